@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Events;
+
+namespace OpsPortal.Core.Data;
+
+/// <summary>
+/// The one EF Core context of OpsPortal. Feature services use it directly.
+/// <para>
+/// Add a migration (from the repository root):
+/// <c>dotnet ef migrations add NAME --project OpsPortal.Core --output-dir Data/Migrations</c>.
+/// Apply: <c>dotnet OpsPortal.Web.dll migrate</c> (run.sh does this).
+/// </para>
+/// </summary>
+public class OpsDbContext(DbContextOptions<OpsDbContext> options) : IdentityDbContext<AppUser>(options)
+{
+    public DbSet<OpsEvent> Events => Set<OpsEvent>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(OpsDbContext).Assembly);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Saves, and when the save adds events, NOTIFYs their ids inside the same transaction:
+    /// PostgreSQL delivers a NOTIFY only when its transaction commits, so listeners never hear of
+    /// an event that rolled back, and never miss one that committed.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var added = ChangeTracker.Entries<OpsEvent>()
+            .Where(e => e.State == EntityState.Added)
+            .Select(e => e.Entity)
+            .ToList();
+        if (added.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        var ownTransaction = Database.CurrentTransaction is null
+            ? await Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        try
+        {
+            var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            foreach (var chunk in added.Select(e => e.Id).Chunk(500))
+            {
+                var payload = string.Join(',', chunk);
+                await Database.ExecuteSqlAsync($"SELECT pg_notify({EventListener.Channel}, {payload})", cancellationToken);
+            }
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
+            return result;
+        }
+        finally
+        {
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.DisposeAsync();
+            }
+        }
+    }
+}

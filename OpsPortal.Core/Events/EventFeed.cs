@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Data;
+
+namespace OpsPortal.Core.Events;
+
+/// <summary>Read side of the spine: the home feed and, later, per-subject timelines.</summary>
+public sealed class EventFeed(IDbContextFactory<OpsDbContext> dbFactory)
+{
+    public async Task<List<OpsEvent>> RecentAsync(int limit, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Events.AsNoTracking()
+            .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
+            .Take(Math.Clamp(limit, 1, 500))
+            .ToListAsync(ct);
+    }
+
+    public async Task<List<OpsEvent>> ForSubjectAsync(string subjectType, string subjectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Events.AsNoTracking()
+            .Where(e => e.SubjectType == subjectType && e.SubjectId == subjectId)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
+            .ToListAsync(ct);
+    }
+}

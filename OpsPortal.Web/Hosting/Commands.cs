@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Data;
+
+namespace OpsPortal.Web.Hosting;
+
+/// <summary>
+/// Command-line verbs of the app binary. They share the web app's configuration sources
+/// (appsettings, environment, arguments), so they reach the same database the portal uses.
+/// </summary>
+public static class Commands
+{
+    private const string Usage = """
+        Usage: OpsPortal.Web [command]
+          (no command)                         serve the portal
+          migrate                              apply database migrations
+          ensure-admin                         create the first admin if there is none
+                                               (OPSPORTAL_ADMIN_EMAIL / OPSPORTAL_ADMIN_PASSWORD,
+                                               or a generated password printed once)
+          add-user EMAIL ROLE                  create a user (Viewer, Engineer, Admin);
+                                               password from OPSPORTAL_NEW_PASSWORD or generated
+        """;
+
+    private static readonly string[] Verbs = ["migrate", "ensure-admin", "add-user", "help", "--help"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args[0] is "help" or "--help")
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        var builder = Host.CreateApplicationBuilder(args[1..].Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray());
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        OpsPortalOptions options;
+        try
+        {
+            options = OpsPortalHost.LoadOptions(builder.Configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+        builder.Services.AddOpsData(options.Database);
+        builder.Services.AddOpsAuthServices();
+        builder.Services.AddIdentityCore<AppUser>()
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<OpsDbContext>();
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var positional = args[1..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+
+        return args[0] switch
+        {
+            "migrate" => await MigrateAsync(sp),
+            "ensure-admin" => await EnsureAdminAsync(sp),
+            "add-user" when positional.Length == 2 => await AddUserAsync(sp, positional[0], positional[1]),
+            _ => Fail(Usage),
+        };
+    }
+
+    private static async Task<int> MigrateAsync(IServiceProvider sp)
+    {
+        var db = sp.GetRequiredService<OpsDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        await db.Database.MigrateAsync();
+        Console.WriteLine(pending.Count == 0
+            ? "Database is up to date."
+            : $"Applied {pending.Count} migration(s): {string.Join(", ", pending)}");
+        return 0;
+    }
+
+    private static async Task<int> EnsureAdminAsync(IServiceProvider sp)
+    {
+        var admin = sp.GetRequiredService<UserAdminService>();
+        if (await admin.AnyAdminAsync())
+        {
+            Console.WriteLine("An admin exists already.");
+            return 0;
+        }
+        var email = Environment.GetEnvironmentVariable("OPSPORTAL_ADMIN_EMAIL") is { Length: > 0 } e ? e : "admin@localhost";
+        var given = Environment.GetEnvironmentVariable("OPSPORTAL_ADMIN_PASSWORD");
+        var password = string.IsNullOrEmpty(given) ? UserAdminService.GeneratePassword() : given;
+        var result = await admin.CreateAsync("system", email, password, Roles.Admin);
+        if (!result.Succeeded)
+        {
+            return Fail($"Could not create the first admin {email}: {result.Error}");
+        }
+        Console.WriteLine($"Created the first admin: {email}");
+        if (string.IsNullOrEmpty(given))
+        {
+            // Printed once, to the operator's terminal only; it is never written to a log.
+            Console.WriteLine($"Password (shown once, change it or keep it safe): {password}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> AddUserAsync(IServiceProvider sp, string email, string role)
+    {
+        var given = Environment.GetEnvironmentVariable("OPSPORTAL_NEW_PASSWORD");
+        var password = string.IsNullOrEmpty(given) ? UserAdminService.GeneratePassword() : given;
+        var result = await sp.GetRequiredService<UserAdminService>().CreateAsync("system", email, password, role);
+        if (!result.Succeeded)
+        {
+            return Fail(result.Error!);
+        }
+        Console.WriteLine($"Created {role} {email}");
+        if (string.IsNullOrEmpty(given))
+        {
+            Console.WriteLine($"Password (shown once): {password}");
+        }
+        return 0;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 2;
+    }
+}

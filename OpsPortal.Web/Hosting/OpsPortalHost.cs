@@ -1,0 +1,62 @@
+using MudBlazor.Services;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Data;
+using OpsPortal.Web.Api;
+using OpsPortal.Web.Components;
+using OpsPortal.Web.Features.Auth;
+using OpsPortal.Web.Jobs;
+
+namespace OpsPortal.Web.Hosting;
+
+/// <summary>Composition of the web app: one <c>AddX()</c> per feature, kept in one readable place.</summary>
+public static class OpsPortalHost
+{
+    public static WebApplicationBuilder AddOpsPortal(this WebApplicationBuilder builder)
+    {
+        var options = LoadOptions(builder.Configuration);
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+
+        builder.Services.AddOpsData(options.Database);
+        builder.Services.AddOpsAuthServices();
+        builder.AddOpsAuth();
+        builder.Services.AddOpsJobs(options);
+        builder.Services.AddOpsApi();
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication UseOpsPortal(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapOpsApi();
+        app.MapAuthEndpoints();
+        app.MapOpsJobs();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>Reads and checks the configuration, failing start-up with a message a person can act on.</summary>
+    internal static OpsPortalOptions LoadOptions(IConfiguration config)
+    {
+        var options = config.GetSection(OpsPortalOptions.Section).Get<OpsPortalOptions>() ?? new OpsPortalOptions();
+        options.Database = OpsPortalOptions.ResolveDatabase(config) ?? options.Database;
+        var result = new OpsPortalOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new InvalidOperationException("OpsPortal cannot start: " + result.FailureMessage);
+        }
+        return options;
+    }
+}
