@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using OpsPortal.Core.Auth;
@@ -26,11 +27,18 @@ public static class AuthEndpoints
         api.MapPost("/users", CreateUserAsync).RequireAuthorization(AuthSetup.AdminPolicy)
             .WithSummary("Create a user (Admin).");
 
-        app.MapPost("/account/logout", async (SignInManager<AppUser> signIn) =>
+        app.MapPost("/account/logout", async Task<IResult> (HttpContext http, IAntiforgery antiforgery, SignInManager<AppUser> signIn) =>
         {
+            // No form field is bound, so nothing checks the token unless this endpoint does.
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid form",
+                    detail: "The sign-out form expired; reload the page and try again.");
+            }
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login");
-        }).ExcludeFromDescription();
+        })
+            .ExcludeFromDescription();
         return app;
     }
 

@@ -1,0 +1,92 @@
+using System.Net;
+using OpsPortal.Core.Auth;
+using OpsPortal.Tests.Infrastructure;
+
+namespace OpsPortal.Tests.Auth;
+
+public sealed class PageAccessTests : ApiTestBase
+{
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/admin/users")]
+    [InlineData("/account/tokens")]
+    [InlineData("/hangfire")]
+    public async Task Page_Anonymous_RedirectsToLogin(string path)
+    {
+        using var client = Factory.CreateClient(new() { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("http://localhost/account/login", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/admin/users")]
+    [InlineData("/hangfire")]
+    public async Task AdminPage_Viewer_IsForbidden(string path)
+    {
+        await CreateUserAsync("viewer@test.local", "Viewer-password-1", Roles.Viewer);
+        using var viewer = await ClientForAsync("viewer@test.local", "Viewer-password-1");
+
+        var response = await viewer.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/admin/users", "Users")]
+    [InlineData("/hangfire", "OpsPortal jobs")]
+    public async Task AdminPage_Admin_Opens(string path, string expected)
+    {
+        using var admin = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var response = await admin.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_Anonymous_IsHealthyWithDatabase()
+    {
+        using var client = Factory.CreateClient();
+
+        var response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task LoginPage_Anonymous_RendersForm()
+    {
+        using var client = Factory.CreateClient();
+
+        var html = await client.GetStringAsync("/account/login");
+
+        Assert.Contains("name=\"Input.Email\"", html, StringComparison.Ordinal);
+        Assert.Contains("__RequestVerificationToken", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenApi_SignedIn_DescribesTheApi()
+    {
+        using var admin = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var json = await admin.GetStringAsync("/openapi/v1.json");
+
+        Assert.Contains("/api/auth/tokens", json, StringComparison.Ordinal);
+        Assert.Contains("/api/me", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logout_WithoutAntiforgeryToken_IsRejected()
+    {
+        using var admin = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var response = await admin.PostAsync("/account/logout", new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OpsPortal.Core.Events;
+
+namespace OpsPortal.Tests.Infrastructure;
+
+/// <summary>The real app, in memory, on its own database. Jobs are off unless a test turns them on.</summary>
+public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false) : WebApplicationFactory<Program>
+{
+    public TestDatabase Database { get; } = database;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("OPSPORTAL_DATABASE", Database.ConnectionString);
+        builder.UseSetting("OpsPortal:RunJobs", runJobs ? "true" : "false");
+    }
+
+    /// <summary>Starts the app and waits until its LISTEN is in place, so no event can slip by.</summary>
+    public async Task StartAsync()
+    {
+        _ = Server;
+        await Services.GetRequiredService<EventListener>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
