@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -14,8 +15,12 @@ namespace OpsPortal.Core.Data;
 /// Apply: <c>dotnet OpsPortal.Web.dll migrate</c> (run.sh does this).
 /// </para>
 /// </summary>
-public class OpsDbContext(DbContextOptions<OpsDbContext> options) : IdentityDbContext<AppUser>(options)
+public class OpsDbContext(DbContextOptions<OpsDbContext> options)
+    : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>Cookie and antiforgery keys, shared by every app node so a session works on any of them.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<OpsEvent> Events => Set<OpsEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 

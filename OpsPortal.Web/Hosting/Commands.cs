@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
@@ -47,9 +46,7 @@ public static class Commands
         }
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
-        builder.Services.AddIdentityCore<AppUser>()
-            .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<OpsDbContext>();
+        builder.Services.AddOpsIdentityCore();
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;

@@ -18,19 +18,7 @@ public static class AuthSetup
     public static WebApplicationBuilder AddOpsAuth(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddIdentityCore<AppUser>(o =>
-            {
-                o.User.RequireUniqueEmail = true;
-                o.Password.RequiredLength = 10;
-                o.Password.RequireNonAlphanumeric = false;
-                o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-            })
-            .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<OpsDbContext>()
-            .AddSignInManager<OpsSignInManager>()
-            .AddDefaultTokenProviders();
+        services.AddOpsIdentityCore().AddSignInManager<OpsSignInManager>();
 
         // A disabled user or a changed role reaches open browsers within a minute.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
