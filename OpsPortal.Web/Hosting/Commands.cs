@@ -34,6 +34,8 @@ public static class Commands
         }
         var builder = Host.CreateApplicationBuilder(args[1..].Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // EF logs the probe for a missing history table as an error on a fresh database; it is not one.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         OpsPortalOptions options;
         try
         {
