@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace OpsPortal.E2E;
+
+public sealed class ActivityFeedTests(PortalFixture portal) : BrowserTest(portal)
+{
+    /// <summary>
+    /// A second OS process (the app's own CLI) writes to the same database; the open browser on the
+    /// first process must show the event within a second of that write being committed.
+    /// </summary>
+    [Fact]
+    public async Task EventFromSecondProcess_AppearsInOpenFeedWithinOneSecond()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Assertions.Expect(Page.GetByText("live", new() { Exact = true })).ToBeVisibleAsync();
+        var email = $"second-{Guid.NewGuid():N}"[..15] + "@e2e.test";
+
+        var committedAt = await RunCliAsync("add-user", email, "Viewer");
+
+        await Assertions.Expect(Page.GetByTestId("activity-feed")).ToContainTextAsync($"created user {email}", new() { Timeout = 1000 });
+        var seenAfter = Stopwatch.GetElapsedTime(committedAt);
+        Assert.True(seenAfter < TimeSpan.FromSeconds(1), $"seen {seenAfter.TotalMilliseconds:F0} ms after commit");
+    }
+
+    [Fact]
+    public async Task Admin_CreatesUserInUi_FeedShowsIt()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/admin/users");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.GetByTestId("user-add").ClickAsync();
+        await Page.GetByTestId("new-user-email").FillAsync("ui-made@e2e.test");
+        await Page.GetByTestId("new-user-password").FillAsync("Uimade-password-1");
+        await Page.GetByTestId("new-user-password").BlurAsync();
+        await Page.GetByTestId("new-user-submit").ClickAsync();
+
+        await Assertions.Expect(Page.GetByTestId("user-table")).ToContainTextAsync("ui-made@e2e.test");
+        await Page.GotoAsync("/");
+        await Assertions.Expect(Page.GetByTestId("activity-feed")).ToContainTextAsync("created user ui-made@e2e.test");
+    }
+
+    /// <summary>Runs the built app binary as a separate process; returns the timestamp at which it exited.</summary>
+    private async Task<long> RunCliAsync(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "OpsPortal.Web.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        start.Environment["OPSPORTAL_DATABASE"] = Portal.Database.ConnectionString;
+        start.Environment["OPSPORTAL_NEW_PASSWORD"] = "Second-process-1";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var exited = Stopwatch.GetTimestamp();
+        Assert.True(process.ExitCode == 0, $"CLI failed: {await stderr}");
+        return exited;
+    }
+}

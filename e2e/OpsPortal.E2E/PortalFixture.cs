@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Events;
+using OpsPortal.Tests.Infrastructure;
+
+namespace OpsPortal.E2E;
+
+/// <summary>
+/// One real portal on Kestrel (random port, own database) and one headless Chromium, shared by the
+/// e2e tests; each test gets its own browser context, so cookies never leak between tests.
+/// </summary>
+public sealed class PortalFixture : IAsyncLifetime
+{
+    public const string AdminEmail = "admin@e2e.test";
+    public const string AdminPassword = "Admin-password-1";
+
+    private PortalFactory? _factory;
+    private IPlaywright? _playwright;
+
+    public TestDatabase Database { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+    public IBrowser Browser { get; private set; } = null!;
+    public IServiceProvider Services => _factory!.Services;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        _factory = new PortalFactory(Database.ConnectionString);
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+        await _factory.Services.GetRequiredService<EventListener>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        await CreateUserAsync(AdminEmail, AdminPassword, Roles.Admin);
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("OPSPORTAL_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+        await Database.DisposeAsync();
+    }
+
+    public async Task CreateUserAsync(string email, string password, string role)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync("e2e", email, password, role);
+        Assert.True(result.Succeeded, result.Error);
+    }
+
+    private sealed class PortalFactory(string database) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("OPSPORTAL_DATABASE", database);
+            builder.UseSetting("OpsPortal:RunJobs", "false");
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PortalCollection : ICollectionFixture<PortalFixture>
+{
+    public const string Name = "portal";
+}

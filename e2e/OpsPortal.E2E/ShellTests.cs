@@ -1,0 +1,61 @@
+using OpsPortal.Core.Auth;
+
+namespace OpsPortal.E2E;
+
+public sealed class ShellTests(PortalFixture portal) : BrowserTest(portal)
+{
+    [Fact]
+    public async Task Admin_SignsIn_SeesShell_AndSignsOut()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+
+        await Assertions.Expect(Page.GetByTestId("user-name")).ToContainTextAsync(PortalFixture.AdminEmail);
+        await Assertions.Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
+        await Assertions.Expect(Page.GetByTestId("activity-feed")).ToContainTextAsync($"{PortalFixture.AdminEmail} signed in");
+
+        await Page.GetByTestId("user-name").ClickAsync();
+        await Page.GetByTestId("sign-out").ClickAsync();
+        await Page.WaitForURLAsync("**/account/login");
+        await Page.GotoAsync("/");
+        await Page.WaitForURLAsync("**/account/login**");
+        Assert.Empty(ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task WrongPassword_ShowsError_StaysOnLogin()
+    {
+        await Page.GotoAsync("/account/login");
+        await Page.FillAsync("#email", PortalFixture.AdminEmail);
+        await Page.FillAsync("#password", "not-the-password");
+        await Page.ClickAsync("[data-testid=sign-in]");
+
+        await Assertions.Expect(Page.GetByTestId("login-error")).ToContainTextAsync("Wrong email or password");
+    }
+
+    [Fact]
+    public async Task Viewer_IsRefused_OnAdminPagesAndHangfire()
+    {
+        await Portal.CreateUserAsync("viewer@e2e.test", "Viewer-password-1", Roles.Viewer);
+        await SignInAsync("viewer@e2e.test", "Viewer-password-1");
+
+        await Assertions.Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToHaveCountAsync(0);
+
+        await Page.GotoAsync("/admin/users");
+        await Assertions.Expect(Page.GetByTestId("access-denied")).ToBeVisibleAsync();
+        await Assertions.Expect(Page.GetByTestId("user-table")).ToHaveCountAsync(0);
+
+        var hangfire = await Page.GotoAsync("/hangfire");
+        Assert.Contains("/account/access-denied", Page.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain("OpsPortal jobs", await hangfire!.TextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_OpensHangfireDashboard()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+
+        await Page.GotoAsync("/hangfire");
+
+        await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("OpsPortal jobs");
+    }
+}
