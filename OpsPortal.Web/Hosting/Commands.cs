@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
+using OpsPortal.Web.Jobs;
 
 namespace OpsPortal.Web.Hosting;
 
@@ -19,9 +20,11 @@ public static class Commands
                                                or a generated password printed once)
           add-user EMAIL ROLE                  create a user (Viewer, Engineer, Admin);
                                                password from OPSPORTAL_NEW_PASSWORD or generated
+          trigger-job ID                       run a recurring job now on any running portal
+                                               (IDs are listed on /hangfire/recurring)
         """;
 
-    private static readonly string[] Verbs = ["migrate", "ensure-admin", "add-user", "help", "--help"];
+    private static readonly string[] Verbs = ["migrate", "ensure-admin", "add-user", "trigger-job", "help", "--help"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -49,6 +52,8 @@ public static class Commands
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
         builder.Services.AddOpsIdentityCore();
+        // Storage only: this process enqueues, the portal's workers run the job.
+        builder.Services.AddOpsJobs(options, runServer: false);
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
@@ -59,6 +64,7 @@ public static class Commands
             "migrate" => await MigrateAsync(sp),
             "ensure-admin" => await EnsureAdminAsync(sp),
             "add-user" when positional.Length == 2 => await AddUserAsync(sp, positional[0], positional[1]),
+            "trigger-job" when positional.Length == 1 => TriggerJob(sp, positional[0]),
             _ => Fail(Usage),
         };
     }
@@ -113,6 +119,17 @@ public static class Commands
         {
             Console.WriteLine($"Password (shown once): {password}");
         }
+        return 0;
+    }
+
+    private static int TriggerJob(IServiceProvider sp, string id)
+    {
+        var jobId = sp.GetRequiredService<Hangfire.IRecurringJobManagerV2>().TriggerJob(id);
+        if (jobId is null)
+        {
+            return Fail($"No recurring job '{id}'. See /hangfire/recurring for the list.");
+        }
+        Console.WriteLine($"Enqueued job {jobId}");
         return 0;
     }
 

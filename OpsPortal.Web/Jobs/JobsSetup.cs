@@ -10,7 +10,7 @@ namespace OpsPortal.Web.Jobs;
 /// <summary>Hangfire on PostgreSQL, and the one place where recurring jobs are registered.</summary>
 public static class JobsSetup
 {
-    public static IServiceCollection AddOpsJobs(this IServiceCollection services, OpsPortalOptions options)
+    public static IServiceCollection AddOpsJobs(this IServiceCollection services, OpsPortalOptions options, bool runServer = true)
     {
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -23,7 +23,7 @@ public static class JobsSetup
                 // LISTEN/NOTIFY: a job enqueued by any process starts within ~100 ms instead of up to 15 s.
                 EnableLongPolling = true,
             }));
-        if (options.RunJobs)
+        if (runServer && options.RunJobs)
         {
             services.AddHangfireServer(o =>
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.E2E;
 
@@ -15,7 +16,10 @@ public sealed class ActivityFeedTests(PortalFixture portal) : BrowserTest(portal
         await Assertions.Expect(Page.GetByText("live", new() { Exact = true })).ToBeVisibleAsync();
         var email = $"second-{Guid.NewGuid():N}"[..15] + "@e2e.test";
 
-        var committedAt = await RunCliAsync("add-user", email, "Viewer");
+        var cli = await Cli.RunAsync(Portal.Database.ConnectionString,
+            new Dictionary<string, string> { ["OPSPORTAL_NEW_PASSWORD"] = "Second-process-1" }, "add-user", email, "Viewer");
+        Assert.True(cli.ExitCode == 0, cli.Error);
+        var committedAt = cli.ExitedAt;
 
         await Assertions.Expect(Page.GetByTestId("activity-feed")).ToContainTextAsync($"created user {email}", new() { Timeout = 1000 });
         var seenAfter = Stopwatch.GetElapsedTime(committedAt);
@@ -38,25 +42,5 @@ public sealed class ActivityFeedTests(PortalFixture portal) : BrowserTest(portal
         await Assertions.Expect(Page.GetByTestId("user-table")).ToContainTextAsync("ui-made@e2e.test");
         await Page.GotoAsync("/");
         await Assertions.Expect(Page.GetByTestId("activity-feed")).ToContainTextAsync("created user ui-made@e2e.test");
-    }
-
-    /// <summary>Runs the built app binary as a separate process; returns the timestamp at which it exited.</summary>
-    private async Task<long> RunCliAsync(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "OpsPortal.Web.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        start.Environment["OPSPORTAL_DATABASE"] = Portal.Database.ConnectionString;
-        start.Environment["OPSPORTAL_NEW_PASSWORD"] = "Second-process-1";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var exited = Stopwatch.GetTimestamp();
-        Assert.True(process.ExitCode == 0, $"CLI failed: {await stderr}");
-        return exited;
     }
 }

@@ -1,0 +1,69 @@
+using Hangfire;
+using Hangfire.Storage;
+using Hangfire.Storage.Monitoring;
+using OpsPortal.Tests.Infrastructure;
+
+namespace OpsPortal.Tests.Jobs;
+
+public sealed class HangfireTests : IAsyncLifetime
+{
+    private OpsPortalFactory _factory = null!;
+
+    public async Task InitializeAsync()
+    {
+        _factory = new OpsPortalFactory(await TestDatabase.CreateAsync(), runJobs: true);
+        await _factory.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        var db = _factory.Database;
+        await _factory.DisposeAsync();
+        await db.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A job enqueued by another OS process (the app's CLI) starts within a second: long polling
+    /// (LISTEN/NOTIFY) wakes this process's workers instead of their default 15 s poll.
+    /// </summary>
+    [Fact]
+    public async Task JobEnqueuedByAnotherProcess_StartsWithinOneSecond()
+    {
+        // Let the workers reach their idle wait first, as in a portal that has been up a while.
+        await Task.Delay(2000);
+
+        var cli = await Cli.RunAsync(_factory.Database.ConnectionString, null, "trigger-job", "auth:purge-revoked-tokens");
+
+        Assert.True(cli.ExitCode == 0, cli.Error);
+        var jobId = cli.Output.Trim().Split(' ')[^1];
+        var monitor = _factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        JobDetailsDto? details = null;
+        for (var i = 0; i < 100 && details?.History.Any(h => h.StateName == "Succeeded") != true; i++)
+        {
+            await Task.Delay(100);
+            details = monitor.JobDetails(jobId);
+        }
+        var enqueued = details!.History.Single(h => h.StateName == "Enqueued").CreatedAt;
+        var processing = details.History.Single(h => h.StateName == "Processing").CreatedAt;
+        Assert.True(processing - enqueued < TimeSpan.FromSeconds(1), $"started {(processing - enqueued).TotalMilliseconds:F0} ms after it was enqueued");
+    }
+
+    [Fact]
+    public async Task TriggerJob_UnknownId_FailsWithMessage()
+    {
+        var cli = await Cli.RunAsync(_factory.Database.ConnectionString, null, "trigger-job", "no-such-job");
+
+        Assert.NotEqual(0, cli.ExitCode);
+        Assert.Contains("No recurring job 'no-such-job'", cli.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RecurringJobs_AreRegistered()
+    {
+        using var connection = _factory.Services.GetRequiredService<JobStorage>().GetConnection();
+
+        var recurring = connection.GetRecurringJobs();
+
+        Assert.Contains(recurring, r => r.Id == "auth:purge-revoked-tokens");
+    }
+}
