@@ -6,7 +6,8 @@ namespace OpsPortal.Core.Logs;
 /// One parsed access-log line: one property per column of the <c>access</c> table, plus
 /// <see cref="RemoteHost"/> and <see cref="RawRequest"/> for lines that do not fit the columns.
 /// Mutable on purpose: ingestion parses millions of lines into one instance, and
-/// <see cref="LogParser"/> calls <see cref="Reset"/> before filling it.
+/// <see cref="LogParser"/> calls <see cref="Reset"/> before filling it. The parser shares
+/// <see cref="IPAddress"/> and string instances between records to save allocations, so treat them as immutable.
 /// </summary>
 public sealed class AccessRecord
 {
