@@ -15,7 +15,7 @@ internal sealed class FieldDecoder
 
     // User agents and referrers: few distinct values make up most lines.
     private readonly Utf8StringCache _texts = new(slots: 4096, maxLength: 1024);
-    private readonly IPv4AddressCache _ips = new(slots: 8192);
+    private readonly IPAddressCache _ips = new(v4Slots: 8192, v6Slots: 2048);
 
     public string? Decode(LogSegment segment, ReadOnlySpan<byte> v, AccessRecord r)
     {
@@ -85,10 +85,10 @@ internal sealed class FieldDecoder
                 r.SslCipher = none ? null : _tokens.Get(v);
                 return null;
             case LogVariable.SslProtocol:
-                r.SslProtocol = none ? null : _tokens.Get(v);
+                r.SslProtocol = none ? null : RequestLine.KnownTlsProtocol(v) ?? _tokens.Get(v);
                 return null;
             case LogVariable.Scheme:
-                r.Scheme = none ? null : _tokens.Get(v);
+                r.Scheme = none ? null : RequestLine.KnownScheme(v) ?? _tokens.Get(v);
                 return null;
             default:
                 throw new InvalidOperationException($"No decoder for {segment.Variable}.");
@@ -102,15 +102,8 @@ internal sealed class FieldDecoder
             return;
         }
 
-        if (IpText.TryParseV4(v, out var v4))
-        {
-            r.Ip = _ips.Get(v4);
-        }
-        else if (IpText.TryParseV6(v) is { } v6)
-        {
-            r.Ip = v6;
-        }
-        else
+        r.Ip = _ips.Get(v);
+        if (r.Ip is null)
         {
             r.RemoteHost = _tokens.Get(v);
         }
@@ -137,15 +130,7 @@ internal sealed class FieldDecoder
         }
 
         // A name here (nginx logs the group name when no server was live) has no address to store.
-        if (IpText.TryParseV4(host, out var v4))
-        {
-            r.BackendIp = _ips.Get(v4);
-        }
-        else
-        {
-            r.BackendIp = IpText.TryParseV6(host);
-        }
-
+        r.BackendIp = _ips.Get(host);
         r.BackendPort = r.BackendIp is null ? null : port;
     }
 

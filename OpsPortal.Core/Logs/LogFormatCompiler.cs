@@ -2,10 +2,6 @@ using System.Text;
 
 namespace OpsPortal.Core.Logs;
 
-/// <summary>One variable of a compiled format and the literal text that must follow it.</summary>
-/// <param name="Quoted">Written between double quotes, so its value may hold spaces and <c>\"</c> escapes.</param>
-internal sealed record LogSegment(LogVariable Variable, string Name, byte[] LiteralAfter, bool Quoted);
-
 /// <summary>Turns an nginx <c>log_format</c> string into a literal prefix and a list of variable segments.</summary>
 internal static class LogFormatCompiler
 {

@@ -116,13 +116,9 @@ public sealed class LogParser
             var end = FindValueEnd(segment, line, pos);
             if (end < 0)
             {
-                return NotFound(segment, line, pos);
-            }
-
-            var literal = segment.LiteralAfter;
-            if (!line[end..].StartsWith(literal))
-            {
-                return Expected(literal, end);
+                return end == QuoteNotFollowedByLiteral
+                    ? Expected(segment.LiteralAfter, QuoteAt(line, pos))
+                    : NotFound(segment, line, pos);
             }
 
             if (_decoder.Decode(segment, line[pos..end], r) is { } reason)
@@ -130,47 +126,67 @@ public sealed class LogParser
                 return reason;
             }
 
-            pos = end + literal.Length;
+            pos = end + segment.LiteralAfter.Length;
         }
 
         return pos == line.Length ? null : $"unexpected text at column {pos + 1}";
     }
 
-    /// <summary>Where the value starting at <paramref name="start"/> ends; -1 when the text after it is missing.</summary>
+    private const int LiteralNotFound = -1;
+    private const int QuoteNotFollowedByLiteral = -2;
+
+    /// <summary>Where the value starting at <paramref name="start"/> ends; the literal after it is known to follow.</summary>
     private static int FindValueEnd(LogSegment segment, ReadOnlySpan<byte> line, int start)
     {
         var literal = segment.LiteralAfter;
-        if (literal.Length == 0)
+        switch (segment.Scan)
         {
-            return line.Length;
+            case ValueScan.ToEnd:
+                return line.Length;
+            case ValueScan.Quoted:
+                var quote = QuoteAt(line, start);
+                return quote < 0 ? LiteralNotFound
+                    : line[quote..].StartsWith(literal) ? quote : QuoteNotFollowedByLiteral;
+            case ValueScan.TimeLocal:
+                var end = start + LogTime.TimeLocalLength;
+                return end <= line.Length && line[end..].StartsWith(literal) ? end : FindLiteral(line, start, literal);
+            case ValueScan.UpstreamList:
+                return FindUpstreamListEnd(line, start, literal);
+            default:
+                return FindLiteral(line, start, literal);
         }
+    }
 
-        if (segment.Quoted)
-        {
-            return FindClosingQuote(line, start);
-        }
-
-        // $time_local has a fixed width and a space inside, so a literal " " after it still splits right.
-        if (segment.Variable == LogVariable.TimeLocal
-            && start + LogTime.TimeLocalLength <= line.Length
-            && line[(start + LogTime.TimeLocalLength)..].StartsWith(literal))
-        {
-            return start + LogTime.TimeLocalLength;
-        }
-
-        var isUpstreamList = segment.Variable
-            is LogVariable.UpstreamAddr or LogVariable.UpstreamResponseTime or LogVariable.UpstreamStatus;
-        var from = start;
+    // Searching for the first byte and comparing the rest beats a substring search here: the
+    // values are short, so the substring search's set-up would cost more than the scan.
+    private static int FindLiteral(ReadOnlySpan<byte> line, int from, byte[] literal)
+    {
+        var first = literal[0];
         while (true)
         {
-            var at = line[from..].IndexOf(literal);
+            var at = line[from..].IndexOf(first);
             if (at < 0)
             {
-                return -1;
+                return LiteralNotFound;
             }
 
             var end = from + at;
-            var separator = isUpstreamList && literal[0] == ' ' ? UpstreamList.SeparatorAt(line, start, end) : 0;
+            if (line[end..].StartsWith(literal))
+            {
+                return end;
+            }
+
+            from = end + 1;
+        }
+    }
+
+    private static int FindUpstreamListEnd(ReadOnlySpan<byte> line, int start, byte[] literal)
+    {
+        var from = start;
+        while (true)
+        {
+            var end = FindLiteral(line, from, literal);
+            var separator = end < 0 ? 0 : UpstreamList.SeparatorAt(line, start, end);
             if (separator == 0)
             {
                 return end;
@@ -181,7 +197,7 @@ public sealed class LogParser
     }
 
     /// <summary>The first <c>"</c> not escaped by a backslash, as Apache and nginx's JSON escaping write them.</summary>
-    private static int FindClosingQuote(ReadOnlySpan<byte> line, int start)
+    private static int QuoteAt(ReadOnlySpan<byte> line, int start)
     {
         var i = start;
         while (i < line.Length)

@@ -64,4 +64,16 @@ internal static class RequestLine
         6 when s.SequenceEqual("HTTP/3"u8) => "HTTP/3",
         _ => null,
     };
+
+    public static string? KnownScheme(ReadOnlySpan<byte> s) =>
+        s.SequenceEqual("https"u8) ? "https" : s.SequenceEqual("http"u8) ? "http" : null;
+
+    public static string? KnownTlsProtocol(ReadOnlySpan<byte> s) => s.Length switch
+    {
+        7 when s.SequenceEqual("TLSv1.3"u8) => "TLSv1.3",
+        7 when s.SequenceEqual("TLSv1.2"u8) => "TLSv1.2",
+        7 when s.SequenceEqual("TLSv1.1"u8) => "TLSv1.1",
+        5 when s.SequenceEqual("TLSv1"u8) => "TLSv1",
+        _ => null,
+    };
 }
