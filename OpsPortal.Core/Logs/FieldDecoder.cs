@@ -15,6 +15,8 @@ internal sealed class FieldDecoder
 
     // User agents and referrers: few distinct values make up most lines.
     private readonly Utf8StringCache _texts = new(slots: 4096, maxLength: 1024);
+    // Paths: a few (health checks, assets, the home page) are most of the traffic.
+    private readonly Utf8StringCache _paths = new(slots: 4096, maxLength: 256);
     private readonly IPAddressCache _ips = new(v4Slots: 8192, v6Slots: 2048);
 
     public string? Decode(LogSegment segment, ReadOnlySpan<byte> v, AccessRecord r)
@@ -44,7 +46,7 @@ internal sealed class FieldDecoder
                 r.Method = none ? null : RequestLine.KnownMethod(v) ?? _tokens.Get(v);
                 return null;
             case LogVariable.RequestUri:
-                r.Path = none ? null : Encoding.UTF8.GetString(v);
+                r.Path = none ? null : _paths.Get(v);
                 return null;
             case LogVariable.ServerProtocol:
                 r.Protocol = none ? null : RequestLine.KnownProtocol(v) ?? _tokens.Get(v);
@@ -118,7 +120,7 @@ internal sealed class FieldDecoder
         }
 
         r.Method = RequestLine.KnownMethod(v[method]) ?? _tokens.Get(v[method]);
-        r.Path = Encoding.UTF8.GetString(v[path]);
+        r.Path = _paths.Get(v[path]);
         r.Protocol = RequestLine.KnownProtocol(v[protocol]) ?? _tokens.Get(v[protocol]);
     }
 
