@@ -25,13 +25,15 @@ public static class LogFormat
 
     /// <summary>
     /// Fills every column of the access table. Starts as combined does, so tools that read
-    /// combined (GoAccess, awk one-liners) still read these lines. In nginx:
-    /// <code>log_format opsportal '…this value…';</code>
+    /// combined (GoAccess, awk one-liners) still read these lines. See <see cref="NginxOpsPortalDirective"/>.
     /// </summary>
     public const string OpsPortal =
         "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\""
         + " host=$host scheme=$scheme rt=$request_time urt=\"$upstream_response_time\" upstream=\"$upstream_addr\""
         + " ustatus=\"$upstream_status\" tls=$ssl_protocol cipher=$ssl_cipher";
+
+    /// <summary>The line to paste into nginx's <c>http</c> block (then <c>access_log … opsportal;</c>).</summary>
+    public const string NginxOpsPortalDirective = "log_format opsportal '" + OpsPortal + "';";
 
     /// <summary>The Apache <c>LogFormat</c> directive that writes what <see cref="Combined"/> reads.</summary>
     public const string ApacheCombined =

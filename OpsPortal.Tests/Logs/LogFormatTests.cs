@@ -67,6 +67,17 @@ public class LogFormatTests
     }
 
     [Fact]
+    public void NginxOpsPortalDirective_IsALogFormatLineForThePreset()
+    {
+        Assert.Equal(
+            "log_format opsportal '$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+            + "\"$http_referer\" \"$http_user_agent\" host=$host scheme=$scheme rt=$request_time "
+            + "urt=\"$upstream_response_time\" upstream=\"$upstream_addr\" ustatus=\"$upstream_status\" "
+            + "tls=$ssl_protocol cipher=$ssl_cipher';",
+            LogFormat.NginxOpsPortalDirective);
+    }
+
+    [Fact]
     public void Compile_UnknownVariable_ThrowsNamingItAndItsPosition()
     {
         var ex = Assert.Throws<LogFormatException>(() => LogFormat.Compile("$remote_addr $http_x_forwarded_for"));

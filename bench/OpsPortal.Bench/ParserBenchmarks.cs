@@ -16,6 +16,7 @@ public class ParserBenchmarks
     private readonly AccessRecord _record = new();
     private Batch _combined = null!;
     private Batch _opsPortal = null!;
+    private Batch _realApache = null!;
     private LogParser _combinedParser = null!;
     private LogParser _opsPortalParser = null!;
 
@@ -25,6 +26,7 @@ public class ParserBenchmarks
         var generator = new LogLineGenerator(seed: 42);
         _combined = Batch.Of(Enumerable.Range(0, LinesPerBatch).Select(_ => generator.Combined()));
         _opsPortal = Batch.Of(Enumerable.Range(0, LinesPerBatch).Select(_ => generator.OpsPortal()));
+        _realApache = Batch.Of(File.ReadLines(FindFixture()));
         _combinedParser = LogFormat.Preset("combined");
         _opsPortalParser = LogFormat.Preset("opsportal");
 
@@ -38,6 +40,27 @@ public class ParserBenchmarks
 
     [Benchmark(OperationsPerInvoke = LinesPerBatch)]
     public int OpsPortal() => _opsPortal.Parse(_opsPortalParser, _record);
+
+    /// <summary>The real Apache fixture (10,000 lines, one of them rejected), as a check on the generated mix.</summary>
+    [Benchmark(OperationsPerInvoke = RealApacheLines)]
+    public int CombinedRealApacheLog() => _realApache.Parse(_combinedParser, _record);
+
+    private const int RealApacheLines = 10_000;
+
+    // BenchmarkDotNet runs from a generated project deep under bin/, so look upwards for the repository.
+    private static string FindFixture()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "OpsPortal.Tests", "Fixtures", "apache_combined_elastic.log");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("OpsPortal.Tests/Fixtures/apache_combined_elastic.log not found above " + AppContext.BaseDirectory);
+    }
 
     private sealed class Batch(byte[] text, int[] lineStarts)
     {
