@@ -13,6 +13,8 @@ namespace OpsPortal.Core.Logs;
 public sealed class LogParser
 {
     private const int StackEncodeLimit = 1024;
+    private const int LiteralNotFound = -1;
+    private const int QuoteNotFollowedByLiteral = -2;
 
     private readonly byte[] _prefix;
     private readonly LogSegment[] _segments;
@@ -131,9 +133,6 @@ public sealed class LogParser
 
         return pos == line.Length ? null : $"unexpected text at column {pos + 1}";
     }
-
-    private const int LiteralNotFound = -1;
-    private const int QuoteNotFollowedByLiteral = -2;
 
     /// <summary>Where the value starting at <paramref name="start"/> ends; the literal after it is known to follow.</summary>
     private static int FindValueEnd(LogSegment segment, ReadOnlySpan<byte> line, int start)
