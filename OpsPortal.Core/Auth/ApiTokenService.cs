@@ -33,10 +33,12 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ApiTokens.Add(token);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         events.Append(db, actor, EventKinds.TokenCreated, "token", token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{actor} created API token \"{name}\"");
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return new CreatedToken(token, secret);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Logs;
 
 namespace OpsPortal.Core.Data;
 
@@ -23,6 +24,9 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
 
     public DbSet<OpsEvent> Events => Set<OpsEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<LogSource> LogSources => Set<LogSource>();
+    public DbSet<LogReject> LogRejects => Set<LogReject>();
+    public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

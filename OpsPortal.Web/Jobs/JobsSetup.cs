@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Logs;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
 
@@ -60,6 +61,7 @@ internal sealed class RecurringJobRegistration(IRecurringJobManager jobs) : IHos
     public Task StartAsync(CancellationToken cancellationToken)
     {
         jobs.AddOrUpdate<TokenCleanupJob>("auth:purge-revoked-tokens", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        jobs.AddOrUpdate<LogMaintenanceJob>("logs:partitions-and-retention", j => j.RunAsync(CancellationToken.None), Cron.Hourly(5));
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,25 @@
+namespace OpsPortal.Core.Logs;
+
+/// <summary>The <c>OpsPortal:Logs</c> configuration section.</summary>
+public sealed class LogsOptions
+{
+    public const string Section = "OpsPortal:Logs";
+
+    /// <summary>Days of access logs kept; older daily partitions are dropped by the maintenance job.</summary>
+    public int RetentionDays { get; set; } = 30;
+
+    /// <summary>Days rejected lines are kept for inspection.</summary>
+    public int RejectRetentionDays { get; set; } = 7;
+
+    /// <summary>Daily partitions created ahead of time (today plus this many).</summary>
+    public int PartitionsAhead { get; set; } = 2;
+
+    /// <summary>Largest <c>POST /api/logs</c> body, after gzip decompression (413 beyond it).</summary>
+    public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Lines longer than this are rejected with that reason.</summary>
+    public int MaxLineLength { get; set; } = LogParserOptions.DefaultMaxLineLength;
+
+    /// <summary>Rows per COPY batch.</summary>
+    public int BatchSize { get; set; } = 5000;
+}
