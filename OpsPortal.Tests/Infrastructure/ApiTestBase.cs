@@ -14,11 +14,14 @@ public abstract class ApiTestBase : IAsyncLifetime
     protected const string AdminPassword = "Admin-password-1";
 
     protected OpsPortalFactory Factory { get; private set; } = null!;
+
+    /// <summary>Extra configuration for the app under test.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Settings => null;
     protected TestDatabase Database => Factory.Database;
 
     public virtual async Task InitializeAsync()
     {
-        Factory = new OpsPortalFactory(await TestDatabase.CreateAsync());
+        Factory = new OpsPortalFactory(await TestDatabase.CreateAsync(), settings: Settings);
         await Factory.StartAsync();
         await CreateUserAsync(AdminEmail, AdminPassword, Roles.Admin);
     }

@@ -5,7 +5,8 @@ using OpsPortal.Core.Events;
 namespace OpsPortal.Tests.Infrastructure;
 
 /// <summary>The real app, in memory, on its own database. Jobs are off unless a test turns them on.</summary>
-public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false) : WebApplicationFactory<Program>
+public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public TestDatabase Database { get; } = database;
 
@@ -14,6 +15,10 @@ public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false
         builder.UseEnvironment("Testing");
         builder.UseSetting("OPSPORTAL_DATABASE", Database.ConnectionString);
         builder.UseSetting("OpsPortal:RunJobs", runJobs ? "true" : "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     /// <summary>Starts the app and waits until its LISTEN is in place, so no event can slip by.</summary>

@@ -5,6 +5,7 @@ using OpsPortal.Core.Logs;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
+using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Jobs;
 
 namespace OpsPortal.Web.Hosting;
@@ -47,6 +48,7 @@ public static class OpsPortalHost
         app.MapStaticAssets().AllowAnonymous();
         app.MapOpsApi();
         app.MapAuthEndpoints();
+        app.MapLogsIngest();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
