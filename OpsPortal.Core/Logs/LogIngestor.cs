@@ -1,6 +1,6 @@
 namespace OpsPortal.Core.Logs;
 
-public sealed record IngestResult(long Accepted, long Rejected, long Bytes);
+public sealed record IngestResult(long Accepted, long Rejected, long Bytes, DateTime? Oldest = null);
 
 /// <summary>
 /// Ingests a whole UTF-8 stream for one source (HTTP uploads, the import command): lines are
@@ -13,6 +13,7 @@ public sealed class LogIngestor(AccessWriter writer, TimeProvider clock)
     {
         var batch = new LineBatch(source, batchSize, clock);
         long accepted = 0, rejected = 0, bytes = 0;
+        DateTime? oldest = null;
 
         async Task FlushAsync()
         {
@@ -20,11 +21,18 @@ public sealed class LogIngestor(AccessWriter writer, TimeProvider clock)
             {
                 return;
             }
+            for (var i = 0; i < batch.RowCount; i++)
+            {
+                if (oldest is null || batch.Rows[i].Date < oldest)
+                {
+                    oldest = batch.Rows[i].Date;
+                }
+            }
             await batch.WriteAsync(writer, cursor: null, ct);
             accepted += batch.RowCount;
             rejected += batch.Rejects.Count;
             batch.Clear();
-            progress?.Report(new IngestResult(accepted, rejected, bytes));
+            progress?.Report(new IngestResult(accepted, rejected, bytes, oldest));
         }
 
         var reader = new LineReader(maxLineLength,
@@ -39,6 +47,6 @@ public sealed class LogIngestor(AccessWriter writer, TimeProvider clock)
             }
         }, ct);
         await FlushAsync();
-        return new IngestResult(accepted, rejected, bytes);
+        return new IngestResult(accepted, rejected, bytes, oldest);
     }
 }

@@ -5,6 +5,7 @@ public enum LogSourceKind
     File,
     Syslog,
     Http,
+    Import,
 }
 
 /// <summary>

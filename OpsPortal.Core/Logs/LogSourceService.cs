@@ -113,9 +113,16 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
     /// The source that <c>POST /api/logs?format=…&amp;host=…</c> writes to when no source is named:
     /// one per preset and host, made on first use, so its counts show on the Sources page.
     /// </summary>
-    public async Task<LogSource> GetOrCreateHttpSourceAsync(string preset, string? host, CancellationToken ct = default)
+    public Task<LogSource> GetOrCreateHttpSourceAsync(string preset, string? host, CancellationToken ct = default) =>
+        GetOrCreateImplicitSourceAsync(LogSourceKind.Http, preset, host, ct);
+
+    /// <summary>As for HTTP, one source per preset and host for lines loaded by the <c>import</c> command.</summary>
+    public Task<LogSource> GetOrCreateImportSourceAsync(string preset, string? host, CancellationToken ct = default) =>
+        GetOrCreateImplicitSourceAsync(LogSourceKind.Import, preset, host, ct);
+
+    private async Task<LogSource> GetOrCreateImplicitSourceAsync(LogSourceKind kind, string preset, string? host, CancellationToken ct)
     {
-        var name = $"http/{preset}/{(string.IsNullOrWhiteSpace(host) ? "-" : host.Trim())}";
+        var name = $"{kind.ToString().ToLowerInvariant()}/{preset}/{(string.IsNullOrWhiteSpace(host) ? "-" : host.Trim())}";
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var existing = await db.LogSources.AsNoTracking().SingleOrDefaultAsync(s => s.Name == name, ct);
         if (existing is not null)
@@ -124,7 +131,7 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
         }
         var source = new LogSource
         {
-            Name = name, Kind = LogSourceKind.Http, Format = preset, HostLabel = host?.Trim(), CreatedAt = clock.GetUtcNow(),
+            Name = name, Kind = kind, Format = preset, HostLabel = host?.Trim(), CreatedAt = clock.GetUtcNow(),
         };
         db.LogSources.Add(source);
         try

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Logs;
 using OpsPortal.Web.Jobs;
 
 namespace OpsPortal.Web.Hosting;
@@ -20,11 +21,12 @@ public static class Commands
                                                or a generated password printed once)
           add-user EMAIL ROLE                  create a user (Viewer, Engineer, Admin);
                                                password from OPSPORTAL_NEW_PASSWORD or generated
+          import [--format F] [--host H] FILE… backfill access logs (- for stdin, .gz ok)
           trigger-job ID                       run a recurring job now on any running portal
                                                (IDs are listed on /hangfire/recurring)
         """;
 
-    private static readonly string[] Verbs = ["migrate", "ensure-admin", "add-user", "trigger-job", "help", "--help"];
+    private static readonly string[] Verbs = ["migrate", "ensure-admin", "add-user", "trigger-job", "import", "help", "--help"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -35,7 +37,8 @@ public static class Commands
             Console.WriteLine(Usage);
             return 0;
         }
-        var builder = Host.CreateApplicationBuilder(args[1..].Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray());
+        // Only --Key=value pairs are configuration; import has flags of its own.
+        var builder = Host.CreateApplicationBuilder(args[1..].Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // EF logs the probe for a missing history table as an error on a fresh database; it is not one.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
@@ -51,6 +54,7 @@ public static class Commands
         }
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
+        builder.Services.AddLogs();
         builder.Services.AddOpsIdentityCore();
         // Storage only: this process enqueues, the portal's workers run the job.
         builder.Services.AddOpsJobs(options, runServer: false);
@@ -58,6 +62,10 @@ public static class Commands
         await using var scope = host.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var positional = args[1..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        if (args[0] == "import")
+        {
+            return await ImportCommand.RunAsync(sp, args[1..]);
+        }
 
         return args[0] switch
         {

@@ -51,12 +51,13 @@ namespace OpsPortal.Core.Data.Migrations
             IF to_regclass(part) IS NOT NULL THEN
                 RETURN false;
             END IF;
+            -- Serialise creators; a racer that still loses (its catalog cache predates the
+            -- winner's commit) gets duplicate_table or a catalog unique_violation: both mean "exists".
             PERFORM pg_advisory_xact_lock(hashtext('opsportal.access_partitions'));
-            IF to_regclass(part) IS NOT NULL THEN
-                RETURN false;
-            END IF;
             EXECUTE format('CREATE TABLE %I PARTITION OF access FOR VALUES FROM (%L) TO (%L)', part, day, day + 1);
             RETURN true;
+        EXCEPTION WHEN duplicate_table OR unique_violation THEN
+            RETURN false;
         END
         $$;
         """;
