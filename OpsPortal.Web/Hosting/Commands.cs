@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
-using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Hosting;
 
@@ -48,7 +47,7 @@ public static class Commands
         }
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
-        builder.Services.AddIdentityCore<AppUser>(AuthSetup.ConfigureIdentity)
+        builder.Services.AddIdentityCore<AppUser>()
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<OpsDbContext>();
         using var host = builder.Build();

@@ -15,22 +15,18 @@ public static class AuthSetup
     public const string AdminPolicy = "Admin";
     public const string EngineerPolicy = "Engineer";
 
-    /// <summary>Identity rules shared by the web app and the command-line verbs (Commands), so a
-    /// password the CLI accepts or generates is one the portal accepts too.</summary>
-    public static void ConfigureIdentity(IdentityOptions o)
-    {
-        o.User.RequireUniqueEmail = true;
-        o.Password.RequiredLength = 10;
-        o.Password.RequireNonAlphanumeric = false;
-        o.Lockout.AllowedForNewUsers = true;
-        o.Lockout.MaxFailedAccessAttempts = 5;
-        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-    }
-
     public static WebApplicationBuilder AddOpsAuth(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddIdentityCore<AppUser>(ConfigureIdentity)
+        services.AddIdentityCore<AppUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<OpsDbContext>()
             .AddSignInManager<OpsSignInManager>()
