@@ -113,11 +113,11 @@ internal static class LogFormatCompiler
     // $server_name), so those win and the other source is only matched.
     private static LogVariable DemoteDuplicateSource(
         LogVariable variable, List<(LogVariable Variable, string Name, int Position)> all) => variable switch
-    {
-        LogVariable.BytesSent when all.Exists(v => v.Variable == LogVariable.BodyBytesSent) => LogVariable.Skip,
-        LogVariable.ServerName when all.Exists(v => v.Variable == LogVariable.Host) => LogVariable.Skip,
-        _ => variable,
-    };
+        {
+            LogVariable.BytesSent when all.Exists(v => v.Variable == LogVariable.BodyBytesSent) => LogVariable.Skip,
+            LogVariable.ServerName when all.Exists(v => v.Variable == LogVariable.Host) => LogVariable.Skip,
+            _ => variable,
+        };
 
     private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 }
