@@ -19,12 +19,8 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app ./
 COPY scripts/docker-entrypoint.sh /usr/local/bin/opsportal-entrypoint
-# Sign-in cookies are protected with keys kept in the user's home; docker-compose.yml mounts a
-# volume there so sign-ins survive a new container. The folder must exist and belong to `app` for
-# the volume to take its owner.
-RUN chmod 755 /usr/local/bin/opsportal-entrypoint \
-    && mkdir -p /home/app/.aspnet/DataProtection-Keys \
-    && chown -R "$APP_UID" /home/app/.aspnet
+# Sign-in cookie keys live in PostgreSQL (shared by every app node), so the container keeps no state.
+RUN chmod 755 /usr/local/bin/opsportal-entrypoint
 ENV ASPNETCORE_HTTP_PORTS=5080
 EXPOSE 5080
 USER $APP_UID

@@ -14,6 +14,7 @@ public static class LogsServiceCollectionExtensions
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();
         services.AddSingleton<LogSourceService>();
+        services.AddTransient<SourceStats>();
         services.AddTransient<LogMaintenanceJob>();
         return services;
     }
