@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Demo;
 using OpsPortal.Core.Logs;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
@@ -24,6 +25,7 @@ public static class OpsPortalHost
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
         builder.Services.AddLogs();
+        builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();

@@ -1,0 +1,10 @@
+namespace OpsPortal.Core.Demo;
+
+/// <summary>Demo mode (<c>OpsPortal:Demo</c>): a living portal on first start, every demo item labelled.</summary>
+public sealed class DemoOptions
+{
+    public bool Demo { get; set; }
+
+    /// <summary>Where the traffic simulator writes its log file; defaults to a folder per database under /tmp.</summary>
+    public string? DemoDirectory { get; set; }
+}

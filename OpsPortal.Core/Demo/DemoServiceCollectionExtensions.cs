@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OpsPortal.Core.Demo;
+
+public static class DemoServiceCollectionExtensions
+{
+    /// <summary>Demo content for each feature; every service here does nothing unless <c>OpsPortal:Demo</c> is true.</summary>
+    public static IServiceCollection AddDemo(this IServiceCollection services)
+    {
+        services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
+        services.AddHostedService<DemoTrafficService>();
+        return services;
+    }
+}
