@@ -42,7 +42,8 @@ psql_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U
 run_import() {
   local started rss
   started=$(date +%s.%N)
-  rss=$( { /usr/bin/time -f '%M' dotnet "$app" import --format opsportal --host bench "$work/access.log" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+  /usr/bin/time -o "$work/time.txt" -f '%M' dotnet "$app" import --format opsportal --host bench "$work/access.log" >/dev/null 2>&1
+  rss=$(tail -n 1 "$work/time.txt")
   echo "$(echo "$(date +%s.%N) - $started" | bc) $rss"
 }
 run_copy() {
@@ -67,3 +68,4 @@ for round in 1 2; do
   reset
 done
 printf '%s\n' "${results[@]}"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
