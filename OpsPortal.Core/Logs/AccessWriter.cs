@@ -91,7 +91,8 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
             Write(copy, r.Ip, NpgsqlDbType.Inet);
             Write(copy, r.Hostname, NpgsqlDbType.Text);
             Write(copy, r.Username, NpgsqlDbType.Text);
-            copy.Write(r.Date, NpgsqlDbType.Timestamp);
+            // The column is "timestamp without time zone" holding UTC; Npgsql refuses Kind=Utc for it.
+            copy.Write(DateTime.SpecifyKind(r.Date, DateTimeKind.Unspecified), NpgsqlDbType.Timestamp);
             Write(copy, r.Method, NpgsqlDbType.Text);
             Write(copy, r.Path, NpgsqlDbType.Text);
             Write(copy, r.Protocol, NpgsqlDbType.Text);
@@ -172,7 +173,11 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
         cmd.Parameters.Add(new NpgsqlParameter { Value = sourceId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (long)accepted });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (long)rejected });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)newest ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Timestamp });
+        cmd.Parameters.Add(new NpgsqlParameter
+        {
+            Value = newest is { } n ? DateTime.SpecifyKind(n, DateTimeKind.Unspecified) : DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.Timestamp,
+        });
         cmd.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
         await cmd.ExecuteNonQueryAsync(ct);
     }
