@@ -29,7 +29,11 @@ public sealed class LineBatch(SourceContext source, int capacity, TimeProvider c
     public bool IsFull => LineCount >= Capacity;
 
     /// <summary>Parses one line (without its newline). Empty lines are skipped, not rejected.</summary>
-    public void Add(ReadOnlySpan<byte> line)
+    /// <param name="hostname">
+    /// The host the line came from as its transport says (the syslog HOSTNAME): fills
+    /// <c>hostname</c> when neither the line nor the source's host label does.
+    /// </param>
+    public void Add(ReadOnlySpan<byte> line, string? hostname = null)
     {
         if (line.IsEmpty || (line.Length == 1 && line[0] == (byte)'\r'))
         {
@@ -42,10 +46,7 @@ public sealed class LineBatch(SourceContext source, int capacity, TimeProvider c
         var row = _rows[RowCount];
         if (Source.Parser.TryParse(line, row, out var reason))
         {
-            if (row.Hostname is null)
-            {
-                row.Hostname = Source.HostLabel;
-            }
+            row.Hostname ??= Source.HostLabel ?? hostname;
             if (!Source.Parser.ProvidesDate)
             {
                 row.Date = clock.GetUtcNow().UtcDateTime;

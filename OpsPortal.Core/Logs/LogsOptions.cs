@@ -22,4 +22,20 @@ public sealed class LogsOptions
 
     /// <summary>Rows per COPY batch.</summary>
     public int BatchSize { get; set; } = 5000;
+
+    /// <summary>
+    /// UDP port for syslog (RFC 3164/5424, as nginx's <c>access_log syslog:server=…</c> sends);
+    /// 0, the default, turns it off. The tag of each message picks the syslog source.
+    /// </summary>
+    public int SyslogUdpPort { get; set; }
+
+    /// <summary>TCP port for syslog (octet-counted or newline framing, RFC 6587); 0, the default, turns it off.</summary>
+    public int SyslogTcpPort { get; set; }
+
+    /// <summary>
+    /// Address the syslog ports listen on. All IPv4 interfaces by default, since a collector
+    /// receives from other machines; the ports themselves are off until set (docs/decisions/ADR-005).
+    /// <c>::</c> listens on IPv6 and IPv4, <c>127.0.0.1</c> on this machine only.
+    /// </summary>
+    public string SyslogBindAddress { get; set; } = "0.0.0.0";
 }

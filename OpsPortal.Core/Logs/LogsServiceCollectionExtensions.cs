@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using OpsPortal.Core.Logs.Syslog;
 
 namespace OpsPortal.Core.Logs;
 
@@ -10,12 +12,18 @@ public static class LogsServiceCollectionExtensions
             .Validate(o => o.RetentionDays >= 1, "OpsPortal:Logs:RetentionDays must be at least 1.")
             .Validate(o => o.BatchSize is >= 1 and <= 100_000, "OpsPortal:Logs:BatchSize must be between 1 and 100000.")
             .Validate(o => o.MaxLineLength is >= 256 and <= 1_048_576, "OpsPortal:Logs:MaxLineLength must be between 256 and 1048576.")
+            .Validate(o => o.SyslogUdpPort is >= 0 and <= 65535 && o.SyslogTcpPort is >= 0 and <= 65535,
+                "OpsPortal:Logs:SyslogUdpPort and SyslogTcpPort must be between 0 (off) and 65535.")
+            .Validate(o => IPAddress.TryParse(o.SyslogBindAddress, out _),
+                "OpsPortal:Logs:SyslogBindAddress must be an IP address, such as 0.0.0.0, :: or 127.0.0.1.")
             .ValidateOnStart();
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();
         services.AddSingleton<LogSourceService>();
         services.AddTransient<SourceStats>();
         services.AddTransient<LogMaintenanceJob>();
+        services.AddSingleton<SyslogListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<SyslogListener>());
         return services;
     }
 }
