@@ -109,7 +109,7 @@ public sealed class LineReader
         }
         if (line.Length > _maxLineLength)
         {
-            var start = line.Slice(0, AccessWriter.MaxRawRejectLength);
+            var start = line.Slice(0, Math.Min(line.Length, AccessWriter.MaxRawRejectLength));
             start.CopyTo(_scratch);
             _onTooLong(_scratch.AsSpan(0, (int)start.Length), line.Length);
             return;
