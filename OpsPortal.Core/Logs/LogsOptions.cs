@@ -22,4 +22,16 @@ public sealed class LogsOptions
 
     /// <summary>Rows per COPY batch.</summary>
     public int BatchSize { get; set; } = 5000;
+
+    /// <summary>
+    /// Whether this process ingests from sources it must go and read (file tails). Off for processes
+    /// that only serve; with several nodes on, an advisory lock per source keeps one reader each.
+    /// </summary>
+    public bool RunIngestion { get; set; } = true;
+
+    /// <summary>How often a tailed file at its end is checked for new lines and rotation.</summary>
+    public TimeSpan TailPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the source list is re-read (new, changed, removed sources) and held locks checked.</summary>
+    public TimeSpan SourceReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -10,6 +10,10 @@ public static class LogsServiceCollectionExtensions
             .Validate(o => o.RetentionDays >= 1, "OpsPortal:Logs:RetentionDays must be at least 1.")
             .Validate(o => o.BatchSize is >= 1 and <= 100_000, "OpsPortal:Logs:BatchSize must be between 1 and 100000.")
             .Validate(o => o.MaxLineLength is >= 256 and <= 1_048_576, "OpsPortal:Logs:MaxLineLength must be between 256 and 1048576.")
+            .Validate(o => o.TailPollInterval >= TimeSpan.FromMilliseconds(10) && o.TailPollInterval <= TimeSpan.FromSeconds(10),
+                "OpsPortal:Logs:TailPollInterval must be between 00:00:00.010 and 00:00:10.")
+            .Validate(o => o.SourceReloadInterval >= TimeSpan.FromMilliseconds(50) && o.SourceReloadInterval <= TimeSpan.FromMinutes(5),
+                "OpsPortal:Logs:SourceReloadInterval must be between 00:00:00.050 and 00:05:00.")
             .ValidateOnStart();
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();
