@@ -19,6 +19,8 @@ public static class LogsServiceCollectionExtensions
         services.AddSingleton<LogIngestor>();
         services.AddSingleton<LogSourceService>();
         services.AddTransient<LogMaintenanceJob>();
+        // Registered always; it does nothing where RunIngestion is off.
+        services.AddHostedService<FileTailService>();
         return services;
     }
 }
