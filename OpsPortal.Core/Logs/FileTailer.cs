@@ -23,12 +23,15 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
     private static readonly TimeSpan MissingFileRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    // Batches are checked for fullness after each read, so this bounds how far one overshoots BatchSize.
+    private const int ReadSize = 64 * 1024;
+
     private readonly string _path = source.Path ?? throw new ArgumentException($"Log source {source.Name} has no path.", nameof(source));
     private readonly LogsOptions _options = options.Value;
     private readonly LineBatch _batch = new(sources.ContextFor(source), options.Value.BatchSize, clock);
 
-    // Room for a whole line of the longest allowed length plus a useful read behind it.
-    private readonly byte[] _buffer = new byte[Math.Max(256 * 1024, options.Value.MaxLineLength + 64 * 1024)];
+    // Room for a partial line of the longest allowed length plus one read behind it.
+    private readonly byte[] _buffer = new byte[options.Value.MaxLineLength + ReadSize];
 
     // The committed cursor: what the next batch's write expects to find in log_file_cursors.
     private FilePosition? _committed;
@@ -132,7 +135,7 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
         var replaced = false;
         while (true)
         {
-            var read = await RandomAccess.ReadAsync(file.Handle, _buffer.AsMemory(buffered), readAt, ct);
+            var read = await RandomAccess.ReadAsync(file.Handle, _buffer.AsMemory(buffered, ReadSize), readAt, ct);
             if (read > 0)
             {
                 readAt += read;

@@ -123,6 +123,18 @@ public abstract class FileTailTestBase : IAsyncLifetime
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
+    /// <summary>
+    /// Makes every batch's transaction last at least <paramref name="ms"/> ms (a sleep when the source's
+    /// counters are updated, after the COPY and before the cursor), so a stop lands mid-stream, often
+    /// mid-transaction, however fast or loaded the machine is.
+    /// </summary>
+    protected Task SlowBatchesAsync(int ms) => ScalarAsync<int>($$"""
+        CREATE FUNCTION slow_batch() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM pg_sleep({{ms}} / 1000.0); RETURN NEW; END $f$;
+        CREATE TRIGGER slow_batch BEFORE UPDATE ON log_sources FOR EACH ROW EXECUTE FUNCTION slow_batch();
+        SELECT 1;
+        """);
+
     protected Task<long> RowsAsync(LogSource source) => ScalarAsync<long>("SELECT count(*) FROM access WHERE source_id = $1", source.Id);
 
     /// <summary>Waits until <paramref name="expected"/> rows arrived, then checks they stay that many and are all different lines.</summary>
