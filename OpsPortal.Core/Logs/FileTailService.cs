@@ -114,7 +114,7 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
             }
             catch (Exception ex)
             {
-                LogLockLost(ex, source.Name);
+                LogTailStopped(ex, source.Name, _interval.TotalSeconds);
             }
             try
             {
@@ -130,9 +130,10 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
     private async Task TailHoldingLockAsync(NpgsqlConnection conn, LogSource source, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var tail = ActivatorUtilities.CreateInstance<FileTailer>(services, source).RunAsync(stop.Token);
+        var tail = Task.CompletedTask;
         try
         {
+            tail = ActivatorUtilities.CreateInstance<FileTailer>(services, source).RunAsync(stop.Token);
             // The lock lasts as long as this session: when it is gone another node may take the source
             // over, so stop at the first failed check (AccessWriter's cursor check covers the gap).
             while (true)
@@ -188,8 +189,8 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
     [LoggerMessage(LogLevel.Information, "Log source {Source}: another node tails it; checking again every {Seconds} s")]
     private partial void LogHeldElsewhere(string source, double seconds);
 
-    [LoggerMessage(LogLevel.Warning, "Log source {Source}: lost the connection that holds its lock; tailing stopped until the lock is taken again")]
-    private partial void LogLockLost(Exception ex, string source);
+    [LoggerMessage(LogLevel.Warning, "Log source {Source}: tailing stopped (its lock's connection failed, or the tail could not start); trying again in {Seconds} s")]
+    private partial void LogTailStopped(Exception ex, string source, double seconds);
 
     [LoggerMessage(LogLevel.Warning, "Log source {Source}: releasing its lock failed")]
     private partial void LogUnlockFailed(Exception ex, string source);

@@ -78,39 +78,9 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
     private async Task TailAsync(CancellationToken ct)
     {
         _batch.Clear();
-        _committed = await LoadCursorAsync(ct);
-        var file = await OpenWhenPresentAsync(ct);
+        var (file, start) = await ResumeAsync(ct);
         try
         {
-            long start = 0;
-            if (_committed is not { } cursor)
-            {
-                LogStarting(source.Name, _path);
-            }
-            else if (cursor.FileId != file.Id)
-            {
-                if (TailFile.FindRotated(_path, cursor.FileId) is { } old)
-                {
-                    // Rotated while we were stopped, and the old file is still next to it: finish it first.
-                    LogResumingRotated(source.Name, _path, old.Path, cursor.Offset);
-                    file.Dispose();
-                    file = old;
-                    start = file.Length >= cursor.Offset ? cursor.Offset : 0;
-                }
-                else
-                {
-                    LogRotatedWhileStopped(source.Name, _path, cursor.FileId, cursor.Offset);
-                }
-            }
-            else if (file.Length < cursor.Offset)
-            {
-                LogTruncatedWhileStopped(source.Name, _path, cursor.Offset);
-            }
-            else
-            {
-                start = cursor.Offset;
-                LogResuming(source.Name, _path, start);
-            }
             while (true)
             {
                 var next = await FollowAsync(file, start, ct);
@@ -230,42 +200,6 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
         await _batch.WriteAsync(writer, new CursorUpdate(fileId, offset, _committed), ct);
         _committed = new FilePosition(fileId, offset);
         _batch.Clear();
-    }
-
-    private async Task<FilePosition?> LoadCursorAsync(CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cursor = await db.LogFileCursors.AsNoTracking().SingleOrDefaultAsync(c => c.SourceId == source.Id, ct);
-        return cursor is null ? null : new FilePosition(cursor.FileId, cursor.Offset);
-    }
-
-    private async Task<TailFile> OpenWhenPresentAsync(CancellationToken ct)
-    {
-        string? reported = null;
-        while (true)
-        {
-            string problem;
-            try
-            {
-                if (TailFile.TryOpen(_path) is { } file)
-                {
-                    return file;
-                }
-                problem = $"{_path} does not exist";
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                problem = $"{_path}: {ex.Message}";
-            }
-            // Once per kind of trouble, not once per retry: the Sources page shows it until it changes.
-            if (problem != reported)
-            {
-                LogWaitingForFile(source.Name, problem);
-                await TryRecordErrorAsync(problem + "; waiting for it.", ct);
-                reported = problem;
-            }
-            await Task.Delay(MissingFileRetry, clock, ct);
-        }
     }
 
     private async Task TryRecordErrorAsync(string error, CancellationToken ct)

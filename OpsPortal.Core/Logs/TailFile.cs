@@ -59,15 +59,21 @@ internal sealed class TailFile : IDisposable
         }
         foreach (var candidate in Directory.EnumerateFiles(directory, System.IO.Path.GetFileName(path) + "?*"))
         {
-            if (FileIdentity.Of(candidate)?.Id != fileId || TryOpen(candidate) is not { } file)
+            try
             {
-                continue;
+                if (FileIdentity.Of(candidate)?.Id == fileId && TryOpen(candidate) is { } file)
+                {
+                    if (file.Id == fileId)
+                    {
+                        return file;
+                    }
+                    file.Dispose();
+                }
             }
-            if (file.Id == fileId)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                return file;
+                // Not readable, so not ours to finish.
             }
-            file.Dispose();
         }
         return null;
     }
