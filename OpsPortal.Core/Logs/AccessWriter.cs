@@ -7,8 +7,34 @@ namespace OpsPortal.Core.Logs;
 /// <summary>One line that did not parse, with why.</summary>
 public readonly record struct RejectedLine(string Reason, string Raw);
 
-/// <summary>Where a file source will resume once this batch is committed.</summary>
-public sealed record CursorUpdate(string FileId, long Offset);
+/// <summary>A position in one file: its identity (device and inode) and a byte offset.</summary>
+public readonly record struct FilePosition(string FileId, long Offset);
+
+/// <summary>
+/// Where a file source will resume once this batch is committed. <paramref name="Previous"/> is the
+/// stored cursor the batch was read from (null when the source has none yet): the write fails with
+/// <see cref="CursorConflictException"/> when the stored cursor has moved since, so two readers of one
+/// source (a lost advisory lock, a bug) can never both commit the same lines.
+/// </summary>
+public sealed record CursorUpdate(string FileId, long Offset, FilePosition? Previous);
+
+/// <summary>Another reader advanced the source's cursor: this batch was rolled back.</summary>
+public sealed class CursorConflictException : Exception
+{
+    public CursorConflictException()
+    {
+    }
+
+    public CursorConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public CursorConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
 
 /// <summary>
 /// Writes one batch of a source's lines: parsed rows by binary COPY, rejects, the source's
@@ -184,15 +210,28 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
 
     private async Task UpdateCursorAsync(NpgsqlConnection conn, int sourceId, CursorUpdate cursor, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO log_file_cursors (source_id, file_id, "offset", updated_at) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (source_id) DO UPDATE SET file_id = EXCLUDED.file_id, "offset" = EXCLUDED."offset", updated_at = EXCLUDED.updated_at
-            """, conn);
+        await using var cmd = cursor.Previous is null
+            ? new NpgsqlCommand("""
+                INSERT INTO log_file_cursors (source_id, file_id, "offset", updated_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (source_id) DO NOTHING
+                """, conn)
+            : new NpgsqlCommand("""
+                UPDATE log_file_cursors SET file_id = $2, "offset" = $3, updated_at = $4
+                WHERE source_id = $1 AND file_id = $5 AND "offset" = $6
+                """, conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = sourceId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = cursor.FileId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = cursor.Offset });
         cmd.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
-        await cmd.ExecuteNonQueryAsync(ct);
+        if (cursor.Previous is { } previous)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = previous.FileId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = previous.Offset });
+        }
+        if (await cmd.ExecuteNonQueryAsync(ct) != 1)
+        {
+            throw new CursorConflictException($"The read position of log source {sourceId} was moved by another reader; batch not written.");
+        }
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -60,6 +60,13 @@ public sealed class LineReader
         }
     }
 
+    /// <summary>
+    /// Delivers the whole lines at the start of <paramref name="buffer"/> and returns the bytes
+    /// consumed, for a caller that reads a growing file itself: a partial last line stays unconsumed
+    /// until its newline arrives, unless <paramref name="final"/> says no more will come.
+    /// </summary>
+    public long Feed(ReadOnlySequence<byte> buffer, bool final) => Process(ref buffer, final);
+
     private long Process(ref ReadOnlySequence<byte> buffer, bool completed)
     {
         long consumed = 0;
@@ -109,7 +116,7 @@ public sealed class LineReader
         }
         if (line.Length > _maxLineLength)
         {
-            var start = line.Slice(0, AccessWriter.MaxRawRejectLength);
+            var start = line.Slice(0, Math.Min(line.Length, AccessWriter.MaxRawRejectLength));
             start.CopyTo(_scratch);
             _onTooLong(_scratch.AsSpan(0, (int)start.Length), line.Length);
             return;

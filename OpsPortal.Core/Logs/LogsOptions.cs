@@ -34,8 +34,20 @@ public sealed class LogsOptions
 
     /// <summary>
     /// Address the syslog ports listen on. All IPv4 interfaces by default, since a collector
-    /// receives from other machines; the ports themselves are off until set (docs/decisions/ADR-005).
+    /// receives from other machines; the ports themselves are off until set (docs/decisions/ADR-006).
     /// <c>::</c> listens on IPv6 and IPv4, <c>127.0.0.1</c> on this machine only.
     /// </summary>
     public string SyslogBindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// Whether this process ingests from sources it must go and read (file tails). Off for processes
+    /// that only serve; with several nodes on, an advisory lock per source keeps one reader each.
+    /// </summary>
+    public bool RunIngestion { get; set; } = true;
+
+    /// <summary>How often a tailed file at its end is checked for new lines and rotation.</summary>
+    public TimeSpan TailPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the source list is re-read (new, changed, removed sources) and held locks checked.</summary>
+    public TimeSpan SourceReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -16,6 +16,10 @@ public static class LogsServiceCollectionExtensions
                 "OpsPortal:Logs:SyslogUdpPort and SyslogTcpPort must be between 0 (off) and 65535.")
             .Validate(o => IPAddress.TryParse(o.SyslogBindAddress, out _),
                 "OpsPortal:Logs:SyslogBindAddress must be an IP address, such as 0.0.0.0, :: or 127.0.0.1.")
+            .Validate(o => o.TailPollInterval >= TimeSpan.FromMilliseconds(10) && o.TailPollInterval <= TimeSpan.FromSeconds(10),
+                "OpsPortal:Logs:TailPollInterval must be between 00:00:00.010 and 00:00:10.")
+            .Validate(o => o.SourceReloadInterval >= TimeSpan.FromMilliseconds(50) && o.SourceReloadInterval <= TimeSpan.FromMinutes(5),
+                "OpsPortal:Logs:SourceReloadInterval must be between 00:00:00.050 and 00:05:00.")
             .ValidateOnStart();
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();
@@ -24,6 +28,8 @@ public static class LogsServiceCollectionExtensions
         services.AddTransient<LogMaintenanceJob>();
         services.AddSingleton<SyslogListener>();
         services.AddHostedService(sp => sp.GetRequiredService<SyslogListener>());
+        // Registered always; it does nothing where RunIngestion is off.
+        services.AddHostedService<FileTailService>();
         return services;
     }
 }

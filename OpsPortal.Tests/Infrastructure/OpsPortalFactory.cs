@@ -4,7 +4,7 @@ using OpsPortal.Core.Events;
 
 namespace OpsPortal.Tests.Infrastructure;
 
-/// <summary>The real app, in memory, on its own database. Jobs are off unless a test turns them on.</summary>
+/// <summary>The real app, in memory, on its own database. Jobs and file tails are off unless a test turns them on.</summary>
 public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
@@ -15,6 +15,7 @@ public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false
         builder.UseEnvironment("Testing");
         builder.UseSetting("OPSPORTAL_DATABASE", Database.ConnectionString);
         builder.UseSetting("OpsPortal:RunJobs", runJobs ? "true" : "false");
+        builder.UseSetting("OpsPortal:Logs:RunIngestion", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
