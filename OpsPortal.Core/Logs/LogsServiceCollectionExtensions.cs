@@ -16,6 +16,7 @@ public static class LogsServiceCollectionExtensions
         services.AddSingleton<LogSourceService>();
         services.AddTransient<SourceStats>();
         services.AddTransient<LogMaintenanceJob>();
+        services.AddSingleton<LogSearch>();
         return services;
     }
 }
