@@ -82,7 +82,9 @@ internal static class QueryValues
     {
         var slash = value.IndexOf('/', StringComparison.Ordinal);
         var addressText = slash < 0 ? value : value[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || addressText.Contains('%', StringComparison.Ordinal))
+        // IPAddress also reads "10.0.0" and "10" (as 10.0.0.0 and 0.0.0.10): too surprising in a search box.
+        if (!IPAddress.TryParse(addressText, out var address) || addressText.Contains('%', StringComparison.Ordinal)
+            || (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count(c => c == '.') != 3))
         {
             throw new QueryException($"expected an IP address or CIDR block (10.0.0.0/8) for '{field.Name}'", at);
         }
