@@ -49,7 +49,7 @@ public sealed class LogSearch(NpgsqlDataSource dataSource, TimeProvider clock)
         var sql = $"SELECT {Columns} FROM access WHERE {where} ORDER BY date DESC, id DESC LIMIT {p.Add(take + 1, NpgsqlDbType.Integer)}";
 
         var rows = new List<LogRow>(Math.Min(take + 1, 128));
-        await using var cmd = await CreateCommandAsync(sql, p, ct);
+        await using var cmd = CreateCommand(sql, p);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -96,7 +96,7 @@ public sealed class LogSearch(NpgsqlDataSource dataSource, TimeProvider clock)
 
         var buckets = new List<LogBucket>();
         long total = 0;
-        await using var cmd = await CreateCommandAsync(sql, p, ct);
+        await using var cmd = CreateCommand(sql, p);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -121,16 +121,15 @@ public sealed class LogSearch(NpgsqlDataSource dataSource, TimeProvider clock)
 
     private static DateTime Plain(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
 
-    private async Task<NpgsqlCommand> CreateCommandAsync(string sql, SqlParameters p, CancellationToken ct)
+    private NpgsqlCommand CreateCommand(string sql, SqlParameters p)
     {
-        var conn = await dataSource.OpenConnectionAsync(ct);
         // The text comes from constant fragments, whitelisted column names and $n placeholders
         // (QueryCompiler); every value of the query is in p.
 #pragma warning disable CA2100
-        var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 30 };
+        var cmd = dataSource.CreateCommand(sql);
 #pragma warning restore CA2100
+        cmd.CommandTimeout = 30;
         p.CopyTo(cmd);
-        cmd.Disposed += (_, _) => conn.Dispose();
         return cmd;
     }
 
