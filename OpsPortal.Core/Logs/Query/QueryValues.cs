@@ -34,18 +34,18 @@ internal static class QueryValues
         {
             if (value.StartsWith(op, StringComparison.Ordinal))
             {
-                var operand = value[op.Length..];
-                return new CompareNode(field, op, Scalar(field, operand, at + op.Length, label + op));
+                // Errors point at the whole value ("status:>=abc" at the '>'), as for a plain value.
+                return new CompareNode(field, op, Scalar(field, value[op.Length..], at, label + op));
             }
         }
         var dots = value.IndexOf("..", StringComparison.Ordinal);
         if (dots >= 0)
         {
-            var low = Scalar(field, value[..dots], at, label);
-            var high = Scalar(field, value[(dots + 2)..], at + dots + 2, label + value[..dots] + "..");
+            var low = Scalar(field, value[..dots], at, label, classes: false);
+            var high = Scalar(field, value[(dots + 2)..], at + dots + 2, label + value[..dots] + "..", classes: false);
             return new BetweenNode(field, low, high);
         }
-        return new CompareNode(field, "=", Scalar(field, value, at, label));
+        return new CompareNode(field, "=", Scalar(field, value, at, label, field.HasStatusClasses));
     }
 
     private static QueryNode ParseText(QueryField field, string value, bool quoted)
@@ -100,7 +100,7 @@ internal static class QueryValues
         return new WithinNode(field, new NpgsqlInet(address, bits));
     }
 
-    private static object Scalar(QueryField field, string text, int at, string after)
+    private static object Scalar(QueryField field, string text, int at, string after, bool classes = false)
     {
         switch (field.Kind)
         {
@@ -118,7 +118,7 @@ internal static class QueryValues
             case FieldKind.Integer or FieldKind.BigInteger when text.Length > 0 && text.All(c => char.IsAsciiDigit(c) || c == '-'):
                 throw new QueryException($"the number after '{after}' is out of range", at);
             default:
-                var expected = field.HasStatusClasses ? "a number or a class like 5xx" : "a number";
+                var expected = classes ? "a number or a class like 5xx" : "a number";
                 throw new QueryException($"expected {expected} after '{after}'", at);
         }
     }
