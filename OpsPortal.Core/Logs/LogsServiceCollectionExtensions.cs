@@ -30,6 +30,7 @@ public static class LogsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SyslogListener>());
         // Registered always; it does nothing where RunIngestion is off.
         services.AddHostedService<FileTailService>();
+        services.AddSingleton<LogSearch>();
         return services;
     }
 }

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Net;
+using Npgsql;
+using NpgsqlTypes;
+using OpsPortal.Core.Logs.Query;
+
+namespace OpsPortal.Core.Logs;
+
+/// <summary>
+/// Search and statistics over the access table in the query language. Every query is bounded by a time
+/// range (default: the last hour), so the planner can prune day partitions and use the date index.
+/// </summary>
+public sealed class LogSearch(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    public const int MaxLimit = 1_000;
+    public const int DefaultLimit = 100;
+    public const int MaxTop = 1_000;
+    public const int DefaultTop = 10;
+    public static readonly TimeSpan DefaultRange = TimeSpan.FromHours(1);
+
+    // Time histograms over a week by minute are ~10k buckets; the cap stops a year-by-minute request
+    // from building half a million rows.
+    private const int MaxTimeBuckets = 50_000;
+
+    private const string Columns = """
+        id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent,
+        clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme,
+        source_id, remote_host, raw_request
+        """;
+
+    /// <summary>Names accepted for <c>by</c> besides any field name of the query language.</summary>
+    public static IReadOnlyList<string> TimeBuckets { get; } = ["minute", "hour", "day"];
+
+    public async Task<LogPage> SearchAsync(
+        string? query, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, CancellationToken ct)
+    {
+        var p = new SqlParameters();
+        var where = Where(query, from, to, p);
+        if (after is not null)
+        {
+            if (!LogSearchCursor.TryDecode(after, out var afterDate, out var afterId))
+            {
+                throw new ArgumentException("'after' is not a cursor returned by a previous page.", nameof(after));
+            }
+            where += $" AND (date, id) < ({p.Add(afterDate, NpgsqlDbType.Timestamp)}, {p.Add(afterId, NpgsqlDbType.Bigint)})";
+        }
+        var take = Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit);
+        // One row more than asked tells whether another page exists without a count.
+        var sql = $"SELECT {Columns} FROM access WHERE {where} ORDER BY date DESC, id DESC LIMIT {p.Add(take + 1, NpgsqlDbType.Integer)}";
+
+        var rows = new List<LogRow>(Math.Min(take + 1, 128));
+        await using var cmd = CreateCommand(sql, p);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(ReadRow(reader));
+        }
+        string? next = null;
+        if (rows.Count > take)
+        {
+            rows.RemoveAt(take);
+            next = LogSearchCursor.Encode(rows[^1].Date, rows[^1].Id);
+        }
+        return new LogPage(rows, next);
+    }
+
+    public async Task<LogStats> StatsAsync(
+        string? query, DateTimeOffset? from, DateTimeOffset? to, string? by, int? top, CancellationToken ct)
+    {
+        var p = new SqlParameters();
+        var where = Where(query, from, to, p);
+        var unit = string.IsNullOrWhiteSpace(by) ? "status" : by.Trim().ToLowerInvariant();
+        string key, order;
+        int limit;
+        if (TimeBuckets.Contains(unit))
+        {
+            // The unit is one of three fixed words checked above.
+            key = $"date_trunc('{unit}', date)";
+            order = "key";
+            limit = MaxTimeBuckets;
+        }
+        else
+        {
+            var field = QueryFields.Find(unit) ?? throw new ArgumentException(
+                $"Cannot group by '{by}'. Use minute, hour, day or a field: {string.Join(", ", QueryFields.All.Select(f => f.Name))}.", nameof(by));
+            key = field.Kind == FieldKind.Address ? $"host({field.Column})" : field.Column;
+            order = "count DESC, key";
+            limit = Math.Clamp(top ?? DefaultTop, 1, MaxTop);
+        }
+        // The window sum runs after GROUP BY and before LIMIT: the total of every group, not just the top ones.
+        var sql = $"""
+            SELECT {key} AS key, count(*) AS count, sum(count(*)) OVER () AS total
+            FROM access WHERE {where}
+            GROUP BY 1 ORDER BY {order} LIMIT {p.Add(limit, NpgsqlDbType.Integer)}
+            """;
+
+        var buckets = new List<LogBucket>();
+        long total = 0;
+        await using var cmd = CreateCommand(sql, p);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            buckets.Add(new LogBucket(reader.IsDBNull(0) ? null : KeyText(reader.GetValue(0)), reader.GetInt64(1)));
+            total = (long)reader.GetDecimal(2);
+        }
+        return new LogStats(total, buckets);
+    }
+
+    private string Where(string? query, DateTimeOffset? from, DateTimeOffset? to, SqlParameters p)
+    {
+        var end = (to ?? clock.GetUtcNow()).UtcDateTime;
+        var start = (from ?? (to ?? clock.GetUtcNow()) - DefaultRange).UtcDateTime;
+        if (start >= end)
+        {
+            throw new ArgumentException("'from' must be before 'to'.", nameof(from));
+        }
+        var range = $"date >= {p.Add(Plain(start), NpgsqlDbType.Timestamp)} AND date < {p.Add(Plain(end), NpgsqlDbType.Timestamp)}";
+        var filter = QueryCompiler.Compile(query, p);
+        return filter == "TRUE" ? range : $"{range} AND {filter}";
+    }
+
+    private static DateTime Plain(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
+
+    private NpgsqlCommand CreateCommand(string sql, SqlParameters p)
+    {
+        // The text comes from constant fragments, whitelisted column names and $n placeholders
+        // (QueryCompiler); every value of the query is in p.
+#pragma warning disable CA2100
+        var cmd = dataSource.CreateCommand(sql);
+#pragma warning restore CA2100
+        cmd.CommandTimeout = 30;
+        p.CopyTo(cmd);
+        return cmd;
+    }
+
+    private static LogRow ReadRow(NpgsqlDataReader r) => new(
+        r.GetInt64(0),
+        DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc),
+        Address(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),
+        Int(r, 8), Int(r, 9), Text(r, 10), Text(r, 11),
+        r.IsDBNull(12) ? null : r.GetDouble(12), r.IsDBNull(13) ? null : r.GetDouble(13),
+        Address(r, 14), Int(r, 15), Int(r, 16), Text(r, 17), Text(r, 18), Text(r, 19),
+        Int(r, 20), Text(r, 21), Text(r, 22));
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static int? Int(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+
+    private static string? Address(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<IPAddress>(i).ToString();
+
+    private static string KeyText(object value) => value switch
+    {
+        DateTime t => DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,33 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace OpsPortal.Core.Logs.Query;
+
+/// <summary>Positional parameters (<c>$1</c>, <c>$2</c> …): every value of a query travels here, never in the SQL text.</summary>
+public sealed class SqlParameters
+{
+    private readonly List<NpgsqlParameter> items = [];
+
+    public IReadOnlyList<NpgsqlParameter> Items => items;
+
+    /// <summary>Adds a value and returns its placeholder.</summary>
+    public string Add(object value, NpgsqlDbType? type = null)
+    {
+        var parameter = new NpgsqlParameter { Value = value };
+        if (type is { } t)
+        {
+            parameter.NpgsqlDbType = t;
+        }
+        items.Add(parameter);
+        return "$" + items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public void CopyTo(NpgsqlCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var p in items)
+        {
+            command.Parameters.Add(p.Clone());
+        }
+    }
+}
