@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Logs;
 /// Search and statistics over the access table in the query language. Every query is bounded by a time
 /// range (default: the last hour), so the planner can prune day partitions and use the date index.
 /// </summary>
-public sealed class LogSearch(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const int MaxLimit = 1_000;
     public const int DefaultLimit = 100;
