@@ -28,8 +28,15 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         source_id, remote_host, raw_request
         """;
 
+    private static readonly Dictionary<string, string> TimeKeys = new()
+    {
+        ["minute"] = "date_trunc('minute', date)",
+        ["hour"] = "date_trunc('hour', date)",
+        ["day"] = "date_trunc('day', date)",
+    };
+
     /// <summary>Names accepted for <c>by</c> besides any field name of the query language.</summary>
-    public static IReadOnlyList<string> TimeBuckets { get; } = ["minute", "hour", "day"];
+    public static IEnumerable<string> TimeBuckets => TimeKeys.Keys;
 
     public async Task<LogPage> SearchAsync(
         string? query, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, CancellationToken ct)
@@ -72,10 +79,9 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         var unit = string.IsNullOrWhiteSpace(by) ? "status" : by.Trim().ToLowerInvariant();
         string key, order;
         int limit;
-        if (TimeBuckets.Contains(unit))
+        if (TimeKeys.TryGetValue(unit, out var timeKey))
         {
-            // The unit is one of three fixed words checked above.
-            key = $"date_trunc('{unit}', date)";
+            key = timeKey;
             order = "key";
             limit = MaxTimeBuckets;
         }

@@ -147,6 +147,17 @@ public sealed class LogSearchApiTests : LogSearchTestBase
         Assert.True(buckets[0].GetProperty("count").GetInt64() >= buckets[1].GetProperty("count").GetInt64());
     }
 
+    [Fact]
+    public async Task Stats_NothingMatches_IsZeroWithoutBuckets()
+    {
+        using var client = await SeedAsync();
+
+        var stats = await GetJsonAsync(client, $"/api/logs/stats?q=status:418&{Range}&by=day");
+
+        Assert.Equal(0, stats.GetProperty("total").GetInt64());
+        Assert.Equal(0, stats.GetProperty("buckets").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("/api/logs?q=stauts:5xx", "unknown field 'stauts' at 0; did you mean status?")]
     [InlineData("/api/logs?q=status:5xx%20(host:web1", "unbalanced parenthesis at 11")]
