@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace OpsPortal.E2E;
+
+public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
+{
+    private sealed record TokenBody(string Token);
+
+    [Fact]
+    public async Task Query_ShowsHistogramRowsFacets_AndFacetClickAddsFilter()
+    {
+        await IngestAsync();
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/logs?range=15m");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.GetByTestId("log-query").FillAsync("path:/e2e-logs/*");
+        await Page.GetByTestId("log-query").PressAsync("Enter");
+
+        await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("12");
+        await Assertions.Expect(Page.GetByTestId("log-row")).ToHaveCountAsync(12);
+        await Assertions.Expect(Page.Locator("[data-testid=histogram] rect.hist-5xx").First).ToBeAttachedAsync();
+        await Assertions.Expect(Page.GetByTestId("facet-status")).ToContainTextAsync("503");
+
+        await Page.GetByTestId("facet-status").GetByText("503").ClickAsync();
+
+        await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("2");
+        Assert.Contains("status%3A503", Page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(Page.GetByTestId("log-row")).ToHaveCountAsync(2);
+    }
+
+    [Fact]
+    public async Task BadQuery_PointsAtTheProblem()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/logs?q=stauts%3A500");
+        await WaitForInteractiveAsync(Page);
+
+        await Assertions.Expect(Page.GetByTestId("query-error")).ToContainTextAsync("did you mean status");
+    }
+
+    private async Task IngestAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };
+        var token = await (await http.PostAsJsonAsync("/api/auth/tokens",
+            new { email = PortalFixture.AdminEmail, password = PortalFixture.AdminPassword, name = "e2e" })).Content.ReadFromJsonAsync<TokenBody>();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token!.Token);
+        var now = DateTime.UtcNow.AddMinutes(-2).ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
+        var body = new StringBuilder();
+        for (var i = 0; i < 12; i++)
+        {
+            var status = i < 2 ? 503 : 200;
+            body.Append(CultureInfo.InvariantCulture, $"10.9.0.{i} - - [{now}] \"GET /e2e-logs/{i} HTTP/1.1\" {status} 10 \"-\" \"e2e\"\n");
+        }
+        var response = await http.PostAsync("/api/logs?format=combined&host=e2e", new StringContent(body.ToString(), Encoding.UTF8, "text/plain"));
+        response.EnsureSuccessStatusCode();
+    }
+}
