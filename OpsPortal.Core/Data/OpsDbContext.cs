@@ -27,6 +27,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<LogSource> LogSources => Set<LogSource>();
     public DbSet<LogReject> LogRejects => Set<LogReject>();
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
+    public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

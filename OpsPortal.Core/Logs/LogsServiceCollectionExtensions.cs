@@ -31,6 +31,7 @@ public static class LogsServiceCollectionExtensions
         // Registered always; it does nothing where RunIngestion is off.
         services.AddHostedService<FileTailService>();
         services.AddSingleton<LogSearch>();
+        services.AddSingleton<SavedSearchService>();
         return services;
     }
 }

@@ -51,6 +51,7 @@ public static class OpsPortalHost
         app.MapOpsApi();
         app.MapAuthEndpoints();
         app.MapLogsIngest();
+        app.MapLogsExport();
         app.MapLogsSearch();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -15,7 +15,7 @@ public sealed class ShellTests(PortalFixture portal) : BrowserTest(portal)
 
         await Page.GetByTestId("user-name").ClickAsync();
         await Page.GetByTestId("sign-out").ClickAsync();
-        await Page.WaitForURLAsync("**/account/login");
+        await Page.WaitForURLAsync("**/account/login", new() { Timeout = 30_000 });
         await Page.GotoAsync("/");
         await Page.WaitForURLAsync("**/account/login**");
         Assert.Empty(ConsoleErrors);
