@@ -1,0 +1,45 @@
+using Bunit;
+using MudBlazor.Services;
+using OpsPortal.Web.Features.Logs;
+
+namespace OpsPortal.Tests.Web;
+
+public sealed class QuerySuggestionsTests : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = new();
+
+    public Task InitializeAsync()
+    {
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Services.AddMudServices();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    [Theory]
+    [InlineData("sta", "status:", "status:")]
+    [InlineData("path:/x -u", "ua:", "path:/x -ua:")]
+    [InlineData("(status:500 OR back", "backendtime:", "(status:500 OR backendtime:")]
+    public void TypingAFieldPrefix_OffersFields_AndClickCompletes(string query, string chip, string expected)
+    {
+        string? completed = null;
+        var cut = _ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, query).Add(x => x.OnComplete, q => completed = q));
+
+        cut.FindAll(".mud-chip").Single(c => c.TextContent.Trim() == chip).Click();
+
+        Assert.Equal(expected, completed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("status:5")]
+    [InlineData("\"quoted")]
+    [InlineData("zzz")]
+    public void NothingToComplete_RendersNothing(string query)
+    {
+        var cut = _ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, query));
+
+        Assert.Empty(cut.FindAll("[data-testid=query-suggestions]"));
+    }
+}
