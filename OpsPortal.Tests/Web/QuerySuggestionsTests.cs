@@ -42,4 +42,14 @@ public sealed class QuerySuggestionsTests : IAsyncLifetime
 
         Assert.Empty(cut.FindAll("[data-testid=query-suggestions]"));
     }
+
+    [Fact]
+    public void QueryChangedAfterFirstRender_OffersFields()
+    {
+        var cut = _ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, ""));
+
+        cut.Render(p => p.Add(x => x.Query, "sta"));
+
+        Assert.Single(cut.FindAll("[data-testid=query-suggestions]"));
+    }
 }

@@ -41,6 +41,20 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("query-error")).ToContainTextAsync("did you mean status");
     }
 
+    [Fact]
+    public async Task TypingAFieldPrefix_OffersCompletion()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/logs");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.GetByTestId("log-query").PressSequentiallyAsync("5xx ba");
+        await Assertions.Expect(Page.GetByTestId("query-suggestions").Locator(".mud-chip")).ToHaveCountAsync(4);
+        await Page.GetByTestId("query-suggestions").GetByText("backendtime:").ClickAsync();
+
+        await Assertions.Expect(Page.GetByTestId("log-query")).ToHaveValueAsync("5xx backendtime:");
+    }
+
     private async Task IngestAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };
