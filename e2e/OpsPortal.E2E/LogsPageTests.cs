@@ -55,6 +55,23 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("log-query")).ToHaveValueAsync("5xx backendtime:");
     }
 
+    [Fact]
+    public async Task CustomRange_PutsAbsoluteTimesInTheUrl()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/logs");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.GetByTestId("range-custom").ClickAsync();
+        await Page.GetByTestId("range-from").FillAsync("2026-11-20 09:00");
+        await Page.GetByTestId("range-to").FillAsync("2026-11-20 10:30");
+        await Page.GetByTestId("range-apply").ClickAsync();
+
+        await Page.WaitForURLAsync("**from=2026-11-20T09%3A00%3A00Z**");
+        Assert.Contains("to=2026-11-20T10%3A30%3A00Z", Page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(Page.Locator("text=2026-11-20 09:00:00 → 2026-11-20 10:30:00 UTC")).ToBeVisibleAsync();
+    }
+
     private async Task IngestAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };
