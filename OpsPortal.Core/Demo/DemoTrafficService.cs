@@ -73,7 +73,11 @@ public sealed partial class DemoTrafficService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         source = db.LogSources.Add(new LogSource
         {
-            Name = SourceName, Kind = LogSourceKind.File, Format = "opsportal", Path = path, IsDemo = true,
+            Name = SourceName,
+            Kind = LogSourceKind.File,
+            Format = "opsportal",
+            Path = path,
+            IsDemo = true,
             CreatedAt = clock.GetUtcNow(),
         }).Entity;
         await db.SaveChangesAsync(ct);

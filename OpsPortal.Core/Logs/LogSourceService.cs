@@ -131,7 +131,11 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
         }
         var source = new LogSource
         {
-            Name = name, Kind = kind, Format = preset, HostLabel = host?.Trim(), CreatedAt = clock.GetUtcNow(),
+            Name = name,
+            Kind = kind,
+            Format = preset,
+            HostLabel = host?.Trim(),
+            CreatedAt = clock.GetUtcNow(),
         };
         db.LogSources.Add(source);
         try

@@ -51,8 +51,13 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
 
         await _ctx.Services.GetRequiredService<EventNotifier>().PublishAsync(new OpsEvent
         {
-            Id = 999_999, OccurredAt = DateTimeOffset.UtcNow, Actor = "b@x", Kind = "test.new",
-            SubjectType = "t", SubjectId = "2", Summary = "a brand new thing",
+            Id = 999_999,
+            OccurredAt = DateTimeOffset.UtcNow,
+            Actor = "b@x",
+            Kind = "test.new",
+            SubjectType = "t",
+            SubjectId = "2",
+            Summary = "a brand new thing",
         });
 
         feed.WaitForAssertion(() =>
