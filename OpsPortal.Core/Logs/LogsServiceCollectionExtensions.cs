@@ -31,6 +31,8 @@ public static class LogsServiceCollectionExtensions
         // Registered always; it does nothing where RunIngestion is off.
         services.AddHostedService<FileTailService>();
         services.AddSingleton<LogSearch>();
+        services.AddSingleton<AccessTailReader>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessTailReader>());
         return services;
     }
 }
