@@ -119,7 +119,18 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
         var byQuery = subscribers.GroupBy(s => s.Query, StringComparer.Ordinal).ToList();
         foreach (var chunk in byQuery.Chunk(QueriesPerStatement))
         {
-            var matches = await ReadAsync(notices, chunk.Select(g => g.Key).ToList(), ct);
+            List<LogRow>[] matches;
+            try
+            {
+                matches = await ReadAsync(notices, chunk.Select(g => g.Key).ToList(), ct);
+            }
+            catch (NpgsqlException ex) when (!ct.IsCancellationRequested && ex is not NpgsqlOperationInProgressException)
+            {
+                // A failed read costs these tails one batch; it must not drop the LISTEN connection
+                // (and with it every notice arriving meanwhile) for the others.
+                LogReadFailed(ex, chunk.Length);
+                continue;
+            }
             for (var q = 0; q < chunk.Length; q++)
             {
                 var rows = matches[q];
@@ -195,6 +206,9 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
 
     [LoggerMessage(LogLevel.Warning, "Listening for new access rows failed; retrying in {Seconds} s")]
     private partial void LogListenFailed(Exception ex, double seconds);
+
+    [LoggerMessage(LogLevel.Warning, "Reading new access rows for {Queries} live tail queries failed; those tails miss this batch")]
+    private partial void LogReadFailed(Exception ex, int queries);
 
     [LoggerMessage(LogLevel.Warning, "A live tail subscriber failed")]
     private partial void LogSubscriberFailed(Exception ex);
