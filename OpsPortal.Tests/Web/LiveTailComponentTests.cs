@@ -64,4 +64,21 @@ public sealed class LiveTailComponentTests : IAsyncLifetime
             Assert.Contains("/c/2398", tail.FindAll("[data-testid=log-row]")[1].TextContent, StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task LiveTail_QueryChanged_FollowsTheNewQueryOnly()
+    {
+        var tail = _ctx.Render<LiveTail>(p => p.Add(c => c.Query, "path:/a/*"));
+        tail.WaitForAssertion(() => Assert.NotNull(tail.Find("[data-testid=live-tail][data-subscribed=true]")));
+
+        tail.Render(p => p.Add(c => c.Query, "path:/b/*"));
+        await new AccessWriter(_dataSource, TimeProvider.System).WriteAsync(1,
+            [Record("/a/1"), Record("/b/1")], 2, [], null, default);
+
+        tail.WaitForAssertion(() => Assert.Contains("/b/1", Assert.Single(tail.FindAll("[data-testid=log-row]")).TextContent, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
+    }
+
+    private static AccessRecord Record(string path) =>
+        new() { Ip = IPAddress.Loopback, Date = DateTime.UtcNow, Method = "GET", Path = path, Status = 200, Size = 1 };
 }
