@@ -48,7 +48,12 @@ public sealed class LiveTailComponentTests : IAsyncLifetime
         var start = DateTime.UtcNow.AddMinutes(-1);
         var rows = Enumerable.Range(0, 2_400).Select(i => new AccessRecord
         {
-            Ip = IPAddress.Loopback, Date = start.AddMilliseconds(i), Method = "GET", Path = $"/c/{i}", Status = i % 2 == 0 ? 503 : 200, Size = 1,
+            Ip = IPAddress.Loopback,
+            Date = start.AddMilliseconds(i),
+            Method = "GET",
+            Path = $"/c/{i}",
+            Status = i % 2 == 0 ? 503 : 200,
+            Size = 1,
         }).ToList();
 
         await new AccessWriter(_dataSource, TimeProvider.System).WriteAsync(1, rows, rows.Count, [], null, default);
