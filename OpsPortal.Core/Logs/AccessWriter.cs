@@ -46,7 +46,7 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
     public const int MaxRawRejectLength = 2048;
 
     private const string CopyCommand = """
-        COPY access (ip, hostname, username, date, method, path, protocol, status, size, referrer, useragent,
+        COPY access (id, ip, hostname, username, date, method, path, protocol, status, size, referrer, useragent,
                      clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol,
                      scheme, source_id, remote_host, raw_request) FROM STDIN (FORMAT BINARY)
         """;
@@ -64,7 +64,10 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
         DateTime? newest = null;
         if (rowCount > 0)
         {
-            newest = await CopyAsync(conn, sourceId, rows, rowCount, ct);
+            var ids = await ReserveIdsAsync(conn, rowCount, ct);
+            var (oldest, latest) = await CopyAsync(conn, sourceId, ids, rows, rowCount, ct);
+            newest = latest;
+            await NotifyTailAsync(conn, ids, oldest, latest, ct);
         }
         if (rejects.Count > 0)
         {
@@ -99,6 +102,41 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
         }
     }
 
+    /// <summary>
+    /// The ids are taken before the COPY (rather than by the column default during it) so that the
+    /// batch can name exactly the rows it wrote: ids from concurrent writers interleave and commit out
+    /// of order, so "id above the last one seen" would skip rows and "the batch's min..max" would
+    /// include another batch's rows. The sequence hands out distinct values, almost always contiguous.
+    /// </summary>
+    private static async Task<long[]> ReserveIdsAsync(NpgsqlConnection conn, int count, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT nextval('access_id_seq') FROM generate_series(1, $1)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = count });
+        var ids = new long[count];
+        var i = 0;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                ids[i++] = reader.GetInt64(0);
+            }
+        }
+        Array.Sort(ids);
+        return ids;
+    }
+
+    /// <summary>Sent inside the transaction: PostgreSQL delivers it on commit only, and never for a rollback.</summary>
+    private static async Task NotifyTailAsync(NpgsqlConnection conn, long[] ids, DateTime oldest, DateTime newest, CancellationToken ct)
+    {
+        foreach (var payload in AccessTailNotice.Format(oldest, newest, AccessTailNotice.ToRanges(ids)))
+        {
+            await using var cmd = new NpgsqlCommand("SELECT pg_notify($1, $2)", conn);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = AccessTailNotice.Channel });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = payload });
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     /// <summary>Forget cached partitions (after retention dropped some).</summary>
     public void ForgetPartitions() => _knownDays.Clear();
 
@@ -106,14 +144,17 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
     /// Synchronous writes on purpose: an await per field (22 per row, millions of rows) costs more
     /// than the rare blocking flush of Npgsql's buffer. Callers are background pipelines, never a circuit.
     /// </summary>
-    private static async Task<DateTime?> CopyAsync(NpgsqlConnection conn, int sourceId, IReadOnlyList<AccessRecord> rows, int rowCount, CancellationToken ct)
+    private static async Task<(DateTime Oldest, DateTime Newest)> CopyAsync(
+        NpgsqlConnection conn, int sourceId, long[] ids, IReadOnlyList<AccessRecord> rows, int rowCount, CancellationToken ct)
     {
-        DateTime? newest = null;
+        var oldest = DateTime.MaxValue;
+        var newest = DateTime.MinValue;
         await using var copy = await conn.BeginBinaryImportAsync(CopyCommand, ct);
         for (var i = 0; i < rowCount; i++)
         {
             var r = rows[i];
             copy.StartRow();
+            copy.Write(ids[i], NpgsqlDbType.Bigint);
             Write(copy, r.Ip, NpgsqlDbType.Inet);
             Write(copy, r.Hostname, NpgsqlDbType.Text);
             Write(copy, r.Username, NpgsqlDbType.Text);
@@ -137,13 +178,17 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
             copy.Write(sourceId, NpgsqlDbType.Integer);
             Write(copy, r.RemoteHost, NpgsqlDbType.Text);
             Write(copy, r.RawRequest, NpgsqlDbType.Text);
-            if (newest is null || r.Date > newest)
+            if (r.Date > newest)
             {
                 newest = r.Date;
             }
+            if (r.Date < oldest)
+            {
+                oldest = r.Date;
+            }
         }
         await copy.CompleteAsync(ct);
-        return newest;
+        return (oldest, newest);
     }
 
     private static void Write<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : class

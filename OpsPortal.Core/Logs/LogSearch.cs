@@ -22,7 +22,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
     // from building half a million rows.
     private const int MaxTimeBuckets = 50_000;
 
-    private const string Columns = """
+    internal const string Columns = """
         id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent,
         clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme,
         source_id, remote_host, raw_request
@@ -139,7 +139,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         return cmd;
     }
 
-    private static LogRow ReadRow(NpgsqlDataReader r) => new(
+    internal static LogRow ReadRow(NpgsqlDataReader r) => new(
         r.GetInt64(0),
         DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc),
         Address(r, 2), Text(r, 3), Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7),

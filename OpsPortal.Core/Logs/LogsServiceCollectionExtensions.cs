@@ -32,6 +32,8 @@ public static class LogsServiceCollectionExtensions
         services.AddHostedService<FileTailService>();
         services.AddSingleton<LogSearch>();
         services.AddSingleton<SavedSearchService>();
+        services.AddSingleton<AccessTailReader>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessTailReader>());
         return services;
     }
 }
