@@ -41,12 +41,11 @@ dotnet build -c Release -nologo -v q bench/OpsPortal.Bench >/dev/null
 app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
 
 pg_ensure_server
-if [[ -f $work/port ]]; then
-  port=$(cat "$work/port")
-  pg_cluster_running "$work/pg" || pg_cluster_start "$work/pg" "$port"
+if pg_cluster_running "$work/pg"; then
+  port=$(pg_cluster_port "$work/pg")
 else
   port=$(( 56000 + RANDOM % 1000 ))
-  pg_cluster_init "$work/pg"
+  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
   pg_cluster_start "$work/pg" "$port"
   pg_create_database "$work/pg" opsportal
 fi
@@ -93,7 +92,7 @@ password="bench-$(date +%s)-$RANDOM-Pw1!"
 email="bench$(date +%s)$RANDOM@example.com"
 OPSPORTAL_NEW_PASSWORD=$password dotnet "$app" add-user "$email" Viewer >"$work/user.txt" 2>&1 || { cat "$work/user.txt"; die "add-user failed"; }
 token=$(curl -fs -X POST "$base/api/auth/tokens" -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"bench\"}" | sed -E 's/.*"secret":"([^"]+)".*/\1/')
+  -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"bench\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 [[ -n $token ]] || die "no token"
 
 # One fixed end for every query, so API and SQL see the same rows.
