@@ -67,6 +67,31 @@ public sealed class LogMaintenanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_IndexesPathOfClosedPartitionsOnly_Once()
+    {
+        var dataSource = _sp.GetRequiredService<NpgsqlDataSource>();
+        await using (var conn = await dataSource.OpenConnectionAsync())
+        {
+            await AccessTable.EnsurePartitionAsync(conn, new DateOnly(2026, 11, 24), default);
+            await AccessTable.EnsurePartitionAsync(conn, new DateOnly(2026, 11, 25), default);
+        }
+        var job = _sp.GetRequiredService<LogMaintenanceJob>();
+
+        var first = await job.RunAsync(default);
+        var second = await job.RunAsync(default);
+
+        Assert.Equal([new DateOnly(2026, 11, 24), new DateOnly(2026, 11, 25)], first.PathIndexed);
+        Assert.Empty(second.PathIndexed);
+        await using var conn2 = await dataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_index x
+            JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_am a ON a.oid = c.relam
+            WHERE a.amname = 'gin' AND x.indisvalid
+            """, conn2);
+        Assert.Equal("access_p20261124_path_trgm,access_p20261125_path_trgm", await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task Run_Twice_IsIdempotent()
     {
         var job = _sp.GetRequiredService<LogMaintenanceJob>();

@@ -3,6 +3,12 @@ using OpsPortal.Bench;
 
 // dotnet run -c Release --project bench/OpsPortal.Bench -- --filter '*'           BenchmarkDotNet suites
 // dotnet run -c Release --project bench/OpsPortal.Bench -- gen N LOG [CSV]        test data (see import-vs-copy.sh)
+// dotnet run -c Release --project bench/OpsPortal.Bench -- gen-csv N CSV DAYS     access rows over the last DAYS days (search-bench.sh)
+if (args is ["gen-csv", var rows, var csv, var days])
+{
+    return new AccessCsvGenerator(seed: 42).Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture), csv,
+        int.Parse(days, System.Globalization.CultureInfo.InvariantCulture));
+}
 if (args is ["gen", var count, var log, ..])
 {
     return GenerateCommand.Run(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), log, args.Length > 3 ? args[3] : null);

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Log search benchmark (issue 4, "Speed"): ROWS generated access rows over the last 7 days in a
+# throwaway PostgreSQL 15 cluster (normal durability, default settings), then for each query 20 timed
+# API calls (curl %{time_total}, after one warm-up call) and 20 timed runs of the hand-written SQL
+# (psql \timing in one session — client-side round trip including result transfer, after one
+# warm-up run). Prints median and p95 of each and the API/SQL ratio of the medians.
+#   bench/search-bench.sh [ROWS]            (default 10000000; needs ~10 GB of disk)
+# For trying indexes without reloading:  BENCH_KEEP=/some/dir keeps the cluster and data there
+# (first run loads, later runs with the same dir skip straight to the timed part).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=../scripts/common.sh
+source scripts/common.sh
+# shellcheck source=../scripts/postgres.sh
+source scripts/postgres.sh
+
+rows=${1:-10000000}
+runs=20
+command -v bc >/dev/null || apt_install bc
+command -v curl >/dev/null || apt_install curl
+if [[ -n ${BENCH_KEEP:-} ]]; then
+  work=$BENCH_KEEP
+  mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/opsportal-search-bench.XXXXXX)
+fi
+chmod 755 "$work"
+app_pid=""
+cleanup() {
+  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null || true
+  if [[ -z ${BENCH_KEEP:-} ]]; then
+    pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+log "Building (Release)"
+dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
+dotnet build -c Release -nologo -v q bench/OpsPortal.Bench >/dev/null
+app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
+
+pg_ensure_server
+if pg_cluster_running "$work/pg"; then
+  port=$(pg_cluster_port "$work/pg")
+else
+  port=$(( 56000 + RANDOM % 1000 ))
+  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
+  pg_cluster_start "$work/pg" "$port"
+  pg_create_database "$work/pg" opsportal
+fi
+export OPSPORTAL_DATABASE
+OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
+psql_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d opsportal -v ON_ERROR_STOP=1 -qAt "$@"; }
+dotnet "$app" migrate >/dev/null
+
+if [[ ! -f $work/loaded ]]; then
+  log "Generating $rows rows over the last 7 days"
+  dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll gen-csv "$rows" "$work/access.csv" 7
+  # Every day of the range needs its partition before COPY (one stray row aborts the batch).
+  psql_db -c "SELECT count(access_ensure_partition(d::date)) FROM generate_series(current_date - 8, current_date + 1, interval '1 day') d" >/dev/null
+  log "Loading with \\copy"
+  columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request"
+  started=$(date +%s.%N)
+  psql_db -c "\\copy access ($columns) FROM '$work/access.csv' WITH (FORMAT csv)"
+  secs=$(echo "$(date +%s.%N) - $started" | bc)
+  echo "copy: $rows rows in ${secs}s = $(echo "$rows / $secs" | bc) rows/s" | tee "$work/copy.txt"
+  rm -f "$work/access.csv"
+  log "VACUUM ANALYZE"
+  psql_db -c "VACUUM ANALYZE access"
+  touch "$work/loaded"
+fi
+# What LogMaintenanceJob does hourly (the app runs here with jobs off): a trigram index on path for
+# every closed (past) day's partition. IF NOT EXISTS: instant on a kept cluster.
+log "Trigram indexes on closed partitions (as LogMaintenanceJob)"
+started=$(date +%s.%N)
+psql_db <<'SQL'
+SELECT format('CREATE INDEX IF NOT EXISTS %I ON %I USING gin (path gin_trgm_ops)', c.relname || '_path_trgm', c.relname)
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'access'::regclass AND c.relname < 'access_p' || to_char(current_date, 'YYYYMMDD') ORDER BY 1 \gexec
+ANALYZE access;
+SQL
+echo "trigram indexes on closed partitions: $(echo "$(date +%s.%N) - $started" | bc)s"
+if [[ -n ${BENCH_SQL:-} ]]; then
+  log "Applying $BENCH_SQL"
+  started=$(date +%s.%N)
+  psql_db -f "$BENCH_SQL"
+  echo "applied $BENCH_SQL in $(echo "$(date +%s.%N) - $started" | bc)s"
+fi
+psql_db -c "SELECT 'table ' || pg_size_pretty(sum(pg_table_size(c.oid))) || ', indexes ' || pg_size_pretty(sum(pg_indexes_size(c.oid))) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'access'::regclass"
+
+log "Starting the app"
+http_port=$(( 57000 + RANDOM % 1000 ))
+ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false ASPNETCORE_ENVIRONMENT=Production \
+  dotnet "$app" >"$work/app.log" 2>&1 &
+app_pid=$!
+base="http://127.0.0.1:$http_port"
+for _ in $(seq 1 60); do
+  curl -fs -o /dev/null "$base/health" 2>/dev/null && break
+  sleep 1
+done
+password="bench-$(date +%s)-$RANDOM-Pw1!"
+email="bench$(date +%s)$RANDOM@example.com"
+OPSPORTAL_NEW_PASSWORD=$password dotnet "$app" add-user "$email" Viewer >"$work/user.txt" 2>&1 || { cat "$work/user.txt"; die "add-user failed"; }
+token=$(curl -fs -X POST "$base/api/auth/tokens" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"bench\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+[[ -n $token ]] || die "no token"
+
+# One fixed end for every query, so API and SQL see the same rows.
+now=$(date -u +%s)
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+ts() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
+to=$now; h1=$((now - 3600)); d1=$((now - 86400)); d7=$((now - 7 * 86400))
+cols="id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent, clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme, source_id, remote_host, raw_request"
+rng() { echo "date >= '$(ts "$1")' AND date < '$(ts "$to")'"; }
+search_sql() { echo "SELECT $cols FROM access WHERE $(rng "$1") AND $2 ORDER BY date DESC, id DESC LIMIT 101"; }
+stats_sql() { echo "SELECT $2 AS key, count(*) AS count, sum(count(*)) OVER () AS total FROM access WHERE $(rng "$1") GROUP BY 1 ORDER BY $3 LIMIT $4"; }
+urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+
+# name | API path and query | SQL ('' = no API line / no SQL line) | target ms (p95 for API)
+queries=(
+  "status:5xx, last 1 h|/api/logs?q=$(urlenc status:5xx)&from=$(iso $h1)&to=$(iso $to)|$(search_sql $h1 'status BETWEEN 500 AND 599')|100"
+  "path:/api/*, last 24 h|/api/logs?q=$(urlenc 'path:/api/*')&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "path ILIKE '/api/%'")|100"
+  "ip:10.1.0.0/16, last 24 h|/api/logs?q=$(urlenc ip:10.1.0.0/16)&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "ip <<= '10.1.0.0/16'")|100"
+  "bare word 'widget' (common), last 24 h|/api/logs?q=widget&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "path ILIKE '%widget%'")|100"
+  "bare word 'export' (rare, 0.1 %), last 24 h|/api/logs?q=export&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "path ILIKE '%export%'")|100"
+  "stats by path, top 10, 24 h|/api/logs/stats?by=path&top=10&from=$(iso $d1)&to=$(iso $to)|$(stats_sql $d1 path 'count DESC, key' 10)|500"
+  "histogram 7 d (stats by hour)|/api/logs/stats?by=hour&from=$(iso $d7)&to=$(iso $to)|$(stats_sql $d7 "date_trunc('hour', date)" key 50000)|1000"
+  "histogram 7 d, page's query (3 h bars by status class)||SELECT date_bin('3 hours', date, '$(ts $d7)') AS bucket, count(*) FILTER (WHERE status BETWEEN 200 AND 299), count(*) FILTER (WHERE status BETWEEN 300 AND 399), count(*) FILTER (WHERE status BETWEEN 400 AND 499), count(*) FILTER (WHERE status BETWEEN 500 AND 599), count(*) FILTER (WHERE status IS NULL OR status < 200 OR status > 599) FROM access WHERE $(rng $d7) GROUP BY 1 ORDER BY 1|1000"
+)
+
+# stats FILE -> "median p95" (nearest-rank p95 of the samples, in ms)
+stats() { sort -n "$1" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; i = int(NR * 0.95 + 0.999); printf "%.1f %.1f", m, a[i]}'; }
+
+log "Timing ($runs runs each; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+results=()
+printf -v header '| query | API median | API p95 | SQL median | SQL p95 | API/SQL (median) | target | met |'
+results+=("$header" "|---|---:|---:|---:|---:|---:|---|---|")
+for entry in "${queries[@]}"; do
+  IFS='|' read -r name path sql target <<<"$entry"
+  api_med="–"; api_p95="–"; sql_med="–"; sql_p95="–"; ratio="–"; met="–"
+  if [[ -n $path ]]; then
+    code=$(curl -s -o "$work/resp.json" -w '%{http_code}' -H "Authorization: Bearer $token" "$base$path")
+    [[ $code == 200 ]] || { cat "$work/resp.json"; die "$name: HTTP $code"; }
+    : >"$work/api.txt"
+    for _ in $(seq 1 "$runs"); do
+      curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$base$path" |
+        awk '{printf "%.3f\n", $1 * 1000}' >>"$work/api.txt"
+    done
+    read -r api_med api_p95 <<<"$(stats "$work/api.txt")"
+  fi
+  if [[ -n $sql ]]; then
+    { echo '\o /dev/null'; echo "$sql;"; echo '\timing on'; for _ in $(seq 1 "$runs"); do echo "$sql;"; done; } |
+      psql_db 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' >"$work/sql.txt"
+    [[ $(wc -l <"$work/sql.txt") -eq $runs ]] || die "$name: SQL timing failed"
+    read -r sql_med sql_p95 <<<"$(stats "$work/sql.txt")"
+  fi
+  if [[ -n $path && -n $sql ]]; then
+    ratio=$(echo "scale=2; $api_med / $sql_med" | bc)x
+  fi
+  check=${api_p95/–/$sql_p95}
+  met=$(awk -v v="$check" -v t="$target" 'BEGIN { print (v < t) ? "yes" : "NO" }')
+  results+=("| $name | $api_med | $api_p95 | $sql_med | $sql_p95 | $ratio | < $target ms | $met |")
+  echo "${results[-1]}"
+done
+echo
+echo "rows: $(psql_db -c 'SELECT count(*) FROM access'); $(cat "$work/copy.txt" 2>/dev/null || true)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%s\n' "${results[@]}"
