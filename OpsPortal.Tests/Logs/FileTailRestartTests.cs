@@ -72,8 +72,9 @@ public sealed class FileTailRestartTests : FileTailTestBase
         NpgsqlConnection.ClearAllPools();
         Append(LogPath, 3000, 100);
 
+        // Exactly once is the point. Whether the tailer saw the kill (and recorded an error) depends on
+        // whether it held a connection at that instant, so the error is not asserted: it made the test flaky.
         await AssertRowsAsync(source, 3100);
-        Assert.Contains("failed", await ScalarAsync<string>("SELECT last_error FROM log_sources"), StringComparison.Ordinal);
     }
 
     [Fact]
