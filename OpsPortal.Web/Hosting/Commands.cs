@@ -42,6 +42,8 @@ public static class Commands
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // EF logs the probe for a missing history table as an error on a fresh database; it is not one.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
+        // Keys are stored in PostgreSQL unencrypted by design (ADR-004); the warning would only clutter CLI output.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         OpsPortalOptions options;
         try
         {
