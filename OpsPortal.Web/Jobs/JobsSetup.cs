@@ -13,17 +13,23 @@ public static class JobsSetup
 {
     public static IServiceCollection AddOpsJobs(this IServiceCollection services, OpsPortalOptions options, bool runServer = true)
     {
-        services.AddHangfire(c => c
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(options.Database), new PostgreSqlStorageOptions
+        // One storage instance per app, registered before AddHangfire so DI hands out this one and not
+        // the process-wide JobStorage.Current, which another app in the same process (tests) may replace.
+        var storage = new PostgreSqlStorage(
+            new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(options.Database, new PostgreSqlStorageOptions()),
+            new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",
                 PrepareSchemaIfNecessary = true,
                 // LISTEN/NOTIFY: a job enqueued by any process starts within ~100 ms instead of up to 15 s.
                 EnableLongPolling = true,
-            }));
+            });
+        services.AddSingleton<JobStorage>(storage);
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(storage));
         if (runServer && options.RunJobs)
         {
             services.AddHangfireServer(o =>
