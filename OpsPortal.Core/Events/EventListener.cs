@@ -12,7 +12,7 @@ namespace OpsPortal.Core.Events;
 /// notified event and hands it to the <see cref="EventNotifier"/>. This is what makes several app
 /// processes on one database behave as one.
 /// </summary>
-public sealed partial class EventListener(
+public sealed class EventListener(
     NpgsqlDataSource dataSource,
     IDbContextFactory<OpsDbContext> dbFactory,
     EventNotifier notifier,
@@ -20,63 +20,14 @@ public sealed partial class EventListener(
 {
     public const string Channel = "ops_events";
 
-    private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the first LISTEN is in place (tests and start-up checks wait on it).</summary>
     public Task Listening => _listening.Task;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ListenAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogListenFailed(ex, backoff.TotalSeconds);
-                await Task.Delay(backoff, stoppingToken);
-                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
-            }
-        }
-    }
-
-    private async Task ListenAsync(CancellationToken ct)
-    {
-        var pending = new List<long>();
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        conn.Notification += (_, e) => pending.AddRange(ParseIds(e.Payload));
-        await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn))
-        {
-            await listen.ExecuteNonQueryAsync(ct);
-        }
-        _listening.TrySetResult();
-
-        while (!ct.IsCancellationRequested)
-        {
-            if (!await conn.WaitAsync(IdleCheck, ct))
-            {
-                // A silent TCP drop would leave WaitAsync hanging forever; a round trip proves the link.
-                await using var ping = new NpgsqlCommand("SELECT 1", conn);
-                await ping.ExecuteScalarAsync(ct);
-                continue;
-            }
-            if (pending.Count == 0)
-            {
-                continue;
-            }
-            var ids = pending.ToArray();
-            pending.Clear();
-            await PublishAsync(ids, ct);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PostgresListener.RunAsync(dataSource, Channel,
+            (payloads, ct) => PublishAsync(payloads.SelectMany(ParseIds).ToArray(), ct), _listening, logger, stoppingToken);
 
     private async Task PublishAsync(long[] ids, CancellationToken ct)
     {
@@ -95,7 +46,4 @@ public sealed partial class EventListener(
         payload.Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => long.TryParse(s, out var id) ? id : 0)
             .Where(id => id > 0);
-
-    [LoggerMessage(LogLevel.Warning, "Listening for events failed; retrying in {Seconds} s")]
-    private partial void LogListenFailed(Exception ex, double seconds);
 }

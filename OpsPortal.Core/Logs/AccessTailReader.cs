@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs;
@@ -26,9 +27,6 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
 
     // Each distinct query is one boolean column of the statement; beyond this, another statement.
     private const int QueriesPerStatement = 16;
-    private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
-    // Zero would mean "wait forever" to some Npgsql versions; one millisecond only collects what has arrived.
-    private static readonly TimeSpan Drain = TimeSpan.FromMilliseconds(1);
 
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ImmutableArray<Subscription> _subscribers = [];
@@ -47,70 +45,16 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
         return subscription;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ListenAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogListenFailed(ex, backoff.TotalSeconds);
-                await Task.Delay(backoff, stoppingToken);
-                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PostgresListener.RunAsync(dataSource, AccessTailNotice.Channel, OnNoticesAsync, _listening, logger, stoppingToken);
 
-    private async Task ListenAsync(CancellationToken ct)
+    private async Task OnNoticesAsync(IReadOnlyList<string> payloads, CancellationToken ct)
     {
-        var pending = new List<AccessTailNotice>();
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        conn.Notification += (_, e) =>
+        var notices = payloads.Select(AccessTailNotice.Parse).OfType<AccessTailNotice>().ToArray();
+        var subscribers = _subscribers;
+        if (notices.Length > 0 && subscribers.Length > 0)
         {
-            if (AccessTailNotice.Parse(e.Payload) is { } notice)
-            {
-                pending.Add(notice);
-            }
-        };
-        await using (var listen = new NpgsqlCommand($"LISTEN {AccessTailNotice.Channel}", conn))
-        {
-            await listen.ExecuteNonQueryAsync(ct);
-        }
-        _listening.TrySetResult();
-
-        while (!ct.IsCancellationRequested)
-        {
-            if (!await conn.WaitAsync(IdleCheck, ct))
-            {
-                // A silent TCP drop would leave WaitAsync hanging forever; a round trip proves the link.
-                await using var ping = new NpgsqlCommand("SELECT 1", conn);
-                await ping.ExecuteScalarAsync(ct);
-                continue;
-            }
-            // Notices that arrived while the previous read ran are read together: under load the
-            // reader falls behind by one read at most, never by a queue of them.
-            for (var drained = 0; drained < 1_000 && await conn.WaitAsync(Drain, ct); drained++)
-            {
-            }
-            if (pending.Count == 0)
-            {
-                continue;
-            }
-            var notices = pending.ToArray();
-            pending.Clear();
-            var subscribers = _subscribers;
-            if (subscribers.Length > 0)
-            {
-                await DeliverAsync(notices, subscribers, ct);
-            }
+            await DeliverAsync(notices, subscribers, ct);
         }
     }
 
@@ -203,9 +147,6 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
         }
         return matches;
     }
-
-    [LoggerMessage(LogLevel.Warning, "Listening for new access rows failed; retrying in {Seconds} s")]
-    private partial void LogListenFailed(Exception ex, double seconds);
 
     [LoggerMessage(LogLevel.Warning, "Reading new access rows for {Queries} live tail queries failed; those tails miss this batch")]
     private partial void LogReadFailed(Exception ex, int queries);
