@@ -3,6 +3,7 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
 using OpsPortal.Core.Logs;
+using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
@@ -25,6 +26,7 @@ public static class OpsPortalHost
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
+        builder.Services.AddMarkdown();
         builder.Services.AddLogs();
         builder.Services.AddWiki();
         builder.Services.AddDemo();
