@@ -5,6 +5,7 @@ using OpsPortal.Core.Demo;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
@@ -30,6 +31,7 @@ public static class OpsPortalHost
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
         builder.Services.AddTickets();
+        builder.Services.AddWiki();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);

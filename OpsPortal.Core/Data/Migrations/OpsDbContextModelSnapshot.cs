@@ -982,6 +982,235 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("ticket_watchers", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.Property<string>("UploadedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("uploaded_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wiki_images");
+
+                    b.HasIndex("PageId")
+                        .HasDatabaseName("ix_wiki_images_page_id");
+
+                    b.ToTable("wiki_images", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiLink", b =>
+                {
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.Property<string>("TargetSlug")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("target_slug");
+
+                    b.HasKey("PageId", "TargetSlug")
+                        .HasName("pk_wiki_links");
+
+                    b.HasIndex("TargetSlug")
+                        .HasDatabaseName("ix_wiki_links_target_slug");
+
+                    b.ToTable("wiki_links", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiPage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsDemo")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_demo");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.PrimitiveCollection<List<string>>("Services")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("services");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wiki_pages");
+
+                    b.HasIndex("Services")
+                        .HasDatabaseName("ix_wiki_pages_services");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Services"), "gin");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wiki_pages_slug");
+
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_wiki_pages_updated_at");
+
+                    b.ToTable("wiki_pages", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRedirect", b =>
+                {
+                    b.Property<string>("FromSlug")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("from_slug");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.HasKey("FromSlug")
+                        .HasName("pk_wiki_redirects");
+
+                    b.HasIndex("PageId")
+                        .HasDatabaseName("ix_wiki_redirects_page_id");
+
+                    b.ToTable("wiki_redirects", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRevision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("author");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("message");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.PrimitiveCollection<List<string>>("Services")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("services");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wiki_revisions");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_wiki_revisions_created_at");
+
+                    b.HasIndex("PageId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wiki_revisions_page_id_number");
+
+                    b.ToTable("wiki_revisions", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1109,6 +1338,48 @@ namespace OpsPortal.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ticket_watchers_tickets_ticket_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", null)
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_images_wiki_page_page_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiLink", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", null)
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_links_wiki_page_page_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRedirect", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", null)
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_redirects_wiki_pages_page_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRevision", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", "Page")
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_revisions_wiki_pages_page_id");
+
+                    b.Navigation("Page");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Tickets.Ticket", b =>
