@@ -7,7 +7,7 @@ namespace OpsPortal.Core.Tickets;
 public sealed class TicketList(IDbContextFactory<OpsDbContext> dbFactory)
 {
     /// <param name="me">The signed-in user's email, for <c>assignee=@me</c>.</param>
-    public async Task<TicketPage> ListAsync(TicketQuery query, string me, CancellationToken ct = default)
+    public async Task<TicketListPage> ListAsync(TicketQuery query, string me, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tickets = Filter(db, query, me);
@@ -16,7 +16,7 @@ public sealed class TicketList(IDbContextFactory<OpsDbContext> dbFactory)
             .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
             .Select(t => new TicketRow(t.Key, t.Title, t.Type, t.Status, t.Priority, t.Assignee, t.Labels, t.Service, t.DueDate, t.UpdatedAt, t.RowVersion))
             .ToListAsync(ct);
-        return new TicketPage(rows, total, query.Page, query.PageSize);
+        return new TicketListPage(rows, total, query.Page, query.PageSize);
     }
 
     private static IQueryable<Ticket> Filter(OpsDbContext db, TicketQuery query, string me)

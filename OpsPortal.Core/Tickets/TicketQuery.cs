@@ -97,7 +97,7 @@ public sealed record TicketQuery
 public sealed record TicketRow(string Key, string Title, TicketType Type, TicketStatus Status, TicketPriority Priority,
     string? Assignee, IReadOnlyList<string> Labels, string? Service, DateOnly? DueDate, DateTimeOffset UpdatedAt, int RowVersion);
 
-public sealed record TicketPage(IReadOnlyList<TicketRow> Rows, int Total, int Page, int PageSize)
+public sealed record TicketListPage(IReadOnlyList<TicketRow> Rows, int Total, int Page, int PageSize)
 {
     public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }

@@ -222,6 +222,13 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         return new BulkResult(changed, skipped);
     }
 
+    /// <summary>Emails of the users a ticket can be assigned to (enabled ones), for pickers.</summary>
+    public async Task<List<string>> AssignableUsersAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AsNoTracking().Where(u => !u.IsDisabled && u.Email != null).OrderBy(u => u.Email).Select(u => u.Email!).ToListAsync(ct);
+    }
+
     private static async Task<Ticket> LoadAsync(OpsDbContext db, string key, CancellationToken ct)
     {
         var normalized = TicketRules.NormalizeKey(key) ?? throw new TicketNotFoundException(key);

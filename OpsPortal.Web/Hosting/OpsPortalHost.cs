@@ -31,6 +31,7 @@ public static class OpsPortalHost
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
         builder.Services.AddTickets();
+        builder.Services.AddScoped<TicketUser>();
         builder.Services.AddWiki();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
