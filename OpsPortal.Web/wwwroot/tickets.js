@@ -15,7 +15,8 @@ window.opsTickets = {
         e.preventDefault();
         dotnet.invokeMethodAsync('QuickCreate');
       } else if (e.key === '/') {
-        const box = document.querySelector('[data-testid=global-search] input');
+        const el = document.querySelector('[data-testid=global-search]');
+        const box = el && (el.matches('input') ? el : el.querySelector('input'));
         if (box) {
           e.preventDefault();
           box.focus();
