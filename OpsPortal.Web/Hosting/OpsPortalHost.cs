@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
+using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Tickets;
@@ -9,6 +10,7 @@ using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
+using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Jobs;
 
@@ -31,6 +33,7 @@ public static class OpsPortalHost
         builder.Services.AddLogs();
         builder.Services.AddTickets();
         builder.Services.AddWiki();
+        builder.Services.AddDeploys();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -59,6 +62,7 @@ public static class OpsPortalHost
         app.MapLogsIngest();
         app.MapLogsExport();
         app.MapLogsSearch();
+        app.MapDeploys();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
