@@ -51,6 +51,13 @@ public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
         await Page.GetByTestId("filter-item").Filter(new() { HasText = "Unassigned P1" }).ClickAsync();
         await Assertions.Expect(Page.Locator($"[data-testid=ticket-row][data-key='{key}']")).ToBeVisibleAsync();
         Assert.Contains("assignee=none", Page.Url, StringComparison.Ordinal);
+
+        // Bulk change from the list: resolving it takes it out of this (active-only) filter.
+        await Page.Locator($"[data-testid=ticket-row][data-key='{key}'] input[type=checkbox]").ClickAsync();
+        await Page.GetByTestId("bulk-status").ClickAsync();
+        await Page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Resolved$") }).ClickAsync();
+        await Page.GetByTestId("bulk-apply").ClickAsync();
+        await Assertions.Expect(Page.Locator($"[data-testid=ticket-row][data-key='{key}']")).ToHaveCountAsync(0);
         Assert.Empty(ConsoleErrors);
     }
 
