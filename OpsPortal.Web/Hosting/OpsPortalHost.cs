@@ -9,6 +9,7 @@ using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Logs;
+using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
 
 namespace OpsPortal.Web.Hosting;
@@ -57,6 +58,7 @@ public static class OpsPortalHost
         app.MapLogsIngest();
         app.MapLogsExport();
         app.MapLogsSearch();
+        app.MapWikiApi();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
