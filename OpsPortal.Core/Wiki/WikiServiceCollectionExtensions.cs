@@ -18,6 +18,8 @@ public static class WikiServiceCollectionExtensions
         services.AddSingleton<IMarkdownExtension, WikiMarkdownExtension>();
         services.AddScoped<IMarkdownEnricher, WikiLinkEnricher>();
         services.AddScoped<WikiRenderer>();
+        services.AddSingleton<WikiPresence>();
+        services.AddHostedService(sp => sp.GetRequiredService<WikiPresence>());
         return services;
     }
 }
