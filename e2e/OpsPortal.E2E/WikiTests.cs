@@ -118,4 +118,28 @@ public sealed class WikiTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("wiki-draft-restored")).ToBeVisibleAsync();
         await Assertions.Expect(Page.GetByTestId("wiki-source")).ToHaveValueAsync("saved text\nunsaved words");
     }
+
+    [Fact]
+    public async Task Move_OldLinksLeadToTheMovedPage()
+    {
+        await using (var scope = Portal.Services.CreateAsyncScope())
+        {
+            var wiki = scope.ServiceProvider.GetRequiredService<WikiService>();
+            await wiki.SaveAsync("seed", "old-name", new WikiSaveRequest("Movable", "body of the movable page", null, null));
+            await wiki.SaveAsync("seed", "linker", new WikiSaveRequest("Linker", "Go to [[old-name|the movable page]].", null, null));
+        }
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await OpenAsync("/wiki/old-name");
+
+        await Page.GetByTestId("wiki-move").ClickAsync();
+        await Page.GetByTestId("wiki-move-slug").FillAsync("archive/new-name");
+        await Page.GetByTestId("wiki-move-submit").ClickAsync();
+        await Assertions.Expect(Page.GetByTestId("wiki-title")).ToHaveTextAsync("Movable");
+        await Assertions.Expect(Page.GetByTestId("wiki-backlinks")).ToContainTextAsync("Linker");
+
+        await OpenAsync("/wiki/linker");
+        await Page.GetByText("the movable page").ClickAsync();
+        await Assertions.Expect(Page.GetByText("This page moved from old-name")).ToBeVisibleAsync();
+        await Assertions.Expect(Page.GetByTestId("wiki-body")).ToContainTextAsync("body of the movable page");
+    }
 }
