@@ -54,6 +54,9 @@ public sealed class DeployFixture : IDisposable
                   quick:
                     deploy: deploy.sh
                     timeout: 1s
+                  audited:
+                    deploy: deploy.sh
+                    ticket: true
             {extraEnvironments ?? ""}
             """);
     }

@@ -4,6 +4,9 @@ using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Logs;
+using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
@@ -26,8 +29,11 @@ public static class OpsPortalHost
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
+        builder.Services.AddMarkdown();
         builder.Services.AddLogs();
         builder.Services.AddDeploys();
+        builder.Services.AddTickets();
+        builder.Services.AddWiki();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
