@@ -47,7 +47,7 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
         # at your own file (kept under version control) to deploy real services.
         scripts: scripts
         secrets:
-          - 'token=\S+'
+          - 'token=[^\s)]+'
         services:
           demo-web:
             versions: versions.sh

@@ -23,6 +23,7 @@ public sealed class DeployFixture : IDisposable
             case "$OPS_VERSION" in
               *-slow) echo "pid=$$"; for i in $(seq 1 600); do echo "tick $i"; sleep 0.1; done ;;
               *-bad) echo "failing on purpose" >&2; exit 3 ;;
+              *-medium) for i in $(seq 1 60); do echo "step $i"; sleep 0.1; done ;;
             esac
             echo done
             """);
