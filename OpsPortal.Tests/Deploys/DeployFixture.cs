@@ -7,7 +7,7 @@ namespace OpsPortal.Tests.Deploys;
 /// </summary>
 public sealed class DeployFixture : IDisposable
 {
-    public DeployFixture(string? extraEnvironments = null)
+    public DeployFixture(string? extraEnvironments = null, string? webhook = null)
     {
         Folder = Directory.CreateTempSubdirectory("opsportal-deploys-").FullName;
         Scripts = Directory.CreateDirectory(Path.Combine(Folder, "scripts")).FullName;
@@ -40,6 +40,7 @@ public sealed class DeployFixture : IDisposable
         File.WriteAllText(ConfigPath, $"""
             scripts: scripts
             secrets: ['token=\S+']
+            {(webhook is null ? "" : "webhook: " + webhook)}
             services:
               web:
                 versions: versions.sh
