@@ -31,9 +31,9 @@ public static class OpsPortalHost
         builder.Services.AddOpsAuthServices();
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
-        builder.Services.AddDeploys();
         builder.Services.AddTickets();
         builder.Services.AddWiki();
+        builder.Services.AddDeploys();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
