@@ -75,7 +75,7 @@ public sealed class DeployFixture : IDisposable
         ["OpsPortal:RunJobs"] = runJobs ? "true" : "false",
         ["OpsPortal:Deploys:ConfigPath"] = ConfigPath,
         ["OpsPortal:Deploys:HeartbeatInterval"] = "00:00:00.500",
-        ["OpsPortal:Deploys:StaleAfter"] = "00:00:03",
+        ["OpsPortal:Deploys:StaleAfter"] = "00:00:30",
         ["OpsPortal:Deploys:CancelGrace"] = "00:00:02",
         ["OpsPortal:Deploys:FlushInterval"] = "00:00:00.050",
     };
