@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpsPortal.Core.Deploys;
 
 namespace OpsPortal.Core.Demo;
 
@@ -10,6 +12,7 @@ public static class DemoServiceCollectionExtensions
         services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
         services.AddHostedService<DemoTrafficService>();
         services.AddHostedService<DemoWikiService>();
+        services.AddSingleton<IPostConfigureOptions<DeployOptions>, DemoDeploys>();
         return services;
     }
 }

@@ -113,7 +113,8 @@ public sealed class DeployStarter(
                 // The advisory lock makes this unreachable between portals; the index is the backstop for anything else.
                 return DeployStart.Refused(new DeployRefusal(RefusalKind.Conflict, "A deploy is already running", $"{service}/{environment} is busy."));
             }
-            var ticketRefusal = await tickets.AttachAsync(deploy, target, ticket, actor.Name, ct);
+            // Ticket and event commit with the deploy, or not at all.
+            var ticketRefusal = await tickets.AttachAsync(db, deploy, target, ticket, actor.Name, ct);
             if (ticketRefusal is not null)
             {
                 return DeployStart.Refused(ticketRefusal);

@@ -1,26 +1,85 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Deploys.Config;
+using OpsPortal.Core.Tickets;
 
 namespace OpsPortal.Core.Deploys;
 
 /// <summary>
-/// "Ticket, or it didn't happen": links each deploy to its ticket in the transaction that creates the
-/// deploy, and records the outcome on it in the transaction that ends it.
+/// "Ticket, or it didn't happen", through the tickets feature's <see cref="TicketHook"/>: a given
+/// ticket is linked to the deploy; where the environment requires one and none is given, a deploy
+/// ticket is created with the details. When the deploy ends its ticket gets the outcome (resolved on
+/// success, flagged and reopened on failure). Both happen in the caller's transaction.
 /// </summary>
-public sealed partial class DeployTickets
+public sealed partial class DeployTickets(TicketOperations operations)
 {
-    [GeneratedRegex("^[A-Z][A-Z0-9]{0,9}-[0-9]{1,9}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,18}$", RegexOptions.CultureInvariant)]
     private static partial Regex Key();
 
     public static bool LooksLikeKey(string text) => Key().IsMatch(text);
 
     /// <returns>A refusal when the given ticket does not exist.</returns>
-    public Task<DeployRefusal?> AttachAsync(Deploy deploy, EnvironmentConfig target, string? ticket, string actor, CancellationToken ct)
+    public async Task<DeployRefusal?> AttachAsync(OpsDbContext db, Deploy deploy, EnvironmentConfig target, string? ticket, string actor, CancellationToken ct)
     {
-        deploy.TicketKey = ticket;
-        return Task.FromResult<DeployRefusal?>(null);
+        var hook = new TicketHook(db, operations);
+        var subjectId = DeployStarter.Id(deploy);
+        if (ticket is not null)
+        {
+            try
+            {
+                deploy.TicketKey = (await hook.LinkAsync(ticket, TicketLinkTargets.Deploy, subjectId, actor, ct)).Key;
+                return null;
+            }
+            catch (TicketNotFoundException)
+            {
+                return new DeployRefusal(RefusalKind.Invalid, "Unknown ticket", $"There is no ticket {ticket}.");
+            }
+        }
+        if (!target.TicketRequired)
+        {
+            return null;
+        }
+        var what = deploy.Action == DeployAction.Rollback ? "Rollback of" : "Deploy";
+        var created = await hook.CreateForAsync(new LinkedTicketRequest(
+            "deploy",
+            $"{what} {deploy.Service} {deploy.Version} to {deploy.Environment}",
+            Description(deploy),
+            deploy.Service,
+            "P3",
+            TicketLinkTargets.Deploy,
+            subjectId), actor, ct);
+        deploy.TicketKey = created.Key;
+        return null;
     }
 
-    public Task RecordOutcomeAsync(OpsDbContext db, Deploy deploy, string actor, CancellationToken ct) => Task.CompletedTask;
+    public async Task RecordOutcomeAsync(OpsDbContext db, Deploy deploy, string actor, CancellationToken ct)
+    {
+        if (deploy.TicketKey is not { } key)
+        {
+            return;
+        }
+        var took = deploy.Duration is { } d ? string.Create(CultureInfo.InvariantCulture, $" in {d.TotalSeconds:0.#} s") : "";
+        var comment = $"{DeployStarter.Describe(deploy)} {deploy.Status}{took}: {deploy.Outcome}. [Output](/deploys/{deploy.Id})";
+        try
+        {
+            await new TicketHook(db, operations).RecordOutcomeAsync(key, deploy.Status == DeployStatus.Succeeded, comment, actor, ct);
+        }
+        catch (TicketNotFoundException)
+        {
+            // The ticket was deleted meanwhile; the deploy's own record and event still tell the story.
+        }
+    }
+
+    private static string Description(Deploy deploy) => $"""
+        {deploy.RequestedBy} asked for this {deploy.Action} in OpsPortal; the portal opened this ticket because {deploy.Environment} requires one.
+
+        - Service: {deploy.Service}
+        - Environment: {deploy.Environment}
+        - Version: {deploy.PreviousVersion ?? "(none)"} → {deploy.Version}
+        - Script: {deploy.Script}
+        {(deploy.DiffUrl is null ? "" : $"- Changes: {deploy.DiffUrl}")}
+
+        [Follow the deploy](/deploys/{deploy.Id})
+        """;
 }

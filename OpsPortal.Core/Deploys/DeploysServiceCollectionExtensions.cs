@@ -24,7 +24,7 @@ public static class DeploysServiceCollectionExtensions
         services.AddSingleton<DeployVersions>();
         services.AddSingleton<DeployQueries>();
         services.AddSingleton<DeployWebhook>();
-        services.AddScoped<DeployTickets>();
+        services.AddSingleton<DeployTickets>();
         services.AddScoped<DeployGuard>();
         services.AddScoped<DeployStarter>();
         services.AddScoped<DeployLocks>();

@@ -7,7 +7,7 @@ namespace OpsPortal.Tests.Deploys;
 /// </summary>
 public sealed class DeployFixture : IDisposable
 {
-    public DeployFixture(string? extraEnvironments = null)
+    public DeployFixture(string? extraEnvironments = null, string? webhook = null)
     {
         Folder = Directory.CreateTempSubdirectory("opsportal-deploys-").FullName;
         Scripts = Directory.CreateDirectory(Path.Combine(Folder, "scripts")).FullName;
@@ -23,6 +23,7 @@ public sealed class DeployFixture : IDisposable
             case "$OPS_VERSION" in
               *-slow) echo "pid=$$"; for i in $(seq 1 600); do echo "tick $i"; sleep 0.1; done ;;
               *-bad) echo "failing on purpose" >&2; exit 3 ;;
+              *-medium) for i in $(seq 1 60); do echo "step $i"; sleep 0.1; done ;;
             esac
             echo done
             """);
@@ -39,6 +40,7 @@ public sealed class DeployFixture : IDisposable
         File.WriteAllText(ConfigPath, $"""
             scripts: scripts
             secrets: ['token=\S+']
+            {(webhook is null ? "" : "webhook: " + webhook)}
             services:
               web:
                 versions: versions.sh
@@ -54,6 +56,9 @@ public sealed class DeployFixture : IDisposable
                   quick:
                     deploy: deploy.sh
                     timeout: 1s
+                  audited:
+                    deploy: deploy.sh
+                    ticket: true
             {extraEnvironments ?? ""}
             """);
     }
@@ -70,7 +75,7 @@ public sealed class DeployFixture : IDisposable
         ["OpsPortal:RunJobs"] = runJobs ? "true" : "false",
         ["OpsPortal:Deploys:ConfigPath"] = ConfigPath,
         ["OpsPortal:Deploys:HeartbeatInterval"] = "00:00:00.500",
-        ["OpsPortal:Deploys:StaleAfter"] = "00:00:03",
+        ["OpsPortal:Deploys:StaleAfter"] = "00:00:30",
         ["OpsPortal:Deploys:CancelGrace"] = "00:00:02",
         ["OpsPortal:Deploys:FlushInterval"] = "00:00:00.050",
     };

@@ -27,11 +27,11 @@ public abstract class DeployTestBase : ApiTestBase
         return body.RootElement.GetProperty("id").GetInt64();
     }
 
-    /// <summary>Polls the API until the deploy's status satisfies <paramref name="until"/> (30 s at most).</summary>
+    /// <summary>Polls the API until the deploy's status satisfies <paramref name="until"/> (60 s at most: CI runs under load).</summary>
     protected static async Task<JsonElement> WaitAsync(HttpClient client, long id, Func<string, bool> until, string? outputContains = null)
     {
         JsonElement last = default;
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 600; i++)
         {
             last = await client.GetFromJsonAsync<JsonElement>($"/api/deploys/{id}?limit=5000");
             if (until(last.GetProperty("status").GetString()!)

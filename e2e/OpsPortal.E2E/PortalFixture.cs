@@ -12,7 +12,7 @@ namespace OpsPortal.E2E;
 /// One real portal on Kestrel (random port, own database) and one headless Chromium, shared by the
 /// e2e tests; each test gets its own browser context, so cookies never leak between tests.
 /// </summary>
-public sealed class PortalFixture : IAsyncLifetime
+public class PortalFixture : IAsyncLifetime
 {
     public const string AdminEmail = "admin@e2e.test";
     public const string AdminPassword = "Admin-password-1";
@@ -25,10 +25,13 @@ public sealed class PortalFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
 
+    /// <summary>Extra app settings for a fixture that needs more (e.g. Hangfire workers).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        _factory = new PortalFactory(Database.ConnectionString);
+        _factory = new PortalFactory(Database.ConnectionString, Settings);
         _factory.UseKestrel(0);
         _factory.StartServer();
         BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
@@ -46,7 +49,7 @@ public sealed class PortalFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null)
         {
@@ -67,13 +70,17 @@ public sealed class PortalFixture : IAsyncLifetime
         Assert.True(result.Succeeded, result.Error);
     }
 
-    private sealed class PortalFactory(string database) : WebApplicationFactory<Program>
+    private sealed class PortalFactory(string database, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("OPSPORTAL_DATABASE", database);
             builder.UseSetting("OpsPortal:RunJobs", "false");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
         }
     }
 }

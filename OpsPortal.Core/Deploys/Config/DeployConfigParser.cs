@@ -35,6 +35,11 @@ public static class DeployConfigParser
         {
             return new Result(null, [new ConfigProblem(file, (int)ex.Start.Line, "not valid YAML: " + Inner(ex).Message)]);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way on some malformed input, without a position.
+            return new Result(null, [new ConfigProblem(file, 0, "not valid YAML (unbalanced brackets or quotes?)")]);
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             return new Result(null, [new ConfigProblem(file, 1, "expected a mapping with 'services:' (see the README's Deploys section)")]);

@@ -103,7 +103,15 @@ public sealed partial class DeployJob(
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, shutdown);
         stop.CancelAfter(target.Timeout);
-        var heartbeat = HeartbeatAsync(deploy.Id, by => { cancelledBy ??= by; cancel.Cancel(); }, stop.Token);
+        var lost = false;
+        var heartbeat = HeartbeatAsync(deploy.Id, by =>
+        {
+            // Null: another node found no sign of life from us and ended the deploy; stop the script rather than run on unrecorded.
+            lost = by is null;
+            cancelledBy ??= by;
+            cancel.Cancel();
+        }, stop.Token);
+        runner.Running[deploy.Id] = 0;
 
         (string, int?, string) result;
         ScriptRun? run = null;
@@ -120,6 +128,8 @@ public sealed partial class DeployJob(
             await run!.TerminateAsync(shutdown.IsCancellationRequested ? TimeSpan.FromSeconds(2) : opts.CancelGrace);
             result = shutdown.IsCancellationRequested
                 ? (DeployStatus.Interrupted, null, "the portal stopped during the deploy; the script was stopped")
+                : lost
+                    ? (DeployStatus.Interrupted, null, "another portal process declared this deploy interrupted; the script was stopped")
                 : cancel.IsCancellationRequested
                     ? (DeployStatus.Cancelled, null, $"cancelled by {cancelledBy ?? "someone"}")
                     : (DeployStatus.Failed, null, $"timed out after {target.Timeout}; the script was stopped");
@@ -134,6 +144,7 @@ public sealed partial class DeployJob(
             await writing;
             await stop.CancelAsync();
             await heartbeat;
+            runner.Running.TryRemove(deploy.Id, out _);
             run?.Dispose();
         }
         deploy.CancelRequestedBy = cancelledBy;
@@ -153,7 +164,7 @@ public sealed partial class DeployJob(
     };
 
     /// <summary>Proves this process alive (see <see cref="DeployRecovery"/>) and picks up a cancel whose event was missed.</summary>
-    private async Task HeartbeatAsync(long deployId, Action<string> onCancel, CancellationToken ct)
+    private async Task HeartbeatAsync(long deployId, Action<string?> onCancel, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, clock);
         try
@@ -163,11 +174,16 @@ public sealed partial class DeployJob(
                 try
                 {
                     await using var cmd = dataSource.CreateCommand(
-                        "UPDATE deploys SET heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING cancel_requested_by");
+                        "UPDATE deploys SET heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING coalesce(cancel_requested_by, '')");
                     cmd.Parameters.Add(new NpgsqlParameter { Value = deployId });
-                    if (await cmd.ExecuteScalarAsync(ct) is string by)
+                    switch (await cmd.ExecuteScalarAsync(ct))
                     {
-                        onCancel(by);
+                        case null:
+                            onCancel(null);
+                            return;
+                        case string { Length: > 0 } by:
+                            onCancel(by);
+                            break;
                     }
                 }
                 catch (NpgsqlException ex)

@@ -34,8 +34,12 @@ public sealed class DeployOutputSink(NpgsqlDataSource dataSource, long deployId,
         var reader = _lines.Reader;
         while (await reader.WaitToReadAsync())
         {
-            // Let a burst collect: one transaction per interval, not per line.
-            await Task.Delay(options.FlushInterval);
+            // The first line goes out at once (people are waiting for it); after that a burst collects
+            // for one interval: one transaction per interval, not per line.
+            if (LineCount > 0)
+            {
+                await Task.Delay(options.FlushInterval);
+            }
             while (batch.Count < MaxBatch && reader.TryRead(out var line))
             {
                 batch.Add(line);

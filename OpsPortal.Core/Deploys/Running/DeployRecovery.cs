@@ -17,6 +17,7 @@ public sealed partial class DeployRecovery(
     IDbContextFactory<OpsDbContext> dbFactory,
     DeployCompletion completion,
     IOptions<DeployOptions> options,
+    RunnerIdentity self,
     TimeProvider clock,
     ILogger<DeployRecovery> logger) : BackgroundService
 {
@@ -46,7 +47,8 @@ public sealed partial class DeployRecovery(
             running = await db.Deploys.AsNoTracking().Where(d => d.Status == DeployStatus.Running).ToListAsync(ct);
         }
         var ended = new List<long>();
-        foreach (var deploy in running)
+        // A starved thread pool can delay this process's own heartbeats; its own runs are alive regardless.
+        foreach (var deploy in running.Where(d => !(d.Runner == self.Value && self.Running.ContainsKey(d.Id))))
         {
             var dead = startUp && RunnerIdentity.IsDeadLocalProcess(deploy.Runner);
             var stale = deploy.HeartbeatAt is null || deploy.HeartbeatAt < staleBefore;

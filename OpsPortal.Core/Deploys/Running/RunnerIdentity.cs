@@ -17,6 +17,9 @@ public sealed class RunnerIdentity
 
     public string Value { get; }
 
+    /// <summary>Deploys this process is running now: alive by definition, whatever their heartbeat says.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<long, byte> Running { get; } = new();
+
     /// <summary>True when <paramref name="runner"/> names a process on this host that no longer exists.</summary>
     public static bool IsDeadLocalProcess(string? runner)
     {
