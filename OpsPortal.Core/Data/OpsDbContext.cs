@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 
 namespace OpsPortal.Core.Data;
@@ -28,6 +29,9 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<LogReject> LogRejects => Set<LogReject>();
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
     public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
+    public DbSet<IncidentPin> IncidentPins => Set<IncidentPin>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
