@@ -54,7 +54,7 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
         await db.SaveChangesAsync(ct);
         Append(incident, actor, IncidentEventKinds.Declared,
             $"{actor} declared {IncidentName(incident)} on {string.Join(", ", incident.Services)}",
-            new { at = incident.StartedAt, severity = Incident.SeverityName(incident.Severity), incident.Services, incident.LogQuery });
+            new { startedAt = incident.StartedAt, severity = Incident.SeverityName(incident.Severity), incident.Services, incident.LogQuery });
         if (incident.AcknowledgedAt is { } acked)
         {
             Append(incident, actor, IncidentEventKinds.Acknowledged, $"{IncidentName(incident)} acknowledged", new { at = acked });

@@ -2,10 +2,12 @@ using MudBlazor.Services;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
+using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
+using OpsPortal.Web.Features.Incidents;
 using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Jobs;
 
@@ -25,6 +27,7 @@ public static class OpsPortalHost
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
         builder.Services.AddLogs();
+        builder.Services.AddIncidents();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -53,6 +56,7 @@ public static class OpsPortalHost
         app.MapLogsIngest();
         app.MapLogsExport();
         app.MapLogsSearch();
+        app.MapIncidents();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
