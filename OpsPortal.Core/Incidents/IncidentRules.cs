@@ -44,8 +44,8 @@ public static partial class IncidentRules
     public static string Title(string? title)
     {
         var t = title?.Trim() ?? "";
-        return t.Length is 0 or > MaxTitle
-            ? throw new IncidentException($"An incident needs a title of 1 to {MaxTitle} characters.")
+        return t.Length is 0 or > MaxTitle || t.Any(char.IsControl)
+            ? throw new IncidentException($"An incident needs a title of 1 to {MaxTitle} characters, on one line.")
             : t;
     }
 

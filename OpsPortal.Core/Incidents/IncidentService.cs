@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Tickets;
 
 namespace OpsPortal.Core.Incidents;
 
@@ -10,7 +11,7 @@ namespace OpsPortal.Core.Incidents;
 /// ticket hook, so an incident, its ticket and their events commit in one transaction. Callers have
 /// checked the Engineer role; every method writes its events with the change.
 /// </summary>
-public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvider clock)
+public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvider clock, TicketHook tickets)
 {
     public async Task<Incident> DeclareAsync(DeclareIncident request, string actor, CancellationToken ct = default)
     {
@@ -52,9 +53,10 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(ct);
+        incident.TicketKey = (await TicketForAsync(incident, request.Ticket, actor, ct)).Key;
         Append(incident, actor, IncidentEventKinds.Declared,
             $"{actor} declared {IncidentName(incident)} on {string.Join(", ", incident.Services)}",
-            new { startedAt = incident.StartedAt, severity = Incident.SeverityName(incident.Severity), incident.Services, incident.LogQuery });
+            new { startedAt = incident.StartedAt, severity = Incident.SeverityName(incident.Severity), incident.Services, incident.LogQuery, ticket = incident.TicketKey });
         if (incident.AcknowledgedAt is { } acked)
         {
             Append(incident, actor, IncidentEventKinds.Acknowledged, $"{IncidentName(incident)} acknowledged", new { at = acked });
@@ -92,6 +94,7 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
         var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct)
             ?? throw new KeyNotFoundException($"Incident {id} does not exist.");
 
+        var before = incident.Status;
         if (change.Status is not null)
         {
             ChangeStatus(incident, IncidentRules.ParseStatus(change.Status), change, now, actor);
@@ -100,6 +103,13 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
         ChangeTimes(incident, change, actor);
         IncidentRules.CheckTimes(incident, now);
         incident.UpdatedAt = now;
+        if (incident.TicketKey is { } key && (before == IncidentStatus.Resolved) != (incident.Status == IncidentStatus.Resolved))
+        {
+            // The ticket follows the incident: resolved with it, reopened with it.
+            var resolved = incident.Status == IncidentStatus.Resolved;
+            await tickets.RecordOutcomeAsync(key, resolved,
+                resolved ? $"Incident #{incident.Id} resolved." : $"Incident #{incident.Id} reopened: the resolution did not hold.", actor, ct);
+        }
         await db.SaveChangesAsync(ct);
         return incident;
     }
@@ -154,6 +164,33 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
         Append(incident, actor, pinned ? IncidentEventKinds.Pinned : IncidentEventKinds.Unpinned,
             $"{actor} {(pinned ? "pinned" : "unpinned")} a key moment of #{id}: {Shorten(ev.Summary, 200)}", new { eventId });
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Links the ticket it was declared from, or creates one of type incident.</summary>
+    private async Task<Ticket> TicketForAsync(Incident incident, string? fromTicket, string actor, CancellationToken ct)
+    {
+        var id = incident.Id.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(fromTicket))
+            {
+                return await tickets.LinkAsync(fromTicket.Trim(), TicketLinkTargets.Incident, id, actor, ct);
+            }
+            var title = $"{Incident.SeverityName(incident.Severity)}: {incident.Title}";
+            var description = $"Incident #{id} on {string.Join(", ", incident.Services)}, impact since {IncidentRules.Iso(incident.StartedAt)}."
+                + (incident.Summary is { } summary ? "\n\n" + summary : "");
+            return await tickets.CreateForAsync(new LinkedTicketRequest("incident", Shorten(title, TicketRules.MaxTitleLength),
+                Shorten(description, TicketRules.MaxBodyLength), incident.Services[0], "P" + (int)incident.Severity,
+                TicketLinkTargets.Incident, id), actor, ct);
+        }
+        catch (TicketNotFoundException ex)
+        {
+            throw new IncidentException(ex.Message);
+        }
+        catch (TicketValidationException ex)
+        {
+            throw new IncidentException("The incident's ticket: " + ex.Message);
+        }
     }
 
     private void ChangeStatus(Incident incident, IncidentStatus target, IncidentChange change, DateTimeOffset now, string actor)

@@ -36,7 +36,7 @@ public sealed record TimelineWindow(DateTimeOffset From, DateTimeOffset To);
 /// </summary>
 public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock)
 {
-    public const string TicketSubjectType = "ticket";
+    public const string TicketSubjectType = Tickets.TicketEventKinds.SubjectType;
     public const string WikiSubjectType = "wiki";
 
     public TimelineWindow WindowFor(Incident incident, TimeSpan margin)

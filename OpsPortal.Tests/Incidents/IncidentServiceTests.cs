@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
+using OpsPortal.Core.Tickets;
+using Microsoft.Extensions.Options;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Incidents;
@@ -19,7 +21,9 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     private async Task<T> WithServiceAsync<T>(Func<IncidentService, Task<T>> action)
     {
         await using var db = _database.CreateContext();
-        return await action(new IncidentService(db, new EventLog(_clock), _clock));
+        var events = new EventLog(_clock);
+        var tickets = new TicketHook(db, new TicketOperations(events, _clock, Options.Create(new TicketsOptions())));
+        return await action(new IncidentService(db, events, _clock, tickets));
     }
 
     private Task<Incident> DeclareAsync(DeclareIncident? request = null) =>
@@ -43,6 +47,33 @@ public sealed class IncidentServiceTests : IAsyncLifetime
         var ev = Assert.Single(await EventsAsync(incident.Id));
         Assert.Equal((IncidentEventKinds.Declared, "web"), (ev.Kind, ev.Service));
         Assert.Contains("SEV2", ev.Summary, StringComparison.Ordinal);
+        await using var db = _database.CreateContext();
+        var ticket = await db.Set<Ticket>().SingleAsync();
+        Assert.Equal((incident.TicketKey, TicketType.Incident, TicketPriority.P2, "SEV2: Checkout 500s", "web"),
+            (ticket.Key, ticket.Type, ticket.Priority, ticket.Title, ticket.Service));
+    }
+
+    [Fact]
+    public async Task Declare_FromATicket_LinksIt_ResolveAndReopenFollowOnTheTicket()
+    {
+        var existing = await DeclareAsync();
+        var incident = await DeclareAsync(new DeclareIncident { Title = "same", Severity = "SEV3", Services = ["web"], Ticket = existing.TicketKey });
+
+        await WithServiceAsync(s => s.SetStatusAsync(incident.Id, IncidentStatus.Resolved, "bob@x"));
+        await using (var db = _database.CreateContext())
+        {
+            Assert.Equal(1, await db.Set<Ticket>().CountAsync());
+            Assert.Equal(TicketStatus.Resolved, (await db.Set<Ticket>().SingleAsync()).Status);
+        }
+        await WithServiceAsync(s => s.SetStatusAsync(incident.Id, IncidentStatus.Investigating, "bob@x"));
+        await using (var db = _database.CreateContext())
+        {
+            Assert.Equal(TicketStatus.Open, (await db.Set<Ticket>().SingleAsync()).Status);
+        }
+        Assert.Equal(existing.TicketKey, incident.TicketKey);
+        var missing = await Assert.ThrowsAsync<IncidentException>(() =>
+            DeclareAsync(new DeclareIncident { Title = "x", Severity = "SEV3", Services = ["web"], Ticket = "OPS-999" }));
+        Assert.Contains("OPS-999", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,6 +105,7 @@ public sealed class IncidentServiceTests : IAsyncLifetime
         await using var db = _database.CreateContext();
         Assert.Equal(0, await db.Incidents.CountAsync());
         Assert.Equal(0, await db.Events.CountAsync());
+        Assert.Equal(0, await db.Set<Ticket>().CountAsync());
     }
 
     [Fact]
@@ -186,7 +218,7 @@ public sealed class IncidentServiceTests : IAsyncLifetime
 
         var items = await timeline.BuildAsync(incident, TimeSpan.FromHours(1), [], default);
 
-        Assert.Equal(["web 1.2.3 deployed", "first alert", "declared"],
+        Assert.Equal(["web 1.2.3 deployed", "first alert", "ann@x created OPS-1 (P2 incident): SEV2: t", "ann@x linked OPS-1: relates to incident 1", "declared"],
             items.Select(i => i.Category switch { TimelineCategory.Note => i.Text!, TimelineCategory.State => "declared", _ => i.Summary }));
         Assert.Equal(TimelineCategory.Deploy, items[0].Category);
         Assert.True(items[1].Backdated);

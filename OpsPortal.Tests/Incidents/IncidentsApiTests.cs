@@ -37,7 +37,9 @@ public sealed class IncidentsApiTests : ApiTestBase
 
         var timeline = await JsonAsync(await client.GetAsync($"/api/incidents/{id}/timeline?margin=30"));
         var kinds = timeline.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()).ToList();
-        Assert.Equal(["incident.acknowledged", "incident.note_added", "incident.resolved", "incident.declared"], kinds);
+        // The backdated moments first, then what was written now: the ticket, the declaration, the ticket resolved with the incident.
+        Assert.Equal(["incident.acknowledged", "incident.note_added", "incident.resolved", "ticket.created", "ticket.linked", "incident.declared",
+            "ticket.commented", "ticket.status_changed"], kinds);
         Assert.Equal(Base.AddMinutes(-30).ToUnixTimeSeconds(), timeline.GetProperty("from").GetDateTimeOffset().ToUnixTimeSeconds());
 
         var from = Uri.EscapeDataString(Base.AddDays(-1).ToString("O"));

@@ -4,6 +4,8 @@ using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
+using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Tickets;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
@@ -26,7 +28,9 @@ public static class OpsPortalHost
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
+        builder.Services.AddMarkdown();
         builder.Services.AddLogs();
+        builder.Services.AddTickets();
         builder.Services.AddIncidents();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
