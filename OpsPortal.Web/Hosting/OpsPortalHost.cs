@@ -32,6 +32,7 @@ public static class OpsPortalHost
         builder.Services.AddLogs();
         builder.Services.AddTickets();
         builder.Services.AddIncidents();
+        builder.Services.AddScoped<IncidentCommands>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
