@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
@@ -29,6 +30,9 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<LogReject> LogRejects => Set<LogReject>();
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
     public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();
+    public DbSet<Deploy> Deploys => Set<Deploy>();
+    public DbSet<DeployOutputLine> DeployOutput => Set<DeployOutputLine>();
+    public DbSet<DeployLock> DeployLocks => Set<DeployLock>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<IncidentPin> IncidentPins => Set<IncidentPin>();

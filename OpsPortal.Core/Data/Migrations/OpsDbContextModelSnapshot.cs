@@ -388,6 +388,215 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Deploys.Deploy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("CancelRequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("cancel_requested_by");
+
+                    b.Property<string>("DiffUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("diff_url");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("environment");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("exit_code");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<long>("LineCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("line_count");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("PreviousVersion")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("previous_version");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<long?>("RollbackOf")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rollback_of");
+
+                    b.Property<string>("Runner")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("runner");
+
+                    b.Property<string>("Script")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("script");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("service");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TicketKey")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("ticket_key");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deploys");
+
+                    b.HasIndex("RequestedAt")
+                        .HasDatabaseName("ix_deploys_requested_at");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_deploys_status")
+                        .HasFilter("status IN ('queued','running')");
+
+                    b.HasIndex("Service", "Environment")
+                        .IsUnique()
+                        .HasDatabaseName("ux_deploys_one_active_per_target")
+                        .HasFilter("status IN ('queued','running')");
+
+                    b.HasIndex("Service", "Environment", "Id")
+                        .HasDatabaseName("ix_deploys_service_environment_id");
+
+                    b.ToTable("deploys", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_deploys_status", "status IN ('queued','running','succeeded','failed','cancelled','interrupted')");
+                        });
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Deploys.DeployLock", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("environment");
+
+                    b.Property<DateTimeOffset>("LockedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_at");
+
+                    b.Property<string>("LockedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("locked_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("service");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deploy_locks");
+
+                    b.HasIndex("Service", "Environment")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deploy_locks_service_environment");
+
+                    b.ToTable("deploy_locks", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Deploys.DeployOutputLine", b =>
+                {
+                    b.Property<long>("DeployId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deploy_id");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<bool>("IsError")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_error");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.HasKey("DeployId", "Seq")
+                        .HasName("pk_deploy_output");
+
+                    b.ToTable("deploy_output", (string)null);
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Events.OpsEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1169,6 +1378,235 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("ticket_watchers", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.Property<string>("UploadedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("uploaded_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wiki_images");
+
+                    b.HasIndex("PageId")
+                        .HasDatabaseName("ix_wiki_images_page_id");
+
+                    b.ToTable("wiki_images", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiLink", b =>
+                {
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.Property<string>("TargetSlug")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("target_slug");
+
+                    b.HasKey("PageId", "TargetSlug")
+                        .HasName("pk_wiki_links");
+
+                    b.HasIndex("TargetSlug")
+                        .HasDatabaseName("ix_wiki_links_target_slug");
+
+                    b.ToTable("wiki_links", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiPage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsDemo")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_demo");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.PrimitiveCollection<List<string>>("Services")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("services");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wiki_pages");
+
+                    b.HasIndex("Services")
+                        .HasDatabaseName("ix_wiki_pages_services");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Services"), "gin");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wiki_pages_slug");
+
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_wiki_pages_updated_at");
+
+                    b.ToTable("wiki_pages", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRedirect", b =>
+                {
+                    b.Property<string>("FromSlug")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("from_slug");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.HasKey("FromSlug")
+                        .HasName("pk_wiki_redirects");
+
+                    b.HasIndex("PageId")
+                        .HasDatabaseName("ix_wiki_redirects_page_id");
+
+                    b.ToTable("wiki_redirects", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRevision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("author");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("message");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<long>("PageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("page_id");
+
+                    b.PrimitiveCollection<List<string>>("Services")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("services");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("slug");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_wiki_revisions");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_wiki_revisions_created_at");
+
+                    b.HasIndex("PageId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_wiki_revisions_page_id_number");
+
+                    b.ToTable("wiki_revisions", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1236,6 +1674,16 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasConstraintName("fk_api_tokens_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Deploys.DeployOutputLine", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Deploys.Deploy", null)
+                        .WithMany()
+                        .HasForeignKey("DeployId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deploy_output_deploys_deploy_id");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Incidents.IncidentNote", b =>
@@ -1316,6 +1764,48 @@ namespace OpsPortal.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ticket_watchers_tickets_ticket_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", null)
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_images_wiki_page_page_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiLink", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", null)
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_links_wiki_page_page_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRedirect", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", null)
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_redirects_wiki_pages_page_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Wiki.WikiRevision", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Wiki.WikiPage", "Page")
+                        .WithMany()
+                        .HasForeignKey("PageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_wiki_revisions_wiki_pages_page_id");
+
+                    b.Navigation("Page");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Tickets.Ticket", b =>
