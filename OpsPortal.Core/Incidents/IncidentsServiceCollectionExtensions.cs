@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OpsPortal.Core.Deploys;
 
 namespace OpsPortal.Core.Incidents;
 
@@ -13,6 +14,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddScoped<IncidentService>();
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<IncidentTimeline>();
+        services.AddSingleton<IDeployCheck, IncidentDeployCheck>();
         return services;
     }
 }
