@@ -102,6 +102,21 @@ public static partial class IncidentRules
         }
     }
 
+    /// <summary>"1 h 05 min", "42 s", "2 d 3 h"; null reads "—".</summary>
+    public static string FormatDuration(double? seconds)
+    {
+        if (seconds is not { } s)
+        {
+            return "—";
+        }
+        var t = TimeSpan.FromSeconds(Math.Abs(s));
+        var text = t.TotalDays >= 1 ? $"{(int)t.TotalDays} d {t.Hours} h"
+            : t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:00} min"
+            : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s"
+            : $"{t.TotalSeconds:0} s";
+        return s < 0 ? "−" + text : text;
+    }
+
     public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>PostgreSQL keeps microseconds; trimming to them keeps a time equal to itself after a round trip.</summary>

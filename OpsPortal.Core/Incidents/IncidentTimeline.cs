@@ -37,7 +37,7 @@ public sealed record TimelineWindow(DateTimeOffset From, DateTimeOffset To);
 public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock)
 {
     public const string TicketSubjectType = Tickets.TicketEventKinds.SubjectType;
-    public const string WikiSubjectType = "wiki";
+    public const string WikiSubjectType = Wiki.WikiEventKinds.SubjectType;
 
     public TimelineWindow WindowFor(Incident incident, TimeSpan margin)
     {
@@ -45,21 +45,23 @@ public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, 
         return new TimelineWindow(incident.StartedAt - margin, end < incident.StartedAt ? incident.StartedAt : end);
     }
 
-    public async Task<List<TimelineItem>> BuildAsync(
-        Incident incident, TimeSpan margin, IReadOnlyCollection<string> runbookSlugs, CancellationToken ct = default)
+    public async Task<List<TimelineItem>> BuildAsync(Incident incident, TimeSpan margin, CancellationToken ct = default)
     {
         var window = WindowFor(incident, margin);
         var id = incident.Id.ToString(CultureInfo.InvariantCulture);
         var services = incident.Services;
         var ticket = incident.TicketKey;
-        var slugs = runbookSlugs.ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // The services' runbooks: wiki pages that name one of them (wiki events carry the page id).
+        var runbookIds = (await db.Set<Wiki.WikiPage>().AsNoTracking()
+                .Where(p => p.Services.Any(s => services.Contains(s))).Select(p => p.Id).ToListAsync(ct))
+            .Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
         var events = await db.Events.AsNoTracking()
             .Where(e => (e.SubjectType == IncidentEventKinds.SubjectType && e.SubjectId == id)
                 || (ticket != null && e.SubjectType == TicketSubjectType && e.SubjectId == ticket)
                 || (e.OccurredAt >= window.From && e.OccurredAt <= window.To
                     && ((e.Service != null && services.Contains(e.Service) && e.SubjectType != IncidentEventKinds.SubjectType)
-                        || (e.SubjectType == WikiSubjectType && slugs.Contains(e.SubjectId)))))
+                        || (e.SubjectType == WikiSubjectType && runbookIds.Contains(e.SubjectId)))))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
             .Take(5000)
             .ToListAsync(ct);

@@ -14,6 +14,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddScoped<IncidentService>();
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<IncidentTimeline>();
+        services.AddSingleton<IncidentPostmortems>();
         services.AddSingleton<IDeployCheck, IncidentDeployCheck>();
         return services;
     }

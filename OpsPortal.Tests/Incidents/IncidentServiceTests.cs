@@ -216,7 +216,7 @@ public sealed class IncidentServiceTests : IAsyncLifetime
         await WithServiceAsync(s => s.AddNoteAsync(incident.Id, "first alert", Now.AddMinutes(-15), "ann@x"));
         var timeline = new IncidentTimeline(new TestContextFactory(_database), _clock);
 
-        var items = await timeline.BuildAsync(incident, TimeSpan.FromHours(1), [], default);
+        var items = await timeline.BuildAsync(incident, TimeSpan.FromHours(1), default);
 
         Assert.Equal(["web 1.2.3 deployed", "first alert", "ann@x created OPS-1 (P2 incident): SEV2: t", "ann@x linked OPS-1: relates to incident 1", "declared"],
             items.Select(i => i.Category switch { TimelineCategory.Note => i.Text!, TimelineCategory.State => "declared", _ => i.Summary }));

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Incidents;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Incidents;
@@ -49,6 +51,34 @@ public sealed class IncidentsApiTests : ApiTestBase
         Assert.Equal(300, metrics.GetProperty("mtta").GetProperty("median").GetDouble());
         Assert.Equal(4200, metrics.GetProperty("mttr").GetProperty("p90").GetDouble());
         Assert.Equal(JsonValueKind.Null, metrics.GetProperty("mtbf").GetProperty("mean").ValueKind);
+    }
+
+    [Fact]
+    public async Task Postmortem_OneClick_WikiPagePrefilled_LinkedBothWays_SecondClickSamePage()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        var id = (await JsonAsync(await client.PostAsJsonAsync("/api/incidents", new
+        {
+            title = "Checkout 500s", severity = "SEV2", services = new[] { "web" }, summary = "Bad config pushed.",
+            startedAt = Base, detectedAt = Base.AddMinutes(10), acknowledgedAt = Base.AddMinutes(15), resolvedAt = Base.AddMinutes(70),
+        }))).GetProperty("id").GetInt64();
+        await client.PostAsJsonAsync($"/api/incidents/{id}/notes", new { text = "config 42 rolled out", at = Base.AddMinutes(-5) });
+        var postmortems = Factory.Services.GetRequiredService<IncidentPostmortems>();
+
+        var slug = await postmortems.CreateAsync(id, AdminEmail);
+        var again = await postmortems.CreateAsync(id, AdminEmail);
+
+        Assert.Equal(("postmortems/incident-" + id, slug), (slug, again));
+        var page = await Factory.Services.GetRequiredService<WikiService>().GetAsync(slug);
+        Assert.NotNull(page);
+        Assert.Equal($"Postmortem: SEV2 #{id} Checkout 500s", page.Title);
+        Assert.Equal(1, page.Revision);
+        Assert.Contains($"(/incidents/{id})", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Bad config pushed.", page.Body, StringComparison.Ordinal);
+        Assert.Contains("time to detect 10 min 00 s", page.Body, StringComparison.Ordinal);
+        Assert.Contains("time to restore 1 h 10 min", page.Body, StringComparison.Ordinal);
+        Assert.Contains("(note) config 42 rolled out", page.Body, StringComparison.Ordinal);
+        Assert.Equal(slug, (await JsonAsync(await client.GetAsync($"/api/incidents/{id}"))).GetProperty("postmortem").GetString());
     }
 
     [Fact]

@@ -40,12 +40,9 @@ public abstract class IncidentPageBase : ComponentBase, IDisposable
     protected virtual async Task ReloadAsync()
     {
         Incident = await Queries.GetAsync(Id);
-        Items = Incident is null ? [] : await Timeline.BuildAsync(Incident, TimeSpan.FromMinutes(MarginMinutes), await RunbookSlugsAsync(Incident));
+        Items = Incident is null ? [] : await Timeline.BuildAsync(Incident, TimeSpan.FromMinutes(MarginMinutes));
         Loaded = true;
     }
-
-    /// <summary>Slugs of the services' runbooks, whose changes belong on the timeline.</summary>
-    protected virtual Task<IReadOnlyCollection<string>> RunbookSlugsAsync(Incident incident) => Task.FromResult<IReadOnlyCollection<string>>([]);
 
     protected override void OnAfterRender(bool firstRender)
     {

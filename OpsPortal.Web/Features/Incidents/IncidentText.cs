@@ -16,20 +16,7 @@ public static class IncidentText
             ? t
             : null;
 
-    /// <summary>"1 h 05 min", "42 s"; null reads "—".</summary>
-    public static string Duration(double? seconds)
-    {
-        if (seconds is not { } s)
-        {
-            return "—";
-        }
-        var t = TimeSpan.FromSeconds(Math.Abs(s));
-        var text = t.TotalDays >= 1 ? $"{(int)t.TotalDays} d {t.Hours} h"
-            : t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:00} min"
-            : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s"
-            : $"{t.TotalSeconds:0} s";
-        return s < 0 ? "−" + text : text;
-    }
+    public static string Duration(double? seconds) => IncidentRules.FormatDuration(seconds);
 
     public static string Duration(DateTimeOffset? from, DateTimeOffset? to) =>
         from is { } a && to is { } b ? Duration((b - a).TotalSeconds) : "—";

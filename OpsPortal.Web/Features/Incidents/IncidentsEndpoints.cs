@@ -144,7 +144,7 @@ public static class IncidentsEndpoints
             return Missing(id);
         }
         var span = margin is { } m ? TimeSpan.FromMinutes(m) : options.Value.TimelineMargin;
-        var items = await timeline.BuildAsync(incident, span, [], ct);
+        var items = await timeline.BuildAsync(incident, span, ct);
         var window = timeline.WindowFor(incident, span);
         return TypedResults.Ok(new TimelineResponse(window.From, window.To, items.Select(i => new TimelineEntry(
             i.EventId, i.At, i.RecordedAt, i.Kind, i.Category.ToString().ToLowerInvariant(), i.Actor, i.Summary, i.Service, i.Pinned, i.Text)).ToList()));
