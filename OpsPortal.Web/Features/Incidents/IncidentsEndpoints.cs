@@ -49,7 +49,38 @@ public static class IncidentsEndpoints
             .WithSummary("Everything that happened, in order: state changes, notes, the services' deploys and changes in the window (margin in minutes before the start).");
         app.MapGet("/api/metrics/incidents", MetricsAsync).RequireAuthorization().WithTags("Incidents")
             .WithSummary("MTTD, MTTA, MTTR and MTBF (mean, median, p90 in seconds; null where undefined) of incidents started in [from, to).");
+        app.MapGet("/api/metrics/incidents/export", ExportAsync).RequireAuthorization().WithTags("Incidents")
+            .WithSummary("The metrics per week or month (period=week|month) as CSV, in seconds.");
         return app;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportAsync(
+        IncidentQueries queries, TimeProvider clock, string? from, string? to, string? period, string? service, string? severity, CancellationToken ct)
+    {
+        if (!TryInstant(from, nameof(from), out var start, out var problem) || !TryInstant(to, nameof(to), out var end, out problem)
+            || !TrySeverity(severity, out var sev, out problem))
+        {
+            return problem!;
+        }
+        var unit = period?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "week" => MetricPeriod.Week,
+            "month" => MetricPeriod.Month,
+            _ => (MetricPeriod?)null,
+        };
+        if (unit is null)
+        {
+            return Invalid("'period' must be week or month.");
+        }
+        var until = end ?? clock.GetUtcNow();
+        var since = start ?? until.AddDays(-90);
+        if (since >= until || until - since > TimeSpan.FromDays(3660))
+        {
+            return Invalid("'from' must be before 'to', at most ten years apart.");
+        }
+        var buckets = IncidentMetricsCalculator.ByPeriod(await queries.TimesAsync(until, ct), unit.Value, since, until, NullIfEmpty(service), sev);
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(IncidentMetricsCsv.Write(buckets)), "text/csv",
+            $"incident-metrics-{unit.Value.ToString().ToLowerInvariant()}.csv");
     }
 
     private static async Task<Results<Ok<List<IncidentResponse>>, ProblemHttpResult>> ListAsync(
