@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Tickets;
-using Microsoft.Extensions.Options;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Incidents;
@@ -81,9 +81,14 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         var incident = await DeclareAsync(new DeclareIncident
         {
-            Title = "Yesterday's outage", Severity = "SEV1", Services = ["api", "web"],
-            StartedAt = Now.AddHours(-20), DetectedAt = Now.AddHours(-19), AcknowledgedAt = Now.AddHours(-18.5),
-            MitigatedAt = Now.AddHours(-18), ResolvedAt = Now.AddHours(-17),
+            Title = "Yesterday's outage",
+            Severity = "SEV1",
+            Services = ["api", "web"],
+            StartedAt = Now.AddHours(-20),
+            DetectedAt = Now.AddHours(-19),
+            AcknowledgedAt = Now.AddHours(-18.5),
+            MitigatedAt = Now.AddHours(-18),
+            ResolvedAt = Now.AddHours(-17),
         });
 
         Assert.Equal(IncidentStatus.Resolved, incident.Status);
@@ -113,11 +118,18 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         var order = await Assert.ThrowsAsync<IncidentException>(() => DeclareAsync(new DeclareIncident
         {
-            Title = "t", Severity = "SEV3", Services = ["web"], StartedAt = Now.AddMinutes(-5), DetectedAt = Now.AddMinutes(-10),
+            Title = "t",
+            Severity = "SEV3",
+            Services = ["web"],
+            StartedAt = Now.AddMinutes(-5),
+            DetectedAt = Now.AddMinutes(-10),
         }));
         var future = await Assert.ThrowsAsync<IncidentException>(() => DeclareAsync(new DeclareIncident
         {
-            Title = "t", Severity = "SEV3", Services = ["web"], StartedAt = Now.AddHours(1),
+            Title = "t",
+            Severity = "SEV3",
+            Services = ["web"],
+            StartedAt = Now.AddHours(1),
         }));
 
         Assert.Equal("detectedAt (2026-11-26T09:50:00Z) cannot be before startedAt (2026-11-26T09:55:00Z).", order.Message);

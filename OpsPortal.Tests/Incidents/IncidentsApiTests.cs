@@ -22,8 +22,11 @@ public sealed class IncidentsApiTests : ApiTestBase
 
         var declared = await client.PostAsJsonAsync("/api/incidents", new
         {
-            title = "Checkout 500s", severity = "SEV2", services = new[] { "web" },
-            startedAt = Base, detectedAt = Base.AddMinutes(10),
+            title = "Checkout 500s",
+            severity = "SEV2",
+            services = new[] { "web" },
+            startedAt = Base,
+            detectedAt = Base.AddMinutes(10),
         });
         Assert.Equal(HttpStatusCode.Created, declared.StatusCode);
         var incident = await JsonAsync(declared);
@@ -59,8 +62,14 @@ public sealed class IncidentsApiTests : ApiTestBase
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
         var id = (await JsonAsync(await client.PostAsJsonAsync("/api/incidents", new
         {
-            title = "Checkout 500s", severity = "SEV2", services = new[] { "web" }, summary = "Bad config pushed.",
-            startedAt = Base, detectedAt = Base.AddMinutes(10), acknowledgedAt = Base.AddMinutes(15), resolvedAt = Base.AddMinutes(70),
+            title = "Checkout 500s",
+            severity = "SEV2",
+            services = new[] { "web" },
+            summary = "Bad config pushed.",
+            startedAt = Base,
+            detectedAt = Base.AddMinutes(10),
+            acknowledgedAt = Base.AddMinutes(15),
+            resolvedAt = Base.AddMinutes(70),
         }))).GetProperty("id").GetInt64();
         await client.PostAsJsonAsync($"/api/incidents/{id}/notes", new { text = "config 42 rolled out", at = Base.AddMinutes(-5) });
         var postmortems = Factory.Services.GetRequiredService<IncidentPostmortems>();
@@ -88,7 +97,11 @@ public sealed class IncidentsApiTests : ApiTestBase
         await client.PostAsJsonAsync("/api/incidents", new { title = "open one", severity = "SEV1", services = new[] { "api" } });
         await client.PostAsJsonAsync("/api/incidents", new
         {
-            title = "old one", severity = "SEV3", services = new[] { "api" }, startedAt = Base, resolvedAt = Base.AddHours(1),
+            title = "old one",
+            severity = "SEV3",
+            services = new[] { "api" },
+            startedAt = Base,
+            resolvedAt = Base.AddHours(1),
         });
 
         var open = await JsonAsync(await client.GetAsync("/api/incidents?open=true"));

@@ -1,6 +1,6 @@
 using System.Globalization;
-using OpsPortal.Core.Incidents;
 using MudBlazor;
+using OpsPortal.Core.Incidents;
 
 namespace OpsPortal.Web.Features.Incidents;
 
