@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 
 namespace OpsPortal.Core.Data;
@@ -32,6 +33,9 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<Deploy> Deploys => Set<Deploy>();
     public DbSet<DeployOutputLine> DeployOutput => Set<DeployOutputLine>();
     public DbSet<DeployLock> DeployLocks => Set<DeployLock>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
+    public DbSet<IncidentPin> IncidentPins => Set<IncidentPin>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -19,8 +19,12 @@ public enum RefusalKind
 /// <summary>Why a deploy may not start: a kind (HTTP status in the API) and a sentence for the person.</summary>
 public sealed record DeployRefusal(RefusalKind Kind, string Title, string Detail);
 
-/// <summary>What a check sees: the target's configuration, who asks, and the transaction the deploy will be created in.</summary>
-public sealed record DeployCheckContext(OpsDbContext Db, DeployActor Actor, EnvironmentConfig Target, string Action, string Version);
+/// <summary>
+/// What a check sees: the target's configuration, who asks, the transaction the deploy will be created in, and
+/// the reason given to override a check that allows overrides (the incident interlock), if any.
+/// </summary>
+public sealed record DeployCheckContext(OpsDbContext Db, DeployActor Actor, EnvironmentConfig Target, string Action, string Version,
+    string? OverrideReason = null);
 
 /// <summary>
 /// A further pre-deploy check another feature adds (e.g. "an open SEV1 on this service needs an override").

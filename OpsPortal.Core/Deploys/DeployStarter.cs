@@ -28,7 +28,12 @@ public sealed class DeployStarter(
     TimeProvider clock)
 {
     public Task<DeployStart> DeployAsync(DeployActor actor, string service, string environment, string? version, string? ticket, CancellationToken ct = default) =>
-        StartAsync(actor, service, environment, version ?? "", ticket, DeployAction.Deploy, null, ct);
+        DeployAsync(actor, service, environment, version, ticket, null, ct);
+
+    /// <summary>A deploy with a reason to override a check that allows it (an open SEV1/SEV2 incident on the service).</summary>
+    public Task<DeployStart> DeployAsync(DeployActor actor, string service, string environment, string? version, string? ticket,
+        string? overrideReason, CancellationToken ct = default) =>
+        StartAsync(actor, service, environment, version ?? "", ticket, DeployAction.Deploy, null, overrideReason, ct);
 
     /// <summary>
     /// Rolls back the target of deploy <paramref name="deployId"/> (which must be its latest) to the
@@ -55,7 +60,7 @@ public sealed class DeployStarter(
             return DeployStart.Refused(new DeployRefusal(RefusalKind.Conflict, "Nothing to roll back to",
                 $"{of.Service}/{of.Environment} has no earlier successful deploy of another version."));
         }
-        return await StartAsync(actor, of.Service, of.Environment, good, ticket, DeployAction.Rollback, of.Id, ct);
+        return await StartAsync(actor, of.Service, of.Environment, good, ticket, DeployAction.Rollback, of.Id, null, ct);
     }
 
     /// <summary>The newest succeeded version that differs from the version of the target's latest finished deploy.</summary>
@@ -69,7 +74,7 @@ public sealed class DeployStarter(
     }
 
     private async Task<DeployStart> StartAsync(DeployActor actor, string service, string environment, string version,
-        string? ticket, string action, long? rollbackOf, CancellationToken ct)
+        string? ticket, string action, long? rollbackOf, string? overrideReason, CancellationToken ct)
     {
         var (target, refusal) = guard.Resolve(actor, service, environment);
         if (target is null)
@@ -84,7 +89,7 @@ public sealed class DeployStarter(
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await LockTargetAsync(service, environment, ct);
-            if (await guard.CheckAsync(new DeployCheckContext(db, actor, target, action, version), ct) is { } blocked)
+            if (await guard.CheckAsync(new DeployCheckContext(db, actor, target, action, version, overrideReason), ct) is { } blocked)
             {
                 return DeployStart.Refused(blocked);
             }

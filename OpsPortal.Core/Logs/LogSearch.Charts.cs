@@ -38,8 +38,7 @@ public sealed partial class LogSearch
         var p = new SqlParameters();
         var where = Where(query, from, to, p);
         var bucket = BucketFor(to - from);
-        // Whole seconds: PostgreSQL keeps microseconds, .NET ticks are finer, and bars are matched by start time.
-        var origin = new DateTime(from.UtcDateTime.Ticks - from.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var origin = BucketOrigin(from);
         var sql = $"""
             SELECT date_bin({p.Add(bucket, NpgsqlDbType.Interval)}, date, {p.Add(Plain(origin), NpgsqlDbType.Timestamp)}) AS bucket,
                    count(*) FILTER (WHERE status BETWEEN 200 AND 299),
@@ -60,13 +59,7 @@ public sealed partial class LogSearch
                 found[start] = new HistogramBar(start, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
             }
         }
-        // Empty buckets are bars of zero, not gaps: a quiet minute is information.
-        var bars = new List<HistogramBar>();
-        for (var t = origin; t < to.UtcDateTime; t += bucket)
-        {
-            bars.Add(found.GetValueOrDefault(t) ?? new HistogramBar(t, 0, 0, 0, 0, 0));
-        }
-        return new LogHistogram(bucket, bars);
+        return new LogHistogram(bucket, FillBuckets(found, origin, to, bucket, t => new HistogramBar(t, 0, 0, 0, 0, 0)));
     }
 
     public async Task<LogLatency> LatencyAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)

@@ -4,7 +4,7 @@ using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Deploys;
 
-public sealed record DeployRequestBody(string? Service, string? Environment, string? Version, string? Ticket);
+public sealed record DeployRequestBody(string? Service, string? Environment, string? Version, string? Ticket, string? OverrideReason = null);
 public sealed record RollbackRequestBody(string? Ticket);
 public sealed record LockRequestBody(string? Service, string? Environment, string? Reason);
 public sealed record DeployAccepted(long Id, string Status, string Url);
@@ -59,7 +59,7 @@ public static class DeploysEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Missing target", detail: "Give 'service' and 'environment' (and 'version').");
         }
         var result = await starter.DeployAsync(DeployActors.From(http.User), body.Service, body.Environment, body.Version,
-            string.IsNullOrWhiteSpace(body.Ticket) ? null : body.Ticket.Trim(), ct);
+            string.IsNullOrWhiteSpace(body.Ticket) ? null : body.Ticket.Trim(), body.OverrideReason, ct);
         return Accepted(result);
     }
 

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Deploys;
+using OpsPortal.Core.Events;
+
+namespace OpsPortal.Core.Incidents;
+
+/// <summary>
+/// The safety interlock: while a SEV1 or SEV2 incident is open on a service, deploying it needs an
+/// explicit override with a reason, which goes on each such incident's timeline (in the deploy's own
+/// transaction: no deploy, no override event). Rollbacks stay one click: they are how incidents end.
+/// </summary>
+public sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
+{
+    public const int MaxReason = 500;
+
+    public async Task<DeployRefusal?> CheckAsync(DeployCheckContext context, CancellationToken ct)
+    {
+        if (context.Action == DeployAction.Rollback)
+        {
+            return null;
+        }
+        var service = context.Target.Service;
+        var blocking = await context.Db.Incidents.AsNoTracking()
+            .Where(i => i.Status != IncidentStatus.Resolved && i.Severity <= IncidentSeverity.Sev2 && i.Services.Contains(service))
+            .OrderBy(i => i.Severity).ThenBy(i => i.Id)
+            .ToListAsync(ct);
+        if (blocking.Count == 0)
+        {
+            return null;
+        }
+        var names = string.Join(", ", blocking.Select(IncidentService.IncidentName));
+        var reason = context.OverrideReason?.Trim();
+        if (string.IsNullOrEmpty(reason))
+        {
+            return new DeployRefusal(RefusalKind.Conflict, "Open incident on this service",
+                $"{names} is open on {service}. Deploying needs an override with a reason (overrideReason); a rollback needs none.");
+        }
+        if (reason.Length > MaxReason)
+        {
+            return new DeployRefusal(RefusalKind.Invalid, "Override reason too long", $"Keep the override reason under {MaxReason} characters.");
+        }
+        foreach (var incident in blocking)
+        {
+            events.Append(context.Db, context.Actor.Name, IncidentEventKinds.DeployOverride, IncidentEventKinds.SubjectType,
+                incident.Id.ToString(CultureInfo.InvariantCulture),
+                $"{context.Actor.Name} overrode the {Incident.SeverityName(incident.Severity)} interlock to deploy {service}/{context.Target.Name} {context.Version}: {reason}",
+                service, new { environment = context.Target.Name, context.Version, reason });
+        }
+        return null;
+    }
+}

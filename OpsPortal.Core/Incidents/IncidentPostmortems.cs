@@ -1,0 +1,42 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpsPortal.Core.Data;
+using OpsPortal.Core.Events;
+using OpsPortal.Core.Wiki;
+
+namespace OpsPortal.Core.Incidents;
+
+/// <summary>
+/// One click, one postmortem: a wiki page from <see cref="PostmortemTemplate"/>, linked from the
+/// incident (and linking back). Clicking again, or after a failure half-way, finds the same page.
+/// </summary>
+public sealed class IncidentPostmortems(
+    IDbContextFactory<OpsDbContext> dbFactory, WikiService wiki, IncidentTimeline timeline, EventLog events,
+    IOptions<IncidentsOptions> options)
+{
+    public async Task<string> CreateAsync(long id, string actor, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct)
+            ?? throw new KeyNotFoundException($"Incident {id} does not exist.");
+        if (incident.PostmortemSlug is { } existing)
+        {
+            return existing;
+        }
+        var slug = PostmortemTemplate.SlugFor(incident);
+        var items = await timeline.BuildAsync(incident, options.Value.TimelineMargin, ct);
+        var saved = await wiki.SaveAsync(actor, slug, new WikiSaveRequest(PostmortemTemplate.TitleFor(incident),
+            PostmortemTemplate.Render(incident, items), null, $"Postmortem of incident #{id}", incident.Services), ct);
+        // A page already there under this address is this incident's postmortem (an earlier click that did not finish).
+        if (!saved.Succeeded && saved.Status != WikiSaveStatus.Conflict)
+        {
+            throw new IncidentException("The postmortem page could not be created: " + saved.Error);
+        }
+        incident.PostmortemSlug = slug;
+        events.Append(db, actor, IncidentEventKinds.PostmortemCreated, IncidentEventKinds.SubjectType, id.ToString(CultureInfo.InvariantCulture),
+            $"{actor} started the postmortem of {IncidentService.IncidentName(incident)}", incident.Services.FirstOrDefault(), new { slug });
+        await db.SaveChangesAsync(ct);
+        return slug;
+    }
+}

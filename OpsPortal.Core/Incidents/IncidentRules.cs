@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OpsPortal.Core.Incidents;
+
+/// <summary>A request the incident cannot accept; the message is for the person who sent it.</summary>
+public sealed class IncidentException(string message) : Exception(message);
+
+/// <summary>Limits and checks shared by the service, the API and the dialogs.</summary>
+public static partial class IncidentRules
+{
+    public const int MaxTitle = 200;
+    public const int MaxSummary = 20_000;
+    public const int MaxNote = 10_000;
+    public const int MaxServices = 20;
+
+    /// <summary>Clocks disagree a little; a time further ahead than this is a typo.</summary>
+    public static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex ServiceName();
+
+    public static IncidentSeverity ParseSeverity(string? text) =>
+        TryParseSeverity(text, out var s) ? s : throw new IncidentException($"Severity must be SEV1, SEV2, SEV3 or SEV4, not '{text}'.");
+
+    public static bool TryParseSeverity(string? text, out IncidentSeverity severity)
+    {
+        severity = default;
+        var t = text?.Trim().ToUpperInvariant();
+        if (t is null || !t.StartsWith("SEV", StringComparison.Ordinal)
+            || !int.TryParse(t.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 4)
+        {
+            return false;
+        }
+        severity = (IncidentSeverity)n;
+        return true;
+    }
+
+    public static IncidentStatus ParseStatus(string? text) =>
+        Enum.TryParse<IncidentStatus>(text?.Trim(), ignoreCase: true, out var s) && Enum.IsDefined(s)
+            ? s
+            : throw new IncidentException($"Status must be one of {string.Join(", ", Enum.GetNames<IncidentStatus>())}, not '{text}'.");
+
+    public static string Title(string? title)
+    {
+        var t = title?.Trim() ?? "";
+        return t.Length is 0 or > MaxTitle || t.Any(char.IsControl)
+            ? throw new IncidentException($"An incident needs a title of 1 to {MaxTitle} characters, on one line.")
+            : t;
+    }
+
+    public static List<string> Services(IEnumerable<string>? services)
+    {
+        var list = (services ?? []).Select(s => s.Trim()).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count == 0)
+        {
+            throw new IncidentException("Name at least one affected service.");
+        }
+        if (list.Count > MaxServices)
+        {
+            throw new IncidentException($"At most {MaxServices} services per incident.");
+        }
+        var bad = list.FirstOrDefault(s => !ServiceName().IsMatch(s));
+        return bad is null
+            ? list
+            : throw new IncidentException($"'{bad}' is not a service name (letters, digits, '.', '_' and '-', up to 128).");
+    }
+
+    public static List<string> People(IEnumerable<string>? people) =>
+        (people ?? []).Select(p => p.Trim()).Where(p => p.Length is > 0 and <= 256).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    /// <summary>
+    /// The five times must read in order (impact, then detection, then acknowledgement; impact, then
+    /// mitigation, then resolution), and none may lie in the future.
+    /// </summary>
+    public static void CheckTimes(Incident i, DateTimeOffset now)
+    {
+        (string Name, DateTimeOffset? At)[] all =
+        [
+            ("startedAt", i.StartedAt), ("detectedAt", i.DetectedAt), ("acknowledgedAt", i.AcknowledgedAt),
+            ("mitigatedAt", i.MitigatedAt), ("resolvedAt", i.ResolvedAt),
+        ];
+        foreach (var (name, at) in all)
+        {
+            if (at > now + FutureTolerance)
+            {
+                throw new IncidentException($"{name} ({Iso(at.Value)}) is in the future.");
+            }
+        }
+        Before("startedAt", i.StartedAt, "detectedAt", i.DetectedAt);
+        Before("detectedAt", i.DetectedAt, "acknowledgedAt", i.AcknowledgedAt);
+        Before("startedAt", i.StartedAt, "mitigatedAt", i.MitigatedAt);
+        Before("mitigatedAt", i.MitigatedAt, "resolvedAt", i.ResolvedAt);
+        Before("startedAt", i.StartedAt, "resolvedAt", i.ResolvedAt);
+    }
+
+    private static void Before(string first, DateTimeOffset? a, string second, DateTimeOffset? b)
+    {
+        if (a is { } x && b is { } y && y < x)
+        {
+            throw new IncidentException($"{second} ({Iso(y)}) cannot be before {first} ({Iso(x)}).");
+        }
+    }
+
+    /// <summary>"1 h 05 min", "42 s", "2 d 3 h"; null reads "—".</summary>
+    public static string FormatDuration(double? seconds)
+    {
+        if (seconds is not { } s)
+        {
+            return "—";
+        }
+        var t = TimeSpan.FromSeconds(Math.Abs(s));
+        var text = t.TotalDays >= 1 ? $"{(int)t.TotalDays} d {t.Hours} h"
+            : t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:00} min"
+            : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s"
+            : $"{t.TotalSeconds:0} s";
+        return s < 0 ? "−" + text : text;
+    }
+
+    public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>PostgreSQL keeps microseconds; trimming to them keeps a time equal to itself after a round trip.</summary>
+    public static DateTimeOffset Trim(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace OpsPortal.Core.Incidents;
+
+/// <summary>
+/// The postmortem page's first revision: what the portal knows (impact, the five times and their
+/// durations, the timeline with key moments marked) and headings for what only people know.
+/// </summary>
+public static class PostmortemTemplate
+{
+    public static string SlugFor(Incident incident) => $"postmortems/incident-{incident.Id}";
+
+    public static string TitleFor(Incident incident) => $"Postmortem: {Incident.SeverityName(incident.Severity)} #{incident.Id} {incident.Title}";
+
+    public static string Render(Incident incident, IReadOnlyList<TimelineItem> timeline)
+    {
+        var b = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        var ticket = incident.TicketKey is { } t ? $" · ticket {t}" : "";
+        b.AppendLine(inv, $"Incident [#{incident.Id}](/incidents/{incident.Id}) · {Incident.SeverityName(incident.Severity)} · services {string.Join(", ", incident.Services)}{ticket}");
+        b.AppendLine(inv, $"Commander {incident.Commander ?? "—"} · participants {string.Join(", ", incident.Participants)} · status {incident.Status}");
+        b.AppendLine();
+        b.AppendLine("## Summary");
+        b.AppendLine();
+        b.AppendLine(string.IsNullOrWhiteSpace(incident.Summary) ? "What happened, in two or three sentences." : incident.Summary);
+        b.AppendLine();
+        b.AppendLine("## Impact");
+        b.AppendLine();
+        b.AppendLine(inv, $"- Services: {string.Join(", ", incident.Services)}");
+        b.AppendLine(inv, $"- Impact from {Utc(incident.StartedAt)} to {Utc(incident.ResolvedAt)} UTC ({Duration(incident.StartedAt, incident.ResolvedAt)})");
+        b.AppendLine("- Who was affected and how (users, requests, money): ");
+        b.AppendLine();
+        b.AppendLine("## Times (UTC)");
+        b.AppendLine();
+        b.AppendLine("| Moment | Time | Duration |");
+        b.AppendLine("|---|---|---|");
+        b.AppendLine(inv, $"| Impact started | {Utc(incident.StartedAt)} | |");
+        b.AppendLine(inv, $"| Detected | {Utc(incident.DetectedAt)} | time to detect {Duration(incident.StartedAt, incident.DetectedAt)} |");
+        b.AppendLine(inv, $"| Acknowledged | {Utc(incident.AcknowledgedAt)} | time to acknowledge {Duration(incident.DetectedAt, incident.AcknowledgedAt)} |");
+        b.AppendLine(inv, $"| Mitigated | {Utc(incident.MitigatedAt)} | time to mitigate {Duration(incident.StartedAt, incident.MitigatedAt)} |");
+        b.AppendLine(inv, $"| Resolved | {Utc(incident.ResolvedAt)} | time to restore {Duration(incident.StartedAt, incident.ResolvedAt)} |");
+        b.AppendLine();
+        b.AppendLine("## Timeline (UTC)");
+        b.AppendLine();
+        b.AppendLine("Key moments are marked ★.");
+        b.AppendLine();
+        foreach (var item in timeline)
+        {
+            var text = (item.Text ?? item.Summary).ReplaceLineEndings(" ");
+            b.AppendLine(inv, $"- {(item.Pinned ? "★ " : "")}**{Utc(item.At)}** ({item.Category.ToString().ToLowerInvariant()}) {text}");
+        }
+        b.AppendLine();
+        b.AppendLine("## Root cause");
+        b.AppendLine();
+        b.AppendLine("## What went well");
+        b.AppendLine();
+        b.AppendLine("## What went wrong");
+        b.AppendLine();
+        b.AppendLine("## Action items");
+        b.AppendLine();
+        b.AppendLine("| Action | Owner | Ticket |");
+        b.AppendLine("|---|---|---|");
+        return b.ToString();
+    }
+
+    private static string Utc(DateTimeOffset? t) => t is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "—";
+
+    private static string Duration(DateTimeOffset? from, DateTimeOffset? to) =>
+        IncidentRules.FormatDuration(from is { } a && to is { } b ? (b - a).TotalSeconds : null);
+}
