@@ -9,7 +9,6 @@ public static class DemoServiceCollectionExtensions
     {
         services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
         services.AddHostedService<DemoTrafficService>();
-        services.AddHostedService<DemoWikiService>();
         return services;
     }
 }
