@@ -13,6 +13,7 @@ using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Features.Wiki;
+using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Jobs;
 
 namespace OpsPortal.Web.Hosting;
@@ -33,6 +34,7 @@ public static class OpsPortalHost
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
         builder.Services.AddTickets();
+        builder.Services.AddScoped<TicketUser>();
         builder.Services.AddWiki();
         builder.Services.AddDeploys();
         builder.Services.AddDemo();
@@ -64,6 +66,7 @@ public static class OpsPortalHost
         app.MapLogsExport();
         app.MapLogsSearch();
         app.MapWikiApi();
+        app.MapTickets();
         app.MapDeploys();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
