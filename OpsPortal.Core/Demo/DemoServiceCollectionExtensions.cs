@@ -11,7 +11,6 @@ public static class DemoServiceCollectionExtensions
     {
         services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
         services.AddHostedService<DemoTrafficService>();
-        services.AddHostedService<DemoWikiService>();
         services.AddSingleton<IPostConfigureOptions<DeployOptions>, DemoDeploys>();
         return services;
     }

@@ -20,6 +20,8 @@ public static class WikiServiceCollectionExtensions
         services.AddScoped<WikiRenderer>();
         services.AddSingleton<WikiPresence>();
         services.AddHostedService(sp => sp.GetRequiredService<WikiPresence>());
+        // Does nothing unless OpsPortal:Demo is on (AddDemo binds it); registered here because it needs the wiki.
+        services.AddHostedService<OpsPortal.Core.Demo.DemoWikiService>();
         return services;
     }
 }
