@@ -13,6 +13,7 @@ using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Features.Tickets;
+using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
 
 namespace OpsPortal.Web.Hosting;
@@ -65,6 +66,7 @@ public static class OpsPortalHost
         app.MapLogsExport();
         app.MapLogsSearch();
         app.MapTickets();
+        app.MapWikiApi();
         app.MapDeploys();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
