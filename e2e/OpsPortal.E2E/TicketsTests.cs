@@ -2,10 +2,16 @@ namespace OpsPortal.E2E;
 
 public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
 {
-    private async Task PressQuickCreateAsync()
+    // Navigations and circuit round trips under CI load take longer than Playwright's 5 s default.
+    private const float Slow = 20_000;
+
+    private async Task PressQuickCreateAsync() => await PressShortcutAsync("c");
+
+    /// <summary>Each page load starts a new circuit, which registers the shortcuts again; wait for it.</summary>
+    private async Task PressShortcutAsync(string key)
     {
         await Page.Locator("[data-testid=ticket-shortcuts][data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await Page.Keyboard.PressAsync("c");
+        await Page.Keyboard.PressAsync(key);
     }
 
     [Fact]
@@ -22,34 +28,34 @@ public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
         await Page.GetByTestId("new-description").FillAsync("Users see **502**.");
         await Page.GetByTestId("new-submit").ClickAsync();
 
-        await Assertions.Expect(Page.GetByTestId("ticket-title")).ToHaveTextAsync($"Checkout down {word}");
+        await Assertions.Expect(Page.GetByTestId("ticket-title")).ToHaveTextAsync($"Checkout down {word}", new() { Timeout = Slow });
         var key = (await Page.GetByTestId("ticket-key").TextContentAsync())!.Trim();
-        await Assertions.Expect(Page.GetByTestId("ticket-description").Locator("strong")).ToHaveTextAsync("502");
+        await Assertions.Expect(Page.GetByTestId("ticket-description").Locator("strong")).ToHaveTextAsync("502", new() { Timeout = Slow });
         await WaitForInteractiveAsync(Page);
 
         await Page.GetByTestId("comment-input").FillAsync("Rolled back the *upstream* change");
         await Page.GetByTestId("comment-submit").ClickAsync();
-        await Assertions.Expect(Page.GetByTestId("ticket-comment")).ToHaveCountAsync(1);
-        await Assertions.Expect(Page.GetByTestId("ticket-comment").Locator("em")).ToHaveTextAsync("upstream");
+        await Assertions.Expect(Page.GetByTestId("ticket-comment")).ToHaveCountAsync(1, new() { Timeout = Slow });
+        await Assertions.Expect(Page.GetByTestId("ticket-comment").Locator("em")).ToHaveTextAsync("upstream", new() { Timeout = Slow });
 
         await Page.GetByTestId("status-in_progress").ClickAsync();
-        await Assertions.Expect(Page.GetByTestId("ticket-status").First).ToHaveTextAsync("In progress");
-        await Assertions.Expect(Page.GetByTestId("ticket-activity-item").Filter(new() { HasText = "from Open to In progress" })).ToHaveCountAsync(1);
+        await Assertions.Expect(Page.GetByTestId("ticket-status").First).ToHaveTextAsync("In progress", new() { Timeout = Slow });
+        await Assertions.Expect(Page.GetByTestId("ticket-activity-item").Filter(new() { HasText = "from Open to In progress" })).ToHaveCountAsync(1, new() { Timeout = Slow });
 
         // Global search by a word of the title, from another page.
         await Page.GotoAsync("/tickets");
         await WaitForInteractiveAsync(Page);
-        await Page.Keyboard.PressAsync("/");
+        await PressShortcutAsync("/");
         await Page.Keyboard.TypeAsync(word);
         await Page.Locator($"[data-testid=search-hit][data-key='{key}']").ClickAsync();
-        await Assertions.Expect(Page.GetByTestId("ticket-key")).ToHaveTextAsync(key);
+        await Assertions.Expect(Page.GetByTestId("ticket-key")).ToHaveTextAsync(key, new() { Timeout = Slow });
 
         // The built-in saved filter "Unassigned P1" lists it.
         await Page.GotoAsync("/tickets");
         await WaitForInteractiveAsync(Page);
         await Page.GetByTestId("ticket-filters").ClickAsync();
         await Page.GetByTestId("filter-item").Filter(new() { HasText = "Unassigned P1" }).ClickAsync();
-        await Assertions.Expect(Page.Locator($"[data-testid=ticket-row][data-key='{key}']")).ToBeVisibleAsync();
+        await Assertions.Expect(Page.Locator($"[data-testid=ticket-row][data-key='{key}']")).ToBeVisibleAsync(new() { Timeout = Slow });
         Assert.Contains("assignee=none", Page.Url, StringComparison.Ordinal);
 
         // Bulk change from the list: resolving it takes it out of this (active-only) filter.
@@ -57,7 +63,7 @@ public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
         await Page.GetByTestId("bulk-status").ClickAsync();
         await Page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Resolved$") }).ClickAsync();
         await Page.GetByTestId("bulk-apply").ClickAsync();
-        await Assertions.Expect(Page.Locator($"[data-testid=ticket-row][data-key='{key}']")).ToHaveCountAsync(0);
+        await Assertions.Expect(Page.Locator($"[data-testid=ticket-row][data-key='{key}']")).ToHaveCountAsync(0, new() { Timeout = Slow });
         Assert.Empty(ConsoleErrors);
     }
 
@@ -68,7 +74,7 @@ public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
         await PressQuickCreateAsync();
         await Page.GetByTestId("new-title").FillAsync("Rotate TLS certs");
         await Page.GetByTestId("new-submit").ClickAsync();
-        await Assertions.Expect(Page.GetByTestId("ticket-title")).ToHaveTextAsync("Rotate TLS certs");
+        await Assertions.Expect(Page.GetByTestId("ticket-title")).ToHaveTextAsync("Rotate TLS certs", new() { Timeout = Slow });
         await WaitForInteractiveAsync(Page);
         await Page.GetByTestId("title-edit").ClickAsync();
 
@@ -77,16 +83,16 @@ public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
         await other.GotoAsync(Page.Url);
         await WaitForInteractiveAsync(other);
         await other.GetByTestId("status-blocked").ClickAsync();
-        await Assertions.Expect(other.GetByTestId("ticket-status").First).ToHaveTextAsync("Blocked");
+        await Assertions.Expect(other.GetByTestId("ticket-status").First).ToHaveTextAsync("Blocked", new() { Timeout = Slow });
 
         await Page.GetByTestId("title-input").FillAsync("Rotate TLS certs on web");
         await Page.GetByTestId("title-input").PressAsync("Enter");
 
-        await Assertions.Expect(Page.GetByTestId("conflict-change")).ToContainTextAsync("status: Open → Blocked");
+        await Assertions.Expect(Page.GetByTestId("conflict-change")).ToContainTextAsync("status: Open → Blocked", new() { Timeout = Slow });
         await Page.GetByTestId("conflict-apply").ClickAsync();
-        await Assertions.Expect(Page.GetByTestId("ticket-title")).ToHaveTextAsync("Rotate TLS certs on web");
-        await Assertions.Expect(Page.GetByTestId("ticket-conflict")).ToHaveCountAsync(0);
-        await Assertions.Expect(Page.GetByTestId("ticket-status").First).ToHaveTextAsync("Blocked");
+        await Assertions.Expect(Page.GetByTestId("ticket-title")).ToHaveTextAsync("Rotate TLS certs on web", new() { Timeout = Slow });
+        await Assertions.Expect(Page.GetByTestId("ticket-conflict")).ToHaveCountAsync(0, new() { Timeout = Slow });
+        await Assertions.Expect(Page.GetByTestId("ticket-status").First).ToHaveTextAsync("Blocked", new() { Timeout = Slow });
         await other.CloseAsync();
     }
 }
