@@ -139,7 +139,7 @@ queries=(
   "bare word 'export' (rare, 0.1 %), last 24 h|/api/logs?q=export&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "path ILIKE '%export%'")|100"
   "stats by path, top 10, 24 h|/api/logs/stats?by=path&top=10&from=$(iso $d1)&to=$(iso $to)|$(stats_sql $d1 path 'count DESC, key' 10)|500"
   "histogram 7 d (stats by hour)|/api/logs/stats?by=hour&from=$(iso $d7)&to=$(iso $to)|$(stats_sql $d7 "date_trunc('hour', date)" key 50000)|1000"
-  "histogram 7 d, page's query (3 h bars by status class)||SELECT date_bin('3 hours', date, '$(ts $d7)') AS bucket, count(*) FILTER (WHERE status BETWEEN 200 AND 299), count(*) FILTER (WHERE status BETWEEN 300 AND 399), count(*) FILTER (WHERE status BETWEEN 400 AND 499), count(*) FILTER (WHERE status BETWEEN 500 AND 599), count(*) FILTER (WHERE status IS NULL OR status < 200 OR status > 599) FROM access WHERE $(rng $d7) GROUP BY 1 ORDER BY 1|1000"
+  "histogram 7 d, the page's former query on access (3 h bars by status class; reference only, the page now reads the rollup)||SELECT date_bin('3 hours', date, '$(ts $d7)') AS bucket, count(*) FILTER (WHERE status BETWEEN 200 AND 299), count(*) FILTER (WHERE status BETWEEN 300 AND 399), count(*) FILTER (WHERE status BETWEEN 400 AND 499), count(*) FILTER (WHERE status BETWEEN 500 AND 599), count(*) FILTER (WHERE status IS NULL OR status < 200 OR status > 599) FROM access WHERE $(rng $d7) GROUP BY 1 ORDER BY 1|1000"
 )
 
 # stats FILE -> "median p95" (nearest-rank p95 of the samples, in ms)

@@ -218,6 +218,40 @@ public sealed class LogRollupTests : IAsyncLifetime
         await AssertSameStatsAsync("path", Noon.AddMinutes(-150), Noon.AddMinutes(-20), top: 5);
     }
 
+    [Theory]
+    [InlineData("status:5xx", "status BETWEEN 500 AND 599")]
+    [InlineData("orders", "path ILIKE '%orders%'")]
+    public async Task FilteredSearch_InTimeSlices_PagesThroughEveryRowNewestFirst(string query, string sql)
+    {
+        await SeedAsync();
+        var expected = new List<long>();
+        await using (var conn = new NpgsqlConnection(_db.ConnectionString))
+        {
+            await conn.OpenAsync();
+#pragma warning disable CA2100 // Test-only SQL written in the test source.
+            await using var cmd = new NpgsqlCommand($"SELECT id FROM access WHERE {sql} ORDER BY date DESC, id DESC", conn);
+#pragma warning restore CA2100
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                expected.Add(reader.GetInt64(0));
+            }
+        }
+
+        var actual = new List<long>();
+        string? after = null;
+        do
+        {
+            var page = await _rolled.SearchAsync(query, Noon.AddHours(-3), Noon, 70, after, default);
+            actual.AddRange(page.Rows.Select(r => r.Id));
+            after = page.Next;
+        }
+        while (after is not null);
+
+        Assert.True(expected.Count > 140);
+        Assert.Equal(expected, actual);
+    }
+
     private sealed class StatsComparer : IEqualityComparer<LogStats>
     {
         public bool Equals(LogStats? x, LogStats? y) => x!.Total == y!.Total && x.Buckets.SequenceEqual(y.Buckets);
