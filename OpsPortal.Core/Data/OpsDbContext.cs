@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs;
 
@@ -28,6 +29,9 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<LogReject> LogRejects => Set<LogReject>();
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
     public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();
+    public DbSet<Deploy> Deploys => Set<Deploy>();
+    public DbSet<DeployOutputLine> DeployOutput => Set<DeployOutputLine>();
+    public DbSet<DeployLock> DeployLocks => Set<DeployLock>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

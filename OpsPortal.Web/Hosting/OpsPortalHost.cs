@@ -2,10 +2,15 @@ using MudBlazor.Services;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
+using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Logs;
+using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
+using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Jobs;
 
@@ -24,7 +29,11 @@ public static class OpsPortalHost
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
+        builder.Services.AddMarkdown();
         builder.Services.AddLogs();
+        builder.Services.AddTickets();
+        builder.Services.AddWiki();
+        builder.Services.AddDeploys();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -53,6 +62,7 @@ public static class OpsPortalHost
         app.MapLogsIngest();
         app.MapLogsExport();
         app.MapLogsSearch();
+        app.MapDeploys();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -2,6 +2,8 @@ using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Deploys;
+using OpsPortal.Core.Deploys.Running;
 using OpsPortal.Core.Logs;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
@@ -37,6 +39,13 @@ public static class JobsSetup
                 o.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
                 o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
             });
+            // Deploys get workers of their own: a deploy never waits behind maintenance jobs, nor they behind it.
+            services.AddHangfireServer(o =>
+            {
+                o.Queues = [DeployJob.Queue];
+                o.WorkerCount = 10;
+            });
+            services.AddDeployRecovery();
             services.AddHostedService<RecurringJobRegistration>();
         }
         return services;

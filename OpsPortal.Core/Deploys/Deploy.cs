@@ -1,0 +1,95 @@
+namespace OpsPortal.Core.Deploys;
+
+/// <summary>
+/// One run of a deploy or rollback script for a service and environment. Its output lines live in
+/// <see cref="DeployOutputLine"/> rows; <see cref="LineCount"/> is how many there are.
+/// </summary>
+public class Deploy
+{
+    public long Id { get; set; }
+    public required string Service { get; set; }
+    public required string Environment { get; set; }
+
+    /// <summary><c>deploy</c> or <c>rollback</c> (the <c>OPS_ACTION</c> the script sees).</summary>
+    public required string Action { get; set; }
+    public required string Version { get; set; }
+
+    /// <summary>The version that was live before (the last successful deploy of this target).</summary>
+    public string? PreviousVersion { get; set; }
+
+    /// <summary>One of <see cref="DeployStatus"/>.</summary>
+    public required string Status { get; set; }
+    public required string RequestedBy { get; set; }
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public int? ExitCode { get; set; }
+
+    /// <summary>Why it ended the way it did, in words ("exit code 3", "timed out after 10m", "cancelled by …").</summary>
+    public string? Outcome { get; set; }
+
+    /// <summary>The script that runs, relative to the scripts folder.</summary>
+    public required string Script { get; set; }
+    public string? TicketKey { get; set; }
+
+    /// <summary>For a rollback: the deploy it rolls back.</summary>
+    public long? RollbackOf { get; set; }
+    public string? DiffUrl { get; set; }
+
+    /// <summary>The app process running it (host/pid/start), and its last sign of life: see <see cref="Running.DeployRecovery"/>.</summary>
+    public string? Runner { get; set; }
+    public DateTimeOffset? HeartbeatAt { get; set; }
+    public string? CancelRequestedBy { get; set; }
+    public long LineCount { get; set; }
+
+    public bool IsActive => Status is DeployStatus.Queued or DeployStatus.Running;
+    public TimeSpan? Duration => StartedAt is { } s && FinishedAt is { } f ? f - s : null;
+}
+
+public static class DeployStatus
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+    public const string Interrupted = "interrupted";
+
+    public static readonly IReadOnlyList<string> All = [Queued, Running, Succeeded, Failed, Cancelled, Interrupted];
+}
+
+public static class DeployAction
+{
+    public const string Deploy = "deploy";
+    public const string Rollback = "rollback";
+}
+
+/// <summary>One line a script printed, with when and on which stream. Keyed by (deploy, seq): seq counts from 1.</summary>
+public class DeployOutputLine
+{
+    public long DeployId { get; set; }
+    public long Seq { get; set; }
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>True for stderr.</summary>
+    public bool IsError { get; set; }
+    public required string Text { get; set; }
+}
+
+/// <summary>
+/// A manual lock on one environment of a service, or (<see cref="Everything"/> for both) the global
+/// freeze. Released by deleting the row; the events keep the history.
+/// </summary>
+public class DeployLock
+{
+    public const string Everything = "*";
+
+    public long Id { get; set; }
+    public required string Service { get; set; }
+    public required string Environment { get; set; }
+    public required string Reason { get; set; }
+    public required string LockedBy { get; set; }
+    public DateTimeOffset LockedAt { get; set; }
+
+    public bool IsFreeze => Service == Everything && Environment == Everything;
+}

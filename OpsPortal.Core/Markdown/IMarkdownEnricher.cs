@@ -1,0 +1,13 @@
+using Markdig.Syntax;
+
+namespace OpsPortal.Core.Markdown;
+
+/// <summary>
+/// Fills parsed markdown with facts from the database before it is rendered (which ticket keys
+/// exist, which wiki pages exist). A feature registers one in DI; <see cref="MarkdownService"/> runs
+/// them all, each with one query per document.
+/// </summary>
+public interface IMarkdownEnricher
+{
+    Task EnrichAsync(MarkdownDocument document, CancellationToken cancellationToken);
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OpsPortal.Core.Markdown;
+
+public static class MarkdownServiceCollectionExtensions
+{
+    public static IServiceCollection AddMarkdown(this IServiceCollection services)
+    {
+        services.AddSingleton<MarkdownRenderer>();
+        services.AddScoped<MarkdownService>();
+        return services;
+    }
+}

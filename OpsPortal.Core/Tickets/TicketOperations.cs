@@ -1,0 +1,195 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpsPortal.Core.Data;
+using OpsPortal.Core.Events;
+
+namespace OpsPortal.Core.Tickets;
+
+/// <summary>
+/// The ticket changes themselves, on the caller's <see cref="OpsDbContext"/>: each checks its input,
+/// changes the tracked entities and appends its event, and none saves. <see cref="TicketHook"/> and
+/// the ticket service behind the pages and the API both go through here, so a ticket made by a deploy and one made by a
+/// person obey the same rules and leave the same trail.
+/// </summary>
+public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptions<TicketsOptions> options)
+{
+    public async Task<Ticket> CreateAsync(OpsDbContext db, NewTicket draft, string actor, CancellationToken ct = default)
+    {
+        var errors = new Dictionary<string, string>();
+        Check(errors, "title", TicketRules.CheckTitle(draft.Title));
+        Check(errors, "description", TicketRules.CheckBody(draft.Description, "description"));
+        Check(errors, "service", TicketRules.CheckService(draft.Service));
+        Check(errors, "labels", TicketRules.NormalizeLabels(draft.Labels, out var labels));
+        Check(errors, "type", Enum.IsDefined(draft.Type) ? null : "Unknown ticket type.");
+        Check(errors, "priority", Enum.IsDefined(draft.Priority) ? null : "Priority must be P1, P2, P3 or P4.");
+        if (errors.Count > 0)
+        {
+            throw new TicketValidationException(errors);
+        }
+
+        var number = await db.Database.SqlQuery<long>($"SELECT nextval('ticket_numbers') AS \"Value\"").SingleAsync(ct);
+        var now = clock.GetUtcNow();
+        var ticket = new Ticket
+        {
+            Number = number,
+            Key = $"{options.Value.KeyPrefix}-{number}",
+            Title = draft.Title.Trim(),
+            Description = draft.Description ?? "",
+            Type = draft.Type,
+            Priority = draft.Priority,
+            Status = TicketStatus.Open,
+            Service = string.IsNullOrWhiteSpace(draft.Service) ? null : draft.Service.Trim(),
+            Assignee = string.IsNullOrWhiteSpace(draft.Assignee) ? null : draft.Assignee.Trim(),
+            Reporter = actor,
+            Labels = labels,
+            DueDate = draft.DueDate,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        ticket.Watchers.Add(new TicketWatcher { UserEmail = actor });
+        if (ticket.Assignee is not null && ticket.Assignee != actor)
+        {
+            ticket.Watchers.Add(new TicketWatcher { UserEmail = ticket.Assignee });
+        }
+        db.Set<Ticket>().Add(ticket);
+        events.Append(db, actor, TicketEventKinds.Created, TicketEventKinds.SubjectType, ticket.Key,
+            Clip($"{actor} created {ticket.Key} ({ticket.Priority} {ticket.Type.ToString().ToLowerInvariant()}): {ticket.Title}"),
+            ticket.Service, new { version = ticket.RowVersion, type = ticket.Type.ToString(), priority = ticket.Priority.ToString(), ticket.Assignee });
+        return ticket;
+    }
+
+    /// <summary>Moves the ticket along the workflow; throws <see cref="TicketWorkflowException"/> for a move it does not allow.</summary>
+    public void ChangeStatus(OpsDbContext db, Ticket ticket, TicketStatus to, string actor)
+    {
+        if (!TicketWorkflow.CanMove(ticket.Status, to))
+        {
+            throw new TicketWorkflowException(ticket.Status, to);
+        }
+        var change = new FieldChange("status", TicketValues.Of(ticket.Status), TicketValues.Of(to));
+        ticket.Status = to;
+        ticket.ResolvedAt = to switch
+        {
+            TicketStatus.Resolved => clock.GetUtcNow(),
+            TicketStatus.Closed => ticket.ResolvedAt,
+            _ => null,
+        };
+        Record(db, ticket, actor, TicketEventKinds.StatusChanged,
+            $"{actor} moved {ticket.Key} from {change.From} to {change.To}: {ticket.Title}", [change]);
+    }
+
+    /// <summary>Records field changes already applied to <paramref name="ticket"/> (no-op when there are none).</summary>
+    public void RecordUpdate(OpsDbContext db, Ticket ticket, string actor, IReadOnlyList<FieldChange> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+        if (ticket.Assignee is { } assignee && changes.Any(c => c.Field == "assignee")
+            && ticket.Watchers.All(w => w.UserEmail != assignee))
+        {
+            ticket.Watchers.Add(new TicketWatcher { UserEmail = assignee });
+        }
+        Record(db, ticket, actor, TicketEventKinds.Updated,
+            $"{actor} updated {ticket.Key}: " + string.Join(", ", changes.Select(c => c.Describe())), changes);
+    }
+
+    public TicketComment AddComment(OpsDbContext db, Ticket ticket, string body, string actor)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            throw new TicketValidationException("body", "A comment cannot be empty.");
+        }
+        if (TicketRules.CheckBody(body, "comment") is { } error)
+        {
+            throw new TicketValidationException("body", error);
+        }
+        var comment = new TicketComment { TicketId = ticket.Id, Author = actor, Body = body, CreatedAt = clock.GetUtcNow() };
+        ticket.Comments.Add(comment);
+        events.Append(db, actor, TicketEventKinds.Commented, TicketEventKinds.SubjectType, ticket.Key,
+            Clip($"{actor} commented on {ticket.Key}: {FirstLine(body)}"), ticket.Service);
+        return comment;
+    }
+
+    /// <summary>
+    /// Links <paramref name="ticket"/> to a subject; returns the existing link when it is already there.
+    /// A ticket target is given by key and must exist.
+    /// </summary>
+    public async Task<TicketLink> LinkAsync(OpsDbContext db, Ticket ticket, string kind, string targetType, string targetId,
+        string actor, CancellationToken ct = default)
+    {
+        if (!TicketLinkKinds.Creatable.Contains(kind))
+        {
+            throw new TicketValidationException("kind", $"Unknown link kind '{kind}'. Use one of: {string.Join(", ", TicketLinkKinds.Creatable)}.");
+        }
+        if (!TicketLinkTargets.All.Contains(targetType))
+        {
+            throw new TicketValidationException("targetType", $"Unknown link target '{targetType}'. Use one of: {string.Join(", ", TicketLinkTargets.All)}.");
+        }
+        targetId = targetId.Trim();
+        if (targetId.Length is 0 or > 256)
+        {
+            throw new TicketValidationException("targetId", "A link needs the id of what it points to (at most 256 characters).");
+        }
+        if (targetType == TicketLinkTargets.Ticket)
+        {
+            targetId = TicketRules.NormalizeKey(targetId) ?? throw new TicketNotFoundException(targetId);
+            if (targetId == ticket.Key)
+            {
+                throw new TicketValidationException("targetId", "A ticket cannot link to itself.");
+            }
+            if (await FindAsync(db, targetId, ct) is null)
+            {
+                throw new TicketNotFoundException(targetId);
+            }
+        }
+        var existing = ticket.Links.FirstOrDefault(l => l.Kind == kind && l.TargetType == targetType && l.TargetId == targetId)
+            ?? (ticket.Id == 0 ? null : await db.Set<TicketLink>().FirstOrDefaultAsync(
+                l => l.TicketId == ticket.Id && l.Kind == kind && l.TargetType == targetType && l.TargetId == targetId, ct));
+        if (existing is not null)
+        {
+            return existing;
+        }
+        var link = new TicketLink { Kind = kind, TargetType = targetType, TargetId = targetId, CreatedBy = actor, CreatedAt = clock.GetUtcNow() };
+        ticket.Links.Add(link);
+        events.Append(db, actor, TicketEventKinds.Linked, TicketEventKinds.SubjectType, ticket.Key,
+            $"{actor} linked {ticket.Key}: {TicketLinkKinds.Describe(kind)} {targetType} {targetId}", ticket.Service,
+            new { kind, targetType, targetId });
+        return link;
+    }
+
+    /// <summary>A ticket by key, tracked: one added earlier in this unit of work counts too.</summary>
+    public static async Task<Ticket?> FindAsync(OpsDbContext db, string key, CancellationToken ct = default)
+    {
+        var normalized = TicketRules.NormalizeKey(key);
+        if (normalized is null)
+        {
+            return null;
+        }
+        return db.Set<Ticket>().Local.FirstOrDefault(t => t.Key == normalized)
+            ?? await db.Set<Ticket>().FirstOrDefaultAsync(t => t.Key == normalized, ct);
+    }
+
+    private void Record(OpsDbContext db, Ticket ticket, string actor, string kind, string summary, IReadOnlyList<FieldChange> changes)
+    {
+        ticket.RowVersion++;
+        ticket.UpdatedAt = clock.GetUtcNow();
+        events.Append(db, actor, kind, TicketEventKinds.SubjectType, ticket.Key, Clip(summary), ticket.Service,
+            new { version = ticket.RowVersion, changes = changes.Select(c => new { field = c.Field, from = c.From, to = c.To }) });
+    }
+
+    private static void Check(Dictionary<string, string> errors, string field, string? error)
+    {
+        if (error is not null)
+        {
+            errors[field] = error;
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Trim().Split('\n', 2)[0].Trim();
+        return line.Length > 120 ? line[..120] + "…" : line;
+    }
+
+    private static string Clip(string summary) => summary.Length > 1000 ? summary[..999] + "…" : summary;
+}

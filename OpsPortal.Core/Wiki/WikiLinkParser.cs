@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace OpsPortal.Core.Wiki;
+
+/// <summary>
+/// Finds <c>[[Page]]</c> and <c>[[path/to/page|label]]</c> links in markdown, outside code, for the
+/// backlink and broken-link tables. The renderer turns the same syntax into anchors.
+/// </summary>
+public static partial class WikiLinkParser
+{
+    [GeneratedRegex(@"\[\[([^\[\]|\n]{1,200})(?:\|([^\[\]\n]{0,200}))?\]\]", RegexOptions.CultureInvariant)]
+    public static partial Regex LinkPattern();
+
+    // Fenced blocks (``` or ~~~) and inline code spans: a link written there is an example, not a link.
+    [GeneratedRegex(@"^(```|~~~)[^\n]*\n.*?(?:^\1[ \t]*$|\z)|`[^`\n]+`", RegexOptions.Multiline | RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex CodePattern();
+
+    /// <summary>The distinct target slugs linked from <paramref name="markdown"/>, in order of appearance.</summary>
+    public static IReadOnlyList<string> Targets(string markdown)
+    {
+        var text = CodePattern().Replace(markdown, "");
+        return LinkPattern().Matches(text)
+            .Select(m => WikiSlug.From(m.Groups[1].Value))
+            .Where(WikiSlug.IsValid)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OpsPortal.Core.Auth;
+
+namespace OpsPortal.Tests.Deploys;
+
+public sealed class DeployApiTests : DeployTestBase
+{
+    [Fact]
+    public async Task Post_RunsScriptWithOpsVariables_StoresMaskedOutputBothStreams()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var id = await IdOf(await PostDeployAsync(client, "staging", "1.2.3"));
+        var deploy = await WaitFinishedAsync(client, id);
+
+        Assert.Equal("succeeded", deploy.GetProperty("status").GetString());
+        var output = Output(deploy);
+        Assert.Contains($"service=web env=staging version=1.2.3 previous= action=deploy user={AdminEmail} ticket= id={id}", output, StringComparison.Ordinal);
+        // The portal's own environment (its database password) never reaches a script.
+        Assert.Contains("database=unset", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("supersecret123", output, StringComparison.Ordinal);
+        Assert.Contains("•••••• in the middle", output, StringComparison.Ordinal);
+        Assert.Contains(deploy.GetProperty("output").EnumerateArray(), l => l.GetProperty("stream").GetString() == "stderr" && l.GetProperty("text").GetString() == "to stderr");
+        var seqs = deploy.GetProperty("output").EnumerateArray().Select(l => l.GetProperty("seq").GetInt64()).ToList();
+        Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
+    }
+
+    [Fact]
+    public async Task TwoSimultaneousPosts_SameTarget_ExactlyOneRuns_OtherGets409()
+    {
+        using var a = await ClientForAsync(AdminEmail, AdminPassword);
+        using var b = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var responses = await Task.WhenAll(PostDeployAsync(a, "staging", "1.0-slow"), PostDeployAsync(b, "staging", "1.1-slow"));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Accepted);
+        var refused = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Conflict);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("web/staging is busy", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(AdminEmail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var id = await IdOf(responses.Single(r => r.StatusCode == HttpStatusCode.Accepted));
+        await WaitAsync(a, id, s => s == "running", "tick 1");
+        await a.PostAsync($"/api/deploys/{id}/cancel", null);
+        await WaitFinishedAsync(a, id);
+        Assert.Equal(1, Deploys.RunCount);
+    }
+
+    [Theory]
+    [InlineData("1.0;rm -rf /")]
+    [InlineData("$(id)")]
+    [InlineData("`id`")]
+    [InlineData("-rf")]
+    [InlineData("1.0 2.0")]
+    [InlineData("")]
+    public async Task Post_InvalidVersion_400_NothingRuns(string version)
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var response = await PostDeployAsync(client, "staging", version);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var list = await client.GetFromJsonAsync<JsonElement>("/api/deploys");
+        Assert.Empty(list.GetProperty("deploys").EnumerateArray());
+        await Task.Delay(500);
+        Assert.Equal(0, Deploys.RunCount);
+    }
+
+    [Fact]
+    public async Task Viewer_403_EngineerOnAdminEnvironment_403_EngineerOnStaging_202()
+    {
+        await CreateUserAsync("viewer@test.local", "Viewer-password-1", Roles.Viewer);
+        await CreateUserAsync("eng@test.local", "Engineer-password-1", Roles.Engineer);
+        using var viewer = await ClientForAsync("viewer@test.local", "Viewer-password-1");
+        using var engineer = await ClientForAsync("eng@test.local", "Engineer-password-1");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostDeployAsync(viewer, "staging", "1.0")).StatusCode);
+        var production = await PostDeployAsync(engineer, "production", "1.0");
+        Assert.Equal(HttpStatusCode.Forbidden, production.StatusCode);
+        Assert.Contains("needs the Admin role", await production.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var id = await IdOf(await PostDeployAsync(engineer, "staging", "1.0"));
+        Assert.Equal("succeeded", (await WaitFinishedAsync(engineer, id)).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/api/deploys/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ManualLockAndFreeze_Refuse409WithWhoAndWhy_UnlockAllowsAgain()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var locked = await client.PostAsJsonAsync("/api/deploys/locks", new { service = "web", environment = "staging", reason = "DB migration running" });
+        Assert.Equal(HttpStatusCode.Created, locked.StatusCode);
+        var refused = await PostDeployAsync(client, "staging", "1.0");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        Assert.Contains($"locked by {AdminEmail}", detail, StringComparison.Ordinal);
+        Assert.Contains("DB migration running", detail, StringComparison.Ordinal);
+        var lockId = (await locked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/deploys/locks/{lockId}")).StatusCode);
+
+        var freeze = await client.PostAsJsonAsync("/api/deploys/locks", new { service = "*", environment = "*", reason = "Black Friday" });
+        Assert.Equal(HttpStatusCode.Created, freeze.StatusCode);
+        var frozen = await PostDeployAsync(client, "staging", "1.0");
+        Assert.Equal(HttpStatusCode.Conflict, frozen.StatusCode);
+        Assert.Contains("frozen", await frozen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, Deploys.RunCount);
+    }
+
+    [Fact]
+    public async Task Cancel_StopsScriptAndItsChildren_StatusCancelled()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        var id = await IdOf(await PostDeployAsync(client, "staging", "1.0-slow"));
+        var running = await WaitAsync(client, id, s => s == "running", "tick 2");
+        var pid = int.Parse(Output(running).Split('\n').Single(l => l.StartsWith("pid=", StringComparison.Ordinal))[4..], System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/deploys/{id}/cancel", null)).StatusCode);
+        var deploy = await WaitFinishedAsync(client, id);
+
+        Assert.Equal("cancelled", deploy.GetProperty("status").GetString());
+        Assert.Contains($"cancelled by {AdminEmail}", deploy.GetProperty("deploy").GetProperty("outcome").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(" Z ", StringComparison.Ordinal), "the script still runs");
+        // The target is free again.
+        Assert.Equal(HttpStatusCode.Accepted, (await PostDeployAsync(client, "staging", "1.1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Timeout_StopsScript_Failed()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var id = await IdOf(await PostDeployAsync(client, "quick", "1.0-slow"));
+        var deploy = await WaitFinishedAsync(client, id);
+
+        Assert.Equal("failed", deploy.GetProperty("status").GetString());
+        Assert.Contains("timed out after", deploy.GetProperty("deploy").GetProperty("outcome").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailingScript_Failed_WithExitCode()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var deploy = await WaitFinishedAsync(client, await IdOf(await PostDeployAsync(client, "staging", "1.0-bad")));
+
+        Assert.Equal("failed", deploy.GetProperty("status").GetString());
+        Assert.Equal(3, deploy.GetProperty("deploy").GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Rollback_RunsRollbackScriptWithLastGoodVersion()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        await WaitFinishedAsync(client, await IdOf(await PostDeployAsync(client, "staging", "1.0")));
+        var second = await IdOf(await PostDeployAsync(client, "staging", "1.1"));
+        var deployed = await WaitFinishedAsync(client, second);
+        Assert.Equal("https://git.example.com/web/compare/1.0...1.1", deployed.GetProperty("deploy").GetProperty("diffUrl").GetString());
+
+        var rollback = await IdOf(await client.PostAsync($"/api/deploys/{second}/rollback", null));
+        var done = await WaitFinishedAsync(client, rollback);
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal("1.0", done.GetProperty("version").GetString());
+        Assert.Contains("rolling back to 1.0 from 1.1 action=rollback", Output(done), StringComparison.Ordinal);
+        Assert.Equal(second, done.GetProperty("deploy").GetProperty("rollbackOf").GetInt64());
+    }
+}

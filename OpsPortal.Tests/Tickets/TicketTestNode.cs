@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Configuration;
+using OpsPortal.Core.Data;
+using OpsPortal.Core.Tickets;
+using OpsPortal.Tests.Infrastructure;
+
+namespace OpsPortal.Tests.Tickets;
+
+/// <summary>A fresh database with the Tickets services on it, as the app registers them.</summary>
+public abstract class TicketTestNode : IAsyncLifetime
+{
+    protected TestDatabase Db { get; private set; } = null!;
+    protected ServiceProvider Services { get; private set; } = null!;
+
+    /// <summary>Configuration overrides (e.g. the key prefix).</summary>
+    protected virtual Dictionary<string, string?> Settings => [];
+
+    public async Task InitializeAsync()
+    {
+        Db = await TestDatabase.CreateAsync();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(Settings).Build());
+        services.AddOpsData(Db.ConnectionString);
+        services.AddTickets();
+        Services = services.BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a request-like scope and saves its unit of work.</summary>
+    protected async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work, bool save = true)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var result = await work(scope.ServiceProvider);
+        if (save)
+        {
+            await scope.ServiceProvider.GetRequiredService<OpsDbContext>().SaveChangesAsync();
+        }
+        return result;
+    }
+
+    protected Task InScopeAsync(Func<IServiceProvider, Task> work) =>
+        InScopeAsync(async sp =>
+        {
+            await work(sp);
+            return true;
+        });
+
+    protected static LinkedTicketRequest DeployRequest(string subjectId = "42") =>
+        new("deploy", "Deploy web 1.4.2 to production", "Release notes: *faster*", "web", "P2", "deploy", subjectId);
+}

@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OpsPortal.Core.Deploys;
+using OpsPortal.Web.Features.Auth;
+
+namespace OpsPortal.Web.Features.Deploys;
+
+public sealed record DeployRequestBody(string? Service, string? Environment, string? Version, string? Ticket);
+public sealed record RollbackRequestBody(string? Ticket);
+public sealed record LockRequestBody(string? Service, string? Environment, string? Reason);
+public sealed record DeployAccepted(long Id, string Status, string Url);
+public sealed record DeployOutputDto(long Seq, DateTimeOffset At, string Stream, string Text);
+public sealed record DeploySummaryDto(long Id, string Service, string Environment, string Action, string Status, string Version,
+    string? PreviousVersion, string RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    int? ExitCode, string? Outcome, string? Ticket, string? DiffUrl, long? RollbackOf, long LineCount);
+public sealed record DeployDetailDto(DeploySummaryDto Deploy, IReadOnlyList<DeployOutputDto> Output, long? NextOutput)
+{
+    // DESIGN.md's shape: {id, status, version, output}; the rest is in 'deploy'.
+    public long Id => Deploy.Id;
+    public string Status => Deploy.Status;
+    public string Version => Deploy.Version;
+}
+public sealed record DeployListDto(IReadOnlyList<DeploySummaryDto> Deploys, long? Next);
+public sealed record DeployLockDto(long Id, string Service, string Environment, string Reason, string LockedBy, DateTimeOffset LockedAt);
+
+/// <summary>The deploy API of DESIGN.md, so CI can deploy continuously. Writes need Engineer, and the target's own role.</summary>
+public static class DeploysEndpoints
+{
+    public static IEndpointRouteBuilder MapDeploys(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/deploys").RequireAuthorization().WithTags("Deploys");
+        api.MapGet("", ListAsync).WithSummary("Deploys, newest first, filtered by service, environment, status or user; pass 'next' back as 'before'.");
+        api.MapPost("", DeployAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
+            .WithSummary("Start a deploy: 202 with its id; 409 while another runs or a lock or freeze holds; 400 for an invalid version.");
+        api.MapGet("/{id:long}", GetAsync).WithSummary("A deploy with its output from line 'from' (1-based), at most 'limit' lines (default 1000, max 5000).");
+        api.MapPost("/{id:long}/cancel", CancelAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
+            .WithSummary("Ask the running script to stop (SIGTERM, then kill after the grace period).");
+        api.MapPost("/{id:long}/rollback", RollbackAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
+            .WithSummary("Roll the deploy's target back to its last good version; the deploy must be the target's latest.");
+        api.MapGet("/locks", LocksAsync).WithSummary("Manual locks; service and environment '*' is the global freeze.");
+        api.MapPost("/locks", LockAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
+            .WithSummary("Lock one target with a reason, or freeze everything (service and environment '*', Admins).");
+        api.MapDelete("/locks/{id:long}", UnlockAsync).RequireAuthorization(AuthSetup.EngineerPolicy).WithSummary("Release a lock or the freeze.");
+        return app;
+    }
+
+    private static async Task<Ok<DeployListDto>> ListAsync(DeployQueries queries, string? service, string? environment,
+        string? status, string? user, long? before, int? limit, CancellationToken ct)
+    {
+        var size = Math.Clamp(limit ?? 50, 1, 500);
+        var list = await queries.HistoryAsync(new DeployHistoryFilter(service, environment, status, user, before, size), ct);
+        return TypedResults.Ok(new DeployListDto(list.Select(Summary).ToList(), list.Count == size ? list[^1].Id : null));
+    }
+
+    private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> DeployAsync(
+        HttpContext http, DeployStarter starter, DeployRequestBody body, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Service) || string.IsNullOrWhiteSpace(body.Environment))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Missing target", detail: "Give 'service' and 'environment' (and 'version').");
+        }
+        var result = await starter.DeployAsync(DeployActors.From(http.User), body.Service, body.Environment, body.Version,
+            string.IsNullOrWhiteSpace(body.Ticket) ? null : body.Ticket.Trim(), ct);
+        return Accepted(result);
+    }
+
+    private static async Task<Results<Ok<DeployDetailDto>, NotFound>> GetAsync(DeployQueries queries, long id, long? from, int? limit, CancellationToken ct)
+    {
+        var deploy = await queries.GetAsync(id, ct);
+        if (deploy is null)
+        {
+            return TypedResults.NotFound();
+        }
+        var size = Math.Clamp(limit ?? 1000, 1, DeployQueries.MaxOutputPage);
+        var lines = await queries.OutputAsync(id, Math.Max(1, from ?? 1), size, ct);
+        var output = lines.Select(l => new DeployOutputDto(l.Seq, l.At, l.IsError ? "stderr" : "stdout", l.Text)).ToList();
+        return TypedResults.Ok(new DeployDetailDto(Summary(deploy), output, lines.Count == size ? lines[^1].Seq + 1 : null));
+    }
+
+    private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> CancelAsync(HttpContext http, DeployStarter starter, long id, CancellationToken ct) =>
+        Accepted(await starter.CancelAsync(DeployActors.From(http.User), id, ct));
+
+    private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> RollbackAsync(
+        HttpContext http, DeployStarter starter, long id, RollbackRequestBody? body, CancellationToken ct) =>
+        Accepted(await starter.RollbackAsync(DeployActors.From(http.User), id,
+            string.IsNullOrWhiteSpace(body?.Ticket) ? null : body.Ticket.Trim(), ct));
+
+    private static async Task<Ok<List<DeployLockDto>>> LocksAsync(DeployLocks locks, CancellationToken ct) =>
+        TypedResults.Ok((await locks.ListAsync(ct)).Select(Lock).ToList());
+
+    private static async Task<Results<Created<DeployLockDto>, ProblemHttpResult>> LockAsync(HttpContext http, DeployLocks locks, LockRequestBody body, CancellationToken ct)
+    {
+        var (held, refusal) = await locks.LockAsync(DeployActors.From(http.User), body.Service ?? "", body.Environment ?? "", body.Reason ?? "", ct);
+        return held is null
+            ? Problem(refusal!)
+            : TypedResults.Created($"/api/deploys/locks/{held.Id}", Lock(held));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(HttpContext http, DeployLocks locks, long id, CancellationToken ct) =>
+        await locks.UnlockAsync(DeployActors.From(http.User), id, ct) is { } refusal ? Problem(refusal) : TypedResults.NoContent();
+
+    private static Results<Accepted<DeployAccepted>, ProblemHttpResult> Accepted(DeployStart result) =>
+        result.Deploy is { } d
+            ? TypedResults.Accepted($"/api/deploys/{d.Id}", new DeployAccepted(d.Id, d.Status, $"/deploys/{d.Id}"))
+            : Problem(result.Refusal!);
+
+    private static ProblemHttpResult Problem(DeployRefusal refusal) =>
+        TypedResults.Problem(statusCode: refusal.StatusCode(), title: refusal.Title, detail: refusal.Detail);
+
+    internal static DeploySummaryDto Summary(Deploy d) => new(d.Id, d.Service, d.Environment, d.Action, d.Status, d.Version,
+        d.PreviousVersion, d.RequestedBy, d.RequestedAt, d.StartedAt, d.FinishedAt, d.ExitCode, d.Outcome, d.TicketKey, d.DiffUrl, d.RollbackOf, d.LineCount);
+
+    private static DeployLockDto Lock(DeployLock l) => new(l.Id, l.Service, l.Environment, l.Reason, l.LockedBy, l.LockedAt);
+}
