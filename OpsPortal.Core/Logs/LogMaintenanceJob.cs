@@ -75,6 +75,8 @@ public sealed class LogMaintenanceJob(
             DELETE FROM access_rollup_minute WHERE minute < @day;
             DELETE FROM access_rollup_value WHERE minute < @day;
             DELETE FROM access_rollup_dirty WHERE minute < @day;
+            DELETE FROM access_rollup_hour WHERE hour < @day;
+            DELETE FROM access_rollup_path WHERE hour < @day;
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("day", NpgsqlTypes.NpgsqlDbType.Timestamp) { Value = oldestKept.ToDateTime(TimeOnly.MinValue) });
         await cmd.ExecuteNonQueryAsync(ct);

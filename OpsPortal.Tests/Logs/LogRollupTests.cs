@@ -252,6 +252,29 @@ public sealed class LogRollupTests : IAsyncLifetime
         Assert.Equal(expected, actual);
     }
 
+    [Fact]
+    public async Task Retention_DropsTheRollupsOfDroppedDays()
+    {
+        var random = new Random(9);
+        var old = Noon.AddDays(-40);
+        await WriteAsync([Record(old, "/old", 200, random), Record(Noon.AddHours(-1), "/new", 200, random)]);
+        await RollUpAsync();
+        Assert.Equal(2, await ScalarAsync("SELECT count(*) FROM access_rollup_minute"));
+
+        await _sp.GetRequiredService<LogMaintenanceJob>().RunAsync(default);
+
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM access_rollup_minute"));
+        foreach (var table in new[] { "access_rollup_value", "access_rollup_dirty" })
+        {
+            Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM {table} WHERE minute < '{Noon.AddDays(-30):yyyy-MM-dd}'"));
+        }
+        foreach (var table in new[] { "access_rollup_hour", "access_rollup_path" })
+        {
+            Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM {table} WHERE hour < '{Noon.AddDays(-30):yyyy-MM-dd}'"));
+            Assert.Equal(1, await ScalarAsync($"SELECT count(*) FROM {table} WHERE hour = '{Noon.AddHours(-1):yyyy-MM-dd HH:mm}'"));
+        }
+    }
+
     private sealed class StatsComparer : IEqualityComparer<LogStats>
     {
         public bool Equals(LogStats? x, LogStats? y) => x!.Total == y!.Total && x.Buckets.SequenceEqual(y.Buckets);
