@@ -9,6 +9,7 @@ public static class DemoServiceCollectionExtensions
     {
         services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
         services.AddHostedService<DemoTrafficService>();
+        services.AddHostedService<DemoWikiService>();
         return services;
     }
 }

@@ -17,7 +17,11 @@ public sealed record WikiRevisionView(int Number, string Slug, string Title, str
     string Author, DateTimeOffset CreatedAt, string? Message);
 
 /// <summary>What a person sends to save a page. <paramref name="BaseRevision"/> is the revision they started from (null for a new page).</summary>
-public sealed record WikiSaveRequest(string Title, string Body, int? BaseRevision, string? Message, IReadOnlyList<string>? Services = null);
+public sealed record WikiSaveRequest(string Title, string Body, int? BaseRevision, string? Message, IReadOnlyList<string>? Services = null)
+{
+    /// <summary>Marks a page created by demo mode (labelled in the UI); ignored on updates.</summary>
+    public bool IsDemo { get; init; }
+}
 
 public enum WikiSaveStatus
 {

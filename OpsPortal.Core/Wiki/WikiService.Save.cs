@@ -68,6 +68,7 @@ public sealed partial class WikiService
             Title = title,
             Body = request.Body,
             Services = NormaliseServices(request.Services ?? []),
+            IsDemo = request.IsDemo,
             CreatedAt = now,
             UpdatedBy = actor,
         };

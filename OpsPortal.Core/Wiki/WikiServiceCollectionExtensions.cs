@@ -1,4 +1,6 @@
+using Markdig;
 using Microsoft.Extensions.DependencyInjection;
+using OpsPortal.Core.Markdown;
 
 namespace OpsPortal.Core.Wiki;
 
@@ -13,6 +15,11 @@ public static class WikiServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<WikiService>();
         services.AddSingleton<WikiSearch>();
+        services.AddSingleton<IMarkdownExtension, WikiMarkdownExtension>();
+        services.AddScoped<IMarkdownEnricher, WikiLinkEnricher>();
+        services.AddScoped<WikiRenderer>();
+        services.AddSingleton<WikiPresence>();
+        services.AddHostedService(sp => sp.GetRequiredService<WikiPresence>());
         return services;
     }
 }

@@ -16,12 +16,17 @@ public static partial class WikiSlug
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:/[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$", RegexOptions.CultureInvariant)]
     private static partial Regex ValidPattern();
 
-    public static bool IsValid(string? slug) => slug is { Length: > 0 and <= MaxLength } && ValidPattern().IsMatch(slug);
+    /// <summary>Segments the URLs use for a page's history and diffs (<c>/wiki/a/b/revisions</c>), so no page may use them.</summary>
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal) { "revisions", "diff", "edit", "new" };
+
+    public static bool IsValid(string? slug) => slug is { Length: > 0 and <= MaxLength } && ValidPattern().IsMatch(slug)
+        && !slug.Split('/').Any(Reserved.Contains);
 
     /// <summary>The error for a person, or null when <paramref name="slug"/> is valid.</summary>
     public static string? Validate(string? slug) => IsValid(slug)
         ? null
-        : $"A page address is 1 to {MaxLength} characters: lower-case letters, digits and dashes, in segments separated by '/' (e.g. databases/postgres/failover).";
+        : $"A page address is 1 to {MaxLength} characters: lower-case letters, digits and dashes, in segments separated by '/' " +
+          $"(e.g. databases/postgres/failover); the words {string.Join(", ", Reserved.Order())} cannot be segments.";
 
     /// <summary>
     /// Turns what a person wrote (a title, <c>[[Postgres replica lag]]</c>, <c>Databases/Postgres</c>)

@@ -21,6 +21,8 @@ public sealed class WikiTextTests
     [InlineData("a/", false)]
     [InlineData("../etc", false)]
     [InlineData("", false)]
+    [InlineData("runbooks/revisions", false)]
+    [InlineData("edit/x", false)]
     public void IsValid(string slug, bool valid) => Assert.Equal(valid, WikiSlug.IsValid(slug));
 
     [Fact]

@@ -4,6 +4,11 @@ using OpsPortal.Bench;
 // dotnet run -c Release --project bench/OpsPortal.Bench -- --filter '*'           BenchmarkDotNet suites
 // dotnet run -c Release --project bench/OpsPortal.Bench -- gen N LOG [CSV]        test data (see import-vs-copy.sh)
 // dotnet run -c Release --project bench/OpsPortal.Bench -- gen-csv N CSV DAYS     access rows over the last DAYS days (search-bench.sh)
+// dotnet run -c Release --project bench/OpsPortal.Bench -- wiki CONNECTION          wiki speed targets (issue 6; bench/RESULTS.md)
+if (args is ["wiki", var connection])
+{
+    return await WikiBench.RunAsync(connection);
+}
 if (args is ["gen-csv", var rows, var csv, var days])
 {
     return new AccessCsvGenerator(seed: 42).Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture), csv,

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OpsPortal.Core.Wiki;
+
+namespace OpsPortal.Core.Demo;
+
+/// <summary>
+/// In demo mode, starter runbooks for the demo services, each labelled demo. Created once: a page
+/// that exists (or was moved) is left alone, so people can edit the demo pages freely.
+/// </summary>
+public sealed class DemoWikiService(IOptions<DemoOptions> options, WikiService wiki) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Demo)
+        {
+            return;
+        }
+        foreach (var page in DemoWikiPages.All)
+        {
+            if (await wiki.GetAsync(page.Slug, stoppingToken) is null)
+            {
+                await wiki.SaveAsync("system", page.Slug,
+                    new WikiSaveRequest(page.Title, page.Body, null, "Demo: starter runbook", page.Services) { IsDemo = true }, stoppingToken);
+            }
+        }
+    }
+}
