@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Auth;
 
 public sealed record CreatedToken(ApiToken Token, string Secret);
 
-public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock)
+public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock, ApiTokenCache cache)
 {
     public const string SecretPrefix = "ops_";
 
@@ -61,6 +61,7 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
             return false;
         }
         token.RevokedAt = clock.GetUtcNow();
+        cache.Clear();
         events.Append(db, actor, EventKinds.TokenRevoked, "token", token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{actor} revoked API token \"{token.Name}\"");
         await db.SaveChangesAsync(ct);

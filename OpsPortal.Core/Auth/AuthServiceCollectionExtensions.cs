@@ -10,6 +10,7 @@ public static class AuthServiceCollectionExtensions
     public static IServiceCollection AddOpsAuthServices(this IServiceCollection services)
     {
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<ApiTokenCache>();
         services.AddSingleton<UserPreferences>();
         services.AddScoped<UserAdminService>();
         services.AddTransient<TokenCleanupJob>();

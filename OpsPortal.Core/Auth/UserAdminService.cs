@@ -21,7 +21,7 @@ public sealed record UserResult(bool Succeeded, string? Error, string? UserId = 
 /// <see cref="OpsDbContext"/> with <see cref="UserManager{TUser}"/>, so the user change and its
 /// event commit in one transaction.
 /// </summary>
-public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users, EventLog events, TimeProvider clock)
+public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users, EventLog events, TimeProvider clock, ApiTokenCache tokenCache)
 {
     public async Task<List<UserSummary>> ListAsync(CancellationToken ct = default)
     {
@@ -99,6 +99,7 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         }
         // A new stamp signs the user's browsers out at the next validation, so the new role applies everywhere.
         await users.UpdateSecurityStampAsync(user);
+        tokenCache.Clear();
         events.Append(db, actor, EventKinds.UserRoleChanged, "user", user.Id, $"{actor} made {user.Email} {role}",
             payload: new { from = Roles.Top(current), to = role });
         await db.SaveChangesAsync(ct);
@@ -122,6 +123,7 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         events.Append(db, actor, disabled ? EventKinds.UserDisabled : EventKinds.UserEnabled, "user", user.Id,
             $"{actor} {(disabled ? "disabled" : "enabled")} {user.Email}");
         var updated = await users.UpdateAsync(user);
+        tokenCache.Clear();
         return updated.Succeeded ? UserResult.Ok(user.Id) : UserResult.Fail(Describe(updated));
     }
 

@@ -67,6 +67,7 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
             var ids = await ReserveIdsAsync(conn, rowCount, ct);
             var (oldest, latest) = await CopyAsync(conn, sourceId, ids, rows, rowCount, ct);
             newest = latest;
+            await MarkMinutesAsync(conn, rows, rowCount, ct);
             await NotifyTailAsync(conn, ids, oldest, latest, ct);
         }
         if (rejects.Count > 0)
@@ -123,6 +124,29 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
         }
         Array.Sort(ids);
         return ids;
+    }
+
+    /// <summary>
+    /// The minutes this batch wrote to, for <see cref="Rollups.LogRollupJob"/>; in the batch's transaction, so
+    /// a minute is marked exactly when its new rows become visible (docs/decisions/ADR-009).
+    /// </summary>
+    private static async Task MarkMinutesAsync(NpgsqlConnection conn, IReadOnlyList<AccessRecord> rows, int rowCount, CancellationToken ct)
+    {
+        var minutes = new HashSet<DateTime>();
+        var last = DateTime.MinValue;
+        for (var i = 0; i < rowCount; i++)
+        {
+            var t = rows[i].Date;
+            var minute = new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Unspecified);
+            if (minute != last)
+            {
+                minutes.Add(minute);
+                last = minute;
+            }
+        }
+        await using var cmd = new NpgsqlCommand("INSERT INTO access_rollup_dirty (minute) SELECT unnest($1::timestamp[])", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = minutes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Timestamp });
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Sent inside the transaction: PostgreSQL delivers it on commit only, and never for a rollback.</summary>

@@ -47,6 +47,7 @@ public sealed class LogMaintenanceJob(
                     dropped.Add(day);
                 }
             }
+            await DropRollupsBeforeAsync(conn, oldestKept, ct);
             indexed.AddRange(await IndexClosedPartitionsAsync(conn, today, ct));
         }
         if (dropped.Count > 0)
@@ -65,6 +66,20 @@ public sealed class LogMaintenanceJob(
             await db.SaveChangesAsync(ct);
         }
         return new MaintenanceResult(created, dropped, purged, indexed);
+    }
+
+    // The rollups of dropped days would otherwise still count rows that no longer exist.
+    private static async Task DropRollupsBeforeAsync(NpgsqlConnection conn, DateOnly oldestKept, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            DELETE FROM access_rollup_minute WHERE minute < @day;
+            DELETE FROM access_rollup_value WHERE minute < @day;
+            DELETE FROM access_rollup_dirty WHERE minute < @day;
+            DELETE FROM access_rollup_hour WHERE hour < @day;
+            DELETE FROM access_rollup_path WHERE hour < @day;
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("day", NpgsqlTypes.NpgsqlDbType.Timestamp) { Value = oldestKept.ToDateTime(TimeOnly.MinValue) });
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     // Bare words and path globs are ILIKE on path: without an index a rare word reads the whole range

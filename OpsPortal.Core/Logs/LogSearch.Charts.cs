@@ -39,6 +39,11 @@ public sealed partial class LogSearch
         var where = Where(query, from, to, p);
         var bucket = BucketFor(to - from);
         var origin = BucketOrigin(from);
+        if (RollupRangeFor(query, from, to) is { } rollup && HistogramFromRollups(rollup, bucket, origin) is { } rolled)
+        {
+            (var rolledSql, p) = rolled;
+            return await ReadHistogramAsync(rolledSql, p, bucket, origin, to, ct);
+        }
         var sql = $"""
             SELECT date_bin({p.Add(bucket, NpgsqlDbType.Interval)}, date, {p.Add(Plain(origin), NpgsqlDbType.Timestamp)}) AS bucket,
                    count(*) FILTER (WHERE status BETWEEN 200 AND 299),
@@ -49,16 +54,22 @@ public sealed partial class LogSearch
             FROM access WHERE {where}
             GROUP BY 1 ORDER BY 1
             """;
-        var found = new Dictionary<DateTime, HistogramBar>();
-        await using (var cmd = CreateCommand(sql, p))
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        return await ReadHistogramAsync(sql, p, bucket, origin, to, ct);
+    }
+
+    private async Task<LogHistogram> ReadHistogramAsync(
+        string sql, SqlParameters p, TimeSpan bucket, DateTime origin, DateTimeOffset to, CancellationToken ct)
+    {
+        var found = await ReadAsync(sql, p, async reader =>
         {
+            var bars = new Dictionary<DateTime, HistogramBar>();
             while (await reader.ReadAsync(ct))
             {
                 var start = DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc);
-                found[start] = new HistogramBar(start, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+                bars[start] = new HistogramBar(start, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
             }
-        }
+            return bars;
+        }, ct);
         return new LogHistogram(bucket, FillBuckets(found, origin, to, bucket, t => new HistogramBar(t, 0, 0, 0, 0, 0)));
     }
 
@@ -72,10 +83,11 @@ public sealed partial class LogSearch
                    percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY clienttime)
             FROM access WHERE {where}
             """;
-        await using var cmd = CreateCommand(sql, p);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return new LogLatency(reader.GetInt64(0), ReadPercentiles(reader, 1), ReadPercentiles(reader, 2));
+        return await ReadAsync(sql, p, async reader =>
+        {
+            await reader.ReadAsync(ct);
+            return new LogLatency(reader.GetInt64(0), ReadPercentiles(reader, 1), ReadPercentiles(reader, 2));
+        }, ct);
     }
 
     private static Percentiles ReadPercentiles(NpgsqlDataReader reader, int column)

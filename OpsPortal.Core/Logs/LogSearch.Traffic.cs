@@ -27,16 +27,16 @@ public sealed partial class LogSearch
             FROM access WHERE {where}
             GROUP BY 1 ORDER BY 1
             """;
-        var found = new Dictionary<DateTime, TrafficPoint>();
-        await using (var cmd = CreateCommand(sql, p))
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        var found = await ReadAsync(sql, p, async reader =>
         {
+            var points = new Dictionary<DateTime, TrafficPoint>();
             while (await reader.ReadAsync(ct))
             {
                 var start = DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc);
-                found[start] = new TrafficPoint(start, reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetDouble(3));
+                points[start] = new TrafficPoint(start, reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetDouble(3));
             }
-        }
+            return points;
+        }, ct);
         return new TrafficSeries(bucket, FillBuckets(found, origin, to, bucket, t => new TrafficPoint(t, 0, 0, null)));
     }
 

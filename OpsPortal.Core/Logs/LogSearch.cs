@@ -38,29 +38,43 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
     /// <summary>Names accepted for <c>by</c> besides any field name of the query language.</summary>
     public static IEnumerable<string> TimeBuckets => TimeKeys.Keys;
 
+    // Newest-first search of a filtered query reads the range in slices, newest first, each this many
+    // times wider than the last, and stops once the page is full: a rare word in the open day partition
+    // (no trigram index, bench/RESULTS.md) is found in the last hours without reading the whole range.
+    private static readonly TimeSpan FirstSlice = TimeSpan.FromMinutes(15);
+    private const int SliceGrowth = 4;
+
     public async Task<LogPage> SearchAsync(
         string? query, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, CancellationToken ct)
     {
-        var p = new SqlParameters();
-        var where = Where(query, from, to, p);
+        var (start, end) = Range(from, to);
+        var unfiltered = QueryCompiler.Compile(query, new SqlParameters()) == "TRUE";
+        (DateTime Date, long Id)? cursor = null;
         if (after is not null)
         {
             if (!LogSearchCursor.TryDecode(after, out var afterDate, out var afterId))
             {
                 throw new ArgumentException("'after' is not a cursor returned by a previous page.", nameof(after));
             }
-            where += $" AND (date, id) < ({p.Add(afterDate, NpgsqlDbType.Timestamp)}, {p.Add(afterId, NpgsqlDbType.Bigint)})";
+            cursor = (afterDate, afterId);
         }
         var take = Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit);
-        // One row more than asked tells whether another page exists without a count.
-        var sql = $"SELECT {Columns} FROM access WHERE {where} ORDER BY date DESC, id DESC LIMIT {p.Add(take + 1, NpgsqlDbType.Integer)}";
 
+        // One row more than asked tells whether another page exists without a count.
         var rows = new List<LogRow>(Math.Min(take + 1, 128));
-        await using var cmd = CreateCommand(sql, p);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var high = Plain(end);
+        if (cursor is { } c && c.Date < high)
         {
-            rows.Add(ReadRow(reader));
+            // Rows at the cursor's own instant with a smaller id are still to come: 1 µs, PostgreSQL's resolution.
+            high = Plain(c.Date).AddTicks(10);
+        }
+        var width = unfiltered ? high - start : FirstSlice;
+        while (rows.Count <= take && high > start)
+        {
+            var low = width >= high - start ? Plain(start) : high - width;
+            await ReadSliceAsync(query, low, high, cursor, take + 1 - rows.Count, rows, ct);
+            high = low;
+            width *= SliceGrowth;
         }
         string? next = null;
         if (rows.Count > take)
@@ -71,17 +85,43 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         return new LogPage(rows, next);
     }
 
+    private Task<int> ReadSliceAsync(
+        string? query, DateTime low, DateTime high, (DateTime Date, long Id)? cursor, int limit, List<LogRow> rows, CancellationToken ct)
+    {
+        var p = new SqlParameters();
+        var where = $"date >= {p.Add(low, NpgsqlDbType.Timestamp)} AND date < {p.Add(high, NpgsqlDbType.Timestamp)}";
+        var filter = QueryCompiler.Compile(query, p);
+        if (filter != "TRUE")
+        {
+            where += $" AND {filter}";
+        }
+        if (cursor is { } c)
+        {
+            where += $" AND (date, id) < ({p.Add(c.Date, NpgsqlDbType.Timestamp)}, {p.Add(c.Id, NpgsqlDbType.Bigint)})";
+        }
+        var sql = $"SELECT {Columns} FROM access WHERE {where} ORDER BY date DESC, id DESC LIMIT {p.Add(limit, NpgsqlDbType.Integer)}";
+        return ReadAsync(sql, p, async reader =>
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add(ReadRow(reader));
+            }
+            return rows.Count;
+        }, ct);
+    }
+
     public async Task<LogStats> StatsAsync(
         string? query, DateTimeOffset? from, DateTimeOffset? to, string? by, int? top, CancellationToken ct)
     {
         var p = new SqlParameters();
         var where = Where(query, from, to, p);
         var unit = string.IsNullOrWhiteSpace(by) ? "status" : by.Trim().ToLowerInvariant();
-        string key, order;
+        string key, order, column;
         int limit;
         if (TimeKeys.TryGetValue(unit, out var timeKey))
         {
             key = timeKey;
+            column = "date";
             order = "key";
             limit = MaxTimeBuckets;
         }
@@ -90,8 +130,14 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
             var field = QueryFields.Find(unit) ?? throw new ArgumentException(
                 $"Cannot group by '{by}'. Use minute, hour, day or a field: {string.Join(", ", QueryFields.All.Select(f => f.Name))}.", nameof(by));
             key = field.Kind == FieldKind.Address ? $"host({field.Column})" : field.Column;
+            column = field.Column;
             order = "count DESC, key";
             limit = Math.Clamp(top ?? DefaultTop, 1, MaxTop);
+        }
+        if (RollupRangeFor(query, from, to) is { } rollup
+            && await StatsFromRollupsAsync(rollup, unit, column, timeKey, limit, ct) is { } rolled)
+        {
+            return rolled;
         }
         // The window sum runs after GROUP BY and before LIMIT: the total of every group, not just the top ones.
         var sql = $"""
@@ -100,19 +146,10 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
             GROUP BY 1 ORDER BY {order} LIMIT {p.Add(limit, NpgsqlDbType.Integer)}
             """;
 
-        var buckets = new List<LogBucket>();
-        long total = 0;
-        await using var cmd = CreateCommand(sql, p);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            buckets.Add(new LogBucket(reader.IsDBNull(0) ? null : KeyText(reader.GetValue(0)), reader.GetInt64(1)));
-            total = (long)reader.GetDecimal(2);
-        }
-        return new LogStats(total, buckets);
+        return await ReadStatsAsync(sql, p, ct);
     }
 
-    private string Where(string? query, DateTimeOffset? from, DateTimeOffset? to, SqlParameters p)
+    private (DateTime Start, DateTime End) Range(DateTimeOffset? from, DateTimeOffset? to)
     {
         var end = (to ?? clock.GetUtcNow()).UtcDateTime;
         var start = (from ?? (to ?? clock.GetUtcNow()) - DefaultRange).UtcDateTime;
@@ -120,6 +157,12 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         {
             throw new ArgumentException("'from' must be before 'to'.", nameof(from));
         }
+        return (start, end);
+    }
+
+    private string Where(string? query, DateTimeOffset? from, DateTimeOffset? to, SqlParameters p)
+    {
+        var (start, end) = Range(from, to);
         var range = $"date >= {p.Add(Plain(start), NpgsqlDbType.Timestamp)} AND date < {p.Add(Plain(end), NpgsqlDbType.Timestamp)}";
         var filter = QueryCompiler.Compile(query, p);
         return filter == "TRUE" ? range : $"{range} AND {filter}";
@@ -127,16 +170,27 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
 
     private static DateTime Plain(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);
 
-    private NpgsqlCommand CreateCommand(string sql, SqlParameters p)
+    /// <summary>
+    /// Runs one statement and hands its reader to <paramref name="read"/>. JIT is off for it: the planner
+    /// cannot estimate the range joins of the rollup statements (millions of rows guessed for hundreds) and
+    /// spent ~0.7 s compiling a 60 ms query; on the access-table aggregates it gained nothing either
+    /// (bench/RESULTS.md). <c>set_config(…, true)</c> lasts for the batch's implicit transaction only.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(string sql, SqlParameters p, Func<NpgsqlDataReader, Task<T>> read, CancellationToken ct)
     {
+        await using var batch = dataSource.CreateBatch();
+        batch.Timeout = 30;
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('jit', 'off', true)"));
         // The text comes from constant fragments, whitelisted column names and $n placeholders
         // (QueryCompiler); every value of the query is in p.
 #pragma warning disable CA2100
-        var cmd = dataSource.CreateCommand(sql);
+        var command = new NpgsqlBatchCommand(sql);
 #pragma warning restore CA2100
-        cmd.CommandTimeout = 30;
-        p.CopyTo(cmd);
-        return cmd;
+        p.CopyTo(command.Parameters);
+        batch.BatchCommands.Add(command);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return await read(reader);
     }
 
     internal static LogRow ReadRow(NpgsqlDataReader r) => new(

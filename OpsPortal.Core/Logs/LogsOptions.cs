@@ -50,4 +50,7 @@ public sealed class LogsOptions
 
     /// <summary>How often the source list is re-read (new, changed, removed sources) and held locks checked.</summary>
     public TimeSpan SourceReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often minutes written since the last round are rolled up (docs/decisions/ADR-009).</summary>
+    public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using OpsPortal.Core.Logs.Rollups;
 using OpsPortal.Core.Logs.Syslog;
 
 namespace OpsPortal.Core.Logs;
@@ -20,6 +21,8 @@ public static class LogsServiceCollectionExtensions
                 "OpsPortal:Logs:TailPollInterval must be between 00:00:00.010 and 00:00:10.")
             .Validate(o => o.SourceReloadInterval >= TimeSpan.FromMilliseconds(50) && o.SourceReloadInterval <= TimeSpan.FromMinutes(5),
                 "OpsPortal:Logs:SourceReloadInterval must be between 00:00:00.050 and 00:05:00.")
+            .Validate(o => o.RollupInterval >= TimeSpan.FromMilliseconds(100) && o.RollupInterval <= TimeSpan.FromHours(1),
+                "OpsPortal:Logs:RollupInterval must be between 00:00:00.100 and 01:00:00.")
             .ValidateOnStart();
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();
@@ -31,6 +34,8 @@ public static class LogsServiceCollectionExtensions
         // Registered always; it does nothing where RunIngestion is off.
         services.AddHostedService<FileTailService>();
         services.AddSingleton<LogSearch>();
+        services.AddSingleton<LogRollupJob>();
+        services.AddHostedService<LogRollupService>();
         services.AddSingleton<SavedSearchService>();
         services.AddSingleton<AccessTailReader>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessTailReader>());

@@ -25,9 +25,15 @@ public sealed class SqlParameters
     public void CopyTo(NpgsqlCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        CopyTo(command.Parameters);
+    }
+
+    public void CopyTo(NpgsqlParameterCollection parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
         foreach (var p in items)
         {
-            command.Parameters.Add(p.Clone());
+            parameters.Add(p.Clone());
         }
     }
 }

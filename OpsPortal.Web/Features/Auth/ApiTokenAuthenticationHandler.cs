@@ -12,6 +12,7 @@ public sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiTokenService tokens,
+    ApiTokenCache cache,
     IUserClaimsPrincipalFactory<AppUser> principals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -24,12 +25,18 @@ public sealed class ApiTokenAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var user = await tokens.ValidateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        var secret = header["Bearer ".Length..].Trim();
+        if (cache.Find(secret) is { } cached)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(cached, SchemeName));
+        }
+        var user = await tokens.ValidateAsync(secret, Context.RequestAborted);
         if (user is null)
         {
             return AuthenticateResult.Fail("The API token is unknown, revoked, or belongs to a disabled user.");
         }
         var principal = await principals.CreateAsync(user);
+        cache.Add(secret, principal);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OpsPortal.Core.Logs.Rollups;
+
+/// <summary>
+/// Runs <see cref="LogRollupJob"/> every <see cref="LogsOptions.RollupInterval"/> on processes that ingest.
+/// Searches are correct whether or not it runs (unrolled minutes are read from the access table); it only
+/// keeps them fast. Several nodes may run it: an advisory lock makes them take turns.
+/// </summary>
+public sealed partial class LogRollupService(LogRollupJob job, IOptions<LogsOptions> options, ILogger<LogRollupService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.RunIngestion)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(options.Value.RollupInterval);
+        do
+        {
+            try
+            {
+                var minutes = await job.RunAsync(stoppingToken);
+                if (minutes > 0)
+                {
+                    LogRolledUp(minutes);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rolled up {Minutes} minute(s) of access logs")]
+    private partial void LogRolledUp(int minutes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rolling up access logs failed; searches read those minutes from the access table until the next round")]
+    private partial void LogFailed(Exception ex);
+}
