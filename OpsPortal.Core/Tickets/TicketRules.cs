@@ -16,7 +16,7 @@ public static partial class TicketRules
     [GeneratedRegex("^[a-z0-9][a-z0-9._:-]{0,39}$")]
     private static partial Regex LabelPattern();
 
-    [GeneratedRegex("^[A-Z][A-Z0-9]{0,9}$")]
+    [GeneratedRegex("^[A-Z][A-Z0-9]{1,9}$")]
     public static partial Regex PrefixPattern();
 
     [GeneratedRegex(@"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,18})$")]

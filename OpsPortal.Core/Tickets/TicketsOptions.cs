@@ -5,6 +5,6 @@ public sealed class TicketsOptions
 {
     public const string Section = "OpsPortal:Tickets";
 
-    /// <summary>Prefix of new keys (<c>OPS</c> → <c>OPS-123</c>): 1–10 capital letters or digits, starting with a letter.</summary>
+    /// <summary>Prefix of new keys (<c>OPS</c> → <c>OPS-123</c>): 2–10 capital letters or digits, starting with a letter.</summary>
     public string KeyPrefix { get; set; } = "OPS";
 }

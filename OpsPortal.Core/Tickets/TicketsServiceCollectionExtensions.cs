@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OpsPortal.Core.Markdown;
 
 namespace OpsPortal.Core.Tickets;
 
@@ -8,10 +9,15 @@ public static class TicketsServiceCollectionExtensions
     {
         services.AddOptions<TicketsOptions>().BindConfiguration(TicketsOptions.Section)
             .Validate(o => TicketRules.PrefixPattern().IsMatch(o.KeyPrefix ?? ""),
-                "OpsPortal:Tickets:KeyPrefix must be 1 to 10 capital letters or digits, starting with a letter (e.g. OPS).")
+                "OpsPortal:Tickets:KeyPrefix must be 2 to 10 capital letters or digits, starting with a letter (e.g. OPS).")
             .ValidateOnStart();
         services.AddSingleton<TicketOperations>();
         services.AddScoped<TicketHook>();
+        services.AddSingleton<TicketService>();
+        services.AddSingleton<TicketList>();
+        services.AddSingleton<TicketSearch>();
+        services.AddSingleton<TicketFilterService>();
+        services.AddSingleton<IMarkdownEnricher, TicketReferenceEnricher>();
         return services;
     }
 }

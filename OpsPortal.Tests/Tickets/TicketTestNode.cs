@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Tests.Infrastructure;
 
@@ -21,6 +22,7 @@ public abstract class TicketTestNode : IAsyncLifetime
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(Settings).Build());
         services.AddOpsData(Db.ConnectionString);
+        services.AddMarkdown();
         services.AddTickets();
         Services = services.BuildServiceProvider();
     }

@@ -70,3 +70,11 @@ public sealed class TicketWorkflowTests
         Assert.NotNull(TicketRules.NormalizeLabels(["<script>"], out _));
     }
 }
+
+public sealed class TicketSearchHighlightTests
+{
+    [Fact]
+    public void Highlight_EncodesTextAndTurnsOnlyMarkersIntoMarks() =>
+        Assert.Equal("a &lt;script&gt; &amp; <mark>pool</mark>",
+            OpsPortal.Core.Tickets.TicketSearch.Highlight("a <script> & \u0002pool\u0003"));
+}

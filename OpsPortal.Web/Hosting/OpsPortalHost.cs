@@ -12,6 +12,7 @@ using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Logs;
+using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Jobs;
 
 namespace OpsPortal.Web.Hosting;
@@ -32,6 +33,7 @@ public static class OpsPortalHost
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
         builder.Services.AddTickets();
+        builder.Services.AddScoped<TicketUser>();
         builder.Services.AddWiki();
         builder.Services.AddDeploys();
         builder.Services.AddDemo();
@@ -62,6 +64,7 @@ public static class OpsPortalHost
         app.MapLogsIngest();
         app.MapLogsExport();
         app.MapLogsSearch();
+        app.MapTickets();
         app.MapDeploys();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
