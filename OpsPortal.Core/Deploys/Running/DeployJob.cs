@@ -34,7 +34,18 @@ public sealed partial class DeployJob(
     [Queue(Queue)]
     public async Task RunAsync(long deployId, CancellationToken shutdown)
     {
-        var deploy = await ClaimAsync(deployId);
+        Deploy? deploy;
+        try
+        {
+            deploy = await ClaimAsync(deployId);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or DbUpdateException)
+        {
+            // Never retried, so never left queued either: a queued deploy whose job is gone would hold its target forever.
+            LogClaimFailed(ex, deployId);
+            await completion.FinishAsync(deployId, DeployStatus.Failed, null, "the runner could not start it: the database did not answer", "system", CancellationToken.None);
+            return;
+        }
         if (deploy is null)
         {
             LogNotClaimed(deployId);
@@ -199,6 +210,9 @@ public sealed partial class DeployJob(
 
     [LoggerMessage(LogLevel.Information, "Deploy {DeployId} was not queued any more (finished, interrupted or cancelled); nothing to run")]
     private partial void LogNotClaimed(long deployId);
+
+    [LoggerMessage(LogLevel.Error, "Deploy {DeployId} could not be started")]
+    private partial void LogClaimFailed(Exception ex, long deployId);
 
     [LoggerMessage(LogLevel.Warning, "Heartbeat of deploy {DeployId} failed")]
     private partial void LogHeartbeatFailed(Exception ex, long deployId);
