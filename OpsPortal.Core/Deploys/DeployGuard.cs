@@ -17,7 +17,8 @@ public enum RefusalKind
 }
 
 /// <summary>Why a deploy may not start: a kind (HTTP status in the API) and a sentence for the person.</summary>
-public sealed record DeployRefusal(RefusalKind Kind, string Title, string Detail);
+/// <param name="Overridable">The refusal gives way to a deploy that carries an override reason (the incident interlock).</param>
+public sealed record DeployRefusal(RefusalKind Kind, string Title, string Detail, bool Overridable = false);
 
 /// <summary>
 /// What a check sees: the target's configuration, who asks, the transaction the deploy will be created in, and

@@ -34,7 +34,7 @@ public sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
         if (string.IsNullOrEmpty(reason))
         {
             return new DeployRefusal(RefusalKind.Conflict, "Open incident on this service",
-                $"{names} is open on {service}. Deploying needs an override with a reason (overrideReason); a rollback needs none.");
+                $"{names} is open on {service}. Deploying needs an override with a reason (overrideReason); a rollback needs none.", Overridable: true);
         }
         if (reason.Length > MaxReason)
         {

@@ -30,6 +30,7 @@ public sealed class IncidentInterlockTests : DeployTestBase
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains($"SEV1 #{incident}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(problem.GetProperty("overridable").GetBoolean());
         Assert.Equal(HttpStatusCode.Conflict, emptyReason.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, rollback.StatusCode);
         await WaitFinishedAsync(client, await IdOf(rollback));

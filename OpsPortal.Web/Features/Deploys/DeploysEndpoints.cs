@@ -104,7 +104,8 @@ public static class DeploysEndpoints
             : Problem(result.Refusal!);
 
     private static ProblemHttpResult Problem(DeployRefusal refusal) =>
-        TypedResults.Problem(statusCode: refusal.StatusCode(), title: refusal.Title, detail: refusal.Detail);
+        TypedResults.Problem(statusCode: refusal.StatusCode(), title: refusal.Title, detail: refusal.Detail,
+            extensions: refusal.Overridable ? new Dictionary<string, object?> { ["overridable"] = true } : null);
 
     internal static DeploySummaryDto Summary(Deploy d) => new(d.Id, d.Service, d.Environment, d.Action, d.Status, d.Version,
         d.PreviousVersion, d.RequestedBy, d.RequestedAt, d.StartedAt, d.FinishedAt, d.ExitCode, d.Outcome, d.TicketKey, d.DiffUrl, d.RollbackOf, d.LineCount);
