@@ -8,35 +8,66 @@ public sealed record WikiSearchHit(string Slug, string Title, DateTimeOffset Upd
 
 /// <summary>
 /// Full-text search over titles (weight A) and bodies (weight B) with PostgreSQL's <c>tsvector</c>
-/// (<see cref="WikiSql"/>), ranked by <c>ts_rank_cd</c>, with snippets from the body by
-/// <c>ts_headline</c>. The query is what people type into web search engines
-/// (<c>websearch_to_tsquery</c>: words, "phrases", -not, or).
+/// (<see cref="WikiSql"/>), with snippets from the body by <c>ts_headline</c>. The query is what
+/// people type into web search engines (<c>websearch_to_tsquery</c>: words, "phrases", -not, or).
+/// Order: pages whose title, slug or headings (<c>search_head</c>) match the whole query first, then
+/// <c>ts_rank_cd</c> normalised by the log of the page length (a huge page does not win by repeating
+/// a word), then the most recently edited. ADR-016 explains the bounds that keep it fast.
 /// </summary>
 public sealed class WikiSearch(NpgsqlDataSource dataSource)
 {
     public const int MaxQueryLength = 500;
+
+    /// <summary>
+    /// How many matches get the full rank, which reads each page's TOASTed ~5 KB vector. When more
+    /// pages match, the head matches and then the most recently edited pages are ranked; the others
+    /// are not shown (ADR-016).
+    /// </summary>
+    public const int DefaultRankedCandidates = 1000;
+
+    /// <summary>A body longer than this gets its snippet from a window this long around its first hit.</summary>
+    public const int SnippetWindow = 20_000;
 
     // Private-use characters mark the hits inside the snippet: the body is encoded as HTML first,
     // then only these become <mark>, so nothing in a page can inject markup through a snippet.
     private const char HitStart = '\uE000';
     private const char HitEnd = '\uE001';
 
+    // q is MATERIALIZED so the planner cannot see the words: knowing them, it picks a seq scan for a
+    // common word and reads (detoasts) every page's vector just to test @@, where the GIN bitmap scan
+    // reads none for plain words (phrases are rechecked). TOASTed values are read only where used:
+    // the vector of the ranked candidates, the body of the page of results (ts_headline cost grows
+    // with the text, so a 500 KB page gets a window starting just before the first place a query
+    // lexeme occurs as a substring; stems are mostly prefixes of the word, else the window is the start).
     private const string Sql = """
-        WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
-        hits AS (
-            SELECT p.slug, p.title, p.body, p.updated_at, ts_rank_cd(p.search, q.q) AS rank
+        WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('english', $1) AS q),
+        candidates AS (
+            SELECT p.slug, p.title, p.body, p.search, p.updated_at, p.search_head @@ q.q AS in_head
             FROM wiki_pages p, q
             WHERE p.search @@ q.q
-            ORDER BY rank DESC, p.updated_at DESC
+            ORDER BY in_head DESC, p.updated_at DESC
+            LIMIT $4),
+        hits AS (
+            SELECT c.slug, c.title, c.body, c.updated_at, c.in_head, ts_rank_cd(c.search, q.q, 1) AS rank
+            FROM candidates c, q
+            ORDER BY c.in_head DESC, rank DESC, c.updated_at DESC
             LIMIT $2)
         SELECT h.slug, h.title, h.updated_at, h.rank,
-               ts_headline('english', h.body, q.q, $3)
+               ts_headline('english',
+                   CASE WHEN length(h.body) <= $5 THEN h.body
+                   ELSE substr(h.body, greatest(1, coalesce(
+                       (SELECT min(nullif(strpos(lower(h.body), w[1]), 0))
+                        FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w), 1) - 500), $5) END,
+                   q.q, $3)
         FROM hits h, q
-        ORDER BY h.rank DESC, h.updated_at DESC
+        ORDER BY h.in_head DESC, h.rank DESC, h.updated_at DESC
         """;
 
     private static readonly string HeadlineOptions =
         $"StartSel=\"{HitStart}\", StopSel=\"{HitEnd}\", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"";
+
+    /// <summary>Tests set a small bound to see what happens past it without a thousand pages.</summary>
+    internal int RankedCandidates { get; init; } = DefaultRankedCandidates;
 
     public async Task<IReadOnlyList<WikiSearchHit>> SearchAsync(string? query, int limit = 20, CancellationToken ct = default)
     {
@@ -49,9 +80,12 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
             throw new ArgumentException($"A search is limited to {MaxQueryLength} characters.", nameof(query));
         }
         await using var cmd = dataSource.CreateCommand(Sql);
+        limit = Math.Clamp(limit, 1, 100);
         cmd.Parameters.Add(new NpgsqlParameter { Value = query });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(limit, 1, 100) });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
         cmd.Parameters.Add(new NpgsqlParameter { Value = HeadlineOptions });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = Math.Max(RankedCandidates, limit) });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = SnippetWindow });
         var hits = new List<WikiSearchHit>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
