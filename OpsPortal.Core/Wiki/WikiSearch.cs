@@ -25,7 +25,7 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
     /// </summary>
     public const int DefaultRankedCandidates = 1000;
 
-    /// <summary>A body longer than this gets its snippet from a window this long around its first hit.</summary>
+    /// <summary>A body of more bytes than this gets its snippet from a window of this many characters around its first hit.</summary>
     public const int SnippetWindow = 20_000;
 
     // Private-use characters mark the hits inside the snippet: the body is encoded as HTML first,
@@ -36,9 +36,11 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
     // q is MATERIALIZED so the planner cannot see the words: knowing them, it picks a seq scan for a
     // common word and reads (detoasts) every page's vector just to test @@, where the GIN bitmap scan
     // reads none for plain words (phrases are rechecked). TOASTed values are read only where used:
-    // the vector of the ranked candidates, the body of the page of results (ts_headline cost grows
-    // with the text, so a 500 KB page gets a window starting just before the first place a query
-    // lexeme occurs as a substring; stems are mostly prefixes of the word, else the window is the start).
+    // the vector of the ranked candidates, the body of the page of results. ts_headline's cost grows
+    // with the text (~60 ms for a 500 KB page), so a long body gets a window from just before the
+    // first place a query lexeme occurs as written, Capitalised or UPPER (stems are mostly prefixes
+    // of the word; if none is found the window is the start). `|| ''` detoasts that body once, not
+    // once per use; octet_length reads only the TOAST header.
     private const string Sql = """
         WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('english', $1) AS q),
         candidates AS (
@@ -54,10 +56,13 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
             LIMIT $2)
         SELECT h.slug, h.title, h.updated_at, h.rank,
                ts_headline('english',
-                   CASE WHEN length(h.body) <= $5 THEN h.body
-                   ELSE substr(h.body, greatest(1, coalesce(
-                       (SELECT min(nullif(strpos(lower(h.body), w[1]), 0))
-                        FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w), 1) - 500), $5) END,
+                   CASE WHEN octet_length(h.body) <= $5 THEN h.body ELSE (
+                       SELECT substr(b.text, greatest(1, coalesce(
+                           (SELECT min(nullif(strpos(b.text, f), 0))
+                            FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w,
+                                 unnest(ARRAY[w[1], initcap(w[1]), upper(w[1])]) f),
+                           1) - 500), $5)
+                       FROM (SELECT h.body || '' AS text OFFSET 0) b) END,
                    q.q, $3)
         FROM hits h, q
         ORDER BY h.in_head DESC, h.rank DESC, h.updated_at DESC

@@ -37,11 +37,11 @@ public sealed class WikiSearchRankingTests : IAsyncLifetime
     {
         var filler = string.Join("\n\n", Enumerable.Range(0, 2000).Select(i => $"Paragraph {i} about nothing in particular."));
         Assert.True(filler.Length > 3 * WikiSearch.SnippetWindow);
-        await SaveAsync("big/handbook", "Handbook", filler + "\n\nIf the standby diverged after a failover, rebuild it.\n\n" + filler);
+        await SaveAsync("big/handbook", "Handbook", filler + "\n\nDiverged standby after a failover: rebuild it.\n\n" + filler);
 
         var hit = Assert.Single(await _host.Search.SearchAsync("diverged"));
 
-        Assert.Contains("<mark>diverged</mark>", hit.SnippetHtml);
+        Assert.Contains("<mark>Diverged</mark>", hit.SnippetHtml);
         Assert.Contains("standby", hit.SnippetHtml);
     }
 
