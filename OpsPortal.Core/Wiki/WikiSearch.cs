@@ -41,8 +41,13 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
     // first place a query lexeme occurs as written, Capitalised or UPPER (stems are mostly prefixes
     // of the word; if none is found the window is the start). `|| ''` detoasts that body once, not
     // once per use; octet_length reads only the TOAST header.
+    // "T" is a query GIN cannot narrow (only -words): it would read the whole index and list every page.
+    // Sent in the same round trip as Sql, whose q is then empty so it does no work.
+    private const string IndexablePartSql = "SELECT querytree(websearch_to_tsquery('english', $1))";
+
     private const string Sql = """
-        WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('english', $1) AS q),
+        WITH q AS MATERIALIZED (
+            SELECT q FROM websearch_to_tsquery('english', $1) q WHERE querytree(q) <> 'T'),
         candidates AS (
             SELECT p.slug, p.title, p.body, p.search, p.updated_at, p.search_head @@ q.q AS in_head
             FROM wiki_pages p, q
@@ -84,15 +89,28 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
         {
             throw new ArgumentException($"A search is limited to {MaxQueryLength} characters.", nameof(query));
         }
-        await using var cmd = dataSource.CreateCommand(Sql);
         limit = Math.Clamp(limit, 1, 100);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = query });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = HeadlineOptions });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = Math.Max(RankedCandidates, limit) });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = SnippetWindow });
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(IndexablePartSql) { Parameters = { new() { Value = query } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql)
+        {
+            Parameters =
+            {
+                new() { Value = query },
+                new() { Value = limit },
+                new() { Value = HeadlineOptions },
+                new() { Value = Math.Max(RankedCandidates, limit) },
+                new() { Value = SnippetWindow },
+            },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        if (reader.GetString(0) == "T")
+        {
+            throw new ArgumentException("Add a word to search for: a search of only -excluded words would list nearly every page.", nameof(query));
+        }
+        await reader.NextResultAsync(ct);
         var hits = new List<WikiSearchHit>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             hits.Add(new WikiSearchHit(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
