@@ -33,6 +33,10 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
     private const char HitStart = '\uE000';
     private const char HitEnd = '\uE001';
 
+    // "T" is a query GIN cannot narrow (only -words): it would read the whole index and list every page.
+    // Sent in the same round trip as Sql, whose q is then empty so it does no work.
+    private const string IndexablePartSql = "SELECT querytree(websearch_to_tsquery('english', $1))";
+
     // q is MATERIALIZED so the planner cannot see the words: knowing them, it picks a seq scan for a
     // common word and reads (detoasts) every page's vector just to test @@, where the GIN bitmap scan
     // reads none for plain words (phrases are rechecked). TOASTed values are read only where used:
@@ -41,10 +45,6 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
     // first place a query lexeme occurs as written, Capitalised or UPPER (stems are mostly prefixes
     // of the word; if none is found the window is the start). `|| ''` detoasts that body once, not
     // once per use; octet_length reads only the TOAST header.
-    // "T" is a query GIN cannot narrow (only -words): it would read the whole index and list every page.
-    // Sent in the same round trip as Sql, whose q is then empty so it does no work.
-    private const string IndexablePartSql = "SELECT querytree(websearch_to_tsquery('english', $1))";
-
     private const string Sql = """
         WITH q AS MATERIALIZED (
             SELECT q FROM websearch_to_tsquery('english', $1) q WHERE querytree(q) <> 'T'),
