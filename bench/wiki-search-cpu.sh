@@ -13,8 +13,8 @@ for q in "replication lag" "check" "certificate expired" "kafka -consumer"; do
     hits AS (SELECT c.slug, c.body, c.in_head, c.updated_at, ts_rank_cd(c.search, q.q, 1) AS rank FROM candidates c, q
       ORDER BY c.in_head DESC, rank DESC, c.updated_at DESC LIMIT 20)
     SELECT sum(length(ts_headline('english', CASE WHEN octet_length(h.body) <= 20000 THEN h.body ELSE (
-      SELECT substr(b.text, greatest(1, coalesce((SELECT min(nullif(strpos(b.text, f), 0))
-        FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w, unnest(ARRAY[w[1], initcap(w[1]), upper(w[1])]) f), 1) - 500), 20000)
+      SELECT substr(b.text, greatest(1, coalesce((SELECT min(nullif(strpos(b.text, w[1]), 0)) FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w), (SELECT min(nullif(strpos(b.text, f), 0))
+        FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w, unnest(ARRAY[initcap(w[1]), upper(w[1])]) f), 1) - 500), 20000)
       FROM (SELECT h.body || '' AS text OFFSET 0) b) END,
       q.q, 'MaxWords=30, MinWords=12, MaxFragments=2'))) FROM hits h, q;"
   SQL=${SQL//$'\n'/ }

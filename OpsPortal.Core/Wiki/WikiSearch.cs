@@ -42,9 +42,10 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
     // reads none for plain words (phrases are rechecked). TOASTed values are read only where used:
     // the vector of the ranked candidates, the body of the page of results. ts_headline's cost grows
     // with the text (~60 ms for a 500 KB page), so a long body gets a window from just before the
-    // first place a query lexeme occurs as written, Capitalised or UPPER (stems are mostly prefixes
-    // of the word; if none is found the window is the start). `|| ''` detoasts that body once, not
-    // once per use; octet_length reads only the TOAST header.
+    // first place a query lexeme occurs in lower case, else Capitalised or UPPER (stems are mostly
+    // prefixes of the word; if none is found the window is the start). Lower case first: strpos
+    // stops at the first hit, and a form that is absent costs a scan of the whole text. `|| ''`
+    // detoasts that body once, not once per use; octet_length reads only the TOAST header.
     private const string Sql = """
         WITH q AS MATERIALIZED (
             SELECT q FROM websearch_to_tsquery('english', $1) q WHERE querytree(q) <> 'T'),
@@ -63,9 +64,11 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
                ts_headline('english',
                    CASE WHEN octet_length(h.body) <= $5 THEN h.body ELSE (
                        SELECT substr(b.text, greatest(1, coalesce(
+                           (SELECT min(nullif(strpos(b.text, w[1]), 0))
+                            FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w),
                            (SELECT min(nullif(strpos(b.text, f), 0))
                             FROM regexp_matches(q.q::text, '''([^'']+)''', 'g') w,
-                                 unnest(ARRAY[w[1], initcap(w[1]), upper(w[1])]) f),
+                                 unnest(ARRAY[initcap(w[1]), upper(w[1])]) f),
                            1) - 500), $5)
                        FROM (SELECT h.body || '' AS text OFFSET 0) b) END,
                    q.q, $3)
