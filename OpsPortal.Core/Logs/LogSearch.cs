@@ -50,7 +50,8 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         string? query, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, CancellationToken ct)
     {
         var (start, end) = Range(from, to);
-        var unfiltered = QueryCompiler.Compile(query, new SqlParameters()) == "TRUE";
+        var node = QueryParser.Parse(query);
+        var unfiltered = QueryCompiler.Compile(node, new SqlParameters()) == "TRUE";
         (DateTime Date, long Id)? cursor = null;
         if (after is not null)
         {
@@ -71,7 +72,8 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
             high = Plain(c.Date).AddTicks(10);
         }
         var width = unfiltered ? high - start : FirstSlice;
-        var today = Plain(clock.GetUtcNow().UtcDateTime.Date);
+        // Only a path pattern gains from the hourly indexes; other filters keep the wider slices.
+        var today = PathIndexes.CanServe(node) ? Plain(clock.GetUtcNow().UtcDateTime.Date) : DateTime.MaxValue;
         while (rows.Count <= take && high > start)
         {
             var low = unfiltered ? Plain(start) : SliceStart(high, width, Plain(start), today);
@@ -135,7 +137,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         string? query, DateTimeOffset? from, DateTimeOffset? to, string? by, int? top, CancellationToken ct)
     {
         var p = new SqlParameters();
-        var where = Where(query, from, to, p);
+        var rows = Rows(query, from, to, p);
         var unit = string.IsNullOrWhiteSpace(by) ? "status" : by.Trim().ToLowerInvariant();
         string key, order, column;
         int limit;
@@ -163,7 +165,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         // The window sum runs after GROUP BY and before LIMIT: the total of every group, not just the top ones.
         var sql = $"""
             SELECT {key} AS key, count(*) AS count, sum(count(*)) OVER () AS total
-            FROM access WHERE {where}
+            FROM {rows}
             GROUP BY 1 ORDER BY {order} LIMIT {p.Add(limit, NpgsqlDbType.Integer)}
             """;
 
@@ -181,12 +183,41 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         return (start, end);
     }
 
-    private string Where(string? query, DateTimeOffset? from, DateTimeOffset? to, SqlParameters p)
+    /// <summary>
+    /// The rows of the range that match the query, as a FROM item for an aggregate. When the query
+    /// looks for text in the path and the range reaches into today, today is read hour by hour
+    /// (UNION ALL) so that each hour's partial trigram index can answer its part (PathIndexes, ADR-015).
+    /// </summary>
+    private string Rows(string? query, DateTimeOffset? from, DateTimeOffset? to, SqlParameters p)
     {
         var (start, end) = Range(from, to);
-        var range = $"date >= {p.Add(Plain(start), NpgsqlDbType.Timestamp)} AND date < {p.Add(Plain(end), NpgsqlDbType.Timestamp)}";
-        var filter = QueryCompiler.Compile(query, p);
-        return filter == "TRUE" ? range : $"{range} AND {filter}";
+        var node = QueryParser.Parse(query);
+        var filter = QueryCompiler.Compile(node, p);
+        var low = Plain(start);
+        var high = Plain(end);
+        var today = Plain(clock.GetUtcNow().UtcDateTime.Date);
+        if (high <= today || !PathIndexes.CanServe(node))
+        {
+            return $"access WHERE {Part(low, high)}" + (filter == "TRUE" ? "" : $" AND {filter}");
+        }
+        var parts = new List<string>();
+        var at = low;
+        if (at < today)
+        {
+            parts.Add(Part(at, today));
+            at = today;
+        }
+        while (at < high)
+        {
+            var next = new DateTime(at.Year, at.Month, at.Day, at.Hour, 0, 0).AddHours(1);
+            next = next < high ? next : high;
+            parts.Add(Part(at, next));
+            at = next;
+        }
+        return "(" + string.Join(" UNION ALL ", parts.Select(part => $"SELECT * FROM access WHERE {part} AND {filter}")) + ") AS access";
+
+        string Part(DateTime a, DateTime b) =>
+            $"date >= {p.Add(a, NpgsqlDbType.Timestamp)} AND date < {p.Add(b, NpgsqlDbType.Timestamp)}";
     }
 
     private static DateTime Plain(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified);

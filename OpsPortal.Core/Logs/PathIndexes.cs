@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs;
 
@@ -30,6 +31,16 @@ public static class PathIndexes
 
     public static string HourIndexName(DateTime hour) =>
         AccessTable.PartitionName(DateOnly.FromDateTime(hour)) + "_h" + hour.ToString("HH", CultureInfo.InvariantCulture) + Suffix;
+
+    /// <summary>Whether a trigram index can narrow the rows of this query: a path pattern that every
+    /// match must satisfy (not one under a negation).</summary>
+    public static bool CanServe(QueryNode node) => node switch
+    {
+        LikeNode like => like.Field.Column == "path",
+        AndNode and => and.Items.Any(CanServe),
+        OrNode or => or.Items.All(CanServe),
+        _ => false,
+    };
 
     public static async Task<PathIndexResult> BuildAsync(NpgsqlConnection conn, DateTime utcNow, CancellationToken ct)
     {

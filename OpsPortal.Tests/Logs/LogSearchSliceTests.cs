@@ -45,4 +45,16 @@ public sealed class LogSearchSliceTests
         Assert.Equal(Today, lows[^1]);
         Assert.Equal(25, lows.Count); // 23:44, then every hour down to 00:00
     }
+
+    [Theory]
+    [InlineData("export", true)]
+    [InlineData("path:/api/*", true)]
+    [InlineData("status:5xx export", true)]
+    [InlineData("export OR path:/static/*", true)]
+    [InlineData("export OR status:5xx", false)] // the 5xx rows need not match any path pattern
+    [InlineData("-export", false)]
+    [InlineData("status:5xx", false)]
+    [InlineData("", false)]
+    public void PathIndexes_ServeOnlyQueriesEveryMatchOfWhichHasAPathPattern(string query, bool expected) =>
+        Assert.Equal(expected, PathIndexes.CanServe(OpsPortal.Core.Logs.Query.QueryParser.Parse(query)));
 }
