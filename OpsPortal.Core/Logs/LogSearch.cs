@@ -42,7 +42,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
     // times wider than the last, and stops once the page is full. Inside today's partition no slice
     // crosses an hour boundary: each closed hour has its own partial trigram index (PathIndexes), which
     // the planner can only use for a range inside that hour, so a rare word costs ~1 ms per hour there
-    // instead of reading every row (ADR-015).
+    // instead of reading every row (ADR-017).
     private static readonly TimeSpan FirstSlice = TimeSpan.FromMinutes(15);
     private const int SliceGrowth = 4;
 
@@ -186,7 +186,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
     /// <summary>
     /// The rows of the range that match the query, as a FROM item for an aggregate. When the query
     /// looks for text in the path and the range reaches into today, today is read hour by hour
-    /// (UNION ALL) so that each hour's partial trigram index can answer its part (PathIndexes, ADR-015).
+    /// (UNION ALL) so that each hour's partial trigram index can answer its part (PathIndexes, ADR-017).
     /// </summary>
     private string Rows(string? query, DateTimeOffset? from, DateTimeOffset? to, SqlParameters p)
     {

@@ -17,7 +17,7 @@ public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList
 /// <item>today's open partition gets one <em>partial</em> index per closed hour
 /// (<c>WHERE date &gt;= h AND date &lt; h + 1 hour</c>). New rows fall outside every predicate, so
 /// inserts only evaluate the predicates, and a search that reads today hour by hour
-/// (<see cref="LogSearch"/>) lets the planner prove each hour's index usable (ADR-015).</item>
+/// (<see cref="LogSearch"/>) lets the planner prove each hour's index usable (ADR-017).</item>
 /// </list>
 /// Once a day's own index is valid its hourly indexes are dropped. Builds are CONCURRENT so late lines
 /// are never blocked; an index left invalid by an interrupted build is dropped and rebuilt. One node at

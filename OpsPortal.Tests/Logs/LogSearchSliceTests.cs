@@ -4,7 +4,7 @@ namespace OpsPortal.Tests.Logs;
 
 /// <summary>
 /// Inside today's partition a newest-first slice must stay inside one hour, or the planner cannot use
-/// that hour's partial trigram index (PathIndexes, ADR-015); before today slices grow freely.
+/// that hour's partial trigram index (PathIndexes, ADR-017); before today slices grow freely.
 /// </summary>
 public sealed class LogSearchSliceTests
 {
