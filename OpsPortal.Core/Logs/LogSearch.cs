@@ -39,10 +39,10 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
     public static IEnumerable<string> TimeBuckets => TimeKeys.Keys;
 
     // Newest-first search of a filtered query reads the range in slices, newest first, each this many
-    // times wider than the last, and stops once the page is full. Inside today's partition no slice
-    // crosses an hour boundary: each closed hour has its own partial trigram index (PathIndexes), which
-    // the planner can only use for a range inside that hour, so a rare word costs ~1 ms per hour there
-    // instead of reading every row (ADR-017).
+    // times wider than the last, and stops once the page is full. Inside today's partition no slice of a
+    // path query crosses a segment boundary: each closed hour (and quarter of the last two hours) has its
+    // own partial trigram index (PathIndexes), which the planner can only use for a range inside it, so a
+    // rare word costs ~1 ms per hour there instead of reading every row (ADR-017).
     private static readonly TimeSpan FirstSlice = TimeSpan.FromMinutes(15);
     private const int SliceGrowth = 4;
 
@@ -72,11 +72,11 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
             high = Plain(c.Date).AddTicks(10);
         }
         var width = unfiltered ? high - start : FirstSlice;
-        // Only a path pattern gains from the hourly indexes; other filters keep the wider slices.
-        var today = PathIndexes.CanServe(node) ? Plain(clock.GetUtcNow().UtcDateTime.Date) : DateTime.MaxValue;
+        // Only a path pattern gains from today's partial indexes; other filters keep the wider slices.
+        DateTime? now = PathIndexes.CanServe(node) ? Plain(clock.GetUtcNow().UtcDateTime) : null;
         while (rows.Count <= take && high > start)
         {
-            var low = unfiltered ? Plain(start) : SliceStart(high, width, Plain(start), today);
+            var low = unfiltered ? Plain(start) : SliceStart(high, width, Plain(start), now);
             await ReadSliceAsync(query, low, high, cursor, take + 1 - rows.Count, rows, ct);
             high = low;
             width = NextWidth(width);
@@ -91,15 +91,21 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     /// <summary>Where the slice that ends at <paramref name="high"/> starts: <paramref name="width"/> back,
-    /// not before <paramref name="start"/>, and from <paramref name="today"/> on not before the hour it ends in.</summary>
-    internal static DateTime SliceStart(DateTime high, TimeSpan width, DateTime start, DateTime today)
+    /// not before <paramref name="start"/>, and — when <paramref name="now"/> is given — inside today not
+    /// before the start of the index segment it ends in (PathIndexes.SegmentStart).</summary>
+    internal static DateTime SliceStart(DateTime high, TimeSpan width, DateTime start, DateTime? now)
     {
         var low = width >= high - start ? start : high - width;
-        if (high > today)
+        if (now is { } n && high > n)
         {
-            var last = high.AddTicks(-1);
-            var hour = new DateTime(last.Year, last.Month, last.Day, last.Hour, 0, 0, last.Kind);
-            low = hour > low ? hour : low;
+            // Rows stamped in the future (clock skew) share one slice with the current, unindexed quarter.
+            var current = PathIndexes.SegmentStart(PathIndexes.SegmentEnd(n, n), n);
+            return current > start ? current : start;
+        }
+        if (now is { } m && high > m.Date)
+        {
+            var segment = PathIndexes.SegmentStart(high, m);
+            low = segment > low ? segment : low;
         }
         return low;
     }
@@ -185,8 +191,8 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
 
     /// <summary>
     /// The rows of the range that match the query, as a FROM item for an aggregate. When the query
-    /// looks for text in the path and the range reaches into today, today is read hour by hour
-    /// (UNION ALL) so that each hour's partial trigram index can answer its part (PathIndexes, ADR-017).
+    /// looks for text in the path and the range reaches into today, today is read segment by segment
+    /// (UNION ALL) so that each segment's partial trigram index can answer its part (PathIndexes, ADR-017).
     /// </summary>
     private string Rows(string? query, DateTimeOffset? from, DateTimeOffset? to, SqlParameters p)
     {
@@ -195,21 +201,22 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         var filter = QueryCompiler.Compile(node, p);
         var low = Plain(start);
         var high = Plain(end);
-        var today = Plain(clock.GetUtcNow().UtcDateTime.Date);
-        if (high <= today || !PathIndexes.CanServe(node))
+        var now = Plain(clock.GetUtcNow().UtcDateTime);
+        if (high <= now.Date || !PathIndexes.CanServe(node))
         {
             return $"access WHERE {Part(low, high)}" + (filter == "TRUE" ? "" : $" AND {filter}");
         }
         var parts = new List<string>();
         var at = low;
-        if (at < today)
+        if (at < now.Date)
         {
-            parts.Add(Part(at, today));
-            at = today;
+            parts.Add(Part(at, now.Date));
+            at = now.Date;
         }
         while (at < high)
         {
-            var next = new DateTime(at.Year, at.Month, at.Day, at.Hour, 0, 0).AddHours(1);
+            // From the current quarter on there is no index: one part up to the end, even a future one.
+            var next = at > now ? high : PathIndexes.SegmentEnd(at, now);
             next = next < high ? next : high;
             parts.Add(Part(at, next));
             at = next;

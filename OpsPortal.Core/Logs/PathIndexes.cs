@@ -4,8 +4,9 @@ using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs;
 
-/// <summary>What one round of <see cref="PathIndexes.BuildAsync"/> did.</summary>
-public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList<DateTime> Hours, int HourIndexesDropped);
+/// <summary>What one round of <see cref="PathIndexes.BuildAsync"/> did: the days, hours and quarter-hours it
+/// indexed, and how many hour and quarter indexes it dropped because a wider one replaced them.</summary>
+public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList<DateTime> Hours, IReadOnlyList<DateTime> Quarters, int Dropped);
 
 /// <summary>
 /// Trigram indexes on <c>access.path</c>, which bare words and path globs (<c>ILIKE</c>) need: a rare
@@ -15,22 +16,29 @@ public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList
 /// <list type="bullet">
 /// <item>a closed (past) day's partition gets one index over the whole day;</item>
 /// <item>today's open partition gets one <em>partial</em> index per closed hour
-/// (<c>WHERE date &gt;= h AND date &lt; h + 1 hour</c>). New rows fall outside every predicate, so
-/// inserts only evaluate the predicates, and a search that reads today hour by hour
-/// (<see cref="LogSearch"/>) lets the planner prove each hour's index usable (ADR-017).</item>
+/// (<c>WHERE date &gt;= h AND date &lt; h + 1 hour</c>), and the current hour one per closed quarter-hour,
+/// so at most 15 minutes of rows are read without an index. New rows fall outside every predicate, so
+/// inserts only evaluate the predicates; a search that reads today segment by segment
+/// (<see cref="SegmentEnd"/>) lets the planner prove each segment's index usable (ADR-017).</item>
 /// </list>
-/// Once a day's own index is valid its hourly indexes are dropped. Builds are CONCURRENT so late lines
-/// are never blocked; an index left invalid by an interrupted build is dropped and rebuilt. One node at
-/// a time (advisory lock). Index names are made from dates only, never from input.
+/// A wider index replaces the narrower ones once it is valid (quarters → hour → day). Builds are
+/// CONCURRENT so late lines are never blocked; an index left invalid by an interrupted build is dropped
+/// and rebuilt. One node at a time (advisory lock). Index names are made from dates only, never from input.
 /// </summary>
 public static class PathIndexes
 {
     private const string Suffix = "_path_trgm";
+    private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
 
     public static string DayIndexName(DateOnly day) => AccessTable.PartitionName(day) + Suffix;
 
-    public static string HourIndexName(DateTime hour) =>
-        AccessTable.PartitionName(DateOnly.FromDateTime(hour)) + "_h" + hour.ToString("HH", CultureInfo.InvariantCulture) + Suffix;
+    public static string HourIndexName(DateTime hour) => Prefix(hour) + Suffix;
+
+    public static string QuarterIndexName(DateTime quarter) =>
+        Prefix(quarter) + "m" + quarter.ToString("mm", CultureInfo.InvariantCulture) + Suffix;
+
+    private static string Prefix(DateTime t) =>
+        AccessTable.PartitionName(DateOnly.FromDateTime(t)) + "_h" + t.ToString("HH", CultureInfo.InvariantCulture);
 
     /// <summary>Whether a trigram index can narrow the rows of this query: a path pattern that every
     /// match must satisfy (not one under a negation).</summary>
@@ -42,49 +50,76 @@ public static class PathIndexes
         _ => false,
     };
 
+    /// <summary>
+    /// The end of the index segment of today that holds <paramref name="t"/>: quarter-hours in the current
+    /// and the previous hour (the previous hour's own index is built a minute or so after it closes; until
+    /// then its quarters answer), whole hours before that. A range inside one segment can use its index.
+    /// </summary>
+    public static DateTime SegmentEnd(DateTime t, DateTime now)
+    {
+        var hour = HourOf(t);
+        return hour >= HourOf(now).AddHours(-1)
+            ? hour.AddMinutes((t.Minute / 15 + 1) * 15)
+            : hour.AddHours(1);
+    }
+
+    /// <summary>The start of the segment that ends at or after <paramref name="t"/> (t itself excluded).</summary>
+    public static DateTime SegmentStart(DateTime t, DateTime now)
+    {
+        var last = t.AddTicks(-1);
+        var hour = HourOf(last);
+        return hour >= HourOf(now).AddHours(-1) ? hour.AddMinutes(last.Minute / 15 * 15) : hour;
+    }
+
+    private static DateTime HourOf(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, t.Kind);
+
     public static async Task<PathIndexResult> BuildAsync(NpgsqlConnection conn, DateTime utcNow, CancellationToken ct)
     {
         var days = new List<DateOnly>();
         var hours = new List<DateTime>();
+        var quarters = new List<DateTime>();
         var dropped = 0;
         await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext('opsportal.access_path_trgm'))", conn))
         {
             if (!(bool)(await lockCmd.ExecuteScalarAsync(ct))!)
             {
-                return new PathIndexResult(days, hours, dropped);
+                return new PathIndexResult(days, hours, quarters, dropped);
             }
         }
         try
         {
-            var today = DateOnly.FromDateTime(utcNow);
-            var currentHour = new DateTime(utcNow.Year, utcNow.Month, utcNow.Day, utcNow.Hour, 0, 0, DateTimeKind.Unspecified);
+            var now = DateTime.SpecifyKind(utcNow, DateTimeKind.Unspecified);
+            var today = DateOnly.FromDateTime(now);
+            var currentHour = HourOf(now);
             var (valid, invalid) = await ExistingAsync(conn, ct);
+            var existing = valid.Concat(invalid).ToList();
             foreach (var day in await AccessTable.ListPartitionsAsync(conn, ct))
             {
                 var table = AccessTable.PartitionName(day);
                 if (day < today)
                 {
-                    var index = DayIndexName(day);
-                    if (!valid.Contains(index))
+                    if (await EnsureAsync(conn, DayIndexName(day), table, null, valid, invalid, ct))
                     {
-                        await CreateAsync(conn, index, table, null, invalid.Contains(index), ct);
                         days.Add(day);
                     }
-                    foreach (var hourly in valid.Concat(invalid).Where(n => n.StartsWith(table + "_h", StringComparison.Ordinal)).ToList())
-                    {
-                        await DropAsync(conn, hourly, ct);
-                        dropped++;
-                    }
+                    dropped += await DropAllAsync(conn, existing.Where(n => n.StartsWith(table + "_h", StringComparison.Ordinal)), ct);
                 }
                 else if (day == today)
                 {
                     for (var hour = currentHour.Date; hour < currentHour; hour = hour.AddHours(1))
                     {
-                        var index = HourIndexName(hour);
-                        if (!valid.Contains(index))
+                        if (await EnsureAsync(conn, HourIndexName(hour), table, (hour, TimeSpan.FromHours(1)), valid, invalid, ct))
                         {
-                            await CreateAsync(conn, index, table, hour, invalid.Contains(index), ct);
                             hours.Add(hour);
+                        }
+                        var prefix = Prefix(hour) + "m";
+                        dropped += await DropAllAsync(conn, existing.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)), ct);
+                    }
+                    for (var quarter = currentHour; quarter + Quarter <= now; quarter += Quarter)
+                    {
+                        if (await EnsureAsync(conn, QuarterIndexName(quarter), table, (quarter, Quarter), valid, invalid, ct))
+                        {
+                            quarters.Add(quarter);
                         }
                     }
                 }
@@ -95,7 +130,31 @@ public static class PathIndexes
             await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('opsportal.access_path_trgm'))", conn);
             await unlock.ExecuteScalarAsync(CancellationToken.None);
         }
-        return new PathIndexResult(days, hours, dropped);
+        return new PathIndexResult(days, hours, quarters, dropped);
+    }
+
+    /// <summary>Builds the index unless it is valid already; true when it built one.</summary>
+    private static async Task<bool> EnsureAsync(NpgsqlConnection conn, string index, string table, (DateTime From, TimeSpan Length)? range,
+        HashSet<string> valid, HashSet<string> invalid, CancellationToken ct)
+    {
+        if (valid.Contains(index))
+        {
+            return false;
+        }
+        await CreateAsync(conn, index, table, range, invalid.Contains(index), ct);
+        valid.Add(index);
+        return true;
+    }
+
+    private static async Task<int> DropAllAsync(NpgsqlConnection conn, IEnumerable<string> indexes, CancellationToken ct)
+    {
+        var count = 0;
+        foreach (var index in indexes)
+        {
+            await DropAsync(conn, index, ct);
+            count++;
+        }
+        return count;
     }
 
     private static async Task<(HashSet<string> Valid, HashSet<string> Invalid)> ExistingAsync(NpgsqlConnection conn, CancellationToken ct)
@@ -114,14 +173,14 @@ public static class PathIndexes
         return (valid, invalid);
     }
 
-    private static async Task CreateAsync(NpgsqlConnection conn, string index, string table, DateTime? hour, bool dropFirst, CancellationToken ct)
+    private static async Task CreateAsync(NpgsqlConnection conn, string index, string table, (DateTime From, TimeSpan Length)? range, bool dropFirst, CancellationToken ct)
     {
         if (dropFirst)
         {
             await DropAsync(conn, index, ct);
         }
-        var where = hour is { } h
-            ? string.Create(CultureInfo.InvariantCulture, $" WHERE date >= '{h:yyyy-MM-dd HH:mm:ss}' AND date < '{h.AddHours(1):yyyy-MM-dd HH:mm:ss}'")
+        var where = range is { } r
+            ? string.Create(CultureInfo.InvariantCulture, $" WHERE date >= '{r.From:yyyy-MM-dd HH:mm:ss}' AND date < '{r.From + r.Length:yyyy-MM-dd HH:mm:ss}'")
             : "";
         // Names and bounds are made from dates here, never taken from input.
 #pragma warning disable CA2100

@@ -106,9 +106,35 @@ public sealed class LogMaintenanceTests : IAsyncLifetime
         var next = await job.RunAsync(default);
 
         Assert.Equal([new DateOnly(2026, 11, 26)], next.PathIndexes.Days);
-        Assert.Equal(12, next.PathIndexes.HourIndexesDropped);
+        Assert.Equal(12, next.PathIndexes.Dropped);
+        Assert.Empty(next.PathIndexes.Quarters);
         Assert.Equal([new DateTime(2026, 11, 27, 0, 0, 0)], next.PathIndexes.Hours);
         Assert.Equal(["access_p20261126_path_trgm", "access_p20261127_h00_path_trgm"], (await TrigramIndexesAsync()).Keys);
+    }
+
+    [Fact]
+    public async Task Run_IndexesClosedQuartersOfTheCurrentHour_UntilTheHourHasItsOwn()
+    {
+        var job = _sp.GetRequiredService<LogMaintenanceJob>();
+        _clock.Now = Today.AddMinutes(40);
+
+        var first = await job.RunAsync(default);
+
+        Assert.Equal([Today.UtcDateTime, Today.UtcDateTime.AddMinutes(15)], first.PathIndexes.Quarters.Select(q => DateTime.SpecifyKind(q, DateTimeKind.Utc)));
+        var indexes = await TrigramIndexesAsync();
+        Assert.EndsWith(
+            "WHERE ((date >= '2026-11-26 12:15:00'::timestamp without time zone) AND (date < '2026-11-26 12:30:00'::timestamp without time zone))",
+            indexes["access_p20261126_h12m15_path_trgm"], StringComparison.Ordinal);
+
+        _clock.Now = Today.AddHours(1).AddMinutes(2);
+        var next = await job.RunAsync(default);
+
+        Assert.Equal([new DateTime(2026, 11, 26, 12, 0, 0)], next.PathIndexes.Hours);
+        Assert.Empty(next.PathIndexes.Quarters);
+        Assert.Equal(2, next.PathIndexes.Dropped);
+        indexes = await TrigramIndexesAsync();
+        Assert.Contains("access_p20261126_h12_path_trgm", indexes.Keys);
+        Assert.DoesNotContain(indexes.Keys, n => n.Contains("m15", StringComparison.Ordinal) || n.Contains("h12m00", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -9,41 +9,49 @@ namespace OpsPortal.Tests.Logs;
 public sealed class LogSearchSliceTests
 {
     private static readonly DateTime Today = new(2026, 11, 26, 0, 0, 0);
+    private static readonly DateTime Now = Today.AddHours(13).AddMinutes(30);
     private static readonly DateTime Start = Today.AddDays(-1);
 
     [Theory]
-    [InlineData("2026-11-26 12:40", 15, "2026-11-26 12:25")] // inside the hour: the width decides
-    [InlineData("2026-11-26 12:10", 15, "2026-11-26 12:00")] // cut at the hour it ends in
-    [InlineData("2026-11-26 12:00", 60, "2026-11-26 11:00")] // ends on the hour: the whole previous hour
-    [InlineData("2026-11-26 11:00", 960, "2026-11-26 10:00")] // a wide slice is still one hour
+    [InlineData("2026-11-26 13:30", 15, "2026-11-26 13:15")] // current hour: quarters
+    [InlineData("2026-11-26 13:10", 60, "2026-11-26 13:00")]
+    [InlineData("2026-11-26 12:30", 960, "2026-11-26 12:15")] // previous hour: quarters too
+    [InlineData("2026-11-26 12:00", 960, "2026-11-26 11:00")] // earlier today: whole hours, however wide
+    [InlineData("2026-11-26 10:40", 15, "2026-11-26 10:25")] // inside one hour the width decides
     [InlineData("2026-11-26 00:30", 960, "2026-11-26 00:00")] // never across midnight into yesterday
     [InlineData("2026-11-26 00:00", 960, "2026-11-25 08:00")] // yesterday: grows freely
     [InlineData("2026-11-25 03:00", 960, "2026-11-25 00:00")] // never before the range's start
-    public void SliceStart_StaysInsideOneHourOfToday(string high, int widthMinutes, string expected)
+    [InlineData("2026-11-28 00:00", 15, "2026-11-26 13:30")] // the future: one slice with the current quarter
+    public void SliceStart_StaysInsideOneIndexSegmentOfToday(string high, int widthMinutes, string expected)
     {
         var low = LogSearch.SliceStart(DateTime.Parse(high, System.Globalization.CultureInfo.InvariantCulture),
-            TimeSpan.FromMinutes(widthMinutes), Start, Today);
+            TimeSpan.FromMinutes(widthMinutes), Start, Now);
 
         Assert.Equal(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), low);
     }
 
     [Fact]
-    public void SliceStart_WalksAWholeDayHourByHour()
+    public void SliceStart_WithoutAPathPattern_IgnoresSegments() =>
+        Assert.Equal(Today.AddHours(9), LogSearch.SliceStart(Today.AddHours(13), TimeSpan.FromHours(4), Start, null));
+
+    [Fact]
+    public void SliceStart_WalksAWholeDaySegmentBySegment()
     {
+        var now = Today.AddHours(23).AddMinutes(59);
         var lows = new List<DateTime>();
-        var high = Today.AddHours(23).AddMinutes(59);
+        var high = now;
         var width = TimeSpan.FromMinutes(15);
         while (high > Today)
         {
-            var low = LogSearch.SliceStart(high, width, Start, Today);
+            var low = LogSearch.SliceStart(high, width, Start, now);
             Assert.True(low < high);
-            Assert.Equal(low.Date.AddHours(low.Hour), (high.AddTicks(-1)).Date.AddHours(high.AddTicks(-1).Hour));
+            Assert.True(PathIndexes.SegmentEnd(low, now) >= high, $"{low:HH:mm}–{high:HH:mm} crosses a segment");
             lows.Add(low);
             high = low;
             width = LogSearch.NextWidth(width);
         }
         Assert.Equal(Today, lows[^1]);
-        Assert.Equal(25, lows.Count); // 23:44, then every hour down to 00:00
+        Assert.Equal(30, lows.Count); // 23:45 … 22:00 by quarters, then every hour down to 00:00
     }
 
     [Theory]
