@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Tickets;
 
@@ -113,6 +114,48 @@ public sealed class TicketSearchTests : TicketTestNode
         Assert.Equal([ticket.Key], await KeysAsync("backup"));
         Assert.Equal([ticket.Key], await KeysAsync("restore drill"));
         Assert.Equal("<mark>checksum</mark> <mark>mismatch</mark> on replica", await SnippetAsync("checksum mismatch", ticket.Key));
+    }
+
+    [Fact]
+    public async Task TwoTransactionsCommentingOnOneTicketAtOnce_BothCommentsReachTheDocument()
+    {
+        var ticket = await Tickets.CreateAsync(new NewTicket("Race"), "a@x.test");
+        await using var first = new NpgsqlConnection(Db.ConnectionString);
+        await using var second = new NpgsqlConnection(Db.ConnectionString);
+        await first.OpenAsync();
+        await second.OpenAsync();
+        await using var transaction = await first.BeginTransactionAsync();
+        await InsertCommentAsync(first, ticket.Id, "zebra crossing");
+
+        // The second writer's rebuild must wait for the first, then see its comment.
+        var secondInsert = InsertCommentAsync(second, ticket.Id, "giraffe neck");
+        await WaitUntilWaitingForALockAsync(second.ProcessID);
+        await transaction.CommitAsync();
+        await secondInsert;
+
+        Assert.Equal([ticket.Key], await KeysAsync("zebra giraffe"));
+    }
+
+    private static async Task InsertCommentAsync(NpgsqlConnection conn, long ticketId, string body)
+    {
+        await using var cmd = new NpgsqlCommand("INSERT INTO ticket_comments (ticket_id, author, body, created_at) VALUES (@t, 'a@x.test', @b, now())", conn);
+        cmd.Parameters.AddWithValue("t", ticketId);
+        cmd.Parameters.AddWithValue("b", body);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private async Task WaitUntilWaitingForALockAsync(int pid)
+    {
+        await using var conn = new NpgsqlConnection(Db.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = @pid", conn);
+        cmd.Parameters.AddWithValue("pid", pid);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await cmd.ExecuteScalarAsync() is not true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the second writer never waited for the first");
+            await Task.Delay(20);
+        }
     }
 
     private Task<int> DocumentCountAsync() =>
