@@ -23,11 +23,13 @@ public sealed class HangfireTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A job enqueued by another OS process (the app's CLI) starts within a second: long polling
-    /// (LISTEN/NOTIFY) wakes this process's workers instead of their default 15 s poll.
+    /// A job enqueued by another OS process (the app's CLI) starts at once: long polling (LISTEN/NOTIFY)
+    /// wakes this process's workers instead of their default 15 s poll. Typically well under a second;
+    /// the bound is 5 s so that a loaded CI machine (1,016 ms seen at load 8) cannot fail it, while the
+    /// 15 s poll still would.
     /// </summary>
     [Fact]
-    public async Task JobEnqueuedByAnotherProcess_StartsWithinOneSecond()
+    public async Task JobEnqueuedByAnotherProcess_StartsWithoutWaitingForThePoll()
     {
         // Let the workers reach their idle wait first, as in a portal that has been up a while.
         await Task.Delay(2000);
@@ -48,7 +50,7 @@ public sealed class HangfireTests : IAsyncLifetime
         var states = string.Join(", ", details!.History.Select(h => h.StateName));
         var enqueued = details.History.FirstOrDefault(h => h.StateName == "Enqueued")?.CreatedAt ?? throw new Xunit.Sdk.XunitException($"no Enqueued state: {states}");
         var processing = details.History.FirstOrDefault(h => h.StateName == "Processing")?.CreatedAt ?? throw new Xunit.Sdk.XunitException($"never processed: {states}");
-        Assert.True(processing - enqueued < TimeSpan.FromSeconds(1), $"started {(processing - enqueued).TotalMilliseconds:F0} ms after it was enqueued");
+        Assert.True(processing - enqueued < TimeSpan.FromSeconds(5), $"started {(processing - enqueued).TotalMilliseconds:F0} ms after it was enqueued");
     }
 
     [Fact]

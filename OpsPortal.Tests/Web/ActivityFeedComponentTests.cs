@@ -10,6 +10,8 @@ namespace OpsPortal.Tests.Web;
 /// <summary>The feed component against a real database, with events pushed through the real notifier.</summary>
 public sealed class ActivityFeedComponentTests : IAsyncLifetime
 {
+    // The feed loads from PostgreSQL; bunit's default 1 s ran out under CI-like load.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = new();
     private TestDatabase _db = null!;
 
@@ -35,7 +37,7 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
     {
         var feed = _ctx.Render<ActivityFeed>();
 
-        feed.WaitForAssertion(() => Assert.Contains("Nothing has happened yet", feed.Markup, StringComparison.Ordinal));
+        feed.WaitForAssertion(() => Assert.Contains("Nothing has happened yet", feed.Markup, StringComparison.Ordinal), Patience);
     }
 
     [Fact]
@@ -47,7 +49,7 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
         var feed = _ctx.Render<ActivityFeed>();
-        feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-testid=activity-item]")));
+        feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-testid=activity-item]")), Patience);
 
         await _ctx.Services.GetRequiredService<EventNotifier>().PublishAsync(new OpsEvent
         {
@@ -65,7 +67,7 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
             var items = feed.FindAll("[data-testid=activity-item]");
             Assert.Equal(2, items.Count);
             Assert.Contains("a brand new thing", items[0].TextContent, StringComparison.Ordinal);
-        });
+        }, Patience);
     }
 
     [Fact]
@@ -78,6 +80,6 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
         await notifier.PublishAsync(ev);
         await notifier.PublishAsync(ev);
 
-        feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-testid=activity-item]")));
+        feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-testid=activity-item]")), Patience);
     }
 }
