@@ -4,6 +4,8 @@
 # (Release, jobs off), then 20 timed API calls per query (curl %{time_total} on localhost, after one
 # warm-up) and the server-side time of the same SQL with EXPLAIN ANALYZE. Prints median and p95.
 #   bench/tickets-bench.sh [TICKETS] [COMMENTS]      (default 100000 500000)
+# For trying changes without reloading:  BENCH_KEEP=/some/dir keeps the cluster and data there
+# (first run loads, later runs with the same dir migrate the kept data and skip straight to timing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=../scripts/common.sh
@@ -15,13 +17,20 @@ tickets=${1:-100000}
 comments=${2:-500000}
 runs=20
 command -v curl >/dev/null || apt_install curl
-work=$(mktemp -d /tmp/opsportal-tickets-bench.XXXXXX)
+if [[ -n ${BENCH_KEEP:-} ]]; then
+  work=$BENCH_KEEP
+  mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/opsportal-tickets-bench.XXXXXX)
+fi
 chmod 755 "$work"
 app_pid=""
 cleanup() {
   [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null || true
-  pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  if [[ -z ${BENCH_KEEP:-} ]]; then
+    pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 
@@ -30,19 +39,27 @@ dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
 app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
 
 pg_ensure_server
-port=$(( 56000 + RANDOM % 1000 ))
-pg_cluster_init "$work/pg"
-pg_cluster_start "$work/pg" "$port"
-pg_create_database "$work/pg" opsportal
+if pg_cluster_running "$work/pg"; then
+  port=$(pg_cluster_port "$work/pg")
+else
+  port=$(( 56000 + RANDOM % 1000 ))
+  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
+  pg_cluster_start "$work/pg" "$port"
+  pg_create_database "$work/pg" opsportal
+fi
 export OPSPORTAL_DATABASE
 OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
 psql_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d opsportal -v ON_ERROR_STOP=1 -qAt "$@"; }
 dotnet "$app" migrate >/dev/null
 
-log "Generating $tickets tickets and $comments comments"
-started=$(date +%s)
-psql_db -v tickets="$tickets" -v comments="$comments" -f bench/tickets-data.sql >/dev/null
-echo "data generated in $(( $(date +%s) - started ))s: $(psql_db -c "SELECT count(*) || ' tickets, ' || (SELECT count(*) FROM ticket_comments) || ' comments, ' || pg_size_pretty(pg_total_relation_size('tickets') + pg_total_relation_size('ticket_comments')) FROM tickets")"
+if [[ ! -f $work/loaded ]]; then
+  log "Generating $tickets tickets and $comments comments"
+  started=$(date +%s)
+  psql_db -v tickets="$tickets" -v comments="$comments" -f bench/tickets-data.sql >/dev/null
+  touch "$work/loaded"
+  echo "data generated in $(( $(date +%s) - started ))s"
+fi
+echo "data: $(psql_db -c "SELECT count(*) || ' tickets, ' || (SELECT count(*) FROM ticket_comments) || ' comments, ' || pg_size_pretty(pg_total_relation_size('tickets') + pg_total_relation_size('ticket_comments')) FROM tickets")"
 
 log "Starting the app"
 http_port=$(( 57000 + RANDOM % 1000 ))
@@ -54,9 +71,15 @@ for _ in $(seq 1 60); do
   curl -fs -o /dev/null "$base/health" 2>/dev/null && break
   sleep 1
 done
-password="bench-$(date +%s)-$RANDOM-Pw1!"
 email="user7@example.com"
-OPSPORTAL_NEW_PASSWORD=$password dotnet "$app" add-user "$email" Viewer >"$work/user.txt" 2>&1 || { cat "$work/user.txt"; die "add-user failed"; }
+# A kept cluster already has the user: its password is kept beside it.
+if [[ -f $work/password ]]; then
+  password=$(cat "$work/password")
+else
+  password="bench-$(date +%s)-$RANDOM-Pw1!"
+  OPSPORTAL_NEW_PASSWORD=$password dotnet "$app" add-user "$email" Viewer >"$work/user.txt" 2>&1 || { cat "$work/user.txt"; die "add-user failed"; }
+  (umask 077 && printf '%s' "$password" >"$work/password")
+fi
 token=$(curl -fs -X POST "$base/api/auth/tokens" -H 'Content-Type: application/json' \
   -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"bench\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 [[ -n $token ]] || die "no token"

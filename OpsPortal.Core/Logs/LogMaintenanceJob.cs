@@ -7,11 +7,12 @@ using OpsPortal.Core.Events;
 namespace OpsPortal.Core.Logs;
 
 public sealed record MaintenanceResult(
-    IReadOnlyList<DateOnly> Created, IReadOnlyList<DateOnly> Dropped, int RejectsPurged, IReadOnlyList<DateOnly> PathIndexed);
+    IReadOnlyList<DateOnly> Created, IReadOnlyList<DateOnly> Dropped, int RejectsPurged, PathIndexResult PathIndexes);
 
 /// <summary>
-/// Hourly: creates the coming days' partitions, drops those past the retention, gives closed (past)
-/// partitions a trigram index on <c>path</c>, and purges old rejects. Idempotent, so every node may run it.
+/// Hourly: creates the coming days' partitions, drops those past the retention, builds the trigram
+/// indexes on <c>path</c> for closed days and today's closed hours (<see cref="PathIndexes"/>), and purges
+/// old rejects. Idempotent, so every node may run it.
 /// </summary>
 public sealed class LogMaintenanceJob(
     NpgsqlDataSource dataSource,
@@ -27,7 +28,7 @@ public sealed class LogMaintenanceJob(
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var created = new List<DateOnly>();
         var dropped = new List<DateOnly>();
-        var indexed = new List<DateOnly>();
+        PathIndexResult indexed;
 
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
@@ -48,7 +49,7 @@ public sealed class LogMaintenanceJob(
                 }
             }
             await DropRollupsBeforeAsync(conn, oldestKept, ct);
-            indexed.AddRange(await IndexClosedPartitionsAsync(conn, today, ct));
+            indexed = await PathIndexes.BuildAsync(conn, clock.GetUtcNow().UtcDateTime, ct);
         }
         if (dropped.Count > 0)
         {
@@ -80,65 +81,5 @@ public sealed class LogMaintenanceJob(
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter("day", NpgsqlTypes.NpgsqlDbType.Timestamp) { Value = oldestKept.ToDateTime(TimeOnly.MinValue) });
         await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    // Bare words and path globs are ILIKE on path: without an index a rare word reads the whole range
-    // (~1 s for a day of 1.4M rows, bench/RESULTS.md). A trigram GIN index answers it in milliseconds but
-    // makes COPY ~4x slower (TOOLCHAIN.md), so only days that no longer take writes get one, built
-    // CONCURRENTLY so a late line for that day is not blocked. One node at a time (advisory lock); an
-    // index left invalid by an interrupted build is dropped and rebuilt.
-    private static async Task<List<DateOnly>> IndexClosedPartitionsAsync(NpgsqlConnection conn, DateOnly today, CancellationToken ct)
-    {
-        var done = new List<DateOnly>();
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext('opsportal.access_path_trgm'))", conn))
-        {
-            if (!(bool)(await lockCmd.ExecuteScalarAsync(ct))!)
-            {
-                return done;
-            }
-        }
-        try
-        {
-            var valid = new HashSet<string>(StringComparer.Ordinal);
-            var invalid = new HashSet<string>(StringComparer.Ordinal);
-            await using (var cmd = new NpgsqlCommand("""
-                SELECT c.relname, x.indisvalid FROM pg_class c JOIN pg_index x ON x.indexrelid = c.oid
-                WHERE c.relname LIKE 'access\_p%\_path\_trgm'
-                """, conn))
-            await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct))
-                {
-                    (reader.GetBoolean(1) ? valid : invalid).Add(reader.GetString(0));
-                }
-            }
-            foreach (var day in await AccessTable.ListPartitionsAsync(conn, ct))
-            {
-                var table = AccessTable.PartitionName(day);
-                var index = table + "_path_trgm";
-                if (day >= today || valid.Contains(index))
-                {
-                    continue;
-                }
-                // Names are rebuilt from a date, never taken from input.
-#pragma warning disable CA2100
-                if (invalid.Contains(index))
-                {
-                    await using var drop = new NpgsqlCommand($"DROP INDEX CONCURRENTLY IF EXISTS \"{index}\"", conn) { CommandTimeout = 0 };
-                    await drop.ExecuteNonQueryAsync(ct);
-                }
-                await using var create = new NpgsqlCommand(
-                    $"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"{index}\" ON \"{table}\" USING gin (path gin_trgm_ops)", conn) { CommandTimeout = 0 };
-#pragma warning restore CA2100
-                await create.ExecuteNonQueryAsync(ct);
-                done.Add(day);
-            }
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('opsportal.access_path_trgm'))", conn);
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
-        }
-        return done;
     }
 }

@@ -36,7 +36,7 @@ public sealed partial class LogSearch
     public async Task<LogHistogram> HistogramAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var p = new SqlParameters();
-        var where = Where(query, from, to, p);
+        var rows = Rows(query, from, to, p);
         var bucket = BucketFor(to - from);
         var origin = BucketOrigin(from);
         if (RollupRangeFor(query, from, to) is { } rollup && HistogramFromRollups(rollup, bucket, origin) is { } rolled)
@@ -51,7 +51,7 @@ public sealed partial class LogSearch
                    count(*) FILTER (WHERE status BETWEEN 400 AND 499),
                    count(*) FILTER (WHERE status BETWEEN 500 AND 599),
                    count(*) FILTER (WHERE status IS NULL OR status < 200 OR status > 599)
-            FROM access WHERE {where}
+            FROM {rows}
             GROUP BY 1 ORDER BY 1
             """;
         return await ReadHistogramAsync(sql, p, bucket, origin, to, ct);
@@ -76,12 +76,12 @@ public sealed partial class LogSearch
     public async Task<LogLatency> LatencyAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var p = new SqlParameters();
-        var where = Where(query, from, to, p);
+        var rows = Rows(query, from, to, p);
         var sql = $"""
             SELECT count(*),
                    percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY backendtime),
                    percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY clienttime)
-            FROM access WHERE {where}
+            FROM {rows}
             """;
         return await ReadAsync(sql, p, async reader =>
         {

@@ -17,14 +17,14 @@ public sealed partial class LogSearch
     public async Task<TrafficSeries> TrafficAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var p = new SqlParameters();
-        var where = Where(query, from, to, p);
+        var rows = Rows(query, from, to, p);
         var bucket = BucketFor(to - from);
         var origin = BucketOrigin(from);
         var sql = $"""
             SELECT date_bin({p.Add(bucket, NpgsqlDbType.Interval)}, date, {p.Add(Plain(origin), NpgsqlDbType.Timestamp)}) AS bucket,
                    count(*), count(*) FILTER (WHERE status BETWEEN 500 AND 599),
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY backendtime)
-            FROM access WHERE {where}
+            FROM {rows}
             GROUP BY 1 ORDER BY 1
             """;
         var found = await ReadAsync(sql, p, async reader =>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,35 +9,46 @@ namespace OpsPortal.Core.Tickets;
 public sealed record TicketHit(string Key, string Title, TicketStatus Status, TicketPriority Priority, double Rank, string SnippetHtml);
 
 /// <summary>
-/// The global search box: a key jumps straight to its ticket; text is PostgreSQL full text over
-/// titles (weighted highest), descriptions and comments, ranked, with a snippet from where it matched.
+/// The global search box: a key jumps straight to its ticket; text is PostgreSQL full text over each
+/// ticket's search document (title weighted highest, then description, then its comments: ADR-015),
+/// ranked, with a snippet from where it matched.
 /// </summary>
-public sealed class TicketSearch(NpgsqlDataSource dataSource)
+public sealed class TicketSearch(NpgsqlDataSource dataSource, IOptions<TicketsOptions> options)
 {
     // Control characters cannot occur in stored text users see, so they mark highlights safely
     // through ts_headline; the text is HTML-encoded before they become <mark>.
     private const string Open = "\u0002";
     private const string Close = "\u0003";
 
+    // The tsquery is written inline (not in a CTE) so the planner sees it and estimates how many
+    // documents match: for common words it walks the newest tickets by id until it has @candidates
+    // matches, for rare ones it reads the GIN index. Only those candidates are ranked (ADR-015).
+    // The snippet comes from the best-matching part of the shown tickets only: the ticket's text,
+    // or a comment when one matches better (a comment's rank counts half, as a comment weighs less
+    // than the description in the document).
     private const string Sql = """
-        WITH q AS (SELECT websearch_to_tsquery('english', @q) AS query),
-        hits AS (
-            SELECT t.id, ts_rank(t.search, q.query) AS rank, NULL::bigint AS comment_id
-            FROM tickets t, q WHERE t.search @@ q.query
-            UNION ALL
-            SELECT c.ticket_id, ts_rank(c.search, q.query) * 0.5, c.id
-            FROM ticket_comments c, q WHERE c.search @@ q.query
+        WITH candidates AS (
+            SELECT s.ticket_id, s.document FROM ticket_search s
+            WHERE s.document @@ websearch_to_tsquery('english', @q)
+            ORDER BY s.ticket_id DESC LIMIT @candidates
         ),
-        best AS (
-            SELECT DISTINCT ON (id) id, rank, comment_id FROM hits ORDER BY id, rank DESC
-        ),
-        top AS (SELECT * FROM best ORDER BY rank DESC, id DESC LIMIT @limit)
+        top AS (
+            SELECT ticket_id, ts_rank(document, websearch_to_tsquery('english', @q)) AS rank
+            FROM candidates ORDER BY rank DESC, ticket_id DESC LIMIT @limit
+        )
         SELECT t.key, t.title, t.status, t.priority, top.rank,
                ts_headline('english',
-                   CASE WHEN top.comment_id IS NULL THEN t.title || ' — ' || left(t.description, 5000)
-                        ELSE (SELECT left(body, 5000) FROM ticket_comments WHERE id = top.comment_id) END,
+                   CASE WHEN (c.matches, c.rank) > (t.search @@ q.query, ts_rank(t.search, q.query)) THEN c.body
+                        ELSE t.title || ' — ' || left(t.description, 5000) END,
                    q.query, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=25, MinWords=8, MaxFragments=2')
-        FROM top JOIN tickets t ON t.id = top.id, q
+        FROM top
+        JOIN tickets t ON t.id = top.ticket_id
+        CROSS JOIN (SELECT websearch_to_tsquery('english', @q) AS query) q
+        LEFT JOIN LATERAL (
+            SELECT left(cm.body, 5000) AS body, cm.search @@ q.query AS matches, ts_rank(cm.search, q.query) * 0.5 AS rank
+            FROM ticket_comments cm WHERE cm.ticket_id = t.id
+            ORDER BY 2 DESC, 3 DESC, cm.id DESC LIMIT 1
+        ) c ON true
         ORDER BY top.rank DESC, t.id DESC
         """;
 
@@ -66,6 +78,7 @@ public sealed class TicketSearch(NpgsqlDataSource dataSource)
         await using var cmd = dataSource.CreateCommand(Sql);
         cmd.Parameters.AddWithValue("q", NpgsqlDbType.Text, text);
         cmd.Parameters.AddWithValue("limit", Math.Clamp(limit, 1, 100));
+        cmd.Parameters.AddWithValue("candidates", options.Value.SearchCandidates);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

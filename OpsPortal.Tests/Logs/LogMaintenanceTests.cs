@@ -67,7 +67,7 @@ public sealed class LogMaintenanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_IndexesPathOfClosedPartitionsOnly_Once()
+    public async Task Run_IndexesPathOfClosedDaysAndTodaysClosedHours_Once()
     {
         var dataSource = _sp.GetRequiredService<NpgsqlDataSource>();
         await using (var conn = await dataSource.OpenConnectionAsync())
@@ -80,15 +80,98 @@ public sealed class LogMaintenanceTests : IAsyncLifetime
         var first = await job.RunAsync(default);
         var second = await job.RunAsync(default);
 
-        Assert.Equal([new DateOnly(2026, 11, 24), new DateOnly(2026, 11, 25)], first.PathIndexed);
-        Assert.Empty(second.PathIndexed);
-        await using var conn2 = await dataSource.OpenConnectionAsync();
+        Assert.Equal([new DateOnly(2026, 11, 24), new DateOnly(2026, 11, 25)], first.PathIndexes.Days);
+        // 12:00 now: hours 00–11 of today are closed, 12 is still being written.
+        Assert.Equal(Enumerable.Range(0, 12).Select(h => new DateTime(2026, 11, 26, h, 0, 0)), first.PathIndexes.Hours);
+        Assert.Empty(second.PathIndexes.Days);
+        Assert.Empty(second.PathIndexes.Hours);
+        var indexes = await TrigramIndexesAsync();
+        Assert.Equal(
+            ["access_p20261124_path_trgm", "access_p20261125_path_trgm", .. Enumerable.Range(0, 12).Select(h => $"access_p20261126_h{h:00}_path_trgm")],
+            indexes.Keys);
+        Assert.EndsWith("USING gin (path gin_trgm_ops)", indexes["access_p20261125_path_trgm"], StringComparison.Ordinal);
+        Assert.EndsWith(
+            "WHERE ((date >= '2026-11-26 11:00:00'::timestamp without time zone) AND (date < '2026-11-26 12:00:00'::timestamp without time zone))",
+            indexes["access_p20261126_h11_path_trgm"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AfterMidnight_IndexesTheClosedDay_ThenDropsItsHourlyIndexes()
+    {
+        var job = _sp.GetRequiredService<LogMaintenanceJob>();
+        await job.RunAsync(default);
+        Assert.Equal(12, (await TrigramIndexesAsync()).Keys.Count(n => n.StartsWith("access_p20261126_h", StringComparison.Ordinal)));
+
+        _clock.Now = new DateTimeOffset(2026, 11, 27, 1, 1, 0, TimeSpan.Zero);
+        var next = await job.RunAsync(default);
+
+        Assert.Equal([new DateOnly(2026, 11, 26)], next.PathIndexes.Days);
+        Assert.Equal(12, next.PathIndexes.Dropped);
+        Assert.Empty(next.PathIndexes.Quarters);
+        Assert.Equal([new DateTime(2026, 11, 27, 0, 0, 0)], next.PathIndexes.Hours);
+        Assert.Equal(["access_p20261126_path_trgm", "access_p20261127_h00_path_trgm"], (await TrigramIndexesAsync()).Keys);
+    }
+
+    [Fact]
+    public async Task Run_IndexesClosedQuartersOfTheCurrentHour_UntilTheHourHasItsOwn()
+    {
+        var job = _sp.GetRequiredService<LogMaintenanceJob>();
+        _clock.Now = Today.AddMinutes(40);
+
+        var first = await job.RunAsync(default);
+
+        Assert.Equal([Today.UtcDateTime, Today.UtcDateTime.AddMinutes(15)], first.PathIndexes.Quarters.Select(q => DateTime.SpecifyKind(q, DateTimeKind.Utc)));
+        var indexes = await TrigramIndexesAsync();
+        Assert.EndsWith(
+            "WHERE ((date >= '2026-11-26 12:15:00'::timestamp without time zone) AND (date < '2026-11-26 12:30:00'::timestamp without time zone))",
+            indexes["access_p20261126_h12m15_path_trgm"], StringComparison.Ordinal);
+
+        _clock.Now = Today.AddHours(1).AddMinutes(2);
+        var next = await job.RunAsync(default);
+
+        Assert.Equal([new DateTime(2026, 11, 26, 12, 0, 0)], next.PathIndexes.Hours);
+        Assert.Empty(next.PathIndexes.Quarters);
+        Assert.Equal(2, next.PathIndexes.Dropped);
+        indexes = await TrigramIndexesAsync();
+        Assert.Contains("access_p20261126_h12_path_trgm", indexes.Keys);
+        Assert.DoesNotContain(indexes.Keys, n => n.Contains("m15", StringComparison.Ordinal) || n.Contains("h12m00", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_RebuildsAnHourlyIndexLeftInvalid()
+    {
+        var job = _sp.GetRequiredService<LogMaintenanceJob>();
+        await job.RunAsync(default);
+        // What an interrupted CREATE INDEX CONCURRENTLY leaves behind: the index exists but is not valid.
+        await using (var conn = await _sp.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync())
+        {
+            await using var cmd = new NpgsqlCommand(
+                "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'access_p20261126_h03_path_trgm'::regclass", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var again = await job.RunAsync(default);
+
+        Assert.Equal([new DateTime(2026, 11, 26, 3, 0, 0)], again.PathIndexes.Hours);
+        Assert.Contains("access_p20261126_h03_path_trgm", (await TrigramIndexesAsync()).Keys);
+    }
+
+    /// <summary>Valid GIN indexes on the access partitions: name → definition.</summary>
+    private async Task<SortedDictionary<string, string>> TrigramIndexesAsync()
+    {
+        await using var conn = await _sp.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         await using var cmd = new NpgsqlCommand("""
-            SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_index x
+            SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x
             JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_am a ON a.oid = c.relam
             WHERE a.amname = 'gin' AND x.indisvalid AND x.indrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'access'::regclass)
-            """, conn2);
-        Assert.Equal("access_p20261124_path_trgm,access_p20261125_path_trgm", await cmd.ExecuteScalarAsync());
+            """, conn);
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            result[reader.GetString(0)] = reader.GetString(1);
+        }
+        return result;
     }
 
     [Fact]

@@ -219,11 +219,18 @@ public sealed class LogRollupTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("status:5xx", "status BETWEEN 500 AND 599")]
-    [InlineData("orders", "path ILIKE '%orders%'")]
-    public async Task FilteredSearch_InTimeSlices_PagesThroughEveryRowNewestFirst(string query, string sql)
+    [InlineData("status:5xx", "status BETWEEN 500 AND 599", false)]
+    [InlineData("orders", "path ILIKE '%orders%'", false)]
+    [InlineData("orders", "path ILIKE '%orders%'", true)]
+    [InlineData("-orders", "(path ILIKE '%orders%') IS NOT TRUE", true)]
+    public async Task FilteredSearch_InTimeSlices_PagesThroughEveryRowNewestFirst(string query, string sql, bool hourlyIndexes)
     {
         await SeedAsync();
+        if (hourlyIndexes)
+        {
+            // Today's closed hours get partial trigram indexes (PathIndexes); answers must not change.
+            Assert.Equal(12, (await _sp.GetRequiredService<LogMaintenanceJob>().RunAsync(default)).PathIndexes.Hours.Count);
+        }
         var expected = new List<long>();
         await using (var conn = new NpgsqlConnection(_db.ConnectionString))
         {
@@ -250,6 +257,47 @@ public sealed class LogRollupTests : IAsyncLifetime
 
         Assert.True(expected.Count > 140);
         Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [InlineData("orders", "path ILIKE '%orders%'")]
+    [InlineData("orders OR cart", "(path ILIKE '%orders%' OR path ILIKE '%cart%')")]
+    [InlineData("status:2xx orders", "status BETWEEN 200 AND 299 AND path ILIKE '%orders%'")]
+    public async Task PathQueries_ReadTodayHourByHour_WithTheSameAnswers(string query, string sql)
+    {
+        // Yesterday 20:00 to today's noon, a line every 7 minutes; today's closed hours get their indexes.
+        var random = new Random(11);
+        var rows = new List<AccessRecord>();
+        for (var at = Noon.AddHours(-16); at < Noon; at = at.AddMinutes(7))
+        {
+            var record = Record(at, random.Next(3) switch { 0 => $"/api/orders/{random.Next(1000)}", 1 => "/api/cart", _ => "/static/app.css" },
+                Statuses[random.Next(Statuses.Length)], random);
+            record.BackendTime = random.Next(1000) / 1000.0;
+            rows.Add(record);
+        }
+        await WriteAsync(rows);
+        Assert.Equal(12, (await _sp.GetRequiredService<LogMaintenanceJob>().RunAsync(default)).PathIndexes.Hours.Count);
+
+        foreach (var (from, to) in new[] { (Noon.AddHours(-13).AddMinutes(-30), Noon.AddMinutes(-40)), (Noon.AddMinutes(-530), Noon) })
+        {
+            var range = $"date >= '{from:yyyy-MM-dd HH:mm:ss}' AND date < '{to:yyyy-MM-dd HH:mm:ss}' AND {sql}";
+            var count = await ScalarAsync($"SELECT count(*) FROM access WHERE {range}");
+            Assert.True(count > 10);
+
+            var byStatus = await _rolled.StatsAsync(query, from, to, "status", 100, default);
+            Assert.Equal(count, byStatus.Total);
+            Assert.Equal(await ScalarAsync($"SELECT count(DISTINCT status) FROM access WHERE {range}"), byStatus.Buckets.Count);
+            Assert.Equal(await ScalarAsync($"SELECT count(*) FROM access WHERE {range} AND status = 200"),
+                byStatus.Buckets.Single(b => b.Key == "200").Count);
+            var byHour = await _rolled.StatsAsync(query, from, to, "hour", null, default);
+            Assert.Equal(await ScalarAsync($"SELECT count(DISTINCT date_trunc('hour', date)) FROM access WHERE {range}"), byHour.Buckets.Count);
+            Assert.Equal(count, byHour.Buckets.Sum(b => b.Count));
+            Assert.Equal(count, (await _rolled.HistogramAsync(query, from, to, default)).Bars.Sum(b => b.Total));
+            var latency = await _rolled.LatencyAsync(query, from, to, default);
+            Assert.Equal(count, latency.Count);
+            Assert.Equal(await ScalarAsync($"SELECT round(1000 * percentile_cont(0.95) WITHIN GROUP (ORDER BY backendtime)) FROM access WHERE {range}"),
+                (long)Math.Round(1000 * latency.Backend.P95!.Value));
+        }
     }
 
     [Fact]

@@ -77,7 +77,7 @@ internal sealed class RecurringJobRegistration(IRecurringJobManager jobs) : IHos
     public Task StartAsync(CancellationToken cancellationToken)
     {
         jobs.AddOrUpdate<TokenCleanupJob>("auth:purge-revoked-tokens", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
-        jobs.AddOrUpdate<LogMaintenanceJob>("logs:partitions-and-retention", j => j.RunAsync(CancellationToken.None), Cron.Hourly(5));
+        jobs.AddOrUpdate<LogMaintenanceJob>("logs:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "1,16,31,46 * * * *");
         return Task.CompletedTask;
     }
 
