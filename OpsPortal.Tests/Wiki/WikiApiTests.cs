@@ -124,6 +124,9 @@ public sealed class WikiApiTests : ApiTestBase
 
         Assert.Equal("replica-lag", hits[0].GetProperty("slug").GetString());
         Assert.Contains("<mark>replication</mark>", hits[0].GetProperty("snippetHtml").GetString());
+        var onlyExcluded = await _client.GetAsync("/api/wiki?q=-mysql");
+        Assert.Equal(HttpStatusCode.BadRequest, onlyExcluded.StatusCode);
+        Assert.Contains("Add a word", (await onlyExcluded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
     }
 
     [Fact]

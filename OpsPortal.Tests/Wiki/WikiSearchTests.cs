@@ -50,6 +50,9 @@ public sealed class WikiSearchTests : IAsyncLifetime
 
         Assert.Equal(["replica-lag"], (await search.SearchAsync("standby -disk")).Select(h => h.Slug));
         Assert.Empty(await search.SearchAsync("kubernetes"));
+        Assert.Empty(await search.SearchAsync("the"));
+        var onlyExcluded = await Assert.ThrowsAsync<ArgumentException>(() => search.SearchAsync("-disk -\"load balancer\""));
+        Assert.StartsWith("Add a word", onlyExcluded.Message);
         Assert.Empty(await search.SearchAsync("   "));
         await Assert.ThrowsAsync<ArgumentException>(() => search.SearchAsync(new string('a', 600)));
     }
