@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -11,8 +12,9 @@ namespace OpsPortal.Core.Data;
 public static partial class PostgresListener
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
-    // Zero would mean "wait forever" to some Npgsql versions; one millisecond only collects what has arrived.
-    private static readonly TimeSpan Drain = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>At most this many payloads go to one callback; the rest wait for the next one, none is dropped.</summary>
+    internal const int MaxPayloadsPerRound = 1_000;
 
     /// <summary>Runs until <paramref name="ct"/> is cancelled; <paramref name="listening"/> completes at the first LISTEN.</summary>
     public static async Task RunAsync(NpgsqlDataSource dataSource, string channel, Func<IReadOnlyList<string>, CancellationToken, Task> onPayloads,
@@ -38,12 +40,18 @@ public static partial class PostgresListener
         }
     }
 
+    /// <summary>
+    /// Reading notifications and handling them run side by side: the connection keeps reading while a
+    /// callback runs, and the next callback gets everything that arrived meanwhile. (Collecting a round
+    /// by waiting with a short timeout instead costs a timeout per wake-up, and Npgsql reports each one
+    /// as an exception it throws and catches: thousands a minute under a steady stream of batches.)
+    /// </summary>
     private static async Task ListenAsync(NpgsqlDataSource dataSource, string channel,
         Func<IReadOnlyList<string>, CancellationToken, Task> onPayloads, TaskCompletionSource listening, CancellationToken ct)
     {
-        var pending = new List<string>();
+        var inbox = new PayloadInbox(MaxPayloadsPerRound);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        conn.Notification += (_, e) => pending.Add(e.Payload);
+        conn.Notification += (_, e) => inbox.Add(e.Payload);
 #pragma warning disable CA2100 // The channel is a constant of the caller, never input (LISTEN takes no parameters).
         await using (var listen = new NpgsqlCommand($"LISTEN {channel}", conn))
 #pragma warning restore CA2100
@@ -52,29 +60,89 @@ public static partial class PostgresListener
         }
         listening.TrySetResult();
 
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = ReadAsync(conn, stop.Token);
+        var handling = HandleAsync(inbox, onPayloads, stop.Token);
+        // Neither ends before ct is cancelled unless it fails; then the other stops too and the caller reconnects.
+        var first = await Task.WhenAny(reading, handling);
+        await stop.CancelAsync();
+        await (first == reading ? handling : reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await first;
+    }
+
+    private static async Task ReadAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
         while (!ct.IsCancellationRequested)
         {
+            // Notifications are raised (into the inbox) during the wait.
             if (!await conn.WaitAsync(IdleCheck, ct))
             {
                 await using var ping = new NpgsqlCommand("SELECT 1", conn);
                 await ping.ExecuteScalarAsync(ct);
-                continue;
             }
-            // Notifications that arrived while the previous callback ran are handled together: under
-            // load the consumer falls behind by one round at most, never by a queue of them.
-            for (var drained = 0; drained < 1_000 && await conn.WaitAsync(Drain, ct); drained++)
-            {
-            }
-            if (pending.Count == 0)
-            {
-                continue;
-            }
-            var payloads = pending.ToArray();
-            pending.Clear();
-            await onPayloads(payloads, ct);
+        }
+    }
+
+    private static async Task HandleAsync(PayloadInbox inbox, Func<IReadOnlyList<string>, CancellationToken, Task> onPayloads, CancellationToken ct)
+    {
+        while (true)
+        {
+            await onPayloads(await inbox.TakeAsync(ct), ct);
         }
     }
 
     [LoggerMessage(LogLevel.Warning, "Listening on {Channel} failed; retrying in {Seconds} s")]
     private static partial void LogListenFailed(ILogger logger, Exception ex, string channel, double seconds);
+
+    /// <summary>
+    /// Payloads received and not yet handled. It holds what arrives during one callback: under load the
+    /// handler falls behind by one round at most, never by a queue of rounds.
+    /// </summary>
+    internal sealed class PayloadInbox(int maxPerTake)
+    {
+        private readonly Lock _gate = new();
+        private readonly List<string> _pending = [];
+        // A doorbell, not a queue: one ring wakes the handler however many payloads came in.
+        private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
+            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+        public int Count
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _pending.Count;
+                }
+            }
+        }
+
+        public void Add(string payload)
+        {
+            lock (_gate)
+            {
+                _pending.Add(payload);
+            }
+            _doorbell.Writer.TryWrite(true);
+        }
+
+        /// <summary>Waits for at least one payload, then returns those pending, oldest first (up to the limit).</summary>
+        public async Task<IReadOnlyList<string>> TakeAsync(CancellationToken ct)
+        {
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_pending.Count > 0)
+                    {
+                        var take = Math.Min(_pending.Count, maxPerTake);
+                        var taken = _pending.GetRange(0, take);
+                        _pending.RemoveRange(0, take);
+                        return taken;
+                    }
+                }
+                await _doorbell.Reader.ReadAsync(ct);
+            }
+        }
+    }
 }

@@ -1,29 +1,18 @@
 using Bunit;
-using MudBlazor.Services;
 using OpsPortal.Core.Auth;
+using OpsPortal.Tests.Infrastructure;
 using OpsPortal.Web.Components.Layout;
 
 namespace OpsPortal.Tests.Web;
 
-public sealed class LayoutComponentTests : IAsyncLifetime
+public sealed class LayoutComponentTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     [Fact]
     public void NavMenu_Admin_ShowsAdminSection()
     {
-        _ctx.AddAuthorization().SetAuthorized("boss@x.test").SetRoles(Roles.Implied(Roles.Admin).ToArray());
+        Ctx.AddAuthorization().SetAuthorized("boss@x.test").SetRoles(Roles.Implied(Roles.Admin).ToArray());
 
-        var nav = _ctx.Render<NavMenu>();
+        var nav = Ctx.Render<NavMenu>();
 
         Assert.Contains("/admin/users", nav.FindAll("a").Select(a => a.GetAttribute("href")));
         Assert.Contains("/hangfire", nav.FindAll("a").Select(a => a.GetAttribute("href")));
@@ -34,9 +23,9 @@ public sealed class LayoutComponentTests : IAsyncLifetime
     [InlineData(Roles.Engineer)]
     public void NavMenu_BelowAdmin_HidesAdminSection(string role)
     {
-        _ctx.AddAuthorization().SetAuthorized("someone@x.test").SetRoles(Roles.Implied(role).ToArray());
+        Ctx.AddAuthorization().SetAuthorized("someone@x.test").SetRoles(Roles.Implied(role).ToArray());
 
-        var nav = _ctx.Render<NavMenu>();
+        var nav = Ctx.Render<NavMenu>();
 
         var links = nav.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
         Assert.DoesNotContain("/admin/users", links);
@@ -48,7 +37,7 @@ public sealed class LayoutComponentTests : IAsyncLifetime
     [Fact]
     public void NavMenu_OnlyLinksToPagesThatExist()
     {
-        _ctx.AddAuthorization().SetAuthorized("boss@x.test").SetRoles(Roles.Implied(Roles.Admin).ToArray());
+        Ctx.AddAuthorization().SetAuthorized("boss@x.test").SetRoles(Roles.Implied(Roles.Admin).ToArray());
         var routes = typeof(Program).Assembly.GetTypes()
             .SelectMany(t => t.GetCustomAttributes(typeof(Microsoft.AspNetCore.Components.RouteAttribute), false))
             .Cast<Microsoft.AspNetCore.Components.RouteAttribute>()
@@ -56,7 +45,7 @@ public sealed class LayoutComponentTests : IAsyncLifetime
             .Concat(["/hangfire", "/api/docs"])
             .ToHashSet();
 
-        var nav = _ctx.Render<NavMenu>();
+        var nav = Ctx.Render<NavMenu>();
 
         foreach (var href in nav.FindAll("a").Select(a => a.GetAttribute("href")))
         {
@@ -67,10 +56,10 @@ public sealed class LayoutComponentTests : IAsyncLifetime
     [Fact]
     public void UserMenu_ShowsSignedInUser()
     {
-        _ctx.AddAuthorization().SetAuthorized("alice@x.test");
-        _ctx.Render<MudBlazor.MudPopoverProvider>();
+        Ctx.AddAuthorization().SetAuthorized("alice@x.test");
+        Ctx.Render<MudBlazor.MudPopoverProvider>();
 
-        var menu = _ctx.Render<UserMenu>();
+        var menu = Ctx.Render<UserMenu>();
 
         Assert.Contains("alice@x.test", menu.Markup, StringComparison.Ordinal);
     }
@@ -78,9 +67,9 @@ public sealed class LayoutComponentTests : IAsyncLifetime
     [Fact]
     public void UserMenu_Anonymous_RendersNothing()
     {
-        _ctx.AddAuthorization();
+        Ctx.AddAuthorization();
 
-        var menu = _ctx.Render<UserMenu>();
+        var menu = Ctx.Render<UserMenu>();
 
         Assert.Equal("", menu.Markup.Trim());
     }

@@ -1,23 +1,13 @@
 using Bunit;
-using MudBlazor.Services;
 using OpsPortal.Core.Incidents;
+using OpsPortal.Tests.Infrastructure;
 using OpsPortal.Web.Features.Incidents;
 
 namespace OpsPortal.Tests.Web;
 
-public sealed class MetricsBreakdownTests : IAsyncLifetime
+public sealed class MetricsBreakdownTests : MudComponentTest
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
     [Fact]
     public void Breakdown_OneRowPerService_AndPerSeverity_WithTheirMttr()
@@ -28,7 +18,7 @@ public sealed class MetricsBreakdownTests : IAsyncLifetime
             new(2, IncidentSeverity.Sev2, ["web"], T0.AddDays(1), T0.AddDays(1).AddMinutes(1), null, T0.AddDays(1).AddHours(2)),
         ];
 
-        var cut = _ctx.Render<MetricsBreakdown>(p => p.Add(b => b.Incidents, incidents).Add(b => b.From, T0.AddDays(-1)).Add(b => b.To, T0.AddDays(7)));
+        var cut = Ctx.Render<MetricsBreakdown>(p => p.Add(b => b.Incidents, incidents).Add(b => b.From, T0.AddDays(-1)).Add(b => b.To, T0.AddDays(7)));
 
         var byService = cut.Find("[data-testid=by-service]").TextContent;
         var bySeverity = cut.Find("[data-testid=by-severity]").TextContent;

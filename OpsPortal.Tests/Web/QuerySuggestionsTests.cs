@@ -1,22 +1,11 @@
 using Bunit;
-using MudBlazor.Services;
+using OpsPortal.Tests.Infrastructure;
 using OpsPortal.Web.Features.Logs;
 
 namespace OpsPortal.Tests.Web;
 
-public sealed class QuerySuggestionsTests : IAsyncLifetime
+public sealed class QuerySuggestionsTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     [Theory]
     [InlineData("sta", "status:", "status:")]
     [InlineData("path:/x -u", "ua:", "path:/x -ua:")]
@@ -24,7 +13,7 @@ public sealed class QuerySuggestionsTests : IAsyncLifetime
     public void TypingAFieldPrefix_OffersFields_AndClickCompletes(string query, string chip, string expected)
     {
         string? completed = null;
-        var cut = _ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, query).Add(x => x.OnComplete, q => completed = q));
+        var cut = Ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, query).Add(x => x.OnComplete, q => completed = q));
 
         cut.FindAll(".mud-chip").Single(c => c.TextContent.Trim() == chip).Click();
 
@@ -38,7 +27,7 @@ public sealed class QuerySuggestionsTests : IAsyncLifetime
     [InlineData("zzz")]
     public void NothingToComplete_RendersNothing(string query)
     {
-        var cut = _ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, query));
+        var cut = Ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, query));
 
         Assert.Empty(cut.FindAll("[data-testid=query-suggestions]"));
     }
@@ -46,7 +35,7 @@ public sealed class QuerySuggestionsTests : IAsyncLifetime
     [Fact]
     public void QueryChangedAfterFirstRender_OffersFields()
     {
-        var cut = _ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, ""));
+        var cut = Ctx.Render<QuerySuggestions>(p => p.Add(x => x.Query, ""));
 
         cut.Render(p => p.Add(x => x.Query, "sta"));
 

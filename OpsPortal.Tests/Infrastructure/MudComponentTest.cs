@@ -1,0 +1,19 @@
+using Bunit;
+using MudBlazor.Services;
+
+namespace OpsPortal.Tests.Infrastructure;
+
+/// <summary>A bunit context with MudBlazor's services and loose JS interop, disposed asynchronously (MudBlazor needs it).</summary>
+public abstract class MudComponentTest : IAsyncLifetime
+{
+    protected BunitContext Ctx { get; } = new();
+
+    public virtual Task InitializeAsync()
+    {
+        Ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        Ctx.Services.AddMudServices();
+        return Task.CompletedTask;
+    }
+
+    public virtual async Task DisposeAsync() => await Ctx.DisposeAsync();
+}
