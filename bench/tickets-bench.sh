@@ -95,6 +95,8 @@ queries=(
   "search: 'connection pool exhausted' (common words)|/api/tickets/search?q=connection%20pool%20exhausted|200"
   "search: 'segfault' (rare, comments only)|/api/tickets/search?q=segfault|200"
   "search: 'OPS-4242' (key)|/api/tickets/search?q=OPS-4242|200"
+  "search: \"connection pool exhausted\" (a phrase of common words)|/api/tickets/search?q=%22connection%20pool%20exhausted%22|200"
+  "search: \"disk full\" (a phrase of two common words)|/api/tickets/search?q=%22disk%20full%22|200"
 )
 
 stats() { sort -n "$1" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; i = int(NR * 0.95 + 0.999); printf "%.1f %.1f", m, a[i]}'; }
