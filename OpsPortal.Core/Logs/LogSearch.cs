@@ -77,7 +77,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         while (rows.Count <= take && high > start)
         {
             var low = unfiltered ? Plain(start) : SliceStart(high, width, Plain(start), now);
-            await ReadSliceAsync(query, low, high, cursor, take + 1 - rows.Count, rows, ct);
+            await ReadSliceAsync(node, low, high, cursor, take + 1 - rows.Count, rows, ct);
             high = low;
             width = NextWidth(width);
         }
@@ -92,22 +92,17 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
 
     /// <summary>Where the slice that ends at <paramref name="high"/> starts: <paramref name="width"/> back,
     /// not before <paramref name="start"/>, and — when <paramref name="now"/> is given — inside today not
-    /// before the start of the index segment it ends in (PathIndexes.SegmentStart).</summary>
+    /// before the start of the index segment it ends in (PathIndexes.SegmentOf).</summary>
     internal static DateTime SliceStart(DateTime high, TimeSpan width, DateTime start, DateTime? now)
     {
         var low = width >= high - start ? start : high - width;
-        if (now is { } n && high > n)
+        if (now is not { } n || high <= n.Date)
         {
-            // Rows stamped in the future (clock skew) share one slice with the current, unindexed quarter.
-            var current = PathIndexes.SegmentStart(PathIndexes.SegmentEnd(n, n), n);
-            return current > start ? current : start;
+            return low;
         }
-        if (now is { } m && high > m.Date)
-        {
-            var segment = PathIndexes.SegmentStart(high, m);
-            low = segment > low ? segment : low;
-        }
-        return low;
+        // Rows stamped in the future (clock skew) share one slice with the current, unindexed quarter.
+        var segment = PathIndexes.SegmentOf(high > n ? n : high.AddTicks(-1), n).Start;
+        return high > n ? (segment > start ? segment : start) : (segment > low ? segment : low);
     }
 
     // Saturates: a day of hour-long slices takes more growth steps than a TimeSpan holds.
@@ -115,7 +110,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         width.Ticks > TimeSpan.MaxValue.Ticks / SliceGrowth ? TimeSpan.MaxValue : width * SliceGrowth;
 
     private Task<int> ReadSliceAsync(
-        string? query, DateTime low, DateTime high, (DateTime Date, long Id)? cursor, int limit, List<LogRow> rows, CancellationToken ct)
+        QueryNode query, DateTime low, DateTime high, (DateTime Date, long Id)? cursor, int limit, List<LogRow> rows, CancellationToken ct)
     {
         var p = new SqlParameters();
         var where = $"date >= {p.Add(low, NpgsqlDbType.Timestamp)} AND date < {p.Add(high, NpgsqlDbType.Timestamp)}";
@@ -216,7 +211,7 @@ public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider 
         while (at < high)
         {
             // From the current quarter on there is no index: one part up to the end, even a future one.
-            var next = at > now ? high : PathIndexes.SegmentEnd(at, now);
+            var next = at > now ? high : PathIndexes.SegmentOf(at, now).End;
             next = next < high ? next : high;
             parts.Add(Part(at, next));
             at = next;

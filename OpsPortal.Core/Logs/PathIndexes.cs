@@ -19,7 +19,7 @@ public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList
 /// (<c>WHERE date &gt;= h AND date &lt; h + 1 hour</c>), and the current hour one per closed quarter-hour,
 /// so at most 15 minutes of rows are read without an index. New rows fall outside every predicate, so
 /// inserts only evaluate the predicates; a search that reads today segment by segment
-/// (<see cref="SegmentEnd"/>) lets the planner prove each segment's index usable (ADR-017).</item>
+/// (<see cref="SegmentOf"/>) lets the planner prove each segment's index usable (ADR-017).</item>
 /// </list>
 /// A wider index replaces the narrower ones once it is valid (quarters → hour → day). Builds are
 /// CONCURRENT so late lines are never blocked; an index left invalid by an interrupted build is dropped
@@ -51,24 +51,19 @@ public static class PathIndexes
     };
 
     /// <summary>
-    /// The end of the index segment of today that holds <paramref name="t"/>: quarter-hours in the current
+    /// The index segment of today that holds <paramref name="t"/>: quarter-hours in the current
     /// and the previous hour (the previous hour's own index is built a minute or so after it closes; until
     /// then its quarters answer), whole hours before that. A range inside one segment can use its index.
     /// </summary>
-    public static DateTime SegmentEnd(DateTime t, DateTime now)
+    public static (DateTime Start, DateTime End) SegmentOf(DateTime t, DateTime now)
     {
         var hour = HourOf(t);
-        return hour >= HourOf(now).AddHours(-1)
-            ? hour.AddMinutes((t.Minute / 15 + 1) * 15)
-            : hour.AddHours(1);
-    }
-
-    /// <summary>The start of the segment that ends at or after <paramref name="t"/> (t itself excluded).</summary>
-    public static DateTime SegmentStart(DateTime t, DateTime now)
-    {
-        var last = t.AddTicks(-1);
-        var hour = HourOf(last);
-        return hour >= HourOf(now).AddHours(-1) ? hour.AddMinutes(last.Minute / 15 * 15) : hour;
+        if (hour < HourOf(now).AddHours(-1))
+        {
+            return (hour, hour.AddHours(1));
+        }
+        var quarter = hour.AddMinutes(t.Minute / 15 * 15);
+        return (quarter, quarter + Quarter);
     }
 
     private static DateTime HourOf(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, t.Kind);

@@ -45,7 +45,7 @@ public sealed class LogSearchSliceTests
         {
             var low = LogSearch.SliceStart(high, width, Start, now);
             Assert.True(low < high);
-            Assert.True(PathIndexes.SegmentEnd(low, now) >= high, $"{low:HH:mm}–{high:HH:mm} crosses a segment");
+            Assert.True(PathIndexes.SegmentOf(low, now).End >= high, $"{low:HH:mm}–{high:HH:mm} crosses a segment");
             lows.Add(low);
             high = low;
             width = LogSearch.NextWidth(width);
