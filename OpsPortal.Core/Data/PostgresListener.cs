@@ -100,49 +100,25 @@ public static partial class PostgresListener
     /// </summary>
     internal sealed class PayloadInbox(int maxPerTake)
     {
-        private readonly Lock _gate = new();
-        private readonly List<string> _pending = [];
-        // A doorbell, not a queue: one ring wakes the handler however many payloads came in.
-        private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
-            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        private readonly Channel<string> _pending = Channel.CreateUnbounded<string>();
 
-        public int Count
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _pending.Count;
-                }
-            }
-        }
+        public int Count => _pending.Reader.Count;
 
-        public void Add(string payload)
-        {
-            lock (_gate)
-            {
-                _pending.Add(payload);
-            }
-            _doorbell.Writer.TryWrite(true);
-        }
+        public void Add(string payload) => _pending.Writer.TryWrite(payload);
 
         /// <summary>Waits for at least one payload, then returns those pending, oldest first (up to the limit).</summary>
         public async Task<IReadOnlyList<string>> TakeAsync(CancellationToken ct)
         {
-            while (true)
+            var taken = new List<string>();
+            while (taken.Count == 0)
             {
-                lock (_gate)
+                await _pending.Reader.WaitToReadAsync(ct);
+                while (taken.Count < maxPerTake && _pending.Reader.TryRead(out var payload))
                 {
-                    if (_pending.Count > 0)
-                    {
-                        var take = Math.Min(_pending.Count, maxPerTake);
-                        var taken = _pending.GetRange(0, take);
-                        _pending.RemoveRange(0, take);
-                        return taken;
-                    }
+                    taken.Add(payload);
                 }
-                await _doorbell.Reader.ReadAsync(ct);
             }
+            return taken;
         }
     }
 }
