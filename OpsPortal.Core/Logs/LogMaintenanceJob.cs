@@ -10,9 +10,9 @@ public sealed record MaintenanceResult(
     IReadOnlyList<DateOnly> Created, IReadOnlyList<DateOnly> Dropped, int RejectsPurged, PathIndexResult PathIndexes);
 
 /// <summary>
-/// Hourly: creates the coming days' partitions, drops those past the retention, builds the trigram
-/// indexes on <c>path</c> for closed days and today's closed hours (<see cref="PathIndexes"/>), and purges
-/// old rejects. Idempotent, so every node may run it.
+/// Every 15 minutes (JobsSetup): creates the coming days' partitions, drops those past the retention,
+/// builds the trigram indexes on <c>path</c> for closed days and today's closed hours and quarters
+/// (<see cref="PathIndexes"/>), and purges old rejects. Idempotent, so every node may run it.
 /// </summary>
 public sealed class LogMaintenanceJob(
     NpgsqlDataSource dataSource,
