@@ -21,6 +21,7 @@ public static class DataServiceCollectionExtensions
         services.AddDbContextFactory<OpsDbContext>(o => o.UseOpsNpgsql(connectionString));
         services.AddDbContext<OpsDbContext>(o => o.UseOpsNpgsql(connectionString), optionsLifetime: ServiceLifetime.Singleton);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BackgroundHealth>();
         services.AddSingleton<EventLog>();
         services.AddSingleton<EventNotifier>();
         services.AddSingleton<EventListener>();

@@ -8,14 +8,6 @@ namespace OpsPortal.Core.Deploys;
 /// <summary>Who asks, with their highest role (<see cref="Roles.Top"/>).</summary>
 public sealed record DeployActor(string Name, string Role);
 
-public enum RefusalKind
-{
-    NotFound,
-    Forbidden,
-    Invalid,
-    Conflict,
-}
-
 /// <summary>Why a deploy may not start: a kind (HTTP status in the API) and a sentence for the person.</summary>
 /// <param name="Overridable">The refusal gives way to a deploy that carries an override reason (the incident interlock).</param>
 public sealed record DeployRefusal(RefusalKind Kind, string Title, string Detail, bool Overridable = false);

@@ -57,6 +57,7 @@ public static class AuthSetup
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
+        services.AddScoped<ActingUser>();
         services.AddHttpContextAccessor();
         return builder;
     }

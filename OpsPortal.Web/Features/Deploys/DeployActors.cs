@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
+using OpsPortal.Web.Common;
 
 namespace OpsPortal.Web.Features.Deploys;
 
@@ -10,11 +11,5 @@ public static class DeployActors
     public static DeployActor From(ClaimsPrincipal user) =>
         new(user.Identity?.Name ?? "unknown", Roles.Top(Roles.All.Where(user.IsInRole)));
 
-    public static int StatusCode(this DeployRefusal refusal) => refusal.Kind switch
-    {
-        RefusalKind.NotFound => StatusCodes.Status404NotFound,
-        RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
-        RefusalKind.Invalid => StatusCodes.Status400BadRequest,
-        _ => StatusCodes.Status409Conflict,
-    };
+    public static int StatusCode(this DeployRefusal refusal) => refusal.Kind.StatusCode();
 }

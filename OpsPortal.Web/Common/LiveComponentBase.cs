@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Components;
+using OpsPortal.Core.Events;
+
+namespace OpsPortal.Web.Common;
+
+/// <summary>
+/// The base of every page or card that loads data and stays live. Two things, one way each:
+/// <list type="bullet">
+/// <item><see cref="BeginLoad"/>: the token for one load; the next load and disposal cancel it, so a
+/// page left or re-queried stops its queries.</item>
+/// <item><see cref="ReloadOn"/>: reload when a matching event reaches this node (from any node, via the
+/// events spine); a burst of events is one reload, through the shared <see cref="RenderLoop{T}"/>.</item>
+/// </list>
+/// Subscriptions start after the first interactive render, so prerendering subscribes nothing.
+/// </summary>
+public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
+{
+    private static readonly TimeSpan ReloadInterval = TimeSpan.FromMilliseconds(250);
+    private readonly List<(Func<OpsEvent, bool> When, Func<CancellationToken, Task> Reload)> _reloads = [];
+    private readonly CancellationTokenSource _disposed = new();
+    private CancellationTokenSource? _load;
+    private IDisposable? _subscription;
+    private RenderLoop<OpsEvent>? _loop;
+
+    [Inject] private EventNotifier Notifier { get; set; } = default!;
+
+    [Inject] protected TimeProvider Clock { get; set; } = default!;
+
+    /// <summary>Set when the last live reload failed for a database fault; show it near the data.</summary>
+    protected string? LiveError { get; private set; }
+
+    /// <summary>Cancels the previous load and returns the token of a new one.</summary>
+    protected CancellationToken BeginLoad()
+    {
+        var next = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        var previous = Interlocked.Exchange(ref _load, next);
+        previous?.Cancel();
+        previous?.Dispose();
+        return next.Token;
+    }
+
+    /// <summary>Registers a reload for events that match; call from <c>OnInitialized</c>.</summary>
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload) => _reloads.Add((when, reload));
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        _loop?.Rendered();
+        if (firstRender && RendererInfo.IsInteractive && _reloads.Count > 0)
+        {
+            _loop = new RenderLoop<OpsEvent>(InvokeAsync, ApplyAsync, Clock, ReloadInterval, capacity: 1_000);
+            _subscription = Notifier.Subscribe(ev =>
+            {
+                if (_reloads.Any(r => r.When(ev)))
+                {
+                    _loop.Post(ev);
+                }
+                return Task.CompletedTask;
+            });
+        }
+    }
+
+    private async Task ApplyAsync(IReadOnlyList<OpsEvent> events, int dropped)
+    {
+        var ct = BeginLoad();
+        try
+        {
+            foreach (var (when, reload) in _reloads)
+            {
+                if (dropped > 0 || events.Any(when))
+                {
+                    await reload(ct);
+                }
+            }
+            StateHasChanged();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+        {
+            // The database is away: keep what is shown, say so, and reload at the next event.
+            LiveError = "Not refreshed: the database does not answer. What you see may be out of date.";
+            StateHasChanged();
+            return;
+        }
+        LiveError = null;
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        _subscription?.Dispose();
+        await _disposed.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.DisposeAsync();
+        }
+        _load?.Dispose();
+        _disposed.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
