@@ -6,6 +6,7 @@ using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Notifications;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
@@ -45,6 +46,7 @@ public static class OpsPortalHost
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
         builder.Services.AddScoped<IncidentCommands>();
+        builder.Services.AddNotifications();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
