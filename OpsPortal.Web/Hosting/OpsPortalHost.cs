@@ -15,6 +15,7 @@ using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
 using OpsPortal.Web.Features.Logs;
+using OpsPortal.Web.Features.Notifications;
 using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
@@ -75,6 +76,7 @@ public static class OpsPortalHost
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();
+        app.MapNotifications();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
