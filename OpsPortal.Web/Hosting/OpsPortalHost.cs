@@ -17,6 +17,7 @@ using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
 using OpsPortal.Web.Features.Logs.Ingest;
 using OpsPortal.Web.Features.Logs.Search;
+using OpsPortal.Web.Features.Notifications;
 using OpsPortal.Web.Features.Services;
 using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Features.Wiki;
@@ -80,6 +81,7 @@ public static class OpsPortalHost
         app.MapDeploys();
         app.MapIncidents();
         app.MapServices();
+        app.MapNotifications();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
