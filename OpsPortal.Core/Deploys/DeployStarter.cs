@@ -119,7 +119,7 @@ public sealed class DeployStarter(
                 return DeployStart.Refused(new DeployRefusal(RefusalKind.Conflict, "A deploy is already running", $"{service}/{environment} is busy."));
             }
             // Ticket and event commit with the deploy, or not at all.
-            var ticketRefusal = await tickets.AttachAsync(db, deploy, target, ticket, actor.Name, ct);
+            var ticketRefusal = await tickets.AttachAsync(db, deploy, target, ticket, new Auth.Actor(actor.Name, actor.Role), ct);
             if (ticketRefusal is not null)
             {
                 return DeployStart.Refused(ticketRefusal);

@@ -107,8 +107,9 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
         {
             // The ticket follows the incident: resolved with it, reopened with it.
             var resolved = incident.Status == IncidentStatus.Resolved;
-            await tickets.RecordOutcomeAsync(key, resolved,
-                resolved ? $"Incident #{incident.Id} resolved." : $"Incident #{incident.Id} reopened: the resolution did not hold.", actor, ct);
+            await tickets.RecordOutcomeAsync(db, key, resolved,
+                resolved ? $"Incident #{incident.Id} resolved." : $"Incident #{incident.Id} reopened: the resolution did not hold.",
+                new Auth.Actor(actor, Auth.Roles.Engineer), ct);
         }
         await db.SaveChangesAsync(ct);
         return incident;
@@ -167,30 +168,22 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
     }
 
     /// <summary>Links the ticket it was declared from, or creates one of type incident.</summary>
-    private async Task<Ticket> TicketForAsync(Incident incident, string? fromTicket, string actor, CancellationToken ct)
+    private async Task<LinkedTicket> TicketForAsync(Incident incident, string? fromTicket, string actor, CancellationToken ct)
     {
         var id = incident.Id.ToString(CultureInfo.InvariantCulture);
-        try
+        var who = new Auth.Actor(actor, Auth.Roles.Engineer);
+        if (!string.IsNullOrWhiteSpace(fromTicket))
         {
-            if (!string.IsNullOrWhiteSpace(fromTicket))
-            {
-                return await tickets.LinkAsync(fromTicket.Trim(), TicketLinkTargets.Incident, id, actor, ct);
-            }
-            var title = $"{Incident.SeverityName(incident.Severity)}: {incident.Title}";
-            var description = $"Incident #{id} on {string.Join(", ", incident.Services)}, impact since {IncidentRules.Iso(incident.StartedAt)}."
-                + (incident.Summary is { } summary ? "\n\n" + summary : "");
-            return await tickets.CreateForAsync(new LinkedTicketRequest("incident", Shorten(title, TicketRules.MaxTitleLength),
-                Shorten(description, TicketRules.MaxBodyLength), incident.Services[0], "P" + (int)incident.Severity,
-                TicketLinkTargets.Incident, id), actor, ct);
+            var linked = await tickets.LinkAsync(db, fromTicket.Trim(), TicketLinkTargets.Incident, id, who, ct);
+            return linked.Succeeded ? linked.Value : throw new IncidentException(linked.Refusal.Detail);
         }
-        catch (TicketNotFoundException ex)
-        {
-            throw new IncidentException(ex.Message);
-        }
-        catch (TicketValidationException ex)
-        {
-            throw new IncidentException("The incident's ticket: " + ex.Message);
-        }
+        var title = $"{Incident.SeverityName(incident.Severity)}: {incident.Title}";
+        var description = $"Incident #{id} on {string.Join(", ", incident.Services)}, impact since {IncidentRules.Iso(incident.StartedAt)}."
+            + (incident.Summary is { } summary ? "\n\n" + summary : "");
+        var created = await tickets.CreateForAsync(db, new LinkedTicketRequest("incident", Shorten(title, TicketRules.MaxTitleLength),
+            Shorten(description, TicketRules.MaxBodyLength), incident.Services[0], "P" + (int)incident.Severity,
+            TicketLinkTargets.Incident, id), who, ct);
+        return created.Succeeded ? created.Value : throw new IncidentException("The incident's ticket: " + created.Refusal.Detail);
     }
 
     private void ChangeStatus(Incident incident, IncidentStatus target, IncidentChange change, DateTimeOffset now, string actor)

@@ -22,7 +22,7 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         await using var db = _database.CreateContext();
         var events = new EventLog(_clock);
-        var tickets = new TicketHook(db, new TicketOperations(events, _clock, Options.Create(new TicketsOptions())));
+        var tickets = new TicketHook(new TicketOperations(events, _clock, Options.Create(new TicketsOptions())));
         return await action(new IncidentService(db, events, _clock, tickets));
     }
 

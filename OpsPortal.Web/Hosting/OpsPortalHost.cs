@@ -36,7 +36,6 @@ public static class OpsPortalHost
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
         builder.Services.AddTickets();
-        builder.Services.AddScoped<TicketUser>();
         builder.Services.AddWiki();
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();

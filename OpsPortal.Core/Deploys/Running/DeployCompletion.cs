@@ -37,7 +37,7 @@ public sealed class DeployCompletion(
             events.Append(db, actor, DeployEventKinds.Finished(status), DeployEventKinds.Subject, DeployStarter.Id(deploy),
                 $"{DeployStarter.Describe(deploy)} {status}: {outcome}", deploy.Service,
                 new { deploy.Action, deploy.Version, deploy.PreviousVersion, deploy.Environment, status, exitCode, deploy.TicketKey, seconds = deploy.Duration?.TotalSeconds });
-            await tickets.RecordOutcomeAsync(db, deploy, actor, ct);
+            await tickets.RecordOutcomeAsync(db, deploy, new Auth.Actor(actor, Auth.Roles.Engineer), ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
