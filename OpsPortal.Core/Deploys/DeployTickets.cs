@@ -20,8 +20,8 @@ public sealed partial class DeployTickets(TicketHook hook)
 
     public static bool LooksLikeKey(string text) => Key().IsMatch(text);
 
-    /// <returns>A refusal when the given ticket does not exist.</returns>
-    public async Task<DeployRefusal?> AttachAsync(OpsDbContext db, Deploy deploy, EnvironmentConfig target, string? ticket, Actor actor, CancellationToken ct)
+    /// <returns>Refused when the given ticket does not exist.</returns>
+    public async Task<Result> AttachAsync(OpsDbContext db, Deploy deploy, EnvironmentConfig target, string? ticket, Actor actor, CancellationToken ct)
     {
         var subjectId = DeployStarter.Id(deploy);
         if (ticket is not null)
@@ -30,15 +30,14 @@ public sealed partial class DeployTickets(TicketHook hook)
             if (linked.TryGet(out var found, out var refusal))
             {
                 deploy.TicketKey = found.Key;
-                return null;
+                return Result.Ok;
             }
-            return refusal.Kind == RefusalKind.NotFound
-                ? new DeployRefusal(RefusalKind.Invalid, "Unknown ticket", $"There is no ticket {ticket}.")
-                : new DeployRefusal(refusal.Kind, refusal.Title, refusal.Detail);
+            // The ticket is part of the request: one that does not exist is bad input, not a missing deploy.
+            return refusal.Kind == RefusalKind.NotFound ? Refusal.Invalid($"There is no ticket {ticket}.", "Unknown ticket") : refusal;
         }
         if (!target.TicketRequired)
         {
-            return null;
+            return Result.Ok;
         }
         var what = deploy.Action == DeployAction.Rollback ? "Rollback of" : "Deploy";
         var created = await hook.CreateForAsync(db, new LinkedTicketRequest(
@@ -51,10 +50,10 @@ public sealed partial class DeployTickets(TicketHook hook)
             subjectId), actor, ct);
         if (!created.TryGet(out var made, out var notCreated))
         {
-            return new DeployRefusal(notCreated.Kind, notCreated.Title, notCreated.Detail);
+            return notCreated;
         }
         deploy.TicketKey = made.Key;
-        return null;
+        return Result.Ok;
     }
 
     public async Task RecordOutcomeAsync(OpsDbContext db, Deploy deploy, Actor actor, CancellationToken ct)
