@@ -39,7 +39,6 @@ public static class OpsPortalHost
         builder.Services.AddWiki();
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
-        builder.Services.AddScoped<IncidentCommands>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
