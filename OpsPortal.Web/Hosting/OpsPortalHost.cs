@@ -45,7 +45,6 @@ public static class OpsPortalHost
         builder.Services.AddLogs();
         builder.Services.AddOpsMetrics();
         builder.Services.AddTickets();
-        builder.Services.AddScoped<TicketUser>();
         builder.Services.AddWiki();
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
