@@ -49,7 +49,6 @@ public static class OpsPortalHost
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
-        builder.Services.AddScoped<IncidentCommands>();
         builder.Services.AddNotifications();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
