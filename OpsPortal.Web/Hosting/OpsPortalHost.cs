@@ -44,6 +44,7 @@ public static class OpsPortalHost
         builder.Services.AddIncidents();
         builder.Services.AddScoped<IncidentCommands>();
         builder.Services.AddNotifications();
+        builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -77,6 +78,7 @@ public static class OpsPortalHost
         app.MapDeploys();
         app.MapIncidents();
         app.MapNotifications();
+        app.MapDemoWebhookReceiver();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
