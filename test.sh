@@ -8,12 +8,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$ROOT/scripts/postgres.sh"
 # shellcheck source=scripts/smtp4dev.sh
 source "$ROOT/scripts/smtp4dev.sh"
+# shellcheck source=scripts/statsd-client.sh
+source "$ROOT/scripts/statsd-client.sh"
 
 usage() {
   cat <<'EOF'
 Usage: ./test.sh [--filter EXPRESSION]
 
-Installs what the tests need and is missing (PostgreSQL server, Chromium, docker-compose), starts a
+Installs what the tests need and is missing (PostgreSQL server, Chromium, docker-compose, python3-statsd), starts a
 throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG), builds the solution in Release, runs the unit,
 integration, bunit and e2e tests, validates docker-compose.yml, and prints
 "N passed, N failed, N skipped". Exits non-zero on any failure, or when no test ran.
@@ -77,6 +79,8 @@ install_missing() {
   if has_e2e && [[ ! -x /usr/bin/chromium ]]; then packages+=(chromium); fi
   # Compose v1 validates docker-compose.yml offline; there is no Docker engine to ask.
   command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+  # The metrics tests send with a StatsD client library, not the portal's code.
+  statsd_client_missing && packages+=(python3-statsd)
   if ((${#packages[@]} > 0)); then
     log "Installing ${packages[*]} (apt-get)"
     apt_install "${packages[@]}"

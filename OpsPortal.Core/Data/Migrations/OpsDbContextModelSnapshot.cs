@@ -855,7 +855,54 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("incident_pins", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogFileCursor", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Search.SavedSearch", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("query");
+
+                    b.Property<string>("Range")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("range");
+
+                    b.HasKey("Id")
+                        .HasName("pk_saved_searches");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_searches_name");
+
+                    b.ToTable("saved_searches", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogFileCursor", b =>
                 {
                     b.Property<int>("SourceId")
                         .HasColumnType("integer")
@@ -881,7 +928,7 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_file_cursors", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogReject", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogReject", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -921,7 +968,7 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_rejects", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogSource", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogSource", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -1008,53 +1055,6 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasDatabaseName("ix_log_sources_name");
 
                     b.ToTable("log_sources", (string)null);
-                });
-
-            modelBuilder.Entity("OpsPortal.Core.Logs.SavedSearch", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("created_by");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("name");
-
-                    b.Property<string>("Query")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("query");
-
-                    b.Property<string>("Range")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("range");
-
-                    b.HasKey("Id")
-                        .HasName("pk_saved_searches");
-
-                    b.HasIndex("Name")
-                        .IsUnique()
-                        .HasDatabaseName("ix_saved_searches_name");
-
-                    b.ToTable("saved_searches", (string)null);
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Notifications.DemoWebhookReceipt", b =>
@@ -1447,6 +1447,73 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasFilter("is_default");
 
                     b.ToTable("notification_routes", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Services.ServiceDefinition", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.PrimitiveCollection<List<string>>("DependsOn")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("depends_on");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Links")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("links");
+
+                    b.Property<string>("LogSelector")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("log_selector");
+
+                    b.PrimitiveCollection<List<string>>("Owners")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("owners");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<int?>("Tier")
+                        .HasColumnType("integer")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Name")
+                        .HasName("pk_services");
+
+                    b.ToTable("services", (string)null);
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Tickets.Ticket", b =>
@@ -2101,19 +2168,19 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasConstraintName("fk_incident_pins_incidents_incident_id");
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogFileCursor", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogFileCursor", b =>
                 {
-                    b.HasOne("OpsPortal.Core.Logs.LogSource", null)
+                    b.HasOne("OpsPortal.Core.Logs.Sources.LogSource", null)
                         .WithOne()
-                        .HasForeignKey("OpsPortal.Core.Logs.LogFileCursor", "SourceId")
+                        .HasForeignKey("OpsPortal.Core.Logs.Sources.LogFileCursor", "SourceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_log_file_cursors_log_sources_source_id");
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogReject", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogReject", b =>
                 {
-                    b.HasOne("OpsPortal.Core.Logs.LogSource", null)
+                    b.HasOne("OpsPortal.Core.Logs.Sources.LogSource", null)
                         .WithMany()
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Cascade)
