@@ -50,6 +50,7 @@ public static class OpsPortalHost
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
         builder.Services.AddNotifications();
+        builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -85,6 +86,7 @@ public static class OpsPortalHost
         app.MapIncidents();
         app.MapServices();
         app.MapNotifications();
+        app.MapDemoWebhookReceiver();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
