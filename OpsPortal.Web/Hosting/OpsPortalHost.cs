@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
@@ -10,6 +11,7 @@ using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
+using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
@@ -41,6 +43,7 @@ public static class OpsPortalHost
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
         builder.Services.AddScoped<IncidentCommands>();
+        builder.Services.AddAlerts();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -73,6 +76,7 @@ public static class OpsPortalHost
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();
+        app.MapAlerts();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
