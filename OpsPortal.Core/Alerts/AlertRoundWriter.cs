@@ -60,8 +60,10 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
         rule.LastError = results.FirstOrDefault(r => r.State == AlertState.Unknown)?.Message is { } error ? Shorten(error, 2000) : null;
         rule.LeaseOwner = null;
         rule.LeaseUntil = null;
+        // On schedule while on time; a round that ran late (a loaded node, a take-over) is not followed by a
+        // catch-up round straight away: rounds stay at least half an interval apart.
         var next = rule.NextRunAt + rule.Interval;
-        rule.NextRunAt = next > now ? next : now + rule.Interval;
+        rule.NextRunAt = next >= now + rule.Interval / 2 ? next : now + rule.Interval;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new Written(true, [.. declare.Select(i => i.Id)]);
