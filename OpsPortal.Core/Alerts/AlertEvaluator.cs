@@ -5,7 +5,11 @@ using OpsPortal.Core.Logs.Query;
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>One group's result of a round: its state, the measured value, the threshold it was judged by, and why.</summary>
-public sealed record RuleResult(string GroupKey, AlertState State, double? Value, double? Threshold, string Message);
+public sealed record RuleResult(string GroupKey, AlertState State, double? Value, double? Threshold, string Message)
+{
+    /// <summary>The expected band (out-of-the-ordinary rules).</summary>
+    public (double Low, double High)? Band { get; init; }
+}
 
 /// <summary>Runs one rule once, by kind, at a given time. Reads only; <see cref="AlertRoundWriter"/> records the results.</summary>
 public sealed class AlertEvaluator(AlertMeasurer measurer, HttpChecker http)
@@ -90,7 +94,7 @@ public sealed class AlertEvaluator(AlertMeasurer measurer, HttpChecker http)
             var high = baseline.High(spec.Spreads, spec.MinChange);
             var low = baseline.Low(spec.Spreads, spec.MinChange);
             var message = $"{AlertStates.Name(state)} - {Number(v)} {Unit(spec)} now; usually {Number(baseline.Median)} (band {Number(low)}…{Number(high)}, {baseline.Samples} weeks)";
-            return new RuleResult(m.GroupKey, state, v, v >= baseline.Median ? high : low, message);
+            return new RuleResult(m.GroupKey, state, v, v >= baseline.Median ? high : low, message) { Band = (low, high) };
         })];
     }
 

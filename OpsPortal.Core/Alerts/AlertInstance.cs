@@ -70,6 +70,10 @@ public class AlertSample
     public double? Value { get; set; }
     public AlertState State { get; set; }
     public string? Detail { get; set; }
+
+    /// <summary>Out-of-the-ordinary rules: the expected band at that moment (the rule page draws it under today's line).</summary>
+    public double? Low { get; set; }
+    public double? High { get; set; }
 }
 
 /// <summary>A maintenance window: while it is active, alerts its matchers select notify nobody.</summary>

@@ -42,7 +42,7 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
 
             }
             Apply(db, rule, instance, result, silences, now, declare);
-            db.AlertSamples.Add(new AlertSample { RuleId = rule.Id, GroupKey = result.GroupKey, At = now, Value = result.Value, State = result.State, Detail = Shorten(result.Message, 500) });
+            db.AlertSamples.Add(new AlertSample { RuleId = rule.Id, GroupKey = result.GroupKey, At = now, Value = result.Value, State = result.State, Detail = Shorten(result.Message, 500), Low = result.Band?.Low, High = result.Band?.High });
         }
         // A group that no longer shows up has no matching lines: it is OK (recovers), and once quiet it is forgotten.
         foreach (var instance in instances.Values.Where(i => !seen.Contains(i.GroupKey)).ToList())

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Services;
 
 namespace OpsPortal.Core.Alerts;
 
@@ -11,7 +12,8 @@ namespace OpsPortal.Core.Alerts;
 public sealed record AlertView(AlertInstance Instance, AlertRule Rule, bool Silenced);
 
 /// <summary>Rules, acknowledgements and silences. Callers checked the role (Viewers read, Engineers write); every write records its event.</summary>
-public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock, IOptions<AlertsOptions> options)
+public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock, IOptions<AlertsOptions> options,
+    ServiceCatalog catalog)
 {
     public async Task<List<AlertRule>> ListRulesAsync(string? service, CancellationToken ct)
     {
@@ -32,7 +34,7 @@ public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog e
 
     public async Task<Result<AlertRule>> CreateAsync(AlertRuleRequest request, Actor actor, CancellationToken ct)
     {
-        if (!AlertRuleRules.Check(request, options.Value.MinIntervalSeconds).TryGet(out var r, out var refusal))
+        if (!(await CheckAsync(request, ct)).TryGet(out var r, out var refusal))
         {
             return refusal;
         }
@@ -53,7 +55,7 @@ public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog e
 
     public async Task<Result<AlertRule>> UpdateAsync(long id, AlertRuleRequest request, Actor actor, CancellationToken ct)
     {
-        if (!AlertRuleRules.Check(request, options.Value.MinIntervalSeconds).TryGet(out var r, out var refusal))
+        if (!(await CheckAsync(request, ct)).TryGet(out var r, out var refusal))
         {
             return refusal;
         }
@@ -251,6 +253,23 @@ public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog e
             $"{actor.Name} ended the silence of {Describe(silence.Matchers)}", Service(silence.Matchers));
         await db.SaveChangesAsync(ct);
         return silence;
+    }
+
+    /// <summary>The rule's own checks, then its service against the catalog (the one resolver of service names).</summary>
+    private async Task<Result<AlertRuleRequest>> CheckAsync(AlertRuleRequest request, CancellationToken ct)
+    {
+        if (!AlertRuleRules.Check(request, options.Value.MinIntervalSeconds).TryGet(out var r, out var refusal))
+        {
+            return refusal;
+        }
+        if (await catalog.FindAsync(r.Service!, ct) is null)
+        {
+            var known = await catalog.NamesAsync(ct);
+            return Refusal.InvalidField("service", $"There is no service '{r.Service}' in the catalog" +
+                (known.Count > 0 ? $" (known: {string.Join(", ", known.Take(20))})" : "") + ". Define it on the Services page or in services.yaml first.",
+                "The rule is not valid");
+        }
+        return r;
     }
 
     private static string Describe(IEnumerable<SilenceMatcher> m) => string.Join(", ", m.Select(x => $"{x.Name}={x.Value}"));

@@ -7,7 +7,8 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Data;
 
@@ -42,6 +43,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<AlertTransition> AlertTransitions => Set<AlertTransition>();
     public DbSet<AlertSample> AlertSamples => Set<AlertSample>();
     public DbSet<AlertSilence> AlertSilences => Set<AlertSilence>();
+    public DbSet<Services.ServiceDefinition> Services => Set<Services.ServiceDefinition>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -40,6 +40,7 @@ public sealed class AlertNodesTests : IAsyncLifetime
     {
         var service = _a.Services.GetRequiredService<AlertService>();
         var actor = new Actor("ann@test", Roles.Engineer);
+        await AlertTestBase.DefineServiceAsync(_a.Services, "nodes");
         const int interval = 2;
         var ids = new List<long>();
         var started = DateTimeOffset.UtcNow;

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpsPortal.Core.Alerts;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Services;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Tickets;
@@ -50,6 +52,15 @@ public abstract class AlertTestBase : ApiTestBase
         Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, options),
             incidents, options, Clock);
         Client = await ClientForAsync(AdminEmail, AdminPassword);
+        await DefineServiceAsync(Factory.Services, Service);
+    }
+
+    /// <summary>Rules belong to catalog services: defines one in the portal.</summary>
+    public static async Task DefineServiceAsync(IServiceProvider services, string name)
+    {
+        var saved = await services.GetRequiredService<ServiceCatalog>().SaveAsync(new Actor("admin@test", Roles.Admin), name,
+            new ServiceInput("test service", ["team:ops"], 2, null, null, null), CancellationToken.None);
+        Assert.True(saved.Succeeded, saved.Refusal?.Message);
     }
 
     /// <summary>Moves the clock to minute <paramref name="minute"/> and runs every due rule once.</summary>

@@ -15,6 +15,12 @@ public sealed class AlertsApiTests : ApiTestBase
         spec = spec ?? new { query = "status:5xx", measure = "Ratio", windowSeconds = 300, warning = 2.0, critical = 5.0 },
     };
 
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await AlertTestBase.DefineServiceAsync(Factory.Services, "checkout");
+    }
+
     [Fact]
     public async Task Rules_CrudWithVersions_ViewerReadsOnly()
     {
@@ -62,6 +68,11 @@ public sealed class AlertsApiTests : ApiTestBase
         });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+ var unknown = await admin.PostAsJsonAsync("/api/alerts/rules", new
+        {
+            name = "x", service = "nowhere", kind = "Threshold", spec = new { critical = 1.0 },
+        });
+        Assert.Contains("no service 'nowhere' in the catalog", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         foreach (var field in new[] { "name", "service", "intervalSeconds", "spec.query", "spec.groupBy", "spec.warning" })
         {
             Assert.True(errors.TryGetProperty(field, out _), $"no error for {field}: {errors}");

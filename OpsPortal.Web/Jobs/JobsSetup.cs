@@ -4,7 +4,7 @@ using Hangfire.PostgreSql;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Storage;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
 

@@ -498,6 +498,14 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("group_key");
 
+                    b.Property<double?>("High")
+                        .HasColumnType("double precision")
+                        .HasColumnName("high");
+
+                    b.Property<double?>("Low")
+                        .HasColumnType("double precision")
+                        .HasColumnName("low");
+
                     b.Property<long>("RuleId")
                         .HasColumnType("bigint")
                         .HasColumnName("rule_id");
@@ -1261,7 +1269,54 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("incident_pins", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogFileCursor", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Search.SavedSearch", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("query");
+
+                    b.Property<string>("Range")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("range");
+
+                    b.HasKey("Id")
+                        .HasName("pk_saved_searches");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_searches_name");
+
+                    b.ToTable("saved_searches", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogFileCursor", b =>
                 {
                     b.Property<int>("SourceId")
                         .HasColumnType("integer")
@@ -1287,7 +1342,7 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_file_cursors", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogReject", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogReject", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -1327,7 +1382,7 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_rejects", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogSource", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogSource", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -1416,14 +1471,12 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_sources", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.SavedSearch", b =>
+            modelBuilder.Entity("OpsPortal.Core.Services.ServiceDefinition", b =>
                 {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+                    b.Property<string>("Name")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("name");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1435,32 +1488,54 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("created_by");
 
-                    b.Property<string>("Name")
+                    b.PrimitiveCollection<List<string>>("DependsOn")
                         .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("name");
+                        .HasColumnType("text[]")
+                        .HasColumnName("depends_on");
 
-                    b.Property<string>("Query")
-                        .IsRequired()
+                    b.Property<string>("Description")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
-                        .HasColumnName("query");
+                        .HasColumnName("description");
 
-                    b.Property<string>("Range")
+                    b.Property<string>("Links")
                         .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("range");
+                        .HasColumnType("jsonb")
+                        .HasColumnName("links");
 
-                    b.HasKey("Id")
-                        .HasName("pk_saved_searches");
+                    b.Property<string>("LogSelector")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("log_selector");
 
-                    b.HasIndex("Name")
-                        .IsUnique()
-                        .HasDatabaseName("ix_saved_searches_name");
+                    b.PrimitiveCollection<List<string>>("Owners")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("owners");
 
-                    b.ToTable("saved_searches", (string)null);
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<int?>("Tier")
+                        .HasColumnType("integer")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Name")
+                        .HasName("pk_services");
+
+                    b.ToTable("services", (string)null);
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Tickets.Ticket", b =>
@@ -2145,19 +2220,19 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasConstraintName("fk_incident_pins_incidents_incident_id");
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogFileCursor", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogFileCursor", b =>
                 {
-                    b.HasOne("OpsPortal.Core.Logs.LogSource", null)
+                    b.HasOne("OpsPortal.Core.Logs.Sources.LogSource", null)
                         .WithOne()
-                        .HasForeignKey("OpsPortal.Core.Logs.LogFileCursor", "SourceId")
+                        .HasForeignKey("OpsPortal.Core.Logs.Sources.LogFileCursor", "SourceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_log_file_cursors_log_sources_source_id");
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogReject", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogReject", b =>
                 {
-                    b.HasOne("OpsPortal.Core.Logs.LogSource", null)
+                    b.HasOne("OpsPortal.Core.Logs.Sources.LogSource", null)
                         .WithMany()
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Cascade)
