@@ -7,6 +7,7 @@ using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Notifications;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
@@ -48,6 +49,7 @@ public static class OpsPortalHost
         builder.Services.AddServiceCatalog();
         builder.Services.AddScoped<IncidentCommands>();
         builder.Services.AddAlerts();
+        builder.Services.AddNotifications();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
