@@ -1,14 +1,12 @@
 using System.Globalization;
+using OpsPortal.Core.Notifications;
 
 namespace OpsPortal.Core.Alerts;
 
-/// <summary>The notification an alert sends: what, where, since when, value vs threshold, the runbook and the alert.</summary>
-public sealed record AlertMessage(string Subject, string Text, string Severity, IReadOnlyDictionary<string, string> Labels,
-    IReadOnlyList<string> Links, string DedupKey);
-
 public static class AlertMessages
 {
-    public static AlertMessage For(AlertRule rule, AlertInstance i, NotificationKind kind, string? publicUrl)
+    /// <summary>The notification an alert sends: what, where, since when, value vs threshold, the runbook and the alert.</summary>
+    public static NotificationMessage For(AlertRule rule, AlertInstance i, NotificationKind kind, string? publicUrl)
     {
         var where = i.GroupKey.Length > 0 ? $"{rule.Service} ({rule.Spec.GroupBy} {i.GroupKey})" : rule.Service;
         var state = AlertStates.Name(i.HardState);
@@ -20,11 +18,11 @@ public static class AlertMessages
         };
         var baseUrl = (publicUrl ?? "").TrimEnd('/');
         var alertLink = $"{baseUrl}/alerts/rules/{rule.Id}";
-        var links = new List<string> { alertLink };
+        var links = new List<NotificationLink> { new("Alert", $"/alerts/rules/{rule.Id}") };
         string? runbookLink = rule.Runbook is { } slug ? $"{baseUrl}/wiki/{slug}" : null;
-        if (runbookLink is not null)
+        if (rule.Runbook is { } runbook)
         {
-            links.Add(runbookLink);
+            links.Add(new NotificationLink("Runbook", $"/wiki/{runbook}"));
         }
         var since = kind == NotificationKind.Recovery ? i.Since : i.FirstFiringAt ?? i.Since;
         var lines = new List<string>
@@ -41,13 +39,16 @@ public static class AlertMessages
         {
             ["service"] = rule.Service,
             ["rule"] = rule.Name,
-            ["severity"] = kind == NotificationKind.Recovery ? "OK" : state,
+            ["state"] = kind == NotificationKind.Recovery ? "OK" : state,
         };
         if (i.GroupKey.Length > 0)
         {
             labels["group"] = i.GroupKey;
         }
-        return new AlertMessage(head, string.Join('\n', lines), labels["severity"], labels, links, $"alert:{rule.Id}:{i.GroupKey}");
+        var severity = kind == NotificationKind.Recovery ? NotificationSeverity.Ok
+            : i.HardState == AlertState.Critical ? NotificationSeverity.Critical : NotificationSeverity.Warning;
+        return new NotificationMessage(head, string.Join('\n', lines), severity, labels, links, AlertEventKinds.SubjectType,
+            rule.Id.ToString(CultureInfo.InvariantCulture), $"alert:{rule.Id}:{i.GroupKey}");
     }
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Notifications;
 
 namespace OpsPortal.Core.Alerts;
 
@@ -11,7 +12,7 @@ namespace OpsPortal.Core.Alerts;
 /// events on the spine, the measured series, the notifications decided, and the rule's next run — and only
 /// if this node still holds the rule's lease, so a round that a slow node finishes after a take-over is dropped.
 /// </summary>
-public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, IOptions<AlertsOptions> options)
+public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications)
 {
     /// <summary>Instances that went hard CRITICAL on a rule that declares incidents, for <see cref="AlertIncidents"/>.</summary>
     public sealed record Written(bool Recorded, IReadOnlyList<long> DeclareFor);
@@ -28,6 +29,7 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
         var instances = await db.AlertInstances.Where(i => i.RuleId == ruleId).ToDictionaryAsync(i => i.GroupKey, StringComparer.Ordinal, ct);
         var silences = await db.AlertSilences.Where(s => s.StartsAt <= now && s.EndsAt > now).ToListAsync(ct);
         var declare = new List<AlertInstance>();
+        var messages = new List<NotificationMessage>();
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var result in results)
@@ -41,7 +43,7 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
                 await db.SaveChangesAsync(ct); // its id, for the history rows
 
             }
-            Apply(db, rule, instance, result, silences, now, declare);
+            Apply(db, rule, instance, result, silences, now, declare, messages);
             db.AlertSamples.Add(new AlertSample { RuleId = rule.Id, GroupKey = result.GroupKey, At = now, Value = result.Value, State = result.State, Detail = Shorten(result.Message, 500), Low = result.Band?.Low, High = result.Band?.High });
         }
         // A group that no longer shows up has no matching lines: it is OK (recovers), and once quiet it is forgotten.
@@ -52,9 +54,13 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
                 db.AlertInstances.Remove(instance);
                 continue;
             }
-            Apply(db, rule, instance, new RuleResult(instance.GroupKey, AlertState.Ok, null, null, "OK - no matching lines"), silences, now, declare);
+            Apply(db, rule, instance, new RuleResult(instance.GroupKey, AlertState.Ok, null, null, "OK - no matching lines"), silences, now, declare, messages);
         }
 
+        foreach (var message in messages)
+        {
+            await outbox.EnqueueAsync(db, message, ct);
+        }
         rule.LastRunAt = now;
         rule.LastRunMs = elapsedMs;
         rule.LastError = results.FirstOrDefault(r => r.State == AlertState.Unknown)?.Message is { } error ? Shorten(error, 2000) : null;
@@ -70,7 +76,7 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
     }
 
     private void Apply(OpsDbContext db, AlertRule rule, AlertInstance instance, RuleResult result, List<AlertSilence> silences,
-        DateTimeOffset now, List<AlertInstance> declare)
+        DateTimeOffset now, List<AlertInstance> declare, List<NotificationMessage> messages)
     {
         var wasHardCritical = instance.Hard && instance.HardState == AlertState.Critical;
         instance.Value = result.Value;
@@ -88,19 +94,14 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
         var silenced = silences.Any(s => SilenceMatching.Matches(s, rule, instance.GroupKey, instance.HardState, now));
         if (AlertNotifyPolicy.Decide(instance, silenced, TimeSpan.FromMinutes(rule.RepeatMinutes), now) is { } kind)
         {
-            var message = AlertMessages.For(rule, instance, kind, options.Value.PublicUrl);
-            Enqueue(db, rule, instance, kind, message, now);
+            var message = AlertMessages.For(rule, instance, kind, notifications.Value.PublicUrl);
+            Record(events, db, rule, instance, AlertEventKinds.Notified, instance.HardState, instance.HardState, now,
+                $"{Title(rule, instance)}: notified ({kind.ToString().ToLowerInvariant()}) - {message.Subject}",
+                new { kind = kind.ToString().ToLowerInvariant(), message.Subject, message.Text, message.Severity, message.Labels, message.DedupKey });
+            instance.NotifiedState = instance.HardState;
+            instance.NotifiedAt = now;
+            messages.Add(message);
         }
-    }
-
-    /// <summary>Hands a notification over for delivery, in the round's transaction.</summary>
-    private void Enqueue(OpsDbContext db, AlertRule rule, AlertInstance instance, NotificationKind kind, AlertMessage message, DateTimeOffset now)
-    {
-        instance.NotifiedState = instance.HardState;
-        instance.NotifiedAt = now;
-        Record(events, db, rule, instance, AlertEventKinds.Notified, instance.HardState, instance.HardState, now,
-            $"{Title(rule, instance)}: notified ({kind.ToString().ToLowerInvariant()}) - {message.Subject}",
-            new { kind = kind.ToString().ToLowerInvariant(), message.Subject, message.Text, message.Severity, message.Labels, message.Links, message.DedupKey });
     }
 
     internal static void Record(EventLog events, OpsDbContext db, AlertRule rule, AlertInstance instance, string kind, AlertState from, AlertState to,

@@ -18,7 +18,4 @@ public sealed class AlertsOptions
 
     /// <summary>Days of measured values kept per rule (the rule page's series, HTTP check results).</summary>
     public int SampleRetentionDays { get; set; } = 14;
-
-    /// <summary>The portal's address, for the links in notifications (e.g. https://ops.example.com).</summary>
-    public string? PublicUrl { get; set; }
 }

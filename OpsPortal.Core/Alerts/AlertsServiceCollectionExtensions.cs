@@ -12,8 +12,6 @@ public static class AlertsServiceCollectionExtensions
                 "OpsPortal:Alerts:PollInterval must be between 00:00:00.050 and 00:01:00.")
             .Validate(o => o.Parallelism is >= 1 and <= 64, "OpsPortal:Alerts:Parallelism must be between 1 and 64.")
             .Validate(o => o.SampleRetentionDays is >= 1 and <= 400, "OpsPortal:Alerts:SampleRetentionDays must be between 1 and 400.")
-            .Validate(o => o.PublicUrl is null || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _),
-                "OpsPortal:Alerts:PublicUrl must be an absolute URL such as https://ops.example.com.")
             .ValidateOnStart();
         services.AddSingleton<AlertMeasurer>();
         services.AddSingleton<HttpChecker>();

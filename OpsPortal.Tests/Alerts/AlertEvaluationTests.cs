@@ -29,7 +29,17 @@ public sealed class AlertEvaluationTests : AlertTestBase
         }
         await IngestAsync("other.alerts.test", 6, ok: 0, errors: 50); // another host's errors are not this rule's
         var rule = await CreateRatioRuleAsync(host, "Burst 5xx");
-        async Task<int> NotifiedAsync() => (await EventsAsync(rule, AlertEventKinds.Notified)).Count;
+        var (webhook, email) = await RouteToChannelsAsync();
+        async Task<int> NotifiedAsync()
+        {
+            var notified = (await EventsAsync(rule, AlertEventKinds.Notified)).Count;
+            // Every notification decided is queued, in the round's transaction, for both routed channels.
+            var deliveries = await DeliveriesAsync();
+            Assert.Equal(2 * notified, deliveries.Count);
+            Assert.Equal(notified, deliveries.Count(d => d.ChannelId == webhook));
+            Assert.Equal(notified, deliveries.Count(d => d.ChannelId == email));
+            return notified;
+        }
 
         await RoundAtAsync(3);
         Assert.Equal((AlertState.Ok, 0), ((await InstanceAsync(rule)).HardState, await NotifiedAsync()));
@@ -44,6 +54,10 @@ public sealed class AlertEvaluationTests : AlertTestBase
         Assert.Contains("Value: 50 (threshold 20)", text, StringComparison.Ordinal);
         Assert.Contains("/wiki/runbooks/alerts-test", text, StringComparison.Ordinal);
         Assert.Contains($"/alerts/rules/{rule}", text, StringComparison.Ordinal);
+        var delivery = (await DeliveriesAsync())[0];
+        Assert.Equal(("critical", "alert", rule.ToString(System.Globalization.CultureInfo.InvariantCulture), "CRITICAL"),
+            (delivery.Severity, delivery.SubjectType, delivery.SubjectId, delivery.Labels["state"]));
+        Assert.Contains(delivery.Links, l => l.Title == "Runbook" && l.Url.EndsWith("/wiki/runbooks/alerts-test", StringComparison.Ordinal));
 
         await RoundAtAsync(7);
         Assert.Equal(2, await NotifiedAsync()); // repeat after a minute while not acknowledged
@@ -84,6 +98,7 @@ public sealed class AlertEvaluationTests : AlertTestBase
         Assert.Equal(4, await NotifiedAsync()); // the silence ended early: the problem is announced now
         await RoundAtAsync(18);
         Assert.Equal(5, await NotifiedAsync());
+        Assert.Equal("ok", (await DeliveriesAsync())[^1].Severity);
         var expired = await Client.GetFromJsonAsync<JsonElement>("/api/silences?expired=true");
         Assert.False(Assert.Single(expired.EnumerateArray()).GetProperty("active").GetBoolean());
 

@@ -11,6 +11,7 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Notifications;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Tests.Infrastructure;
 
@@ -49,7 +50,8 @@ public abstract class AlertTestBase : ApiTestBase
         var measurer = new AlertMeasurer(data);
         var incidents = new AlertIncidents(dbs, events, Clock, new TicketOperations(events, Clock, Options.Create(new TicketsOptions())), measurer,
             NullLogger<AlertIncidents>.Instance);
-        Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, options),
+        Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, new NotificationOutbox(Clock, events, sp.GetRequiredService<NotificationSecrets>()),
+                sp.GetRequiredService<IOptions<NotificationsOptions>>()),
             incidents, options, Clock);
         Client = await ClientForAsync(AdminEmail, AdminPassword);
         await DefineServiceAsync(Factory.Services, Service);
@@ -61,6 +63,27 @@ public abstract class AlertTestBase : ApiTestBase
         var saved = await services.GetRequiredService<ServiceCatalog>().SaveAsync(new Actor("admin@test", Roles.Admin), name,
             new ServiceInput("test service", ["team:ops"], 2, null, null, null), CancellationToken.None);
         Assert.True(saved.Succeeded, saved.Refusal?.Message);
+    }
+
+    /// <summary>A webhook and an email channel, routed for the test service: each notification becomes two deliveries.</summary>
+    protected async Task<(long Webhook, long Email)> RouteToChannelsAsync()
+    {
+        var secrets = Factory.Services.GetRequiredService<NotificationSecrets>();
+        await using var db = Database.CreateContext();
+        var webhook = new NotificationChannel { Name = "hook", Kind = ChannelKind.Webhook, Enabled = true, CreatedBy = "t", UpdatedBy = "t",
+            SecretProtected = secrets.Protect("http://127.0.0.1:9/hook") };
+        var email = new NotificationChannel { Name = "mail", Kind = ChannelKind.Email, Enabled = true, CreatedBy = "t", UpdatedBy = "t", SmtpHost = "127.0.0.1" };
+        db.AddRange(webhook, email);
+        await db.SaveChangesAsync();
+        db.Add(new NotificationRoute { Position = 1, Name = "alerts", Matchers = RouteMatcher.Parse($"service={Service}").Value, ChannelIds = [webhook.Id, email.Id], UpdatedBy = "t" });
+        await db.SaveChangesAsync();
+        return (webhook.Id, email.Id);
+    }
+
+    protected async Task<List<NotificationDelivery>> DeliveriesAsync()
+    {
+        await using var db = Database.CreateContext();
+        return await db.Set<NotificationDelivery>().OrderBy(d => d.Id).ToListAsync();
     }
 
     /// <summary>Moves the clock to minute <paramref name="minute"/> and runs every due rule once.</summary>
