@@ -109,8 +109,15 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
     {
         db.AlertTransitions.Add(new AlertTransition
         {
-            RuleId = rule.Id, InstanceId = instance.Id, GroupKey = instance.GroupKey, At = now, Kind = kind, From = from, To = to,
-            Value = instance.Value, Message = Shorten(summary, 2000),
+            RuleId = rule.Id,
+            InstanceId = instance.Id,
+            GroupKey = instance.GroupKey,
+            At = now,
+            Kind = kind,
+            From = from,
+            To = to,
+            Value = instance.Value,
+            Message = Shorten(summary, 2000),
         });
         events.Append(db, actor, kind, AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture), Shorten(summary, 500), rule.Service,
             payload ?? new { group = instance.GroupKey, from = AlertStates.Name(from), to = AlertStates.Name(to), value = instance.Value, threshold = instance.Threshold });

@@ -92,7 +92,12 @@ public static partial class AlertRuleRules
         }
         return r with
         {
-            Name = name, Service = service, Runbook = runbook, Labels = labels, IntervalSeconds = interval, IncidentSeverity = severity,
+            Name = name,
+            Service = service,
+            Runbook = runbook,
+            Labels = labels,
+            IntervalSeconds = interval,
+            IncidentSeverity = severity,
             Spec = Normalise(r.Kind, spec),
         };
     }
@@ -183,8 +188,13 @@ public static partial class AlertRuleRules
     private static AlertRuleSpec Normalise(AlertRuleKind kind, AlertRuleSpec s) => kind == AlertRuleKind.HttpCheck
         ? new AlertRuleSpec
         {
-            Url = s.Url?.Trim(), ExpectStatus = s.ExpectStatus, BodyContains = string.IsNullOrEmpty(s.BodyContains) ? null : s.BodyContains,
-            WarningMs = s.WarningMs, CriticalMs = s.CriticalMs, CertWarningDays = s.CertWarningDays, CertCriticalDays = s.CertCriticalDays,
+            Url = s.Url?.Trim(),
+            ExpectStatus = s.ExpectStatus,
+            BodyContains = string.IsNullOrEmpty(s.BodyContains) ? null : s.BodyContains,
+            WarningMs = s.WarningMs,
+            CriticalMs = s.CriticalMs,
+            CertWarningDays = s.CertWarningDays,
+            CertCriticalDays = s.CertCriticalDays,
             TimeoutSeconds = s.TimeoutSeconds,
         }
         : s with
@@ -193,6 +203,7 @@ public static partial class AlertRuleRules
             Denominator = s.Measure == AlertMeasure.Ratio && !string.IsNullOrWhiteSpace(s.Denominator) ? s.Denominator.Trim() : null,
             GroupBy = string.IsNullOrWhiteSpace(s.GroupBy) || kind == AlertRuleKind.NoData ? null : s.GroupBy.Trim().ToLowerInvariant(),
             Field = s.Measure == AlertMeasure.Percentile ? AlertMeasurer.FieldColumn(s.Field) : null,
-            Url = null, BodyContains = null,
+            Url = null,
+            BodyContains = null,
         };
 }

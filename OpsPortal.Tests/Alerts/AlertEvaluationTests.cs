@@ -80,7 +80,9 @@ public sealed class AlertEvaluationTests : AlertTestBase
         var silence = await Client.PostAsJsonAsync("/api/silences", new
         {
             matchers = new[] { new { name = "service", value = Service }, new { name = "team", value = "ops" } },
-            startsAt = T0.AddMinutes(12), endsAt = T0.AddMinutes(72), reason = "planned failover",
+            startsAt = T0.AddMinutes(12),
+            endsAt = T0.AddMinutes(72),
+            reason = "planned failover",
         });
         Assert.Equal(HttpStatusCode.Created, silence.StatusCode);
         var silenceId = (await silence.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
@@ -149,7 +151,11 @@ public sealed class AlertEvaluationTests : AlertTestBase
         }
         var rule = await CreateRatioRuleAsync("", "Per host", new
         {
-            query = "status:5xx host:g*.alerts.test", measure = "Count", windowSeconds = 60, critical = 3.0, groupBy = "host",
+            query = "status:5xx host:g*.alerts.test",
+            measure = "Count",
+            windowSeconds = 60,
+            critical = 3.0,
+            groupBy = "host",
         });
         await RoundAtAsync(1);
         Assert.Equal(AlertState.Critical, (await InstanceAsync(rule, "g1.alerts.test")).HardState);
@@ -187,7 +193,9 @@ public sealed class AlertEvaluationTests : AlertTestBase
             days = 1,
             rule = new
             {
-                kind = "Threshold", intervalSeconds = 60, repeatMinutes = 0,
+                kind = "Threshold",
+                intervalSeconds = 60,
+                repeatMinutes = 0,
                 spec = new { query = "status:5xx", measure = "Ratio", denominator = $"host:{host}", windowSeconds = 60, critical = 20.0 },
             },
         });

@@ -48,7 +48,9 @@ public sealed class AlertNodesTests : IAsyncLifetime
         {
             var rule = await service.CreateAsync(new AlertRuleRequest
             {
-                Name = $"quiet {n}", Service = "nodes", IntervalSeconds = interval,
+                Name = $"quiet {n}",
+                Service = "nodes",
+                IntervalSeconds = interval,
                 Spec = new AlertRuleSpec { Query = $"host:nobody-{n}.test", WindowSeconds = 60, Critical = 5 },
             }, actor, CancellationToken.None);
             ids.Add(rule.Value.Id);

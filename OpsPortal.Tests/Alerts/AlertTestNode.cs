@@ -8,10 +8,10 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
-using OpsPortal.Core.Services;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Notifications;
+using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Tests.Infrastructure;
 
@@ -70,8 +70,15 @@ public abstract class AlertTestBase : ApiTestBase
     {
         var secrets = Factory.Services.GetRequiredService<NotificationSecrets>();
         await using var db = Database.CreateContext();
-        var webhook = new NotificationChannel { Name = "hook", Kind = ChannelKind.Webhook, Enabled = true, CreatedBy = "t", UpdatedBy = "t",
-            SecretProtected = secrets.Protect("http://127.0.0.1:9/hook") };
+        var webhook = new NotificationChannel
+        {
+            Name = "hook",
+            Kind = ChannelKind.Webhook,
+            Enabled = true,
+            CreatedBy = "t",
+            UpdatedBy = "t",
+            SecretProtected = secrets.Protect("http://127.0.0.1:9/hook")
+        };
         var email = new NotificationChannel { Name = "mail", Kind = ChannelKind.Email, Enabled = true, CreatedBy = "t", UpdatedBy = "t", SmtpHost = "127.0.0.1" };
         db.AddRange(webhook, email);
         await db.SaveChangesAsync();
@@ -115,8 +122,15 @@ public abstract class AlertTestBase : ApiTestBase
     {
         var response = await Client.PostAsJsonAsync("/api/alerts/rules", new
         {
-            name, service = Service, runbook = "runbooks/alerts-test", labels = new Dictionary<string, string> { ["team"] = "ops" },
-            kind, intervalSeconds = 10, hardAfter, repeatMinutes = 1, incidentSeverity,
+            name,
+            service = Service,
+            runbook = "runbooks/alerts-test",
+            labels = new Dictionary<string, string> { ["team"] = "ops" },
+            kind,
+            intervalSeconds = 10,
+            hardAfter,
+            repeatMinutes = 1,
+            incidentSeverity,
             spec = extra ?? new { query = "status:5xx", measure = "Ratio", denominator = $"host:{host}", windowSeconds = 60, warning = 10.0, critical = 20.0 },
         });
         var body = await response.Content.ReadAsStringAsync();

@@ -11,7 +11,10 @@ public sealed class AlertsApiTests : ApiTestBase
 {
     private static object Rule(string name, object? spec = null) => new
     {
-        name, service = "checkout", kind = "Threshold", intervalSeconds = 30,
+        name,
+        service = "checkout",
+        kind = "Threshold",
+        intervalSeconds = 30,
         spec = spec ?? new { query = "status:5xx", measure = "Ratio", windowSeconds = 300, warning = 2.0, critical = 5.0 },
     };
 
@@ -42,13 +45,21 @@ public sealed class AlertsApiTests : ApiTestBase
 
         var update = await admin.PutAsJsonAsync($"/api/alerts/rules/{id}", new
         {
-            name = "Checkout 5xx", service = "checkout", kind = "Threshold", intervalSeconds = 60, version = 1,
+            name = "Checkout 5xx",
+            service = "checkout",
+            kind = "Threshold",
+            intervalSeconds = 60,
+            version = 1,
             spec = new { query = "status:5xx", measure = "Ratio", windowSeconds = 300, critical = 10.0 },
         });
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
         var stale = await admin.PutAsJsonAsync($"/api/alerts/rules/{id}", new
         {
-            name = "Checkout 5xx", service = "checkout", kind = "Threshold", version = 1, spec = new { critical = 1.0 },
+            name = "Checkout 5xx",
+            service = "checkout",
+            kind = "Threshold",
+            version = 1,
+            spec = new { critical = 1.0 },
         });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsJsonAsync("/api/alerts/rules", Rule("Checkout 5xx"))).StatusCode);
@@ -63,14 +74,20 @@ public sealed class AlertsApiTests : ApiTestBase
         var admin = await ClientForAsync(AdminEmail, AdminPassword);
         var response = await admin.PostAsJsonAsync("/api/alerts/rules", new
         {
-            name = "", service = "Check Out", kind = "Threshold", intervalSeconds = 1,
+            name = "",
+            service = "Check Out",
+            kind = "Threshold",
+            intervalSeconds = 1,
             spec = new { query = "stauts:5xx", groupBy = "referrer", warning = 9.0, critical = 5.0 },
         });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
- var unknown = await admin.PostAsJsonAsync("/api/alerts/rules", new
+        var unknown = await admin.PostAsJsonAsync("/api/alerts/rules", new
         {
-            name = "x", service = "nowhere", kind = "Threshold", spec = new { critical = 1.0 },
+            name = "x",
+            service = "nowhere",
+            kind = "Threshold",
+            spec = new { critical = 1.0 },
         });
         Assert.Contains("no service 'nowhere' in the catalog", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         foreach (var field in new[] { "name", "service", "intervalSeconds", "spec.query", "spec.groupBy", "spec.warning" })
@@ -89,7 +106,9 @@ public sealed class AlertsApiTests : ApiTestBase
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/api/silences", new { matchers = Array.Empty<object>(), reason = "" })).StatusCode);
         var created = await admin.PostAsJsonAsync("/api/silences", new
         {
-            matchers = new[] { new { name = "service", value = "checkout" } }, durationMinutes = 30, reason = "db upgrade",
+            matchers = new[] { new { name = "service", value = "checkout" } },
+            durationMinutes = 30,
+            reason = "db upgrade",
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();

@@ -8,7 +8,10 @@ public sealed class SilenceMatchingTests
 
     private static readonly AlertRule Rule = new()
     {
-        Name = "Checkout 5xx", Service = "checkout", CreatedBy = "t", Labels = new() { ["team"] = "payments" },
+        Name = "Checkout 5xx",
+        Service = "checkout",
+        CreatedBy = "t",
+        Labels = new() { ["team"] = "payments" },
         Spec = new AlertRuleSpec { GroupBy = "host" },
     };
 
