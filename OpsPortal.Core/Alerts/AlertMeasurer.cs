@@ -137,7 +137,11 @@ public sealed class AlertMeasurer(NpgsqlDataSource dataSource)
                 UNION ALL
                 SELECT date_trunc('minute', date), count(*) FILTER (WHERE {matched}), count(*) FROM access
                 WHERE (date >= {f} AND date < {a}) OR (date >= {b} AND date < {t})
-                   OR (date >= {a} AND date < {b} AND date_trunc('minute', date) IN (SELECT minute FROM dirty))
+                GROUP BY 1
+                UNION ALL
+                -- One index range per dirty minute: a condition on date_trunc(date) would read the whole range.
+                SELECT dirty.minute, count(*) FILTER (WHERE {matched}), count(*)
+                FROM dirty JOIN access ON access.date >= dirty.minute AND access.date < dirty.minute + interval '1 minute'
                 GROUP BY 1)
             SELECT {minute} AS minute, '' AS key, sum(matched)::bigint, sum(total)::bigint FROM parts GROUP BY 1 HAVING count(*) > 0
             """;
