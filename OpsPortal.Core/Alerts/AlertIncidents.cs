@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
@@ -15,9 +16,10 @@ namespace OpsPortal.Core.Alerts;
 /// the incident's timeline.
 /// </summary>
 public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock,
-    TicketOperations ticketOps, AlertMeasurer measurer, ILogger<AlertIncidents> logger)
+    TicketHook tickets, IncidentService incidents, AlertMeasurer measurer, ILogger<AlertIncidents> logger)
 {
-    public const string Actor = "system:alerts";
+    public static readonly Auth.Actor System = Auth.Actor.System("alerts");
+    public static readonly string Actor = System.Name;
 
     public async Task DeclareAsync(long instanceId, CancellationToken ct)
     {
@@ -33,35 +35,39 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
         var title = AlertRoundWriter.Title(rule, instance);
         var runbook = rule.Runbook is { } slug ? $"\n\nRunbook: [{slug}](/wiki/{slug})" : "";
         var summary = $"Declared by alert [{rule.Name}](/alerts/rules/{rule.Id}): {instance.Message}{runbook}";
-        try
-        {
-            var ticket = await new TicketHook(db, ticketOps).CreateForAsync(new LinkedTicketRequest("alert",
+        // The ticket first, in its own transaction: the incident links it instead of opening one of type incident.
+        if (!(await tickets.CreateForAsync(db, new LinkedTicketRequest("alert",
                 AlertRoundWriter.Shorten($"CRITICAL: {title}", TicketRules.MaxTitleLength),
                 $"Alert [{rule.Name}](/alerts/rules/{rule.Id}) on {rule.Service} is CRITICAL since {Iso(detected)}.\n\n{instance.Message}{runbook}",
-                rule.Service, "P" + rule.IncidentSeverity[^1], AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture)), Actor, ct);
-            await db.SaveChangesAsync(ct);
-            var incident = await new IncidentService(db, events, clock, new TicketHook(db, ticketOps)).DeclareAsync(new DeclareIncident
-            {
-                Title = AlertRoundWriter.Shorten(title, IncidentRules.MaxTitle),
-                Severity = rule.IncidentSeverity,
-                Services = [rule.Service],
-                Summary = AlertRoundWriter.Shorten(summary, IncidentRules.MaxSummary),
-                StartedAt = started,
-                DetectedAt = detected,
-                Ticket = ticket.Key,
-                LogQuery = rule.Spec.Query,
-                LogFrom = started.AddMinutes(-30),
-            }, Actor, ct);
-            instance.IncidentId = incident.Id;
-            AlertRoundWriter.Record(events, db, rule, instance, AlertEventKinds.IncidentDeclared, instance.HardState, instance.HardState, clock.GetUtcNow(),
-                $"{title}: declared incident #{incident.Id} ({rule.IncidentSeverity}), ticket {ticket.Key}",
-                new { incident = incident.Id, ticket = ticket.Key, startedAt = started, detectedAt = detected });
-            await db.SaveChangesAsync(ct);
-        }
-        catch (Exception ex) when (ex is IncidentException or TicketValidationException or TicketNotFoundException)
+                rule.Service, "P" + rule.IncidentSeverity[^1], AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture)), System, ct))
+            .TryGet(out var ticket, out var refusal))
         {
-            LogDeclareFailed(logger, ex, rule.Id);
+            LogDeclareRefused(logger, rule.Id, refusal.Message);
+            return;
         }
+        await db.SaveChangesAsync(ct);
+        var declared = await incidents.DeclareAsync(new DeclareIncident
+        {
+            Title = AlertRoundWriter.Shorten(title, IncidentRules.MaxTitle),
+            Severity = rule.IncidentSeverity,
+            Services = [rule.Service],
+            Summary = AlertRoundWriter.Shorten(summary, IncidentRules.MaxSummary),
+            StartedAt = started,
+            DetectedAt = detected,
+            Ticket = ticket.Key,
+            LogQuery = rule.Spec.Query,
+            LogFrom = started.AddMinutes(-30),
+        }, System, ct);
+        if (!declared.TryGet(out var incident, out refusal))
+        {
+            LogDeclareRefused(logger, rule.Id, refusal.Message);
+            return;
+        }
+        instance.IncidentId = incident.Id;
+        AlertRoundWriter.Record(events, db, rule, instance, AlertEventKinds.IncidentDeclared, instance.HardState, instance.HardState, clock.GetUtcNow(),
+            $"{title}: declared incident #{incident.Id} ({rule.IncidentSeverity}), ticket {ticket.Key}",
+            new { incident = incident.Id, ticket = ticket.Key, startedAt = started, detectedAt = detected });
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>
@@ -140,6 +146,6 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
-    [LoggerMessage(LogLevel.Warning, "Alert rule {RuleId} could not declare its incident")]
-    private static partial void LogDeclareFailed(ILogger logger, Exception ex, long ruleId);
+    [LoggerMessage(LogLevel.Warning, "Alert rule {RuleId} could not declare its incident: {Reason}")]
+    private static partial void LogDeclareRefused(ILogger logger, long ruleId, string reason);
 }

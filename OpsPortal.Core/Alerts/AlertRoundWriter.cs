@@ -105,7 +105,7 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
     }
 
     internal static void Record(EventLog events, OpsDbContext db, AlertRule rule, AlertInstance instance, string kind, AlertState from, AlertState to,
-        DateTimeOffset now, string summary, object? payload = null, string actor = AlertIncidents.Actor)
+        DateTimeOffset now, string summary, object? payload = null, string? actor = null)
     {
         db.AlertTransitions.Add(new AlertTransition
         {
@@ -119,7 +119,7 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
             Value = instance.Value,
             Message = Shorten(summary, 2000),
         });
-        events.Append(db, actor, kind, AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture), Shorten(summary, 500), rule.Service,
+        events.Append(db, actor ?? AlertIncidents.Actor, kind, AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture), Shorten(summary, 500), rule.Service,
             payload ?? new { group = instance.GroupKey, from = AlertStates.Name(from), to = AlertStates.Name(to), value = instance.Value, threshold = instance.Threshold });
     }
 

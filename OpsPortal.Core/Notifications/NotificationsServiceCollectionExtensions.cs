@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
 
 namespace OpsPortal.Core.Notifications;
 
@@ -22,6 +23,16 @@ public static class NotificationsServiceCollectionExtensions
         services.AddDataProtection();
         services.AddSingleton<NotificationSecrets>();
         services.AddSingleton<NotificationOutbox>();
+        services.AddSingleton<NotificationChannels>();
+        services.AddSingleton<NotificationRoutes>();
+        // No redirects (a webhook answers, it does not send us elsewhere with our body) and no request logging:
+        // the default HttpClient logs print the URL, and a webhook URL is a secret.
+        services.AddHttpClient(NotificationSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RemoveAllLoggers();
+        services.AddSingleton<NotificationSender>();
+        services.AddSingleton<NotificationDeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationDeliveryWorker>());
         return services;
     }
 }

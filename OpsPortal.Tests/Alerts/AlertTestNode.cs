@@ -48,7 +48,8 @@ public abstract class AlertTestBase : ApiTestBase
         var options = sp.GetRequiredService<IOptions<AlertsOptions>>();
         var events = new EventLog(Clock);
         var measurer = new AlertMeasurer(data);
-        var incidents = new AlertIncidents(dbs, events, Clock, new TicketOperations(events, Clock, Options.Create(new TicketsOptions())), measurer,
+        var hook = new TicketHook(new TicketOperations(events, Clock, Options.Create(new TicketsOptions())));
+        var incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook), measurer,
             NullLogger<AlertIncidents>.Instance);
         Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, new NotificationOutbox(Clock, events, sp.GetRequiredService<NotificationSecrets>()),
                 sp.GetRequiredService<IOptions<NotificationsOptions>>()),
