@@ -17,7 +17,7 @@ namespace OpsPortal.Web.Common;
 public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 {
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromMilliseconds(250);
-    private readonly List<(Func<OpsEvent, bool> When, Func<CancellationToken, Task> Reload)> _reloads = [];
+    private readonly List<(Func<OpsEvent, bool> When, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> Reload)> _reloads = [];
     private readonly CancellationTokenSource _disposed = new();
     private CancellationTokenSource? _load;
     private IDisposable? _subscription;
@@ -59,7 +59,14 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     }
 
     /// <summary>Registers a reload for events that match; call from <c>OnInitialized</c>.</summary>
-    protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload) => _reloads.Add((when, reload));
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload)
+    {
+        ArgumentNullException.ThrowIfNull(reload);
+        ReloadOn(when, (_, ct) => reload(ct));
+    }
+
+    /// <summary>As <see cref="ReloadOn(Func{OpsEvent, bool}, Func{CancellationToken, Task})"/>, handing the reload the matching events of the burst (oldest first; empty when some were dropped).</summary>
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> reload) => _reloads.Add((when, reload));
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -85,9 +92,10 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         {
             foreach (var (when, reload) in _reloads)
             {
-                if (dropped > 0 || events.Any(when))
+                var matching = events.Where(when).ToList();
+                if (dropped > 0 || matching.Count > 0)
                 {
-                    await reload(ct);
+                    await reload(matching, ct);
                 }
             }
             StateHasChanged();

@@ -57,6 +57,9 @@ public static class OpsPortalHost
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Old wiki API addresses are rewritten before routing picks an endpoint.
+        app.UseWikiLegacyAddresses();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
