@@ -27,6 +27,9 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 
     [Inject] protected TimeProvider Clock { get; set; } = default!;
 
+    /// <summary>True once this component listens for events (after its first interactive render).</summary>
+    protected bool IsLive => _subscription is not null;
+
     /// <summary>Set when the last live reload failed for a database fault; show it near the data.</summary>
     protected string? LiveError { get; private set; }
 
@@ -58,7 +61,11 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         }
     }
 
-    /// <summary>Registers a reload for events that match; call from <c>OnInitialized</c>.</summary>
+    /// <summary>
+    /// Registers a reload for events that match; call from <c>OnInitialized</c>. The reload runs as a
+    /// new load (<see cref="BeginLoad"/>): it cancels a load still running, such as the page's first,
+    /// so it must load everything the page shows (usually it is the page's own load method).
+    /// </summary>
     protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload)
     {
         ArgumentNullException.ThrowIfNull(reload);
@@ -82,6 +89,8 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
                 }
                 return Task.CompletedTask;
             });
+            // Once more, so a page can show that it is live (IsLive).
+            StateHasChanged();
         }
     }
 

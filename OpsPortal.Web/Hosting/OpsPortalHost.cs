@@ -29,7 +29,6 @@ public static class OpsPortalHost
         // Serve library assets (MudBlazor's CSS/JS) from a build folder in every environment, not only
         // Development: run.sh and the tests run the build output. Published output needs no manifest.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
