@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
 using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Parsing;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
