@@ -39,7 +39,6 @@ public static class OpsPortalHost
         // Serve library assets (MudBlazor's CSS/JS) from a build folder in every environment, not only
         // Development: run.sh and the tests run the build output. Published output needs no manifest.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
@@ -72,6 +71,9 @@ public static class OpsPortalHost
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Old wiki API addresses are rewritten before routing picks an endpoint.
+        app.UseWikiLegacyAddresses();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
