@@ -1,5 +1,4 @@
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
+﻿using Microsoft.EntityFrameworkCore.Migrations;
 using OpsPortal.Core.Logs.Rollups;
 
 #nullable disable
@@ -10,10 +9,8 @@ namespace OpsPortal.Core.Data.Migrations
     /// A year of history: access-log trends per minute and hour (<see cref="LogTrendSql"/>, ADR-025), one
     /// partition function for every time-partitioned rollup table (<see cref="TimePartitions"/>), and
     /// covering indexes that let a metric panel at its rollup's own step read the index only (ADR-018).
-    /// No model change (none of these are EF entities), so no target model.
+    /// No model change (none of these are EF entities): the Designer holds the unchanged model.
     /// </summary>
-    [DbContext(typeof(OpsDbContext))]
-    [Migration("20261204230000_Trends")]
     public partial class Trends : Migration
     {
         private const string MetricIndexes = """
