@@ -11,7 +11,7 @@
 # time minus its own SQL time, per call (sign-in checks count as overhead). Median and
 # nearest-rank p95, ms. Panels:
 #   metrics: 13 months hourly fn=sum · fn=p95 (precomputed) · 13 months daily fn=p95 (24 sketches merged
-#   per point) · 13 months hourly over 10 series, groupBy=name · 24 h by minute, fn=p95
+#   per point) · 13 months hourly over the 11 series of a pattern, groupBy=name · 24 h by minute, fn=p95
 #   log trends: 13 months hourly · 13 months daily (sketches merged) · 13 months daily split=host ·
 #   host:NAME 13 months hourly · 24 h by minute
 #   bench/metrics-history-bench.sh [SERIES]      (default 20)    BENCH_KEEP=/dir keeps the cluster;
