@@ -1,4 +1,3 @@
-using System.Text;
 using OpsPortal.Core.Logs.Parsing;
 
 namespace OpsPortal.Core.Logs.Ingest;
@@ -57,13 +56,13 @@ public sealed class LineBatch(SourceContext source, int capacity, TimeProvider c
         else
         {
             var raw = line.Length > AccessWriter.MaxRawRejectLength ? line[..AccessWriter.MaxRawRejectLength] : line;
-            _rejects.Add(new RejectedLine(reason, Encoding.UTF8.GetString(raw)));
+            _rejects.Add(new RejectedLine(reason, StorableText.FromUtf8(raw)));
         }
     }
 
     /// <summary>A line known to be bad before parsing (e.g. longer than the limit).</summary>
     public void Reject(string reason, ReadOnlySpan<byte> rawStart) =>
-        _rejects.Add(new RejectedLine(reason, Encoding.UTF8.GetString(rawStart.Length > AccessWriter.MaxRawRejectLength
+        _rejects.Add(new RejectedLine(reason, StorableText.FromUtf8(rawStart.Length > AccessWriter.MaxRawRejectLength
             ? rawStart[..AccessWriter.MaxRawRejectLength] : rawStart)));
 
     public Task WriteAsync(AccessWriter writer, CursorUpdate? cursor, CancellationToken ct) =>

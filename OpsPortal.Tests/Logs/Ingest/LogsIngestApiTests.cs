@@ -84,6 +84,43 @@ public sealed class LogsIngestApiTests : ApiTestBase
         Assert.Equal("/b", await ScalarAsync<string>("SELECT path FROM access WHERE status = 404"));
     }
 
+    /// <summary>Lines as bytes: a NUL, a byte that is not UTF-8, and good lines around them.</summary>
+    internal static byte[] NulAndInvalidUtf8Body()
+    {
+        var now = DateTime.UtcNow.ToString("dd/MMM/yyyy:HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture);
+        string Line(string path, string agent) => $"10.0.0.1 - - [{now}] \"GET {path} HTTP/1.1\" 200 5 \"-\" \"{agent}\"\n";
+        return Encoding.Latin1.GetBytes(Line("/before", "curl") + Line("/a\0b", "curl") + Line("/c", "bad\u00FFagent") + Line("/after", "curl"));
+    }
+
+    [Fact]
+    public async Task Body_WithNulAndInvalidUtf8_EveryLineStoredEscaped()
+    {
+        // Before: 500 (22021) and none of the four lines stored.
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        using var body = new ByteArrayContent(NulAndInvalidUtf8Body());
+        body.Headers.ContentType = new("text/plain");
+
+        var response = await client.PostAsync("/api/logs?format=combined&host=h", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, (await response.Content.ReadFromJsonAsync<Ingested>())!.Accepted);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM access WHERE path = '/a\\x00b'"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM access WHERE useragent = 'bad\\xFFagent'"));
+    }
+
+    [Fact]
+    public async Task RejectedLineWithNul_StoredEscapedInTheReject()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        using var body = new ByteArrayContent(Encoding.Latin1.GetBytes("not\0a log line\xFE\n"));
+        body.Headers.ContentType = new("text/plain");
+
+        var response = await client.PostAsync("/api/logs?format=combined&host=h", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("not\\x00a log line\\xFE", await ScalarAsync<string>("SELECT raw FROM log_rejects"));
+    }
+
     [Fact]
     public async Task OversizeBody_Returns413()
     {
