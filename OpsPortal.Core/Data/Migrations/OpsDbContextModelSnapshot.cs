@@ -1054,6 +1054,73 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_sources", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Services.ServiceDefinition", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.PrimitiveCollection<List<string>>("DependsOn")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("depends_on");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Links")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("links");
+
+                    b.Property<string>("LogSelector")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("log_selector");
+
+                    b.PrimitiveCollection<List<string>>("Owners")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("owners");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<int?>("Tier")
+                        .HasColumnType("integer")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Name")
+                        .HasName("pk_services");
+
+                    b.ToTable("services", (string)null);
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Tickets.Ticket", b =>
                 {
                     b.Property<long>("Id")
