@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Deploys;
+using OpsPortal.Core.Logs;
 
 namespace OpsPortal.Core.Demo;
 
@@ -12,6 +13,7 @@ public static class DemoServiceCollectionExtensions
         services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
         services.AddHostedService<DemoTrafficService>();
         services.AddSingleton<IPostConfigureOptions<DeployOptions>, DemoDeploys>();
+        services.AddSingleton<IPostConfigureOptions<LogsOptions>, DemoLogPaths>();
         return services;
     }
 }

@@ -58,10 +58,10 @@ public sealed class LiveTailComponentTests : IAsyncLifetime
             Size = 1,
         }).ToList();
 
-        await new AccessWriter(_dataSource, TimeProvider.System).WriteAsync(1, rows, rows.Count, [], null, default);
+        await new AccessWriter(_dataSource, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions())).WriteAsync(1, rows, rows.Count, [], null, default);
         tail.WaitForAssertion(() => Assert.Contains("1,200 new lines", tail.Find("[data-testid=live-status]").TextContent, StringComparison.Ordinal),
             TimeSpan.FromSeconds(10));
-        await new AccessWriter(_dataSource, TimeProvider.System).WriteAsync(1, rows[..2], 2, [], null, default);
+        await new AccessWriter(_dataSource, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions())).WriteAsync(1, rows[..2], 2, [], null, default);
 
         tail.WaitForAssertion(() =>
         {
@@ -79,7 +79,7 @@ public sealed class LiveTailComponentTests : IAsyncLifetime
         tail.WaitForAssertion(() => Assert.NotNull(tail.Find("[data-testid=live-tail][data-subscribed=true]")));
 
         tail.Render(p => p.Add(c => c.Query, "path:/b/*"));
-        await new AccessWriter(_dataSource, TimeProvider.System).WriteAsync(1,
+        await new AccessWriter(_dataSource, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions())).WriteAsync(1,
             [Record("/a/1"), Record("/b/1")], 2, [], null, default);
 
         tail.WaitForAssertion(() => Assert.Contains("/b/1", Assert.Single(tail.FindAll("[data-testid=log-row]")).TextContent, StringComparison.Ordinal),

@@ -1,17 +1,20 @@
+using Microsoft.Extensions.Options;
+
 namespace OpsPortal.Core.Logs.Ingest;
 
 public sealed record IngestResult(long Accepted, long Rejected, long Bytes, DateTime? Oldest = null);
 
 /// <summary>
-/// Ingests a whole UTF-8 stream for one source (HTTP uploads, the import command): lines are
-/// parsed into batches and each full batch is written in its own transaction.
+/// Loads a whole UTF-8 stream for one source for the <c>import</c> command: lines are parsed into
+/// batches and each full batch is written in its own transaction, with progress after each. (HTTP
+/// requests are all-or-nothing instead: <see cref="RequestIngestor"/>.)
 /// </summary>
-public sealed class LogIngestor(AccessWriter writer, TimeProvider clock)
+public sealed class LogIngestor(AccessWriter writer, TimeProvider clock, IOptions<LogsOptions> options)
 {
-    public async Task<IngestResult> IngestAsync(SourceContext source, Stream utf8, int batchSize, int maxLineLength,
-        IProgress<IngestResult>? progress, CancellationToken ct)
+    public async Task<IngestResult> IngestAsync(SourceContext source, Stream utf8, IProgress<IngestResult>? progress, CancellationToken ct)
     {
-        var batch = new LineBatch(source, batchSize, clock);
+        var o = options.Value;
+        var batch = new LineBatch(source, o.BatchSize, clock, o.MaxRejectsPerRequest);
         long accepted = 0, rejected = 0, bytes = 0;
         DateTime? oldest = null;
 
@@ -35,9 +38,7 @@ public sealed class LogIngestor(AccessWriter writer, TimeProvider clock)
             progress?.Report(new IngestResult(accepted, rejected, bytes, oldest));
         }
 
-        var reader = new LineReader(maxLineLength,
-            line => batch.Add(line),
-            (start, length) => batch.Reject($"line longer than {maxLineLength} bytes ({length} bytes)", start));
+        var reader = LineReader.For(batch, o.MaxLineLength);
         await reader.ReadToEndAsync(utf8, async consumed =>
         {
             bytes = consumed;

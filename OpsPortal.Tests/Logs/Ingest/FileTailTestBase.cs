@@ -49,6 +49,7 @@ public abstract class FileTailTestBase : IAsyncLifetime
         services.Configure<LogsOptions>(o =>
         {
             o.SourceReloadInterval = TimeSpan.FromMilliseconds(200);
+            o.AllowedPaths = Dir;
             configure?.Invoke(o);
         });
         var node = services.BuildServiceProvider();
