@@ -8,7 +8,7 @@ namespace OpsPortal.Core;
 /// Text PostgreSQL can store. Its <c>text</c> and <c>jsonb</c> refuse the NUL character (22021,
 /// 22P05) and Npgsql refuses to encode a lone UTF-16 surrogate, so such text used to fail a whole
 /// statement: a 500 for a form, a stuck file source for a log line. Each write path turns its input
-/// into storable text in one place, by one of two policies (docs/decisions/ADR-018):
+/// into storable text in one place, by one of two policies (docs/decisions/ADR-022):
 /// <list type="bullet">
 /// <item>Bytes from machines (log lines): <see cref="FromUtf8"/> keeps every byte — a NUL or a byte
 /// that is not UTF-8 becomes <c>\xNN</c>, the escape nginx itself writes for such bytes.</item>

@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Data;
 /// command EF sends — SaveChanges of a ticket comment, a wiki body or an incident note, an
 /// <c>ExecuteUpdate</c>, a query with a user's filter — has its string and JSON parameters cleaned
 /// just before it runs. Pages and endpoints therefore never fail with 22021 on a NUL that was pasted
-/// into a form or sent as <c>\u0000</c> in a JSON body (docs/decisions/ADR-018).
+/// into a form or sent as <c>\u0000</c> in a JSON body (docs/decisions/ADR-022).
 /// </summary>
 internal sealed class StorableTextInterceptor : DbCommandInterceptor
 {
