@@ -32,9 +32,22 @@ public sealed class AccessTransaction : IAsyncDisposable
         _ownsConnection = ownsConnection;
     }
 
+    /// <param name="durable">
+    /// False lets the commit return before its WAL is on disk (<c>synchronous_commit = off</c>): for all but
+    /// the last batch of an import, whose final, durable commit flushes the WAL of every batch before it.
+    /// A database crash in between loses the batches after the last flush — the import fails and says so.
+    /// </param>
     internal static async Task<AccessTransaction> BeginAsync(
-        AccessWriter writer, NpgsqlConnection conn, int sourceId, CancellationToken ct, bool ownsConnection = false) =>
-        new(writer, conn, await conn.BeginTransactionAsync(ct), sourceId, ownsConnection);
+        AccessWriter writer, NpgsqlConnection conn, int sourceId, CancellationToken ct, bool ownsConnection = false, bool durable = true)
+    {
+        var tx = await conn.BeginTransactionAsync(ct);
+        if (!durable)
+        {
+            await using var cmd = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        return new(writer, conn, tx, sourceId, ownsConnection);
+    }
 
     public NpgsqlConnection Connection { get; }
     public int SourceId { get; }
@@ -52,8 +65,7 @@ public sealed class AccessTransaction : IAsyncDisposable
         var ids = await ReserveIdsAsync(rowCount, ct);
         var (oldest, newest) = await CopyRowsAsync(ids, rows, rowCount, ct);
         _newest = _newest is { } n && n > newest ? n : newest;
-        await MarkMinutesAsync(rows, rowCount, ct);
-        await NotifyTailAsync(ids, oldest, newest, ct);
+        await MarkAndNotifyAsync(rows, rowCount, ids, oldest, newest, ct);
         Accepted += rowCount;
     }
 
@@ -87,29 +99,25 @@ public sealed class AccessTransaction : IAsyncDisposable
     /// batch can name exactly the rows it wrote: ids from concurrent writers interleave and commit out
     /// of order, so "id above the last one seen" would skip rows and "the batch's min..max" would
     /// include another batch's rows. The sequence hands out distinct values, almost always contiguous.
+    /// One array value, not a row per id: reading 5,000 rows cost more than taking the ids.
     /// </summary>
     private async Task<long[]> ReserveIdsAsync(int count, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT nextval('access_id_seq') FROM generate_series(1, $1)", Connection, _tx);
+        await using var cmd = new NpgsqlCommand(
+            "SELECT array_agg(nextval('access_id_seq')) FROM generate_series(1, $1)", Connection, _tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = count });
-        var ids = new long[count];
-        var i = 0;
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                ids[i++] = reader.GetInt64(0);
-            }
-        }
+        var ids = (long[])(await cmd.ExecuteScalarAsync(ct))!;
         Array.Sort(ids);
         return ids;
     }
 
     /// <summary>
-    /// The minutes this batch wrote to, for <see cref="Rollups.LogRollupJob"/>; in the batch's transaction, so
-    /// a minute is marked exactly when its new rows become visible (docs/decisions/ADR-009).
+    /// In one round trip: the minutes this batch wrote to, for <see cref="Rollups.LogRollupJob"/> (in the
+    /// batch's transaction, so a minute is marked exactly when its new rows become visible, ADR-009), and
+    /// the live-tail notice (PostgreSQL delivers it on commit only, never for a rollback, ADR-008).
     /// </summary>
-    private async Task MarkMinutesAsync(IReadOnlyList<AccessRecord> rows, int rowCount, CancellationToken ct)
+    private async Task MarkAndNotifyAsync(IReadOnlyList<AccessRecord> rows, int rowCount, long[] ids, DateTime oldest, DateTime newest,
+        CancellationToken ct)
     {
         var minutes = new HashSet<DateTime>();
         var last = DateTime.MinValue;
@@ -123,21 +131,19 @@ public sealed class AccessTransaction : IAsyncDisposable
                 last = minute;
             }
         }
-        await using var cmd = new NpgsqlCommand("INSERT INTO access_rollup_dirty (minute) SELECT unnest($1::timestamp[])", Connection, _tx);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = minutes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Timestamp });
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>Sent inside the transaction: PostgreSQL delivers it on commit only, and never for a rollback.</summary>
-    private async Task NotifyTailAsync(long[] ids, DateTime oldest, DateTime newest, CancellationToken ct)
-    {
+        await using var batch = new NpgsqlBatch(Connection, _tx);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("INSERT INTO access_rollup_dirty (minute) SELECT unnest($1::timestamp[])")
+        {
+            Parameters = { new NpgsqlParameter { Value = minutes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Timestamp } },
+        });
         foreach (var payload in AccessTailNotice.Format(oldest, newest, AccessTailNotice.ToRanges(ids)))
         {
-            await using var cmd = new NpgsqlCommand("SELECT pg_notify($1, $2)", Connection, _tx);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = AccessTailNotice.Channel });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = payload });
-            await cmd.ExecuteNonQueryAsync(ct);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_notify($1, $2)")
+            {
+                Parameters = { new NpgsqlParameter { Value = AccessTailNotice.Channel }, new NpgsqlParameter { Value = payload } },
+            });
         }
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>

@@ -59,13 +59,13 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
 
     internal int MaxRejectsPerSourceHour => options.Value.MaxRejectsPerSourceHour;
 
-    /// <summary>One batch in one transaction.</summary>
+    /// <summary>One batch in one transaction (<paramref name="durable"/>: see <see cref="AccessTransaction"/>).</summary>
     public async Task WriteAsync(int sourceId, IReadOnlyList<AccessRecord> rows, int rowCount,
-        RejectSample? rejects, CursorUpdate? cursor, CancellationToken ct)
+        RejectSample? rejects, CursorUpdate? cursor, CancellationToken ct, bool durable = true)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await EnsurePartitionsAsync(conn, Days(rows, rowCount), ct);
-        await using var tx = await AccessTransaction.BeginAsync(this, conn, sourceId, ct);
+        await using var tx = await AccessTransaction.BeginAsync(this, conn, sourceId, ct, durable: durable);
         await tx.CopyAsync(rows, rowCount, ct);
         await tx.FinishAsync(rejects, cursor, ct);
         await tx.CommitAsync(ct);

@@ -79,8 +79,8 @@ public sealed class LineBatch(SourceContext source, int capacity, TimeProvider c
         Rejects.Add(new RejectedLine(reason, StorableText.FromUtf8(raw)));
     }
 
-    public Task WriteAsync(AccessWriter writer, CursorUpdate? cursor, CancellationToken ct) =>
-        writer.WriteAsync(Source.Id, _rows, RowCount, Rejects, cursor, ct);
+    public Task WriteAsync(AccessWriter writer, CursorUpdate? cursor, CancellationToken ct, bool durable = true) =>
+        writer.WriteAsync(Source.Id, _rows, RowCount, Rejects, cursor, ct, durable);
 
     /// <summary>Forgets the rows and the rejects: the next write starts afresh.</summary>
     public void Clear()
