@@ -10,6 +10,7 @@ using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
@@ -50,7 +51,7 @@ public static class OpsPortalHost
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();
 
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddOpsCircuits();
         builder.Services.AddMudServices();
         return builder;
     }
