@@ -62,7 +62,7 @@ public sealed class StorableTextApiTests : ApiTestBase
     {
         // Pages call the services directly (no JSON reader in between): the interceptor is what cleans.
         var tickets = Factory.Services.GetRequiredService<OpsPortal.Core.Tickets.TicketService>();
-        await tickets.CreateAsync(new OpsPortal.Core.Tickets.NewTicket("x", "a\0b\ud800c"), "admin@test.local");
+        await tickets.CreateAsync(new OpsPortal.Core.Tickets.NewTicket("x", "a\0b\ud800c"), As.Engineer("admin@test.local"));
 
         Assert.Equal("ab\uFFFDc", await ScalarAsync("SELECT description FROM tickets"));
     }

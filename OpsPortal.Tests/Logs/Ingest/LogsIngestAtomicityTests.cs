@@ -38,8 +38,8 @@ public sealed class LogsIngestAtomicityTests : IAsyncLifetime
             .First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         await using (var scope = _node.Services.CreateAsyncScope())
         {
-            var created = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync("test", Email, Password, Roles.Engineer);
-            Assert.True(created.Succeeded, created.Error);
+            var created = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync(As.Admin("test"), Email, Password, Roles.Engineer);
+            Assert.True(created.Succeeded, created.Refusal?.Detail);
         }
         using var anonymous = new HttpClient { BaseAddress = _address };
         var token = await anonymous.PostAsJsonAsync("/api/auth/tokens", new { email = Email, password = Password, name = "t" });
