@@ -6,6 +6,7 @@ using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Ingest;
 using OpsPortal.Core.Logs.Rollups;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Storage;
 
@@ -18,9 +19,10 @@ public sealed record MaintenanceResult(
 /// <summary>
 /// Every 15 minutes (JobsSetup): creates the coming days' partitions, drops those past the retention,
 /// builds the trigram indexes on <c>path</c> for closed days and today's closed hours and quarters
-/// (<see cref="PathIndexes"/>), and purges old rejects. A day with minutes the rollup job has not done yet
-/// is kept until it has, so dropping access rows never changes the trends, which it keeps for their own
-/// retention (minutes 30 days, hours 13 months; ADR-025). Idempotent, so every node may run it.
+/// (<see cref="PathIndexes"/>), and purges old rejects and expired <c>Idempotency-Key</c>s. A day with
+/// minutes the rollup job has not done yet is kept until it has, so dropping access rows never changes the
+/// trends, which it keeps for their own retention (minutes 30 days, hours 13 months; ADR-025). Idempotent,
+/// so every node may run it.
 /// </summary>
 public sealed partial class LogMaintenanceJob(
     NpgsqlDataSource dataSource,
@@ -82,6 +84,8 @@ public sealed partial class LogMaintenanceJob(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rejectCutoff = clock.GetUtcNow().AddDays(-o.RejectRetentionDays);
         var purged = await db.LogRejects.Where(r => r.ReceivedAt < rejectCutoff).ExecuteDeleteAsync(ct);
+        var keyCutoff = clock.GetUtcNow() - o.IdempotencyKeyRetention;
+        await db.LogIngestKeys.Where(k => k.CreatedAt < keyCutoff).ExecuteDeleteAsync(ct);
         if (dropped.Count > 0)
         {
             events.Append(db, "system", "logs.partitions_dropped", "access", "retention",
