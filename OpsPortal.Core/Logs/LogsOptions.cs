@@ -10,6 +10,12 @@ public sealed class LogsOptions
     /// <summary>Days of access logs kept; older daily partitions are dropped by the maintenance job.</summary>
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>Days of per-minute trends (requests, status classes, latency per host and path group) kept; at least <see cref="RetentionDays"/>.</summary>
+    public int TrendMinuteRetentionDays { get; set; } = 30;
+
+    /// <summary>Months of per-hour trends kept, long after the access rows are gone (ADR-025).</summary>
+    public int TrendHourRetentionMonths { get; set; } = 13;
+
     /// <summary>Days rejected lines are kept for inspection.</summary>
     public int RejectRetentionDays { get; set; } = 7;
 

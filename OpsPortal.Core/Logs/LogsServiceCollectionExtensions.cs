@@ -16,6 +16,9 @@ public static class LogsServiceCollectionExtensions
     {
         services.AddOptions<LogsOptions>().BindConfiguration(LogsOptions.Section)
             .Validate(o => o.RetentionDays >= 1, "OpsPortal:Logs:RetentionDays must be at least 1.")
+            // A minute the rollup job recomputes from access must still have its trend partition, and its hour all its minutes.
+            .Validate(o => o.TrendMinuteRetentionDays >= o.RetentionDays && o.TrendHourRetentionMonths * 28 >= o.TrendMinuteRetentionDays,
+                "OpsPortal:Logs:TrendMinuteRetentionDays must be at least RetentionDays, and TrendHourRetentionMonths must cover it.")
             .Validate(o => o.BatchSize is >= 1 and <= 100_000, "OpsPortal:Logs:BatchSize must be between 1 and 100000.")
             .Validate(o => o.MaxLineLength is >= 256 and <= 1_048_576, "OpsPortal:Logs:MaxLineLength must be between 256 and 1048576.")
             .Validate(o => o.SyslogUdpPort is >= 0 and <= 65535 && o.SyslogTcpPort is >= 0 and <= 65535,
@@ -49,6 +52,7 @@ public static class LogsServiceCollectionExtensions
         services.AddSingleton<LogStatistics>();
         services.AddSingleton<LogCharts>();
         services.AddSingleton<LogTraffic>();
+        services.AddSingleton<LogTrends>();
         services.AddSingleton<LogRollupJob>();
         services.AddHostedService<LogRollupService>();
         services.AddSingleton<SavedSearchService>();

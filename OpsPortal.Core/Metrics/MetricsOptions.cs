@@ -18,6 +18,13 @@ public sealed class MetricsOptions
     /// <summary>Address the metric ports listen on (all IPv4 interfaces by default: senders are other machines).</summary>
     public string BindAddress { get; set; } = "0.0.0.0";
 
+    /// <summary>
+    /// UDP receive buffer asked of the kernel per port: at 100k metrics/s it holds a few seconds of traffic
+    /// for the moments the receiver is not scheduled. Granted in full only to a process with CAP_NET_ADMIN;
+    /// otherwise capped at net.core.rmem_max (docs/metrics.md says how to raise it).
+    /// </summary>
+    public int UdpReceiveBufferBytes { get; set; } = 32 * 1024 * 1024;
+
     /// <summary>Values are aggregated in memory and written as one point per series and node per interval.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 

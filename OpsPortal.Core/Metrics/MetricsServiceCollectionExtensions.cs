@@ -34,6 +34,8 @@ public static class MetricsServiceCollectionExtensions
             .Validate(o => o.RawRetentionDays >= 1 && o.MinuteRetentionDays >= o.RawRetentionDays && o.HourRetentionMonths >= 1
                            && o.HourRetentionMonths * 28 >= o.MinuteRetentionDays,
                 $"{MetricsOptions.Section}: retention must be RawRetentionDays ≥ 1, MinuteRetentionDays ≥ RawRetentionDays, and HourRetentionMonths covering MinuteRetentionDays.")
+            .Validate(o => o.UdpReceiveBufferBytes is >= 65536 and <= 1024 * 1024 * 1024,
+                $"{MetricsOptions.Section}:UdpReceiveBufferBytes must be between 65536 and 1073741824.")
             .Validate(o => o.MaxSeriesPerInterval >= 1 && o.MaxPendingIntervals >= 1,
                 $"{MetricsOptions.Section}:MaxSeriesPerInterval and MaxPendingIntervals must be at least 1.")
             .Validate(o => o.RollupInterval >= TimeSpan.FromMilliseconds(100) && o.RollupInterval <= TimeSpan.FromHours(1),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpsPortal.Core;
 using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Metrics.Ingest;
 using OpsPortal.Core.Metrics.Queries;

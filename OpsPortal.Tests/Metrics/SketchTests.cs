@@ -1,4 +1,4 @@
-using OpsPortal.Core.Metrics;
+using OpsPortal.Core;
 
 namespace OpsPortal.Tests.Metrics;
 

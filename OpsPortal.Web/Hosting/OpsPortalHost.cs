@@ -90,6 +90,7 @@ public static class OpsPortalHost
         app.MapLogsIngest();
         app.MapLogsExport();
         app.MapLogsSearch();
+        app.MapLogsTrends();
         app.MapMetrics();
         app.MapTickets();
         app.MapWikiApi();

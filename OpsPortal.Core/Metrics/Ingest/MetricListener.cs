@@ -32,6 +32,9 @@ public sealed partial class MetricListener(
 
     public IPEndPoint? GraphiteTcp { get; private set; }
 
+    /// <summary>The UDP receive buffer the kernel granted (bytes; Linux reports twice the size asked, for its bookkeeping).</summary>
+    public int UdpReceiveBuffer { get; private set; }
+
     /// <summary>Completes once the receive loops run (at once when every port is off).</summary>
     public Task Ready => _ready.Task;
 
@@ -43,14 +46,14 @@ public sealed partial class MetricListener(
         {
             if (o.StatsdPort != 0)
             {
-                var (udp, tcp) = BindPair(address, o.StatsdPort, nameof(MetricsOptions.StatsdPort), MetricsOptions.StatsdPortVariable);
+                var (udp, tcp) = BindPair(address, o.StatsdPort, nameof(MetricsOptions.StatsdPort), MetricsOptions.StatsdPortVariable, o.UdpReceiveBufferBytes);
                 _ports.Add(new Port(udp, MetricProtocol.StatsdUdp));
                 _ports.Add(new Port(tcp, MetricProtocol.StatsdTcp));
                 (StatsdUdp, StatsdTcp) = ((IPEndPoint)udp.LocalEndPoint!, (IPEndPoint)tcp.LocalEndPoint!);
             }
             if (o.GraphitePort != 0)
             {
-                var (udp, tcp) = BindPair(address, o.GraphitePort, nameof(MetricsOptions.GraphitePort), MetricsOptions.GraphitePortVariable);
+                var (udp, tcp) = BindPair(address, o.GraphitePort, nameof(MetricsOptions.GraphitePort), MetricsOptions.GraphitePortVariable, o.UdpReceiveBufferBytes);
                 _ports.Add(new Port(udp, MetricProtocol.GraphiteUdp));
                 _ports.Add(new Port(tcp, MetricProtocol.GraphiteTcp));
                 (GraphiteUdp, GraphiteTcp) = ((IPEndPoint)udp.LocalEndPoint!, (IPEndPoint)tcp.LocalEndPoint!);
@@ -70,8 +73,9 @@ public sealed partial class MetricListener(
             _ready.TrySetResult();
             return Task.CompletedTask;
         }
+        UdpReceiveBuffer = _ports.First(p => p.Socket.SocketType == SocketType.Dgram).Socket.ReceiveBufferSize;
         LogListening(StatsdUdp?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off",
-            GraphiteTcp?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off", o.BindAddress);
+            GraphiteTcp?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off", o.BindAddress, UdpReceiveBuffer);
         return base.StartAsync(cancellationToken);
     }
 
@@ -100,9 +104,9 @@ public sealed partial class MetricListener(
     }
 
     /// <summary>UDP and TCP on the same port number (0 asks the OS for a free one, then TCP takes the same number).</summary>
-    private static (Socket Udp, Socket Tcp) BindPair(IPAddress address, int port, string setting, string variable)
+    private static (Socket Udp, Socket Tcp) BindPair(IPAddress address, int port, string setting, string variable, int receiveBuffer)
     {
-        var udp = Bind(address, port, SocketType.Dgram, ProtocolType.Udp, setting, variable);
+        var udp = Bind(address, port, SocketType.Dgram, ProtocolType.Udp, setting, variable, receiveBuffer);
         try
         {
             var tcp = Bind(address, ((IPEndPoint)udp.LocalEndPoint!).Port, SocketType.Stream, ProtocolType.Tcp, setting, variable);
@@ -116,7 +120,31 @@ public sealed partial class MetricListener(
         }
     }
 
-    private static Socket Bind(IPAddress address, int port, SocketType type, ProtocolType protocol, string setting, string variable)
+    /// <summary>
+    /// The UDP receive buffer absorbs bursts and the moments the receiving thread is not scheduled (a
+    /// loaded host). The kernel caps a plain request at net.core.rmem_max (often 208 KiB – 4 MiB); a
+    /// process allowed to (CAP_NET_ADMIN) gets the full size with SO_RCVBUFFORCE (docs/metrics.md).
+    /// </summary>
+    private static void SetReceiveBuffer(Socket socket, int bytes)
+    {
+        const int SolSocket = 1;
+        const int SoRcvBufForce = 33;
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                socket.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(bytes));
+                return;
+            }
+            catch (SocketException)
+            {
+                // Not permitted: fall back to what rmem_max allows.
+            }
+        }
+        socket.ReceiveBufferSize = bytes;
+    }
+
+    private static Socket Bind(IPAddress address, int port, SocketType type, ProtocolType protocol, string setting, string variable, int receiveBuffer = 0)
     {
         var socket = new Socket(address.AddressFamily, type, protocol);
         try
@@ -127,8 +155,7 @@ public sealed partial class MetricListener(
             }
             if (type == SocketType.Dgram)
             {
-                // Absorbs bursts and GC pauses; the kernel caps it at net.core.rmem_max (docs/metrics.md).
-                socket.ReceiveBufferSize = 8 * 1024 * 1024;
+                SetReceiveBuffer(socket, receiveBuffer);
             }
             socket.Bind(new IPEndPoint(address, port));
             return socket;
@@ -144,8 +171,8 @@ public sealed partial class MetricListener(
 
     private sealed record Port(Socket Socket, MetricProtocol Protocol);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Metrics listening: StatsD {Statsd} (UDP and TCP), Graphite {Graphite} (TCP and UDP), on {Address}")]
-    private partial void LogListening(string statsd, string graphite, string address);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Metrics listening: StatsD {Statsd} (UDP and TCP), Graphite {Graphite} (TCP and UDP), on {Address}; UDP receive buffer {Buffer} bytes")]
+    private partial void LogListening(string statsd, string graphite, string address, int buffer);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Metrics: receiving over {Transport} failed")]
     private partial void LogReceiveFailed(Exception ex, string transport);

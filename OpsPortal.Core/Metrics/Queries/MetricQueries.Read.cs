@@ -28,6 +28,15 @@ public sealed partial class MetricQueries
         cmd.Parameters.Add(new NpgsqlParameter("start", NpgsqlDbType.Timestamp) { Value = Plain(start) });
         cmd.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Timestamp) { Value = Plain(end) });
         cmd.Parameters.Add(new NpgsqlParameter("step", NpgsqlDbType.Interval) { Value = step });
+        // The finer parts need not look before the oldest mark: a bound the planner sees prunes the older
+        // minute and raw partitions (all of them for a range with nothing marked). A mark made between the two
+        // statements is for a minute this answer then reads as of before it, never twice.
+        var oldestMark = resolution == MetricResolution.Raw ? null : await OldestMarkAsync(ct);
+        var dirtyStart = oldestMark is { } m && m > start ? m : oldestMark is null ? end : start;
+        cmd.Parameters.Add(new NpgsqlParameter("dirtyStart", NpgsqlDbType.Timestamp) { Value = Plain(dirtyStart) });
+        // A marked minute's hour is read from its minutes, from the start of that hour.
+        var dirtyHour = RollupResolution.Floor(dirtyStart, TimeSpan.FromHours(1));
+        cmd.Parameters.Add(new NpgsqlParameter("dirtyHour", NpgsqlDbType.Timestamp) { Value = Plain(dirtyHour < start ? start : dirtyHour) });
         cmd.CommandTimeout = 30;
 
         var cells = new Dictionary<(int Id, DateTime Bucket), Cell>();
@@ -110,7 +119,7 @@ public sealed partial class MetricQueries
         var rawOfDirty = $"""
             SELECT p.series_id, p.at, p.count, p.sum, p.min, p.max, p.last, p.last_at{(percentile ? ", p.sketch_keys, p.sketch_counts" : ", NULL::integer[], NULL::float8[]")}, NULL::float8
             FROM dirty d JOIN metric_points p ON p.at >= d.minute AND p.at < d.minute + interval '1 minute'
-            WHERE p.series_id = ANY(@ids)
+            WHERE p.series_id = ANY(@ids) AND p.at >= @dirtyStart AND p.at < @end
             """;
         var parts = resolution switch
         {
@@ -124,7 +133,8 @@ public sealed partial class MetricQueries
                 SELECT {RowColumns}{own} FROM metric_rollup_hour WHERE {inRange} AND at NOT IN (SELECT hour FROM dirty_hours)
                 UNION ALL
                 SELECT {RowColumns}{fine} FROM metric_rollup_minute
-                WHERE {inRange} AND date_trunc('hour', at) IN (SELECT hour FROM dirty_hours) AND at NOT IN (SELECT minute FROM dirty)
+                WHERE series_id = ANY(@ids) AND at >= @dirtyHour AND at < @end
+                  AND date_trunc('hour', at) IN (SELECT hour FROM dirty_hours) AND at NOT IN (SELECT minute FROM dirty)
                 UNION ALL
                 {rawOfDirty}
                 """,
@@ -132,7 +142,7 @@ public sealed partial class MetricQueries
         var with = resolution == MetricResolution.Raw
             ? "WITH "
             : """
-              WITH dirty AS (SELECT DISTINCT minute FROM metric_rollup_dirty WHERE minute >= @start AND minute < @end),
+              WITH dirty AS (SELECT DISTINCT minute FROM metric_rollup_dirty WHERE minute >= @dirtyStart AND minute < @end),
               dirty_hours AS (SELECT DISTINCT date_trunc('hour', minute) AS hour FROM dirty),
 
               """;
@@ -143,6 +153,12 @@ public sealed partial class MetricQueries
     }
 
     private static DateTime Plain(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Unspecified);
+
+    private async Task<DateTime?> OldestMarkAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT min(minute) FROM metric_rollup_dirty");
+        return await cmd.ExecuteScalarAsync(ct) is DateTime t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null;
+    }
 
     /// <summary>Rows of one series and step (or of a line's series), combined as the rollups combine them.</summary>
     private sealed class Cell

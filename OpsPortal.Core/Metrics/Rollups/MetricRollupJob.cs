@@ -55,59 +55,31 @@ public sealed class MetricRollupJob(NpgsqlDataSource dataSource, TimeProvider cl
     /// <summary>Partitions are created in their own short transactions before a round (CREATE … PARTITION OF locks the parent).</summary>
     private static async Task EnsurePartitionsAsync(NpgsqlConnection conn, DateTime cut, CancellationToken ct)
     {
-        var days = new List<DateTime>();
-        await using (var cmd = new NpgsqlCommand("SELECT DISTINCT date_trunc('day', minute) FROM metric_rollup_dirty WHERE minute < $1", conn))
+        foreach (var day in await DirtyMinutes.DaysAsync(conn, MetricTables.Dirty, cut, ct))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = cut, NpgsqlDbType = NpgsqlDbType.Timestamp });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                days.Add(reader.GetDateTime(0));
-            }
-        }
-        foreach (var day in days)
-        {
-            await MetricTables.EnsurePartitionAsync(conn, MetricTables.Minutes, day, ct);
-            await MetricTables.EnsurePartitionAsync(conn, MetricTables.Hours, day, ct);
+            await TimePartitions.EnsureAsync(conn, MetricTables.Minutes, day, ct);
+            await TimePartitions.EnsureAsync(conn, MetricTables.Hours, day, ct);
         }
     }
 
     private static async Task<int> RoundAsync(NpgsqlConnection conn, DateTime cut, CancellationToken ct)
     {
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        var ids = new List<long>();
-        var minutes = new SortedSet<DateTime>();
-        await using (var cmd = new NpgsqlCommand("""
-            WITH m AS (SELECT DISTINCT minute FROM metric_rollup_dirty WHERE minute < $1 ORDER BY minute LIMIT $2)
-            SELECT d.id, d.minute FROM metric_rollup_dirty d JOIN m USING (minute)
-            """, conn, tx))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = cut, NpgsqlDbType = NpgsqlDbType.Timestamp });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = MinutesPerRound });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                ids.Add(reader.GetInt64(0));
-                minutes.Add(reader.GetDateTime(1));
-            }
-        }
-        if (minutes.Count == 0)
+        var (ids, minutes) = await DirtyMinutes.ReadAsync(conn, tx, MetricTables.Dirty, cut, MinutesPerRound, ct);
+        if (minutes.Length == 0)
         {
             return 0;
         }
         await using (var cmd = new NpgsqlCommand(RecomputeSql, conn, tx))
         {
             cmd.CommandTimeout = 0;
-            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids.ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("minutes", NpgsqlDbType.Array | NpgsqlDbType.Timestamp) { Value = minutes.ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("hours", NpgsqlDbType.Array | NpgsqlDbType.Timestamp)
-            {
-                Value = minutes.Select(m => m.AddTicks(-(m.Ticks % TimeSpan.TicksPerHour))).Distinct().ToArray(),
-            });
+            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids });
+            cmd.Parameters.Add(new NpgsqlParameter("minutes", NpgsqlDbType.Array | NpgsqlDbType.Timestamp) { Value = minutes });
+            cmd.Parameters.Add(new NpgsqlParameter("hours", NpgsqlDbType.Array | NpgsqlDbType.Timestamp) { Value = DirtyMinutes.Hours(minutes) });
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
-        return minutes.Count;
+        return minutes.Length;
     }
 
     /// <summary>

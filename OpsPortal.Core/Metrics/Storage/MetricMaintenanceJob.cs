@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace OpsPortal.Core.Metrics.Storage;
 
@@ -57,43 +56,24 @@ public sealed partial class MetricMaintenanceJob(
 
         async Task EnsureAsync(string table, DateTime at)
         {
-            if (await MetricTables.EnsurePartitionAsync(conn, table, at, ct))
+            if (await TimePartitions.EnsureAsync(conn, table, at, ct))
             {
-                created.Add(Name(table, MetricTables.PartitionStart(table, at)));
+                created.Add(TimePartitions.Name(table, TimePartitions.Start(table, at)));
             }
         }
 
-        // Whole partitions whose end is at or before the oldest instant kept.
+        // A day with minutes still marked for the rollup job is kept until they are rolled up.
         async Task DropOlderAsync(string table, DateTime oldestKept)
         {
-            foreach (var (start, name) in await MetricTables.ListPartitionsAsync(conn, table, ct))
+            var (gone, waiting) = await TimePartitions.DropOlderAsync(conn, table, oldestKept,
+                (start, end) => TimePartitions.HasDirtyMinutesAsync(conn, MetricTables.Dirty, start, end, ct), ct);
+            dropped.AddRange(gone);
+            kept.AddRange(waiting);
+            foreach (var name in waiting)
             {
-                var end = MetricTables.PartitionEnd(table, start);
-                if (end > oldestKept)
-                {
-                    continue;
-                }
-                if (await HasDirtyMinutesAsync(conn, start, end, ct))
-                {
-                    kept.Add(name);
-                    LogKeptForRollup(name);
-                    continue;
-                }
-                await MetricTables.DropPartitionAsync(conn, table, start, ct);
-                dropped.Add(name);
+                LogKeptForRollup(name);
             }
         }
-    }
-
-    private static string Name(string table, DateTime start) =>
-        table + "_p" + start.ToString(table == MetricTables.Hours ? "yyyyMM" : "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static async Task<bool> HasDirtyMinutesAsync(NpgsqlConnection conn, DateTime start, DateTime end, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM metric_rollup_dirty WHERE minute >= $1 AND minute < $2)", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = start, NpgsqlDbType = NpgsqlDbType.Timestamp });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = end, NpgsqlDbType = NpgsqlDbType.Timestamp });
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics: kept {Partition} past its retention: it has minutes the rollup job has not done yet (is RunRollups off on every node?)")]

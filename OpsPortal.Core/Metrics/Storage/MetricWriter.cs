@@ -40,7 +40,7 @@ public sealed class MetricWriter(NpgsqlDataSource dataSource, TimeProvider clock
         {
             if (!_partitions.ContainsKey((MetricTables.Points, day)))
             {
-                await MetricTables.EnsurePartitionAsync(conn, MetricTables.Points, day, ct);
+                await TimePartitions.EnsureAsync(conn, MetricTables.Points, day, ct);
                 _partitions[(MetricTables.Points, day)] = true;
             }
         }

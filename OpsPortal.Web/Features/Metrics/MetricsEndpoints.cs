@@ -102,7 +102,8 @@ public static class MetricsEndpoints
         return (unit ?? TimeSpan.FromSeconds(1)) * n;
     }
 
-    private static bool TryInstant(string? text, out DateTimeOffset? value)
+    /// <summary>An optional ISO 8601 instant (UTC unless it says otherwise); false when given and not one.</summary>
+    internal static bool TryInstant(string? text, out DateTimeOffset? value)
     {
         value = null;
         if (string.IsNullOrWhiteSpace(text))

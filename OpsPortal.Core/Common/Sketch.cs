@@ -1,4 +1,4 @@
-namespace OpsPortal.Core.Metrics;
+namespace OpsPortal.Core;
 
 /// <summary>
 /// A mergeable percentile sketch: a log-bucketed histogram in the manner of DDSketch

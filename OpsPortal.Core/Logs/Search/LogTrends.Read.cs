@@ -1,0 +1,166 @@
+using Npgsql;
+using NpgsqlTypes;
+using OpsPortal.Core.Logs.Rollups;
+
+namespace OpsPortal.Core.Logs.Search;
+
+public sealed partial class LogTrends
+{
+    private const string Numbers = "requests, status_2xx, status_3xx, status_4xx, status_5xx, status_other, time_min, time_max";
+
+    /// <summary>
+    /// One statement: rows of the chosen trend table for clean units, and for hours with a marked minute
+    /// the minute trends of their clean minutes; marked minutes themselves from the access table,
+    /// aggregated the same way. A step equal to the table's own uses its precomputed percentiles;
+    /// otherwise sketches are merged here.
+    /// </summary>
+    private async Task<List<LogTrendLine>> ReadTrendsAsync(
+        string table, string dim, string? key, DateTime start, DateTime end, TimeSpan step, int top, DateTime to, CancellationToken ct)
+    {
+        var own = table == LogTrendSql.Hours ? TimeSpan.FromHours(1) : Minute;
+        var precomputed = step == own;
+        var rollup = precomputed ? ", NULL::integer[] AS sketch_keys, NULL::float8[] AS sketch_counts, p50, p95, p99" : SketchColumns;
+        var filter = "dim = @dim AND (@key::text IS NULL OR key = @key) AND at >= @start AND at < @end";
+        var keyOfRow = dim switch
+        {
+            "host" => "coalesce(x.hostname, '')",
+            "path" => "coalesce(access_path_group(x.path), '')",
+            _ => "''",
+        };
+        var rawFilter = (dim, key) switch
+        {
+            ("host", "") => "AND x.hostname IS NULL",
+            ("host", not null) => "AND x.hostname = @key",
+            _ => "",
+        };
+        var hourly = table == LogTrendSql.Hours
+            ? $"""
+              UNION ALL
+              SELECT key, at, {Numbers}{SketchColumns} FROM access_trend_minute
+              WHERE {filter} AND date_trunc('hour', at) IN (SELECT hour FROM dirty_hours) AND at NOT IN (SELECT minute FROM dirty)
+              """
+            : "";
+#pragma warning disable CA2100 // Constant fragments and one of two table names; every value is a parameter.
+        var sql = $"""
+            WITH dirty AS (SELECT DISTINCT minute FROM access_rollup_dirty WHERE minute >= @start AND minute < @end),
+            dirty_hours AS (SELECT DISTINCT date_trunc('hour', minute) AS hour FROM dirty),
+            raw AS MATERIALIZED (
+                SELECT {keyOfRow} AS key, d.minute AS at, x.status, x.backendtime
+                FROM dirty d JOIN access x ON x.date >= d.minute AND x.date < d.minute + interval '1 minute'
+                WHERE TRUE {rawFilter}),
+            raw_sk AS (
+                SELECT key, at, array_agg(k ORDER BY k) AS sketch_keys, array_agg(c ORDER BY k) AS sketch_counts
+                FROM (SELECT key, at, metric_sketch_key(backendtime) AS k, count(*)::float8 AS c
+                      FROM raw WHERE backendtime IS NOT NULL GROUP BY 1, 2, 3) b
+                GROUP BY key, at),
+            parts AS (
+                SELECT key, at, {Numbers}{rollup} FROM {table}
+                WHERE {filter} AND {(table == LogTrendSql.Hours ? "at NOT IN (SELECT hour FROM dirty_hours)" : "at NOT IN (SELECT minute FROM dirty)")}
+                {hourly}
+                UNION ALL
+                SELECT a.key, a.at, a.requests, a.s2, a.s3, a.s4, a.s5, a.so, a.tmin, a.tmax, s.sketch_keys, s.sketch_counts,
+                       NULL::float8, NULL::float8, NULL::float8
+                FROM (SELECT key, at, count(*) AS requests,
+                             count(*) FILTER (WHERE status BETWEEN 200 AND 299) AS s2, count(*) FILTER (WHERE status BETWEEN 300 AND 399) AS s3,
+                             count(*) FILTER (WHERE status BETWEEN 400 AND 499) AS s4, count(*) FILTER (WHERE status BETWEEN 500 AND 599) AS s5,
+                             count(*) FILTER (WHERE status IS NULL OR status < 200 OR status > 599) AS so,
+                             min(backendtime) AS tmin, max(backendtime) AS tmax
+                      FROM raw GROUP BY key, at) a
+                LEFT JOIN raw_sk s USING (key, at))
+            SELECT key, date_bin(@step, at, TIMESTAMP '1970-01-01'), {Numbers}, sketch_keys, sketch_counts, p50, p95, p99 FROM parts
+            """;
+        await using var batch = dataSource.CreateBatch();
+        batch.Timeout = 30;
+        // JIT off, as for every log statement: the planner cannot estimate these joins (ADR-009).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('jit', 'off', true)"));
+        var cmd = new NpgsqlBatchCommand(sql);
+#pragma warning restore CA2100
+        cmd.Parameters.Add(new NpgsqlParameter("dim", NpgsqlDbType.Text) { Value = dim });
+        cmd.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Text) { Value = (object?)key ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("start", NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(start, DateTimeKind.Unspecified) });
+        cmd.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(end, DateTimeKind.Unspecified) });
+        cmd.Parameters.Add(new NpgsqlParameter("step", NpgsqlDbType.Interval) { Value = step });
+        batch.BatchCommands.Add(cmd);
+
+        var cells = new Dictionary<string, Dictionary<DateTime, Cell>>(StringComparer.Ordinal);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var k = reader.GetString(0);
+                if (!cells.TryGetValue(k, out var byStep))
+                {
+                    cells[k] = byStep = [];
+                }
+                var t = DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc);
+                if (!byStep.TryGetValue(t, out var cell))
+                {
+                    byStep[t] = cell = new Cell();
+                }
+                cell.Add(reader);
+            }
+        }
+
+        var keys = key is not null
+            ? [key]
+            : cells.OrderByDescending(c => c.Value.Values.Sum(x => x.Requests)).ThenBy(c => c.Key, StringComparer.Ordinal).Take(top).Select(c => c.Key).ToList();
+        var lines = new List<LogTrendLine>();
+        foreach (var k in keys)
+        {
+            var byStep = cells.GetValueOrDefault(k) ?? [];
+            var points = new List<LogTrendPoint>();
+            for (var t = start; t < to; t += step)
+            {
+                points.Add(byStep.TryGetValue(t, out var c) ? c.Point(t) : Empty(t));
+            }
+            lines.Add(new LogTrendLine(k, points));
+        }
+        return lines;
+    }
+
+    private const string SketchColumns = ", sketch_keys, sketch_counts, NULL::float8 AS p50, NULL::float8 AS p95, NULL::float8 AS p99";
+
+    /// <summary>The rows of one key and step: counts add, sketches merge; a lone rollup row brings its own percentiles.</summary>
+    private sealed class Cell
+    {
+        private readonly long[] _counts = new long[6];
+        private Sketch? _sketch;
+        private double? _min;
+        private double? _max;
+        private (double? P50, double? P95, double? P99)? _own;
+        private int _rows;
+
+        public long Requests => _counts[0];
+
+        public void Add(NpgsqlDataReader r)
+        {
+            _rows++;
+            for (var i = 0; i < 6; i++)
+            {
+                _counts[i] += r.GetInt64(2 + i);
+            }
+            if (!r.IsDBNull(8))
+            {
+                _min = _min is { } m ? Math.Min(m, r.GetDouble(8)) : r.GetDouble(8);
+                _max = _max is { } x ? Math.Max(x, r.GetDouble(9)) : r.GetDouble(9);
+            }
+            if (!r.IsDBNull(10))
+            {
+                (_sketch ??= new Sketch()).Merge(r.GetFieldValue<int[]>(10), r.GetFieldValue<double[]>(11));
+            }
+            else if (!r.IsDBNull(13))
+            {
+                _own = (r.IsDBNull(12) ? null : r.GetDouble(12), r.GetDouble(13), r.IsDBNull(14) ? null : r.GetDouble(14));
+            }
+        }
+
+        public LogTrendPoint Point(DateTime t)
+        {
+            var (p50, p95, p99) = _own is { } own && _rows == 1
+                ? own
+                : (_sketch?.Quantile(0.5, _min, _max), _sketch?.Quantile(0.95, _min, _max), _sketch?.Quantile(0.99, _min, _max));
+            return new LogTrendPoint(new DateTimeOffset(t), _counts[0], _counts[1], _counts[2], _counts[3], _counts[4], _counts[5], p50, p95, p99);
+        }
+    }
+}

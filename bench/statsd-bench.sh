@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# StatsD intake benchmark (issue 18, "Speed": 100,000 metrics/s over UDP with < 0.1 % loss).
+# Starts the app (Release) on a throwaway PostgreSQL with OPSPORTAL_STATSD_PORT set, sends RATE
+# metrics/s for SECONDS from SENDERS separate processes over loopback with Debian's python3-statsd
+# (bench/statsd/send.py: pipelines, several metrics per packet, 90 % counters, 10 % timers), waits for
+# the last flush and compares what the series API returns with what was sent.
+#   bench/statsd-bench.sh [RATE] [SECONDS] [SENDERS]      (default 100000 60 2)
+# Prints sent/stored/loss, the kernel's UDP receive-buffer drops during the run, the app's CPU use and
+# the load average. BENCH_KEEP=/dir keeps the cluster.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=../scripts/common.sh
+source scripts/common.sh
+# shellcheck source=../scripts/postgres.sh
+source scripts/postgres.sh
+# shellcheck source=../scripts/statsd-client.sh
+source scripts/statsd-client.sh
+
+rate=${1:-100000}
+seconds=${2:-60}
+senders=${3:-2}
+command -v curl >/dev/null || apt_install curl
+command -v jq >/dev/null || apt_install jq
+statsd_client_ensure
+if [[ -n ${BENCH_KEEP:-} ]]; then
+  work=$BENCH_KEEP
+  mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/opsportal-statsd-bench.XXXXXX)
+fi
+chmod 755 "$work"
+app_pid=""
+cleanup() {
+  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null || true
+  if [[ -z ${BENCH_KEEP:-} ]]; then
+    pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+log "Building (Release)"
+dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
+app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
+
+pg_ensure_server
+if pg_cluster_running "$work/pg"; then
+  port=$(pg_cluster_port "$work/pg")
+else
+  port=$((56000 + RANDOM % 1000))
+  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
+  pg_cluster_start "$work/pg" "$port"
+  pg_create_database "$work/pg" opsportal
+fi
+export OPSPORTAL_DATABASE
+OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
+dotnet "$app" migrate >/dev/null
+
+statsd_port=8125
+while port_in_use "$statsd_port" || ss -Huln "sport = :$statsd_port" | grep -q .; do statsd_port=$((statsd_port + 1)); done
+http_port=$((57000 + RANDOM % 1000))
+log "Starting the app (StatsD on udp/tcp $statsd_port)"
+ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false ASPNETCORE_ENVIRONMENT=Production \
+  OPSPORTAL_STATSD_PORT=$statsd_port OpsPortal__Metrics__BindAddress=127.0.0.1 \
+  dotnet "$app" >"$work/app.log" 2>&1 &
+app_pid=$!
+base="http://127.0.0.1:$http_port"
+for _ in $(seq 1 120); do
+  curl -fs -o /dev/null "$base/health" 2>/dev/null && break
+  kill -0 "$app_pid" 2>/dev/null || { tail -n 40 "$work/app.log" >&2; die "The app stopped while starting (log above)."; }
+  sleep 1
+done
+email="bench-$RANDOM@bench.local"
+password="Bench-password-$RANDOM$RANDOM"
+OPSPORTAL_NEW_PASSWORD=$password dotnet "$app" add-user "$email" Viewer >/dev/null
+token=$(curl -fs -X POST "$base/api/auth/tokens" -H 'content-type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"bench\"}" | jq -r .token)
+auth="Authorization: Bearer $token"
+
+udp_drops() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) n[$i] = i; h = 1 } else print $n["RcvbufErrors"] }' /proc/net/snmp; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$app_pid/stat"; }
+prefix="bench$(date +%s)"
+from=$(date -u -d '-2 minutes' +%Y-%m-%dT%H:%M:%SZ)
+drops_before=$(udp_drops)
+cpu_before=$(cpu_ticks)
+load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+log "Sending $rate metrics/s for ${seconds}s from $senders python3-statsd processes"
+pids=()
+for i in $(seq 1 "$senders"); do
+  # Niced: the senders stand in for other machines, and must not take the receiving thread's CPU here.
+  nice -n "${SENDER_NICE:-10}" "$STATSD_PYTHON" bench/statsd/send.py "$statsd_port" $((rate / senders)) "$seconds" "$prefix" >"$work/sent-$i.json" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+cpu_after=$(cpu_ticks)
+load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
+drops_after=$(udp_drops)
+log "Waiting for the last flush interval to be written"
+sleep 13
+to=$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:%SZ)
+
+sent_counters=$(jq -s 'map(.counters) | add' "$work"/sent-*.json)
+sent_timers=$(jq -s 'map(.timers) | add' "$work"/sent-*.json)
+sent_rate=$(jq -s 'map(.rate) | add | floor' "$work"/sent-*.json)
+series() {
+  curl -fs -G "$base/api/metrics/series" -H "$auth" --data-urlencode "name=$1" --data-urlencode "from=$from" \
+    --data-urlencode "to=$to" -d step=1h -d "fn=$2" | jq '[.series[].points[].v // 0] | add'
+}
+got_counters=$(series "$prefix.c.*" sum)
+got_timers=$(series "$prefix.t.*" count)
+sent=$((sent_counters + sent_timers))
+got=$(jq -n "$got_counters + $got_timers")
+hz=$(getconf CLK_TCK)
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB; net.core.rmem_max=$(sysctl -n net.core.rmem_max)"
+echo "load average before/after: $load_before / $load_after"
+echo "sent: $sent metrics ($sent_counters counter increments, $sent_timers timings) at $sent_rate metrics/s for ${seconds}s from $senders processes"
+echo "stored (series API): $got ($got_counters counted, $got_timers timings)"
+echo "loss: $(jq -n "($sent - $got) / $sent * 100") %"
+echo "kernel UDP receive-buffer drops during the run: $((drops_after - drops_before)) datagrams; $(grep -o 'UDP receive buffer [0-9]* bytes' "$work/app.log" | head -n 1)"
+echo "app CPU during the run: $(jq -n "($cpu_after - $cpu_before) / $hz / $seconds * 100 | floor") % of one core"
+echo "listeners: $(curl -fs "$base/api/metrics/listeners" -H "$auth" | jq -c '.nodes[0] | {lines, badLines, droppedIntervals, pendingIntervals}')"
