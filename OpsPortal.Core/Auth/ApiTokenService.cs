@@ -18,9 +18,9 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
     public async Task<CreatedToken> CreateAsync(string userId, string actor, string name, CancellationToken ct = default)
     {
         name = name.Trim();
-        if (name.Length is 0 or > 100)
+        if (NameProblem(name) is { } problem)
         {
-            throw new ArgumentException("A token needs a name of 1 to 100 characters.", nameof(name));
+            throw new ArgumentException(problem, nameof(name));
         }
         var secret = SecretPrefix + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var token = new ApiToken
@@ -42,6 +42,10 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
         return new CreatedToken(token, secret);
     }
 
+    /// <summary>Null for a usable token name; otherwise what is wrong with it.</summary>
+    public static string? NameProblem(string name) =>
+        name.Trim().Length is 0 or > 100 ? "A token needs a name of 1 to 100 characters." : null;
+
     public async Task<List<ApiToken>> ListAsync(string userId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -51,7 +55,7 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
             .ToListAsync(ct);
     }
 
-    /// <summary>Revokes one of the user's own tokens. Returns false when there is no such live token.</summary>
+    /// <summary>Revokes a live token of <paramref name="userId"/> (the user's own, or any user's for an Admin). False when there is no such live token.</summary>
     public async Task<bool> RevokeAsync(long tokenId, string userId, string actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -122,9 +122,20 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         user.SecurityStamp = Guid.NewGuid().ToString();
         events.Append(db, actor, disabled ? EventKinds.UserDisabled : EventKinds.UserEnabled, "user", user.Id,
             $"{actor} {(disabled ? "disabled" : "enabled")} {user.Email}");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var updated = await users.UpdateAsync(user);
+        if (!updated.Succeeded)
+        {
+            return UserResult.Fail(Describe(updated));
+        }
+        // Re-enabling must not bring old cookies and tokens back to life.
+        if (disabled)
+        {
+            await UserSessions.RevokeEverythingAsync(db, user.Id, clock.GetUtcNow(), ct);
+        }
+        await tx.CommitAsync(ct);
         tokenCache.Clear();
-        return updated.Succeeded ? UserResult.Ok(user.Id) : UserResult.Fail(Describe(updated));
+        return UserResult.Ok(user.Id);
     }
 
     /// <summary>Sets a new generated password and returns it, to be shown once to the admin.</summary>
@@ -145,9 +156,13 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         }
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
-        events.Append(db, actor, EventKinds.UserPasswordReset, "user", user.Id, $"{actor} reset the password of {user.Email}");
+        // Whoever knew the old password may hold a cookie or a token made with it.
+        var tokens = await UserSessions.RevokeEverythingAsync(db, user.Id, clock.GetUtcNow(), ct);
+        events.Append(db, actor, EventKinds.UserPasswordReset, "user", user.Id,
+            $"{actor} reset the password of {user.Email}; their sessions and {tokens} API token(s) were revoked");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        tokenCache.Clear();
         return (UserResult.Ok(user.Id), password);
     }
 

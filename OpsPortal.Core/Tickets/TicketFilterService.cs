@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 
@@ -28,25 +29,44 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
         return [.. BuiltIn, .. stored];
     }
 
-    /// <summary>Saves (or replaces, by name) a filter for the team or for <paramref name="actor"/> alone.</summary>
-    public async Task<SavedTicketFilter> SaveAsync(string actor, string name, string query, bool personal, CancellationToken ct = default)
+    /// <summary>
+    /// Saves a filter for the team (Engineer and up) or for the actor alone. Saving under a name the
+    /// actor already used replaces their own filter; a team filter someone else saved is never replaced (Conflict).
+    /// </summary>
+    public async Task<Result<SavedTicketFilter>> SaveAsync(Actor actor, string name, string query, bool personal, CancellationToken ct = default)
     {
         name = name.Trim();
         if (name.Length is 0 or > 100)
         {
-            throw new TicketValidationException("name", "A saved filter needs a name of 1 to 100 characters.");
+            return Refusal.InvalidField("name", "A saved filter needs a name of 1 to 100 characters.");
         }
         if (BuiltIn.Any(b => b.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
         {
-            throw new TicketValidationException("name", $"'{name}' is a built-in filter; choose another name.");
+            return Refusal.InvalidField("name", $"'{name}' is a built-in filter; choose another name.");
         }
-        var normalized = TicketQuery.Parse(query).ToQueryString();
-        var owner = personal ? actor : null;
+        string normalized;
+        try
+        {
+            normalized = TicketQuery.Parse(query).ToQueryString();
+        }
+        catch (TicketValidationException ex)
+        {
+            return Refusal.InvalidField("query", ex.Message);
+        }
+        if (!personal && !actor.Has(Roles.Engineer))
+        {
+            return Refusal.Forbidden("Saving a filter for the team needs the Engineer role; save it for yourself instead.");
+        }
+        var owner = personal ? actor.Name : null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Owner == owner && f.Name == name, ct);
+        if (filter is not null && filter.CreatedBy != actor.Name)
+        {
+            return TakenBy(name, filter.CreatedBy);
+        }
         if (filter is null)
         {
-            filter = new TicketFilter { Name = name, Owner = owner, Query = normalized, CreatedBy = actor, CreatedAt = clock.GetUtcNow() };
+            filter = new TicketFilter { Name = name, Owner = owner, Query = normalized, CreatedBy = actor.Name, CreatedAt = clock.GetUtcNow() };
             db.Add(filter);
         }
         else
@@ -55,27 +75,41 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
         }
         if (!personal)
         {
-            events.Append(db, actor, "ticket.filter_saved", "ticket_filter", name, $"{actor} saved the team ticket filter \"{name}\": {normalized}");
+            events.Append(db, actor.Name, "ticket.filter_saved", "ticket_filter", name, $"{actor.Name} saved the team ticket filter \"{name}\": {normalized}");
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return TakenBy(name, "someone else");
+        }
         return new SavedTicketFilter(filter.Id, filter.Name, filter.Query, personal, filter.CreatedBy);
     }
 
     /// <summary>A personal filter by its owner; a team filter by its creator or an admin.</summary>
-    public async Task<bool> DeleteAsync(string actor, bool isAdmin, int id, CancellationToken ct = default)
+    public async Task<Result> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Id == id, ct);
-        if (filter is null || (filter.Owner is { } owner ? owner != actor : !isAdmin && filter.CreatedBy != actor))
+        var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Id == id && (f.Owner == null || f.Owner == actor.Name), ct);
+        if (filter is null)
         {
-            return false;
+            return Refusal.NotFound($"There is no saved filter #{id}.");
+        }
+        if (filter.Owner is null && filter.CreatedBy != actor.Name && !actor.Has(Roles.Admin))
+        {
+            return Refusal.Forbidden($"The team filter \"{filter.Name}\" was saved by {filter.CreatedBy}; only they or an admin can delete it.");
         }
         db.Remove(filter);
         if (filter.Owner is null)
         {
-            events.Append(db, actor, "ticket.filter_deleted", "ticket_filter", filter.Name, $"{actor} deleted the team ticket filter \"{filter.Name}\"");
+            events.Append(db, actor.Name, "ticket.filter_deleted", "ticket_filter", filter.Name, $"{actor.Name} deleted the team ticket filter \"{filter.Name}\"");
         }
         await db.SaveChangesAsync(ct);
-        return true;
+        return Result.Ok;
     }
+
+    private static Refusal TakenBy(string name, string owner) =>
+        Refusal.Conflict($"A filter named \"{name}\" was saved by {owner}; choose another name.", "Name taken");
 }

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Tickets;
 
 namespace OpsPortal.Tests.Tickets;
@@ -104,18 +106,19 @@ public sealed class TicketServiceTests : TicketTestNode
     public async Task SavedFilters_PersonalAreOwnTeamAreShared_BuiltInsCannotBeReplaced()
     {
         var filters = Services.GetRequiredService<TicketFilterService>();
-        await filters.SaveAsync("a@x.test", "Mine in db", "status=active&assignee=@me&label=db", personal: true);
-        var team = await filters.SaveAsync("a@x.test", "DB P1", "priority=P1&service=db", personal: false);
+        var a = new Actor("a@x.test", Roles.Engineer);
+        await filters.SaveAsync(a, "Mine in db", "status=active&assignee=@me&label=db", personal: true);
+        var team = (await filters.SaveAsync(a, "DB P1", "priority=P1&service=db", personal: false)).Value;
 
         var forA = (await filters.ListAsync("a@x.test")).Select(f => f.Name);
         var forB = (await filters.ListAsync("b@x.test")).Select(f => f.Name);
 
         Assert.Equal(["My open", "Unassigned P1", "DB P1", "Mine in db"], forA);
         Assert.Equal(["My open", "Unassigned P1", "DB P1"], forB);
-        await Assert.ThrowsAsync<TicketValidationException>(() => filters.SaveAsync("a@x.test", "my open", "", personal: true));
-        await Assert.ThrowsAsync<TicketValidationException>(() => filters.SaveAsync("a@x.test", "Bad", "status=done", personal: true));
-        Assert.False(await filters.DeleteAsync("b@x.test", isAdmin: false, team.Id!.Value));
-        Assert.True(await filters.DeleteAsync("b@x.test", isAdmin: true, team.Id!.Value));
+        Assert.Equal(RefusalKind.Invalid, (await filters.SaveAsync(a, "my open", "", personal: true)).Refusal?.Kind);
+        Assert.Equal(RefusalKind.Invalid, (await filters.SaveAsync(a, "Bad", "status=done", personal: true)).Refusal?.Kind);
+        Assert.Equal(RefusalKind.Forbidden, (await filters.DeleteAsync(new Actor("b@x.test", Roles.Engineer), team.Id!.Value)).Refusal?.Kind);
+        Assert.True((await filters.DeleteAsync(new Actor("b@x.test", Roles.Admin), team.Id!.Value)).Succeeded);
     }
 
     [Fact]

@@ -69,7 +69,9 @@ public static class OpsPortalHost
         app.MapLogsIngest();
         app.MapLogsExport();
         app.MapLogsSearch();
+        app.MapSavedSearches();
         app.MapTickets();
+        app.MapTicketFilters();
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();
