@@ -18,7 +18,7 @@ public static class DeployConfigParser
     private static readonly string[] TopKeys = ["scripts", "secrets", "webhook", "services"];
     private static readonly string[] ServiceKeys = ["environments", "versions", "diff"];
     private static readonly string[] EnvironmentKeys = ["deploy", "rollback", "versions", "timeout", "role", "ticket", "diff"];
-    private static readonly Regex NamePattern = new("^[a-z0-9][a-z0-9._-]{0,62}$", RegexOptions.CultureInvariant);
+    private static readonly Regex NamePattern = new(@"^[a-z0-9][a-z0-9._-]{0,62}\z", RegexOptions.CultureInvariant);
 
     public sealed record Result(DeployConfig? Config, IReadOnlyList<ConfigProblem> Problems);
 
@@ -243,7 +243,7 @@ public static class DeployConfigParser
 
     internal static TimeSpan? ParseDuration(string text)
     {
-        var m = Regex.Match(text.Trim(), "^([0-9]{1,6})(s|m|h)$", RegexOptions.CultureInvariant);
+        var m = Regex.Match(text.Trim(), @"^([0-9]{1,6})(s|m|h)\z", RegexOptions.CultureInvariant);
         if (!m.Success)
         {
             return null;
