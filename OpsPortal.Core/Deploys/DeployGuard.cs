@@ -43,14 +43,15 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         var snapshot = configs.Current;
         if (snapshot.Config is null)
         {
+            // The problems name files and folders of the server: Admins read them on the Deploys page.
             return (null, new DeployRefusal(RefusalKind.Conflict, "Deploys are not configured",
-                "The deploy configuration could not be loaded: " + string.Join("; ", snapshot.Problems)));
+                "The deploy configuration could not be loaded; an admin sees why on the Deploys page."));
         }
         var target = snapshot.Config.Find(service, environment);
         if (target is null)
         {
             return (null, new DeployRefusal(RefusalKind.NotFound, "Unknown target",
-                $"There is no environment '{environment}' for service '{service}' in {snapshot.Path}."));
+                $"There is no environment '{environment}' for service '{service}' in the deploy configuration."));
         }
         return CanRun(actor, target)
             ? (target, null)

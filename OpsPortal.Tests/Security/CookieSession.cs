@@ -15,6 +15,9 @@ public sealed partial class CookieSession(OpsPortalFactory factory) : IDisposabl
 
     public Dictionary<string, string> Cookies { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>A Host header to send instead of the test server's.</summary>
+    public string? Host { get; set; }
+
     /// <summary>Posts the sign-in form; returns the response (302 on success, 200 with the error, 429 when throttled).</summary>
     public async Task<HttpResponseMessage> SignInAsync(string email, string password, string? returnUrl = null)
     {
@@ -47,6 +50,7 @@ public sealed partial class CookieSession(OpsPortalFactory factory) : IDisposabl
         IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Host = Host;
         if (Cookies.Count > 0)
         {
             request.Headers.Add("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));

@@ -17,6 +17,7 @@ using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
+using OpsPortal.Web.Security;
 
 namespace OpsPortal.Web.Hosting;
 
@@ -45,6 +46,7 @@ public static class OpsPortalHost
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();
+        builder.Services.AddOpsHttpSecurity();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -53,13 +55,11 @@ public static class OpsPortalHost
 
     public static WebApplication UseOpsPortal(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseHsts();
-        }
+        app.UseOpsHttpSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseCrossSiteRequestGuard();
         app.UseAuthorization();
         app.UseAntiforgery();
 

@@ -14,6 +14,9 @@ public static class AuthSetup
     /// <summary>Chooses cookie or bearer per request, so every endpoint accepts both.</summary>
     public const string CookieOrBearer = "CookieOrBearer";
 
+    /// <summary>The sign-in cookie's name (chunked cookies add C1, C2 …).</summary>
+    public const string CookieName = "opsportal.auth";
+
     public const string AdminPolicy = "Admin";
     public const string EngineerPolicy = "Engineer";
 
@@ -53,7 +56,7 @@ public static class AuthSetup
 
         services.ConfigureApplicationCookie(o =>
         {
-            o.Cookie.Name = "opsportal.auth";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.LoginPath = "/account/login";
@@ -103,8 +106,8 @@ public static class AuthSetup
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;
         }
-        // The handler builds an absolute URI from the request's Host header; a redirect never repeats that header.
-        ctx.Response.Redirect(Uri.TryCreate(ctx.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : ctx.RedirectUri);
+        // Absolute from the Host header; SecurityHeaders makes it relative on the way out.
+        ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
     }
 }
