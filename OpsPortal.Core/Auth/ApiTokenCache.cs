@@ -41,8 +41,8 @@ public sealed class ApiTokenCache(TimeProvider clock)
     /// <summary>Empties the cache on every event that can take a token's right away, from any node.</summary>
     public IDisposable ClearOn(Events.EventNotifier notifier) => notifier.Subscribe(ev =>
     {
-        if (ev.Kind is Events.EventKinds.TokenRevoked or Events.EventKinds.UserDisabled or Events.EventKinds.UserPasswordReset
-            or Events.EventKinds.UserRoleChanged)
+        if (ev.Kind is AuthEventKinds.TokenRevoked or AuthEventKinds.UserDisabled or AuthEventKinds.UserPasswordReset
+            or AuthEventKinds.UserRoleChanged)
         {
             Clear();
         }

@@ -126,7 +126,7 @@ public sealed partial class SignInService(
             await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(u => u.LockoutEnd, until)
                 .SetProperty(u => u.AccessFailedCount, 0), ct);
-            events.Append(db, actor, EventKinds.UserLockedOut, "user", user.Id,
+            events.Append(db, actor, AuthEventKinds.UserLockedOut, AuthEventKinds.UserSubjectType, user.Id,
                 $"{user.Email} is locked out until {until:HH:mm} UTC after {slot} wrong passwords");
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -134,7 +134,7 @@ public sealed partial class SignInService(
         }
         else
         {
-            events.Append(db, actor, EventKinds.UserSignInFailed, "user", user.Id, $"Sign-in to {user.Email} failed: wrong password");
+            events.Append(db, actor, AuthEventKinds.UserSignInFailed, AuthEventKinds.UserSubjectType, user.Id, $"Sign-in to {user.Email} failed: wrong password");
             await db.SaveChangesAsync(ct);
             LogWrongPassword(clientAddress, user.Email!, slot);
         }
@@ -153,7 +153,7 @@ public sealed partial class SignInService(
             user.PasswordHash = newHash;
         }
         var via = channel == SignInChannel.Api ? " (API token)" : "";
-        events.Append(db, user.Email!, EventKinds.UserSignedIn, "user", user.Id, $"{user.Email} signed in{via}",
+        events.Append(db, user.Email!, AuthEventKinds.UserSignedIn, AuthEventKinds.UserSubjectType, user.Id, $"{user.Email} signed in{via}",
             payload: new { channel = channel.ToString().ToLowerInvariant() });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

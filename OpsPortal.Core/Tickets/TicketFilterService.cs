@@ -35,24 +35,21 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
     /// </summary>
     public async Task<Result<SavedTicketFilter>> SaveAsync(Actor actor, string name, string query, bool personal, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         name = name.Trim();
         if (name.Length is 0 or > 100)
         {
-            return Refusal.InvalidField("name", "A saved filter needs a name of 1 to 100 characters.");
+            return TicketRefusals.Invalid("name", "A saved filter needs a name of 1 to 100 characters.");
         }
         if (BuiltIn.Any(b => b.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
         {
-            return Refusal.InvalidField("name", $"'{name}' is a built-in filter; choose another name.");
+            return TicketRefusals.Invalid("name", $"'{name}' is a built-in filter; choose another name.");
         }
-        string normalized;
-        try
+        if (!TicketQuery.Parse(query).TryGet(out var parsed, out var refusal))
         {
-            normalized = TicketQuery.Parse(query).ToQueryString();
+            return refusal;
         }
-        catch (TicketValidationException ex)
-        {
-            return Refusal.InvalidField("query", ex.Message);
-        }
+        var normalized = parsed.ToQueryString();
         if (!personal && !actor.Has(Roles.Engineer))
         {
             return Refusal.Forbidden("Saving a filter for the team needs the Engineer role; save it for yourself instead.");
@@ -75,7 +72,8 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
         }
         if (!personal)
         {
-            events.Append(db, actor.Name, "ticket.filter_saved", "ticket_filter", name, $"{actor.Name} saved the team ticket filter \"{name}\": {normalized}");
+            events.Append(db, actor.Name, TicketEventKinds.FilterSaved, TicketEventKinds.FilterSubjectType, name,
+                $"{actor.Name} saved the team ticket filter \"{name}\": {normalized}");
         }
         try
         {
@@ -88,23 +86,26 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
         return new SavedTicketFilter(filter.Id, filter.Name, filter.Query, personal, filter.CreatedBy);
     }
 
-    /// <summary>A personal filter by its owner; a team filter by its creator or an admin.</summary>
+    /// <summary>A personal filter by its owner; a team filter by its creator or an Admin.</summary>
     public async Task<Result> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Id == id && (f.Owner == null || f.Owner == actor.Name), ct);
-        if (filter is null)
+        var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Id == id, ct);
+        // Someone else's personal filter does not exist for this actor.
+        if (filter is null || (filter.Owner is { } owner && owner != actor.Name))
         {
-            return Refusal.NotFound($"There is no saved filter #{id}.");
+            return Refusal.NotFound("The filter was deleted already.", "No such filter");
         }
-        if (filter.Owner is null && filter.CreatedBy != actor.Name && !actor.Has(Roles.Admin))
+        if (filter.Owner is null && !actor.Has(Roles.Admin) && filter.CreatedBy != actor.Name)
         {
-            return Refusal.Forbidden($"The team filter \"{filter.Name}\" was saved by {filter.CreatedBy}; only they or an admin can delete it.");
+            return Refusal.Forbidden($"Only {filter.CreatedBy} or an Admin can delete the team filter \"{filter.Name}\".");
         }
         db.Remove(filter);
         if (filter.Owner is null)
         {
-            events.Append(db, actor.Name, "ticket.filter_deleted", "ticket_filter", filter.Name, $"{actor.Name} deleted the team ticket filter \"{filter.Name}\"");
+            events.Append(db, actor.Name, TicketEventKinds.FilterDeleted, TicketEventKinds.FilterSubjectType, filter.Name,
+                $"{actor.Name} deleted the team ticket filter \"{filter.Name}\"");
         }
         await db.SaveChangesAsync(ct);
         return Result.Ok;

@@ -99,7 +99,7 @@ public sealed class MarkdownInjectionTests
         const string Hostile = "[x](https://evil.example){.mud-overlay}\n\n![t](https://evil.example/t.png)";
 
         var ticketHtml = await scope.ServiceProvider.GetRequiredService<MarkdownService>().RenderAsync(Hostile);
-        var wikiHtml = (await scope.ServiceProvider.GetRequiredService<WikiRenderer>().RenderAsync(Hostile)).Html;
+        var wikiHtml = (await scope.ServiceProvider.GetRequiredService<WikiRenderer>().RenderAsync(Hostile)).Value.Html;
 
         foreach (var html in new[] { ticketHtml, wikiHtml })
         {

@@ -55,7 +55,7 @@ public sealed class SessionRevocationTests : SecurityTestBase
         {
             var admin = scope.ServiceProvider.GetRequiredService<UserAdminService>();
             var id = (await admin.ListAsync()).Single(u => u.Email == EngineerEmail).Id;
-            Assert.True((await admin.ResetPasswordAsync("admin", id)).Result.Succeeded);
+            Assert.True((await admin.ResetPasswordAsync(As.Admin("admin"), id)).Succeeded);
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/me")).StatusCode);
@@ -71,8 +71,8 @@ public sealed class SessionRevocationTests : SecurityTestBase
         {
             var admin = scope.ServiceProvider.GetRequiredService<UserAdminService>();
             var id = (await admin.ListAsync()).Single(u => u.Email == EngineerEmail).Id;
-            Assert.True((await admin.SetDisabledAsync("admin", id, disabled: true)).Succeeded);
-            Assert.True((await admin.SetDisabledAsync("admin", id, disabled: false)).Succeeded);
+            Assert.True((await admin.SetDisabledAsync(As.Admin("admin"), id, disabled: true)).Succeeded);
+            Assert.True((await admin.SetDisabledAsync(As.Admin("admin"), id, disabled: false)).Succeeded);
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/me")).StatusCode);

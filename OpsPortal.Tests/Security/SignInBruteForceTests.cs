@@ -19,8 +19,8 @@ public sealed class SignInBruteForceTests : SecurityTestBase
         ["OpsPortal:Auth:SignInsPerAccountPerMinute"] = "10000",
     };
 
-    private Task<int> EvaluatedAsync() => Task.WhenAll(CountEventsAsync(EventKinds.UserSignInFailed),
-        CountEventsAsync(EventKinds.UserLockedOut), CountEventsAsync(EventKinds.UserSignedIn)).ContinueWith(t => t.Result.Sum());
+    private Task<int> EvaluatedAsync() => Task.WhenAll(CountEventsAsync(AuthEventKinds.UserSignInFailed),
+        CountEventsAsync(AuthEventKinds.UserLockedOut), CountEventsAsync(AuthEventKinds.UserSignedIn)).ContinueWith(t => t.Result.Sum());
 
     [Fact]
     public async Task CreateToken_ThirtyConcurrentWrongPasswords_OnlyTheLimitIsEvaluated()
@@ -30,8 +30,8 @@ public sealed class SignInBruteForceTests : SecurityTestBase
         var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => PostTokenAsync(client, AdminEmail, $"wrong-{i}")));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
-        Assert.Equal(4, await CountEventsAsync(EventKinds.UserSignInFailed));
-        Assert.Equal(1, await CountEventsAsync(EventKinds.UserLockedOut));
+        Assert.Equal(4, await CountEventsAsync(AuthEventKinds.UserSignInFailed));
+        Assert.Equal(1, await CountEventsAsync(AuthEventKinds.UserLockedOut));
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostTokenAsync(client, AdminEmail, AdminPassword)).StatusCode);
     }
 
@@ -62,11 +62,11 @@ public sealed class SignInBruteForceTests : SecurityTestBase
         var issued = responses.Count(r => r.StatusCode == HttpStatusCode.Created);
         await using var db = Factory.Services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContext();
         var kinds = await db.Events.Where(e => e.Kind.StartsWith("user.")).OrderBy(e => e.Id).Select(e => e.Kind).ToListAsync();
-        var success = kinds.IndexOf(EventKinds.UserSignedIn);
-        Assert.Equal(issued, kinds.Count(k => k == EventKinds.UserSignedIn));
+        var success = kinds.IndexOf(AuthEventKinds.UserSignedIn);
+        Assert.Equal(issued, kinds.Count(k => k == AuthEventKinds.UserSignedIn));
         if (success < 0)
         {
-            Assert.Equal(5, kinds.Count(k => k is EventKinds.UserSignInFailed or EventKinds.UserLockedOut));
+            Assert.Equal(5, kinds.Count(k => k is AuthEventKinds.UserSignInFailed or AuthEventKinds.UserLockedOut));
         }
         else
         {

@@ -106,10 +106,10 @@ public sealed class SignInEnumerationTests : SecurityTestBase
         }
 
         await using var db = Factory.Services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContext();
-        var signedIn = await db.Events.Where(e => e.Kind == EventKinds.UserSignedIn).Select(e => e.Summary).ToListAsync();
+        var signedIn = await db.Events.Where(e => e.Kind == AuthEventKinds.UserSignedIn).Select(e => e.Summary).ToListAsync();
         Assert.Equal([$"{AdminEmail} signed in", $"{AdminEmail} signed in (API token)"], signedIn.Order().ToList());
-        Assert.Equal(4, await CountEventsAsync(EventKinds.UserSignInFailed));
-        Assert.Equal(1, await CountEventsAsync(EventKinds.UserLockedOut));
+        Assert.Equal(4, await CountEventsAsync(AuthEventKinds.UserSignInFailed));
+        Assert.Equal(1, await CountEventsAsync(AuthEventKinds.UserLockedOut));
     }
 
     // Five wrong passwords for one account, spelled the ways people type it.

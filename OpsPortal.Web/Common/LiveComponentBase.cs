@@ -7,7 +7,8 @@ namespace OpsPortal.Web.Common;
 /// The base of every page or card that loads data and stays live. Two things, one way each:
 /// <list type="bullet">
 /// <item><see cref="BeginLoad"/>: the token for one load; the next load and disposal cancel it, so a
-/// page left or re-queried stops its queries.</item>
+/// page left or re-queried stops its queries. <see cref="RunLoadAsync"/> runs a load with it and lets
+/// an overtaken load end quietly.</item>
 /// <item><see cref="ReloadOn"/>: reload when a matching event reaches this node (from any node, via the
 /// events spine); a burst of events is one reload, through the shared <see cref="RenderLoop{T}"/>.</item>
 /// </list>
@@ -16,7 +17,7 @@ namespace OpsPortal.Web.Common;
 public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 {
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromMilliseconds(250);
-    private readonly List<(Func<OpsEvent, bool> When, Func<CancellationToken, Task> Reload)> _reloads = [];
+    private readonly List<(Func<OpsEvent, bool> When, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> Reload)> _reloads = [];
     private readonly CancellationTokenSource _disposed = new();
     private CancellationTokenSource? _load;
     private IDisposable? _subscription;
@@ -25,6 +26,9 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     [Inject] private EventNotifier Notifier { get; set; } = default!;
 
     [Inject] protected TimeProvider Clock { get; set; } = default!;
+
+    /// <summary>True once this component listens for events (after its first interactive render).</summary>
+    protected bool IsLive => _subscription is not null;
 
     /// <summary>Set when the last live reload failed for a database fault; show it near the data.</summary>
     protected string? LiveError { get; private set; }
@@ -39,8 +43,37 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         return next.Token;
     }
 
-    /// <summary>Registers a reload for events that match; call from <c>OnInitialized</c>.</summary>
-    protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload) => _reloads.Add((when, reload));
+    /// <summary>
+    /// Runs <paramref name="load"/> with the token of a new load (<see cref="BeginLoad"/>). A load the
+    /// next one or disposal overtook ends quietly, whatever it threw on its way out (a cancelled
+    /// Npgsql call may throw with a token of its own), so an impatient click never ends the circuit.
+    /// </summary>
+    protected async Task RunLoadAsync(Func<CancellationToken, Task> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var ct = BeginLoad();
+        try
+        {
+            await load(ct);
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Registers a reload for events that match; call from <c>OnInitialized</c>. The reload runs as a
+    /// new load (<see cref="BeginLoad"/>): it cancels a load still running, such as the page's first,
+    /// so it must load everything the page shows (usually it is the page's own load method).
+    /// </summary>
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload)
+    {
+        ArgumentNullException.ThrowIfNull(reload);
+        ReloadOn(when, (_, ct) => reload(ct));
+    }
+
+    /// <summary>As <see cref="ReloadOn(Func{OpsEvent, bool}, Func{CancellationToken, Task})"/>, handing the reload the matching events of the burst (oldest first; empty when some were dropped).</summary>
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> reload) => _reloads.Add((when, reload));
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -56,6 +89,8 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
                 }
                 return Task.CompletedTask;
             });
+            // Once more, so a page can show that it is live (IsLive).
+            StateHasChanged();
         }
     }
 
@@ -66,15 +101,17 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         {
             foreach (var (when, reload) in _reloads)
             {
-                if (dropped > 0 || events.Any(when))
+                var matching = events.Where(when).ToList();
+                if (dropped > 0 || matching.Count > 0)
                 {
-                    await reload(ct);
+                    await reload(matching, ct);
                 }
             }
             StateHasChanged();
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
+            // Overtaken by the next load, or the page was left.
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
         {

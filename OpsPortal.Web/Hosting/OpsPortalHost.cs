@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
@@ -6,14 +7,23 @@ using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Notifications;
+using OpsPortal.Core.Services;
+using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
+using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
+using OpsPortal.Web.Features.Logs.Ingest;
+using OpsPortal.Web.Features.Logs.Search;
+using OpsPortal.Web.Features.Notifications;
+using OpsPortal.Web.Features.Services;
 using OpsPortal.Web.Features.Logs;
+using OpsPortal.Web.Features.Metrics;
 using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
@@ -30,18 +40,20 @@ public static class OpsPortalHost
         // Serve library assets (MudBlazor's CSS/JS) from a build folder in every environment, not only
         // Development: run.sh and the tests run the build output. Published output needs no manifest.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
+        builder.Services.AddOpsMetrics();
         builder.Services.AddTickets();
-        builder.Services.AddScoped<TicketUser>();
         builder.Services.AddWiki();
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
-        builder.Services.AddScoped<IncidentCommands>();
+        builder.Services.AddServiceCatalog();
+        builder.Services.AddAlerts();
+        builder.Services.AddNotifications();
+        builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -58,6 +70,9 @@ public static class OpsPortalHost
         app.UseOpsHttpSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Old wiki API addresses are rewritten before routing picks an endpoint.
+        app.UseWikiLegacyAddresses();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseCrossSiteRequestGuard();
         app.UseAuthorization();
@@ -70,11 +85,16 @@ public static class OpsPortalHost
         app.MapLogsExport();
         app.MapLogsSearch();
         app.MapSavedSearches();
+        app.MapMetrics();
         app.MapTickets();
         app.MapTicketFilters();
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();
+        app.MapAlerts();
+        app.MapServices();
+        app.MapNotifications();
+        app.MapDemoWebhookReceiver();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

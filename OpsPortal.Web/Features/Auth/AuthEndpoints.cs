@@ -68,22 +68,18 @@ public static class AuthEndpoints
         {
             return refusal.ToProblem(http.Response);
         }
-        var created = await tokens.CreateAsync(user.Id, user.Email!, name, ct);
-        return TypedResults.Created($"/api/auth/tokens/{created.Token.Id}",
-            new TokenResponse(created.Token.Id, created.Token.Name, created.Secret));
+        return (await tokens.CreateAsync(user.Id, user.Email!, name, ct))
+            .ToHttp(created => TypedResults.Created($"/api/auth/tokens/{created.Token.Id}",
+                new TokenResponse(created.Token.Id, created.Token.Name, created.Secret)));
     }
 
     private static async Task<Ok<List<TokenSummary>>> ListOwnTokensAsync(ClaimsPrincipal user, UserManager<AppUser> users,
         ApiTokenService tokens, CancellationToken ct) =>
         TypedResults.Ok((await tokens.ListAsync(users.GetUserId(user)!, ct)).Select(TokenSummary.From).ToList());
 
-    private static async Task<Results<NoContent, NotFound>> RevokeTokenAsync(long id, ClaimsPrincipal user,
-        UserManager<AppUser> users, ApiTokenService tokens, CancellationToken ct)
-    {
-        var userId = users.GetUserId(user)!;
-        var revoked = await tokens.RevokeAsync(id, userId, user.ToActor().Name, ct);
-        return revoked ? TypedResults.NoContent() : TypedResults.NotFound();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync(long id, ClaimsPrincipal user,
+        UserManager<AppUser> users, ApiTokenService tokens, CancellationToken ct) =>
+        (await tokens.RevokeAsync(id, users.GetUserId(user)!, user.ToActor().Name, ct)).ToHttp(TypedResults.NoContent);
 
     private static async Task<Ok<List<UserListItem>>> ListUsersAsync(UserAdminService admin, CancellationToken ct) =>
         TypedResults.Ok((await admin.ListAsync(ct))
@@ -92,20 +88,16 @@ public static class AuthEndpoints
     private static async Task<Ok<List<TokenSummary>>> ListUserTokensAsync(string userId, ApiTokenService tokens, CancellationToken ct) =>
         TypedResults.Ok((await tokens.ListAsync(userId, ct)).Select(TokenSummary.From).ToList());
 
-    private static async Task<Results<NoContent, NotFound>> RevokeUserTokenAsync(string userId, long id, ClaimsPrincipal caller,
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeUserTokenAsync(string userId, long id, ClaimsPrincipal caller,
         ApiTokenService tokens, CancellationToken ct) =>
-        await tokens.RevokeAsync(id, userId, caller.ToActor().Name, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+        (await tokens.RevokeAsync(id, userId, caller.ToActor().Name, ct)).ToHttp(TypedResults.NoContent);
 
     private static MeResponse Me(ClaimsPrincipal user) =>
         new(user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "",
             user.FindAll(ClaimTypes.Role).Select(c => c.Value).Distinct().ToList());
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateUserAsync(
-        CreateUserRequest request, ClaimsPrincipal caller, UserAdminService admin, CancellationToken ct)
-    {
-        var result = await admin.CreateAsync(caller.Identity!.Name!, request.Email ?? "", request.Password ?? "", request.Role ?? "", ct);
-        return result.Succeeded
-            ? TypedResults.Created($"/api/users/{result.UserId}", new UserResponse(result.UserId!, request.Email!.Trim(), request.Role!))
-            : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "User not created", detail: result.Error);
-    }
+        CreateUserRequest request, ClaimsPrincipal caller, UserAdminService admin, CancellationToken ct) =>
+        (await admin.CreateAsync(caller.ToActor(), request.Email ?? "", request.Password ?? "", request.Role ?? "", ct))
+            .ToHttp(id => TypedResults.Created($"/api/users/{id}", new UserResponse(id, request.Email!.Trim(), request.Role!)));
 }
