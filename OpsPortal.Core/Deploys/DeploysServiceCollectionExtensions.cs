@@ -18,16 +18,17 @@ public static class DeploysServiceCollectionExtensions
                 "OpsPortal:Deploys:CancelGrace must be between 0 and 00:05:00.")
             .Validate(o => o.MaxLineLength is >= 80 and <= 1_000_000, "OpsPortal:Deploys:MaxLineLength must be between 80 and 1000000.")
             .ValidateOnStart();
-        services.AddHttpClient(DeployWebhook.HttpClientName);
+        // The default request logging prints the URL, and the webhook URL is a secret.
+        services.AddHttpClient(DeployWebhook.HttpClientName).RemoveAllLoggers();
         services.AddSingleton<DeployConfigStore>();
         services.AddSingleton<RunnerIdentity>();
         services.AddSingleton<DeployVersions>();
         services.AddSingleton<DeployQueries>();
         services.AddSingleton<DeployWebhook>();
         services.AddSingleton<DeployTickets>();
-        services.AddScoped<DeployGuard>();
-        services.AddScoped<DeployStarter>();
-        services.AddScoped<DeployLocks>();
+        services.AddSingleton<DeployGuard>();
+        services.AddSingleton<DeployStarter>();
+        services.AddSingleton<DeployLocks>();
         services.AddTransient<DeployCompletion>();
         services.AddTransient<DeployJob>();
         services.AddSingleton<DeployOutputReader>();

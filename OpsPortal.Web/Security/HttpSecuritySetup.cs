@@ -51,6 +51,10 @@ public static class HttpSecuritySetup
                 }
             });
         services.AddExceptionHandler<FaultHandler>();
+        // Outbound requests: HttpClient's default logging writes each URL at Information level, and the
+        // portal's outbound URLs (deploy and notification webhooks) are secrets. No client logs them,
+        // including ones added later; each feature logs its own failures without the URL.
+        services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
         return services;
     }
 
