@@ -29,7 +29,7 @@ public sealed partial class SecurityHeadersTests : SecurityTestBase
         {
             Assert.Contains(directive, csp, StringComparison.Ordinal);
         }
-        Assert.Matches(@"script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}';", csp);
+        Assert.Matches(@"script-src 'self' 'nonce-[A-Za-z0-9_-]{22}';", csp);
         Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("https:", csp, StringComparison.Ordinal);
     }
