@@ -30,13 +30,13 @@ public static partial class AlertRuleRules
     public const int MaxLabels = 20;
     private static readonly HashSet<string> ReservedLabels = ["service", "rule", "group", "severity"];
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,99}\z")]
     private static partial Regex ServiceName();
 
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,49}$")]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_]{0,49}\z")]
     private static partial Regex LabelKey();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9/_-]{0,199}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9/_-]{0,199}\z")]
     private static partial Regex Slug();
 
     public static Result<AlertRuleRequest> Check(AlertRuleRequest r, int minIntervalSeconds)

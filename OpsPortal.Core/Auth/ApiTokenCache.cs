@@ -6,9 +6,9 @@ namespace OpsPortal.Core.Auth;
 /// <summary>
 /// Principals of recently validated API tokens, for <see cref="Lifetime"/>. Validating a token and
 /// building its principal took two to three database round trips per API call, more than a small log
-/// search itself (bench/RESULTS.md). Revoking a token, or disabling a user or changing a role on this
-/// process, empties the cache at once; on another node it takes effect within <see cref="Lifetime"/>,
-/// as role changes reach signed-in browsers within a minute.
+/// search itself (bench/RESULTS.md). Revoking a token, disabling a user, resetting a password or
+/// changing a role empties the cache of every node as soon as the event arrives over the spine
+/// (<see cref="ClearOn"/>); <see cref="Lifetime"/> bounds it should the spine be down.
 /// </summary>
 public sealed class ApiTokenCache(TimeProvider clock)
 {
@@ -37,6 +37,17 @@ public sealed class ApiTokenCache(TimeProvider clock)
     }
 
     public void Clear() => _entries.Clear();
+
+    /// <summary>Empties the cache on every event that can take a token's right away, from any node.</summary>
+    public IDisposable ClearOn(Events.EventNotifier notifier) => notifier.Subscribe(ev =>
+    {
+        if (ev.Kind is AuthEventKinds.TokenRevoked or AuthEventKinds.UserDisabled or AuthEventKinds.UserPasswordReset
+            or AuthEventKinds.UserRoleChanged)
+        {
+            Clear();
+        }
+        return Task.CompletedTask;
+    });
 
     // The secret itself never sits in memory longer than the request.
     private static string Key(string secret) => Convert.ToBase64String(ApiTokenService.Hash(secret));

@@ -19,9 +19,9 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
     public async Task<Result<CreatedToken>> CreateAsync(string userId, string actor, string name, CancellationToken ct = default)
     {
         name = name?.Trim() ?? "";
-        if (name.Length is 0 or > 100)
+        if (NameProblem(name) is { } problem)
         {
-            return Refusal.InvalidField("name", "A token needs a name of 1 to 100 characters.", "Invalid token request");
+            return Refusal.InvalidField("name", problem, "Invalid token request");
         }
         var secret = SecretPrefix + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var token = new ApiToken
@@ -43,6 +43,10 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
         return new CreatedToken(token, secret);
     }
 
+    /// <summary>Null for a usable token name; otherwise what is wrong with it.</summary>
+    public static string? NameProblem(string name) =>
+        name.Trim().Length is 0 or > 100 ? "A token needs a name of 1 to 100 characters." : null;
+
     public async Task<List<ApiToken>> ListAsync(string userId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -52,14 +56,14 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
             .ToListAsync(ct);
     }
 
-    /// <summary>Revokes one of the user's own tokens; NotFound when there is no such live token.</summary>
+    /// <summary>Revokes a live token of <paramref name="userId"/> (the user's own, or any user's for an Admin); NotFound when there is no such live token.</summary>
     public async Task<Result> RevokeAsync(long tokenId, string userId, string actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null, ct);
         if (token is null)
         {
-            return Refusal.NotFound($"You have no live API token {tokenId}.", "No such token");
+            return Refusal.NotFound($"There is no live API token {tokenId} of this user.", "No such token");
         }
         token.RevokedAt = clock.GetUtcNow();
         cache.Clear();

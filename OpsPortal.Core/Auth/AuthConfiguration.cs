@@ -22,6 +22,18 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
     }
 }
 
+internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSession>
+{
+    public void Configure(EntityTypeBuilder<UserSession> e)
+    {
+        e.ToTable("user_sessions");
+        e.Property(x => x.Address).HasMaxLength(64);
+        e.Property(x => x.UserAgent).HasMaxLength(256);
+        e.HasIndex(x => x.UserId);
+        e.HasOne<AppUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 /// <summary>The roles are part of the schema: seeded by the migration, never created at run time.</summary>
 internal sealed class RoleSeedConfiguration : IEntityTypeConfiguration<IdentityRole>
 {

@@ -121,9 +121,20 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         user.SecurityStamp = Guid.NewGuid().ToString();
         events.Append(db, actor.Name, disabled ? AuthEventKinds.UserDisabled : AuthEventKinds.UserEnabled, AuthEventKinds.UserSubjectType, user.Id,
             $"{actor.Name} {(disabled ? "disabled" : "enabled")} {user.Email}");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var updated = await users.UpdateAsync(user);
+        if (!updated.Succeeded)
+        {
+            return Invalid(Describe(updated));
+        }
+        // Re-enabling must not bring old cookies and tokens back to life.
+        if (disabled)
+        {
+            await UserSessions.RevokeEverythingAsync(db, user.Id, clock.GetUtcNow(), ct);
+        }
+        await tx.CommitAsync(ct);
         tokenCache.Clear();
-        return updated.Succeeded ? Result.Ok : Invalid(Describe(updated));
+        return Result.Ok;
     }
 
     /// <summary>Sets a new generated password and returns it, to be shown once to the admin.</summary>
@@ -145,10 +156,13 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         }
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
+        // Whoever knew the old password may hold a cookie or a token made with it.
+        var tokens = await UserSessions.RevokeEverythingAsync(db, user.Id, clock.GetUtcNow(), ct);
         events.Append(db, actor.Name, AuthEventKinds.UserPasswordReset, AuthEventKinds.UserSubjectType, user.Id,
-            $"{actor.Name} reset the password of {user.Email}");
+            $"{actor.Name} reset the password of {user.Email}; their sessions and {tokens} API token(s) were revoked");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        tokenCache.Clear();
         return password;
     }
 

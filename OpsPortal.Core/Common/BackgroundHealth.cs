@@ -19,8 +19,8 @@ public sealed class BackgroundHealth(TimeProvider clock)
 
     public LoopState? Get(string loop) => _loops.GetValueOrDefault(loop);
 
-    // The type and message only: never a connection string or a stack trace on a page.
-    private static string Describe(Exception error) => $"{error.GetType().Name}: {error.Message}";
+    // Never a connection string, a database's error text or a stack trace on a page.
+    private static string Describe(Exception error) => Faults.Describe(error);
 }
 
 /// <param name="Error">The last failure, null once the loop has worked again.</param>

@@ -25,6 +25,12 @@ public enum RefusalKind
 
     /// <summary>A dependency cannot serve now; retry later (503).</summary>
     Unavailable,
+
+    /// <summary>The credentials were not accepted (401). One answer for every reason, so it reveals nothing.</summary>
+    Unauthenticated,
+
+    /// <summary>Too many attempts; retry after the <c>retryAfter</c> extension's seconds (429).</summary>
+    Throttled,
 }
 
 /// <summary>
@@ -70,4 +76,13 @@ public sealed record Refusal(RefusalKind Kind, string Title, string Detail)
     public static Refusal TooLarge(string detail, string title = "Too large") => new(RefusalKind.TooLarge, title, detail);
 
     public static Refusal Unavailable(string detail, string title = "Try again shortly") => new(RefusalKind.Unavailable, title, detail);
+
+    public static Refusal Unauthenticated(string detail, string title = "Sign-in failed") => new(RefusalKind.Unauthenticated, title, detail);
+
+    /// <summary>Too many attempts; <see cref="RetryAfter"/> says when to try again.</summary>
+    public static Refusal Throttled(string detail, TimeSpan retryAfter, string title = "Too many attempts") =>
+        new Refusal(RefusalKind.Throttled, title, detail).With("retryAfter", (int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds)));
+
+    /// <summary>Whole seconds to wait before retrying (<see cref="RefusalKind.Throttled"/>), or null.</summary>
+    public int? RetryAfter => Extensions.TryGetValue("retryAfter", out var value) && value is int seconds ? seconds : null;
 }

@@ -28,6 +28,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
 
     public DbSet<OpsEvent> Events => Set<OpsEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<LogSource> LogSources => Set<LogSource>();
     public DbSet<LogReject> LogRejects => Set<LogReject>();
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();

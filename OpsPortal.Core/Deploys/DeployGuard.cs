@@ -49,13 +49,14 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         var snapshot = configs.Current;
         if (snapshot.Config is null)
         {
-            return Refusal.Conflict("The deploy configuration could not be loaded: " + string.Join("; ", snapshot.Problems),
+            // The problems name files and folders of the server: Admins read them on the Deploys page.
+            return Refusal.Conflict("The deploy configuration could not be loaded; an admin sees why on the Deploys page.",
                 "Deploys are not configured");
         }
         var target = snapshot.Config.Find(service, environment);
         if (target is null)
         {
-            return Refusal.NotFound($"There is no environment '{environment}' for service '{service}' in {snapshot.Path}.", "Unknown target");
+            return Refusal.NotFound($"There is no environment '{environment}' for service '{service}' in the deploy configuration.", "Unknown target");
         }
         return CanRun(actor, target)
             ? target

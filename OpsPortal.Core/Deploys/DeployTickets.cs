@@ -15,7 +15,7 @@ namespace OpsPortal.Core.Deploys;
 /// </summary>
 public sealed partial class DeployTickets(TicketHook hook)
 {
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,18}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,18}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Key();
 
     public static bool LooksLikeKey(string text) => Key().IsMatch(text);

@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Deploys;
 /// </summary>
 public static partial class DeployVersion
 {
-    public const string Pattern = "^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$";
+    public const string Pattern = @"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}\z";
 
     [GeneratedRegex(Pattern, RegexOptions.CultureInvariant)]
     private static partial Regex Valid();

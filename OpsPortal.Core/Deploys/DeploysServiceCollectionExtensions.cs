@@ -18,7 +18,8 @@ public static class DeploysServiceCollectionExtensions
                 "OpsPortal:Deploys:CancelGrace must be between 0 and 00:05:00.")
             .Validate(o => o.MaxLineLength is >= 80 and <= 1_000_000, "OpsPortal:Deploys:MaxLineLength must be between 80 and 1000000.")
             .ValidateOnStart();
-        services.AddHttpClient(DeployWebhook.HttpClientName);
+        // The default request logging prints the URL, and the webhook URL is a secret.
+        services.AddHttpClient(DeployWebhook.HttpClientName).RemoveAllLoggers();
         services.AddSingleton<DeployConfigStore>();
         services.AddSingleton<RunnerIdentity>();
         services.AddSingleton<DeployVersions>();

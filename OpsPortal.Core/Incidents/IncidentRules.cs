@@ -19,7 +19,7 @@ public static partial class IncidentRules
     /// <summary>Clocks disagree a little; a time further ahead than this is a typo.</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex ServiceName();
 
     public static Result<IncidentSeverity> ParseSeverity(string? text) =>

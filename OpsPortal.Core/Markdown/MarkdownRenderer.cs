@@ -1,5 +1,7 @@
 using Ganss.Xss;
 using Markdig;
+using Markdig.Extensions.GenericAttributes;
+using Markdig.Extensions.MediaLinks;
 using Markdig.Renderers;
 using Markdig.Syntax;
 
@@ -7,8 +9,9 @@ namespace OpsPortal.Core.Markdown;
 
 /// <summary>
 /// The one markdown pipeline of OpsPortal (tickets, comments, wiki, deploy notes, incidents).
-/// Raw HTML in the source is not passed through at all, and the generated HTML is sanitised
-/// again, so neither hostile HTML nor a <c>javascript:</c> link survives.
+/// Raw HTML in the source is not passed through at all, no attribute syntax is parsed, and the
+/// generated HTML is sanitised again (<see cref="MarkdownSanitizer"/>), so neither hostile HTML, a
+/// <c>javascript:</c> link, a borrowed class or id, nor a remote image survives.
 /// Features add syntax with Markdig extensions registered in DI
 /// (<c>services.AddSingleton&lt;IMarkdownExtension, …&gt;()</c>).
 /// </summary>
@@ -25,13 +28,17 @@ public sealed class MarkdownRenderer
         var builder = new MarkdownPipelineBuilder()
             .UseAdvancedExtensions()
             .DisableHtml();
+        // `{.class #id style=…}` after any element let an author reuse the portal's own classes and ids
+        // (a link that covers the page); media links embed players from any host.
+        builder.Extensions.TryRemove<GenericAttributesExtension>();
+        builder.Extensions.TryRemove<MediaLinkExtension>();
         builder.Extensions.AddIfNotAlready<TicketReferenceExtension>();
         foreach (var extension in extensions)
         {
             builder.Extensions.Add(extension);
         }
         _pipeline = builder.Build();
-        _sanitizer = CreateSanitizer();
+        _sanitizer = MarkdownSanitizer.Create();
     }
 
     public MarkdownDocument Parse(string markdown)
@@ -57,41 +64,4 @@ public sealed class MarkdownRenderer
 
     /// <summary>Parse and render without enrichment (ticket keys stay plain text).</summary>
     public string ToSafeHtml(string markdown) => ToSafeHtml(Parse(markdown));
-
-    private static HtmlSanitizer CreateSanitizer()
-    {
-        var sanitizer = new HtmlSanitizer();
-        // Heading anchors, code-language classes, task-list checkboxes and ticket hover titles are ours.
-        sanitizer.AllowedAttributes.Add("id");
-        sanitizer.AllowedAttributes.Add("class");
-        sanitizer.AllowedAttributes.Add("title");
-        sanitizer.AllowedAttributes.Add("data-status");
-        sanitizer.AllowedAttributes.Add("checked");
-        sanitizer.AllowedAttributes.Add("disabled");
-        sanitizer.AllowedAttributes.Add("type");
-        sanitizer.AllowedTags.Add("input");
-        sanitizer.AllowedSchemes.Add("mailto");
-        // Table column alignment is the only style markdown produces; anything else could overlay the page.
-        sanitizer.AllowedCssProperties.Clear();
-        sanitizer.AllowedCssProperties.Add("text-align");
-        // Links that leave the portal open in a new tab and don't leak the opener.
-        sanitizer.PostProcessNode += (_, e) =>
-        {
-            if (e.Node is AngleSharp.Dom.IElement { LocalName: "input" } input
-                && !string.Equals(input.GetAttribute("type"), "checkbox", StringComparison.OrdinalIgnoreCase))
-            {
-                input.Remove();
-            }
-            else if (e.Node is AngleSharp.Dom.IElement { LocalName: "a" } anchor
-                && anchor.GetAttribute("href") is { } href
-                && (href.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || href.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
-            {
-                anchor.SetAttribute("rel", "noopener noreferrer");
-                anchor.SetAttribute("target", "_blank");
-            }
-        };
-        sanitizer.AllowedAttributes.Add("rel");
-        sanitizer.AllowedAttributes.Add("target");
-        return sanitizer;
-    }
 }

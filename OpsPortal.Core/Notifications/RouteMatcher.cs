@@ -47,7 +47,7 @@ public sealed record RouteMatcher(string Label, string Op, string Value)
     }
 
     private static Regex Anchored(string pattern) => Compiled.GetOrAdd(pattern,
-        p => new Regex($"^(?:{p})$", RegexOptions.CultureInvariant, RegexBudget));
+        p => new Regex($@"^(?:{p})\z", RegexOptions.CultureInvariant, RegexBudget));
 
     /// <summary>Null when valid, else what is wrong (for forms and problem details).</summary>
     public string? Problem()

@@ -29,7 +29,10 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
         return [.. BuiltIn, .. stored];
     }
 
-    /// <summary>Saves (or replaces, by name) a filter for the team or for <paramref name="actor"/> alone.</summary>
+    /// <summary>
+    /// Saves a filter for the team (Engineer and up) or for the actor alone. Saving under a name the
+    /// actor already used replaces their own filter; a team filter someone else saved is never replaced (Conflict).
+    /// </summary>
     public async Task<Result<SavedTicketFilter>> SaveAsync(Actor actor, string name, string query, bool personal, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -47,9 +50,17 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
             return refusal;
         }
         var normalized = parsed.ToQueryString();
+        if (!personal && !actor.Has(Roles.Engineer))
+        {
+            return Refusal.Forbidden("Saving a filter for the team needs the Engineer role; save it for yourself instead.");
+        }
         var owner = personal ? actor.Name : null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Owner == owner && f.Name == name, ct);
+        if (filter is not null && filter.CreatedBy != actor.Name)
+        {
+            return TakenBy(name, filter.CreatedBy);
+        }
         if (filter is null)
         {
             filter = new TicketFilter { Name = name, Owner = owner, Query = normalized, CreatedBy = actor.Name, CreatedAt = clock.GetUtcNow() };
@@ -64,7 +75,14 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
             events.Append(db, actor.Name, TicketEventKinds.FilterSaved, TicketEventKinds.FilterSubjectType, name,
                 $"{actor.Name} saved the team ticket filter \"{name}\": {normalized}");
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return TakenBy(name, "someone else");
+        }
         return new SavedTicketFilter(filter.Id, filter.Name, filter.Query, personal, filter.CreatedBy);
     }
 
@@ -92,4 +110,7 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
         await db.SaveChangesAsync(ct);
         return Result.Ok;
     }
+
+    private static Refusal TakenBy(string name, string owner) =>
+        Refusal.Conflict($"A filter named \"{name}\" was saved by {owner}; choose another name.", "Name taken");
 }

@@ -13,13 +13,13 @@ public static partial class TicketRules
     public const int MaxLabels = 20;
     public const int MaxLabelLength = 40;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._:-]{0,39}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._:-]{0,39}\z")]
     private static partial Regex LabelPattern();
 
-    [GeneratedRegex("^[A-Z][A-Z0-9]{1,9}$")]
+    [GeneratedRegex(@"^[A-Z][A-Z0-9]{1,9}\z")]
     public static partial Regex PrefixPattern();
 
-    [GeneratedRegex(@"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,18})$")]
+    [GeneratedRegex(@"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,18})\z")]
     private static partial Regex KeyPattern();
 
     /// <summary>Normalises a key as people type it (<c>ops-12</c> → <c>OPS-12</c>); null when it is not key-shaped.</summary>

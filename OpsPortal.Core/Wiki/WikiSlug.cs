@@ -13,7 +13,7 @@ public static partial class WikiSlug
 {
     public const int MaxLength = 200;
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:/[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:/[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex ValidPattern();
 
     /// <summary>Segments the URLs use for a page's history and diffs (<c>/wiki/a/b/revisions</c>), so no page may use them.</summary>

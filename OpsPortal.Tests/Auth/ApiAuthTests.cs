@@ -48,9 +48,11 @@ public sealed class ApiAuthTests : ApiTestBase
 
         var response = await client.PostAsJsonAsync("/api/auth/tokens", new { email = AdminEmail, password = AdminPassword, name = "x" });
 
+        // Locked answers exactly like a wrong password: the response must not tell which accounts exist.
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<Problem>();
-        Assert.Equal("Locked out", problem!.Title);
+        Assert.Equal("Sign-in failed", problem!.Title);
+        Assert.Contains("Wrong email or password", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,9 @@ public static class ApiSetup
         // Probes from load balancers carry no credentials; the answer reveals only up or down.
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi();
-        app.MapScalarApiReference("/api/docs", o => o.WithTitle("OpsPortal API"));
+        // Served from the portal alone: no fonts or scripts from Scalar's CDN, no telemetry; its inline
+        // script carries a per-request nonce that SecurityHeaders puts into the CSP.
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("OpsPortal API").DisableDefaultFonts().DisableTelemetry().WithNonce());
         return app;
     }
 }

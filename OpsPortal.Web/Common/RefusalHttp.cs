@@ -15,12 +15,24 @@ public static class RefusalHttp
         RefusalKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         RefusalKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         RefusalKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        RefusalKind.Unauthenticated => StatusCodes.Status401Unauthorized,
+        RefusalKind.Throttled => StatusCodes.Status429TooManyRequests,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
     public static ProblemHttpResult ToProblem(this Refusal refusal) =>
         TypedResults.Problem(statusCode: refusal.Kind.StatusCode(), title: refusal.Title, detail: refusal.Detail,
             extensions: refusal.Extensions);
+
+    /// <summary>As <see cref="ToProblem"/>, plus the <c>Retry-After</c> header a throttled client needs.</summary>
+    public static ProblemHttpResult ToProblem(this Refusal refusal, HttpResponse response)
+    {
+        if (refusal.RetryAfter is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return refusal.ToProblem();
+    }
 
     /// <summary>An endpoint's answer: <paramref name="ok"/> of the value, or the refusal as problem details.</summary>
     public static Results<TOk, ProblemHttpResult> ToHttp<T, TOk>(this Result<T> result, Func<T, TOk> ok) where TOk : IResult =>

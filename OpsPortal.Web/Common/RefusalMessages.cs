@@ -18,5 +18,5 @@ public static class RefusalMessages
     }
 
     public static Severity Severity(RefusalKind kind) =>
-        kind is RefusalKind.Unavailable or RefusalKind.Conflict ? MudBlazor.Severity.Warning : MudBlazor.Severity.Error;
+        kind is RefusalKind.Unavailable or RefusalKind.Conflict or RefusalKind.Throttled ? MudBlazor.Severity.Warning : MudBlazor.Severity.Error;
 }

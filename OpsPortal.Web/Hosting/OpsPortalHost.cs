@@ -28,6 +28,7 @@ using OpsPortal.Web.Features.Metrics;
 using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
+using OpsPortal.Web.Security;
 
 namespace OpsPortal.Web.Hosting;
 
@@ -58,6 +59,7 @@ public static class OpsPortalHost
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();
+        builder.Services.AddOpsHttpSecurity();
 
         builder.Services.AddRazorComponents().AddOpsCircuits();
         builder.Services.AddMudServices();
@@ -66,10 +68,7 @@ public static class OpsPortalHost
 
     public static WebApplication UseOpsPortal(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseHsts();
-        }
+        app.UseOpsHttpSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Inside it, so it answers first: a browser's page request that ends in a bodiless error (an unknown
@@ -81,6 +80,7 @@ public static class OpsPortalHost
         app.UseWikiLegacyAddresses();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseCrossSiteRequestGuard();
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -91,8 +91,10 @@ public static class OpsPortalHost
         app.MapLogsExport();
         app.MapLogsSearch();
         app.MapLogsTrends();
+        app.MapSavedSearches();
         app.MapMetrics();
         app.MapTickets();
+        app.MapTicketFilters();
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();

@@ -3,6 +3,8 @@
 // only edits the textarea the way a person would (then fires "input" so Blazor sees it).
 window.opsWiki = (() => {
   const draftKey = slug => `opsportal.wiki.draft.${slug}`;
+  // The portal refuses cookie-authenticated API writes without the page's antiforgery token.
+  const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 
   function replaceSelection(area, before, after, placeholder) {
     const start = area.selectionStart, end = area.selectionEnd;
@@ -23,7 +25,7 @@ window.opsWiki = (() => {
     const placeholder = `![uploading ${file.name || 'image'}…]()`;
     insertAtCursor(area, placeholder);
     const response = await fetch(`/api/wiki-images?slug=${encodeURIComponent(slug)}&name=${encodeURIComponent(file.name || 'pasted.png')}`,
-      { method: 'POST', body: file, credentials: 'same-origin' });
+      { method: 'POST', body: file, credentials: 'same-origin', headers: { 'X-CSRF-TOKEN': csrfToken() } });
     const body = await response.json().catch(() => ({}));
     area.value = area.value.replace(placeholder, response.ok ? body.markdown : '');
     area.dispatchEvent(new Event('input', { bubbles: true }));

@@ -60,6 +60,17 @@ public sealed class ShellTests(PortalFixture portal) : BrowserTest(portal)
     }
 
     [Fact]
+    public async Task ApiReference_LoadsFromThePortalAlone()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+
+        await Page.GotoAsync("/api/docs");
+
+        await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("/api/logs/saved-searches", new() { Timeout = 30_000 });
+        // The base class fails the test on a CSP violation or a request to any other host (fonts, CDN, telemetry).
+    }
+
+    [Fact]
     public async Task UnknownAddress_ShowsNotFoundInTheShell_WithAWayHome()
     {
         await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);

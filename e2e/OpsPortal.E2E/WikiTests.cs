@@ -144,4 +144,34 @@ public sealed class WikiTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByText("This page moved from old-name")).ToBeVisibleAsync();
         await Assertions.Expect(Page.GetByTestId("wiki-body")).ToContainTextAsync("body of the movable page");
     }
+
+    [Fact]
+    public async Task ImageUploadedInTheEditor_GoesThroughTheApiWithTheCookie_AndShowsInThePreview()
+    {
+        // The editor's script writes to /api with the sign-in cookie: it must pass the cross-site request guard.
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await OpenAsync("/wiki/new");
+        await Page.GetByTestId("wiki-new-title").FillAsync("Image upload");
+        await Page.GetByTestId("wiki-new-start").ClickAsync();
+        var source = Page.GetByTestId("wiki-source");
+        await Assertions.Expect(source).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("## Escalation"));
+        await WaitForInteractiveAsync(Page);
+        await Page.GetByTestId("wiki-save").ClickAsync(); // images belong to a saved page
+        await Assertions.Expect(Page.GetByTestId("wiki-title")).ToHaveTextAsync("Image upload");
+        await WaitForInteractiveAsync(Page);
+        await Page.GetByTestId("wiki-edit").ClickAsync();
+        await Assertions.Expect(source).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("## Escalation"));
+        await WaitForInteractiveAsync(Page);
+
+        await Page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "dot.png",
+            MimeType = "image/png",
+            Buffer = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="),
+        });
+
+        await Assertions.Expect(source).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(@"!\[dot\]\(/api/wiki-images/[0-9a-f-]{36}\)"));
+        await Assertions.Expect(Page.GetByTestId("wiki-preview").Locator("img[src^='/api/wiki-images/']")).ToBeVisibleAsync();
+        Assert.DoesNotContain(ConsoleErrors, e => e.Contains("403", StringComparison.Ordinal));
+    }
 }

@@ -258,7 +258,7 @@ public static partial class DeployConfigParser
 
     internal static TimeSpan? ParseDuration(string text)
     {
-        var m = Regex.Match(text.Trim(), "^([0-9]{1,6})(s|m|h)$", RegexOptions.CultureInvariant);
+        var m = Regex.Match(text.Trim(), @"^([0-9]{1,6})(s|m|h)\z", RegexOptions.CultureInvariant);
         if (!m.Success)
         {
             return null;

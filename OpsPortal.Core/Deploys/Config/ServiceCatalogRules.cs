@@ -18,8 +18,8 @@ public static class ServiceCatalogRules
     public const int MaxUrl = 2000;
     public const int MaxTier = 4;
 
-    private static readonly Regex NamePattern = new("^[a-z0-9][a-z0-9._-]{0,62}$", RegexOptions.CultureInvariant);
-    private static readonly Regex OwnerPattern = new(@"^(team:[a-z0-9][a-z0-9._-]{0,62}|[^@\s]{1,128}@[^@\s]{1,255})$", RegexOptions.CultureInvariant);
+    private static readonly Regex NamePattern = new(@"^[a-z0-9][a-z0-9._-]{0,62}\z", RegexOptions.CultureInvariant);
+    private static readonly Regex OwnerPattern = new(@"^(team:[a-z0-9][a-z0-9._-]{0,62}|[^@\s]{1,128}@[^@\s]{1,255})\z", RegexOptions.CultureInvariant);
 
     public static bool IsValidName(string? name) => name is not null && NamePattern.IsMatch(name);
 

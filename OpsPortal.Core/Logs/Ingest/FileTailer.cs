@@ -68,7 +68,7 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
                         backoff = TimeSpan.FromSeconds(1);
                     }
                     LogTailFailed(ex, source.Name, backoff.TotalSeconds);
-                    await TryRecordErrorAsync($"Tailing {_path} failed: {ex.Message}", ct);
+                    await TryRecordErrorAsync($"Tailing {_path} failed: {Faults.Describe(ex)}", ct);
                     await Task.Delay(backoff, clock, ct);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 }

@@ -1,16 +1,21 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs.Search;
 
-/// <summary>A named log search shared with the team: the query and the time range (a quick range like <c>1h</c>).</summary>
+/// <summary>
+/// A named log search: the query and the time range (a quick range like <c>1h</c>). <see cref="Owner"/>
+/// null: the team's (Engineers and up save them; only the creator replaces one); otherwise one person's own.
+/// </summary>
 public class SavedSearch
 {
     public int Id { get; set; }
     public required string Name { get; set; }
+    public string? Owner { get; set; }
     public required string Query { get; set; }
     public required string Range { get; set; }
     public required string CreatedBy { get; set; }
@@ -23,7 +28,9 @@ internal sealed class SavedSearchConfiguration : IEntityTypeConfiguration<SavedS
     {
         e.ToTable("saved_searches");
         e.Property(x => x.Name).HasMaxLength(100);
-        e.HasIndex(x => x.Name).IsUnique();
+        e.Property(x => x.Owner).HasMaxLength(256);
+        // A name is unique among the team's searches and among each person's own.
+        e.HasIndex(x => new { x.Owner, x.Name }).IsUnique().AreNullsDistinct(false);
         e.Property(x => x.Query).HasMaxLength(QueryTokenizer.MaxLength);
         e.Property(x => x.Range).HasMaxLength(16);
         e.Property(x => x.CreatedBy).HasMaxLength(256);
@@ -32,19 +39,31 @@ internal sealed class SavedSearchConfiguration : IEntityTypeConfiguration<SavedS
 
 public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock)
 {
-    public async Task<List<SavedSearch>> ListAsync(CancellationToken ct = default)
+    /// <summary>The team's searches, then <paramref name="me"/>'s own.</summary>
+    public async Task<List<SavedSearch>> ListAsync(string me, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.SavedSearches.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
+        return await db.SavedSearches.AsNoTracking()
+            .Where(s => s.Owner == null || s.Owner == me)
+            .OrderBy(s => s.Owner != null).ThenBy(s => s.Name)
+            .ToListAsync(ct);
     }
 
-    /// <summary>Saves (or replaces, by name) a search; returns an error for the person, or null.</summary>
-    public async Task<string?> SaveAsync(string actor, string name, string query, string range, CancellationToken ct = default)
+    /// <summary>
+    /// Saves a search for the team (Engineer and up) or for the actor alone. Saving under a name the
+    /// actor already used replaces their own search; a team search someone else saved is never replaced (Conflict).
+    /// </summary>
+    public async Task<Result<SavedSearch>> SaveAsync(Actor actor, string name, string query, string range, bool personal,
+        CancellationToken ct = default)
     {
         name = name.Trim();
         if (name.Length is 0 or > 100)
         {
-            return "A saved search needs a name of 1 to 100 characters.";
+            return Refusal.InvalidField("name", "A saved search needs a name of 1 to 100 characters.");
+        }
+        if (range.Length is 0 or > 16)
+        {
+            return Refusal.InvalidField("range", "A saved search needs a time range such as 1h or 7d.");
         }
         try
         {
@@ -52,40 +71,77 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
         }
         catch (QueryException ex)
         {
-            return "The query has an error: " + ex.Message;
+            return Refusal.InvalidField("query", "The query has an error: " + ex.Message);
         }
+        if (!personal && !actor.Has(Roles.Engineer))
+        {
+            return Refusal.Forbidden("Saving a search for the team needs the Engineer role; save it for yourself instead.");
+        }
+        var owner = personal ? actor.Name : null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var search = await db.SavedSearches.SingleOrDefaultAsync(s => s.Name == name, ct);
+        var search = await db.SavedSearches.SingleOrDefaultAsync(s => s.Owner == owner && s.Name == name, ct);
+        if (search is not null && search.CreatedBy != actor.Name)
+        {
+            return TakenBy(name, search.CreatedBy);
+        }
         if (search is null)
         {
-            search = db.SavedSearches.Add(new SavedSearch { Name = name, Query = query, Range = range, CreatedBy = actor, CreatedAt = clock.GetUtcNow() }).Entity;
+            search = db.SavedSearches.Add(new SavedSearch
+            {
+                Name = name,
+                Owner = owner,
+                Query = query,
+                Range = range,
+                CreatedBy = actor.Name,
+                CreatedAt = clock.GetUtcNow(),
+            }).Entity;
         }
         else
         {
             (search.Query, search.Range) = (query, range);
         }
-        await db.SaveChangesAsync(ct);
-        events.Append(db, actor, "logs.search_saved", "saved_search", search.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"{actor} saved the log search \"{name}\": {query}");
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return TakenBy(name, "someone else");
+        }
+        if (!personal)
+        {
+            events.Append(db, actor.Name, "logs.search_saved", "saved_search", search.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{actor.Name} saved the log search \"{name}\": {query}");
+            await db.SaveChangesAsync(ct);
+        }
         await tx.CommitAsync(ct);
-        return null;
+        return search;
     }
 
-    /// <summary>The creator or an admin may delete a saved search.</summary>
-    public async Task<bool> DeleteAsync(string actor, bool isAdmin, int id, CancellationToken ct = default)
+    /// <summary>A personal search by its owner; a team search by its creator or an admin.</summary>
+    public async Task<Result> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var search = await db.SavedSearches.SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (search is null || (!isAdmin && search.CreatedBy != actor))
+        var search = await db.SavedSearches.SingleOrDefaultAsync(s => s.Id == id && (s.Owner == null || s.Owner == actor.Name), ct);
+        if (search is null)
         {
-            return false;
+            return Refusal.NotFound($"There is no saved search #{id}.");
+        }
+        if (search.Owner is null && search.CreatedBy != actor.Name && !actor.Has(Roles.Admin))
+        {
+            return Refusal.Forbidden($"The team search \"{search.Name}\" was saved by {search.CreatedBy}; only they or an admin can delete it.");
         }
         db.SavedSearches.Remove(search);
-        events.Append(db, actor, "logs.search_deleted", "saved_search", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"{actor} deleted the log search \"{search.Name}\"");
+        if (search.Owner is null)
+        {
+            events.Append(db, actor.Name, "logs.search_deleted", "saved_search", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{actor.Name} deleted the log search \"{search.Name}\"");
+        }
         await db.SaveChangesAsync(ct);
-        return true;
+        return Result.Ok;
     }
+
+    private static Refusal TakenBy(string name, string owner) =>
+        Refusal.Conflict($"A search named \"{name}\" was saved by {owner}; choose another name.", "Name taken");
 }

@@ -201,7 +201,7 @@ internal sealed partial class SyslogSourceQueue
                     continue;
                 }
                 LogWriteFailed(ex, Source.Name, _batch.LineCount);
-                await TryRecordErrorAsync($"lost {_batch.LineCount} syslog lines: {ex.Message}", ct);
+                await TryRecordErrorAsync($"lost {_batch.LineCount} syslog lines: {Faults.Describe(ex)}", ct);
                 break;
             }
         }

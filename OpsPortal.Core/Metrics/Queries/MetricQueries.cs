@@ -19,7 +19,7 @@ public sealed partial class MetricQueries(NpgsqlDataSource dataSource, TimeProvi
     public const int MaxNames = 1_000;
     public const int MaxNameLength = 250;
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.*-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.*-]+\z")]
     private static partial Regex PatternChars();
 
     public async Task<Result<MetricSeriesResult>> SeriesAsync(MetricSeriesQuery q, CancellationToken ct)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using OpsPortal.Core;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Logs.Search;
 using OpsPortal.Tests.Infrastructure;
 using OpsPortal.Web.Features.Logs.Search;
@@ -13,17 +15,18 @@ public sealed class SavedSearchAndExportTests : ApiTestBase
     public async Task SavedSearch_SaveReplaceAndDeleteRules()
     {
         var saved = Factory.Services.GetRequiredService<SavedSearchService>();
+        var ann = new Actor("ann@x", Roles.Engineer);
 
-        Assert.Null(await saved.SaveAsync("ann@x", "API errors", "status:5xx path:/api/*", "1h"));
-        Assert.Null(await saved.SaveAsync("bob@x", "API errors", "status:5xx", "24h"));
-        Assert.Contains("query has an error", await saved.SaveAsync("ann@x", "bad", "stauts:5", "1h"), StringComparison.Ordinal);
-        Assert.Contains("name of 1 to 100", await saved.SaveAsync("ann@x", " ", "", "1h"), StringComparison.Ordinal);
+        Assert.True((await saved.SaveAsync(ann, "API errors", "status:5xx path:/api/*", "1h", personal: false)).Succeeded);
+        Assert.True((await saved.SaveAsync(ann, "API errors", "status:5xx", "24h", personal: false)).Succeeded);
+        Assert.Contains("query has an error", (await saved.SaveAsync(ann, "bad", "stauts:5", "1h", personal: false)).Refusal!.Detail, StringComparison.Ordinal);
+        Assert.Contains("name of 1 to 100", (await saved.SaveAsync(ann, " ", "", "1h", personal: false)).Refusal!.Detail, StringComparison.Ordinal);
 
-        var only = Assert.Single(await saved.ListAsync());
+        var only = Assert.Single(await saved.ListAsync("bob@x"));
         Assert.Equal(("status:5xx", "24h", "ann@x"), (only.Query, only.Range, only.CreatedBy));
-        Assert.False(await saved.DeleteAsync("bob@x", isAdmin: false, only.Id));
-        Assert.True(await saved.DeleteAsync("carol@x", isAdmin: true, only.Id));
-        Assert.Empty(await saved.ListAsync());
+        Assert.Equal(RefusalKind.Forbidden, (await saved.DeleteAsync(new Actor("bob@x", Roles.Engineer), only.Id)).Refusal?.Kind);
+        Assert.True((await saved.DeleteAsync(new Actor("carol@x", Roles.Admin), only.Id)).Succeeded);
+        Assert.Empty(await saved.ListAsync("ann@x"));
     }
 
     [Fact]

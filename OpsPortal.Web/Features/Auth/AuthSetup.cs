@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -12,6 +14,9 @@ public static class AuthSetup
     /// <summary>Chooses cookie or bearer per request, so every endpoint accepts both.</summary>
     public const string CookieOrBearer = "CookieOrBearer";
 
+    /// <summary>The sign-in cookie's name (chunked cookies add C1, C2 …).</summary>
+    public const string CookieName = "opsportal.auth";
+
     public const string AdminPolicy = "Admin";
     public const string EngineerPolicy = "Engineer";
 
@@ -21,7 +26,20 @@ public static class AuthSetup
         services.AddOpsIdentityCore().AddSignInManager<OpsSignInManager>();
 
         // A disabled user or a changed role reaches open browsers within a minute.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.Configure<SecurityStampValidatorOptions>(o =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            // The refreshed principal is rebuilt from the user; it must keep naming its session.
+            o.OnRefreshingPrincipal = ctx =>
+            {
+                if (ctx.CurrentPrincipal?.FindFirst(UserSessions.ClaimType) is { } session
+                    && ctx.NewPrincipal?.Identity is ClaimsIdentity identity && !identity.HasClaim(c => c.Type == UserSessions.ClaimType))
+                {
+                    identity.AddClaim(new Claim(UserSessions.ClaimType, session.Value));
+                }
+                return Task.CompletedTask;
+            };
+        });
 
         services.AddAuthentication(o =>
             {
@@ -38,7 +56,7 @@ public static class AuthSetup
 
         services.ConfigureApplicationCookie(o =>
         {
-            o.Cookie.Name = "opsportal.auth";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.LoginPath = "/account/login";
@@ -48,6 +66,7 @@ public static class AuthSetup
             // Scripts get status codes, not a login page.
             o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
+            o.Events.OnValidatePrincipal = ValidateSessionAsync;
         });
 
         services.AddAuthorizationBuilder()
@@ -62,13 +81,32 @@ public static class AuthSetup
         return builder;
     }
 
-    private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
+    /// <summary>
+    /// Every request with a sign-in cookie: its session must still be live on the server (signed out,
+    /// password reset and disabled users' sessions are revoked), then Identity's stamp check.
+    /// </summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext ctx)
+    {
+        var userId = ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var sessions = ctx.HttpContext.RequestServices.GetRequiredService<UserSessions>();
+        if (userId is null || OpsSignInManager.SessionOf(ctx.Principal) is not { } session
+            || !await sessions.IsLiveAsync(session, userId, ctx.HttpContext.RequestAborted))
+        {
+            ctx.RejectPrincipal();
+            await ctx.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+        await SecurityStampValidator.ValidatePrincipalAsync(ctx);
+    }
+
+    private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
         if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/openapi"))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;
         }
+        // Absolute from the Host header; SecurityHeaders makes it relative on the way out.
         ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
     }

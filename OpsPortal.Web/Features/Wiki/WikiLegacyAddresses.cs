@@ -10,7 +10,7 @@ namespace OpsPortal.Web.Features.Wiki;
 /// </summary>
 public static partial class WikiLegacyAddresses
 {
-    [GeneratedRegex(@"^/api/wiki/(?<slug>.+?)/(?:(?<diff>diff)|revisions(?:/(?<number>\d{1,9})(?<restore>/restore)?)?)/?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/api/wiki/(?<slug>.+?)/(?:(?<diff>diff)|revisions(?:/(?<number>\d{1,9})(?<restore>/restore)?)?)/?\z", RegexOptions.CultureInvariant)]
     private static partial Regex Legacy();
 
     /// <summary>The new path and query for an old address, or false when <paramref name="path"/> is not one.</summary>

@@ -11,6 +11,6 @@ public static partial class RejectText
     /// </summary>
     public static string ForViewer(string reason) => BadValue().Replace(reason, "$1'…'");
 
-    [GeneratedRegex("^(bad [^ ]+ )'.*'$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(bad [^ ]+ )'.*\z", RegexOptions.Singleline)]
     private static partial Regex BadValue();
 }
