@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpsPortal.Core.Data;
@@ -13,21 +12,22 @@ namespace OpsPortal.Core.Events;
 /// processes on one database behave as one.
 /// </summary>
 public sealed class EventListener(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource direct,
     IDbContextFactory<OpsDbContext> dbFactory,
     EventNotifier notifier,
-    ILogger<EventListener> logger) : BackgroundService
+    BackgroundHealth health,
+    TimeProvider clock,
+    ILogger<EventListener> logger) : ListenLoop(direct, health, clock, logger)
 {
     public const string Channel = "ops_events";
+    public const string Loop = "events.listener";
 
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    protected override string LoopName => Loop;
 
-    /// <summary>Completes once the first LISTEN is in place (tests and start-up checks wait on it).</summary>
-    public Task Listening => _listening.Task;
+    protected override string ListenChannel => Channel;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PostgresListener.RunAsync(dataSource, Channel,
-            (payloads, ct) => PublishAsync(payloads.SelectMany(ParseIds).ToArray(), ct), _listening, logger, stoppingToken);
+    protected override Task OnPayloadsAsync(IReadOnlyList<string> payloads, CancellationToken ct) =>
+        PublishAsync(payloads.SelectMany(ParseIds).ToArray(), ct);
 
     private async Task PublishAsync(long[] ids, CancellationToken ct)
     {

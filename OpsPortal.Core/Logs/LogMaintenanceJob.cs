@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpsPortal.Core.Data;
@@ -15,7 +16,7 @@ public sealed record MaintenanceResult(
 /// (<see cref="PathIndexes"/>), and purges old rejects. Idempotent, so every node may run it.
 /// </summary>
 public sealed class LogMaintenanceJob(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource,
     IDbContextFactory<OpsDbContext> dbFactory,
     AccessWriter writer,
     EventLog events,

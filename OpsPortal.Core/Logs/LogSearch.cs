@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs;
@@ -9,8 +11,10 @@ namespace OpsPortal.Core.Logs;
 /// <summary>
 /// Search and statistics over the access table in the query language. Every query is bounded by a time
 /// range (default: the last hour), so the planner can prune day partitions and use the date index.
+/// Reads go to the log-read pool (<see cref="OpsDataSources.LogReads"/>): a streaming replica when one
+/// is configured, with its own pool size and statement timeout either way.
 /// </summary>
-public sealed partial class LogSearch(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed partial class LogSearch([FromKeyedServices(OpsDataSources.LogReads)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const int MaxLimit = 1_000;
     public const int DefaultLimit = 100;

@@ -23,6 +23,8 @@ public static class LogsServiceCollectionExtensions
                 "OpsPortal:Logs:SourceReloadInterval must be between 00:00:00.050 and 00:05:00.")
             .Validate(o => o.RollupInterval >= TimeSpan.FromMilliseconds(100) && o.RollupInterval <= TimeSpan.FromHours(1),
                 "OpsPortal:Logs:RollupInterval must be between 00:00:00.100 and 01:00:00.")
+            .Validate(o => o.StatsPerUser is >= 1 and <= 100 && o.StatsQueuePerUser is >= 0 and <= 1000,
+                "OpsPortal:Logs:StatsPerUser must be between 1 and 100, StatsQueuePerUser between 0 and 1000.")
             .ValidateOnStart();
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();

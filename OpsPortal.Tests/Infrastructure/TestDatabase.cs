@@ -20,6 +20,9 @@ public sealed class TestDatabase : IAsyncDisposable
         ConnectionString = connectionString;
     }
 
+    /// <summary>A database this class did not create (another cluster's); never dispose it.</summary>
+    public static TestDatabase Existing(string name, string connectionString) => new(name, connectionString);
+
     public string Name { get; }
     public string ConnectionString { get; }
 
@@ -63,23 +66,26 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         var name = $"template_{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..8]}";
         await ExecuteOnServerAsync($"CREATE DATABASE \"{name}\"");
-        var options = new DbContextOptionsBuilder<OpsDbContext>();
-        options.UseOpsNpgsql(For(name));
-        await using (var db = new OpsDbContext(options.Options))
-        {
-            await db.Database.MigrateAsync();
-        }
-        // Installing Hangfire's schema once here spares every app instance in the tests from doing it.
-        await using (var conn = new NpgsqlConnection(For(name)))
-        {
-            await conn.OpenAsync();
-            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(conn, "hangfire");
-        }
+        await MigrateAsync(For(name));
         // CREATE DATABASE … TEMPLATE refuses while anyone is connected to the template.
         NpgsqlConnection.ClearAllPools();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult();
         return name;
+    }
+
+    /// <summary>What `migrate` does: the portal's migrations and Hangfire's schema (which the serving portal never creates).</summary>
+    public static async Task MigrateAsync(string connectionString)
+    {
+        var options = new DbContextOptionsBuilder<OpsDbContext>();
+        options.UseOpsNpgsql(connectionString);
+        await using (var db = new OpsDbContext(options.Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(conn, "hangfire");
     }
 
     private static string For(string database) =>

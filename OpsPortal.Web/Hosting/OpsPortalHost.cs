@@ -30,8 +30,11 @@ public static class OpsPortalHost
         // Development: run.sh and the tests run the build output. Published output needs no manifest.
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        // The last safety net: every loop is a BackgroundLoop, which never lets a failure out; should one
+        // escape anyway, the portal keeps serving rather than stop (the default since .NET 6).
+        builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 
-        builder.Services.AddOpsData(options.Database);
+        builder.Services.AddOpsData(options.ToConnections());
         builder.Services.AddOpsAuthServices();
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
@@ -45,6 +48,7 @@ public static class OpsPortalHost
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();
+        builder.Services.AddLogsRateLimits();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -61,6 +65,8 @@ public static class OpsPortalHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authentication: limits are per user.
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
@@ -83,6 +89,8 @@ public static class OpsPortalHost
     {
         var options = config.GetSection(OpsPortalOptions.Section).Get<OpsPortalOptions>() ?? new OpsPortalOptions();
         options.Database = OpsPortalOptions.ResolveDatabase(config) ?? options.Database;
+        options.DirectDatabase = config["OPSPORTAL_DIRECT_DATABASE"] is { Length: > 0 } direct ? direct : options.DirectDatabase;
+        options.ReadDatabase = config["OPSPORTAL_READ_DATABASE"] is { Length: > 0 } read ? read : options.ReadDatabase;
         var result = new OpsPortalOptionsValidator().Validate(null, options);
         if (result.Failed)
         {

@@ -1,6 +1,8 @@
 using System.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 
 namespace OpsPortal.Core.Logs.Rollups;
 
@@ -13,7 +15,7 @@ namespace OpsPortal.Core.Logs.Rollups;
 /// sometimes not used, whether or not this job runs. The paths of an hour are recomputed whole whenever
 /// one of its minutes is, so the open hour's are redone each round (~1,000 rows a minute here: tens of ms).
 /// </summary>
-public sealed class LogRollupJob(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class LogRollupJob([FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>Paths kept per hour: the most requested ones (ADR-009 explains why that is enough).</summary>
     public const int PathsPerHour = 500;
