@@ -6,7 +6,8 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Data;
 
@@ -36,6 +37,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<IncidentPin> IncidentPins => Set<IncidentPin>();
+    public DbSet<Services.ServiceDefinition> Services => Set<Services.ServiceDefinition>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

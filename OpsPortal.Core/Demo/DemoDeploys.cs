@@ -6,9 +6,9 @@ namespace OpsPortal.Core.Demo;
 
 /// <summary>
 /// In demo mode, when the configured services file does not exist, writes a labelled demo
-/// configuration (service <c>demo-web</c>, environments <c>staging</c> and <c>production</c>) with
-/// scripts that simulate a deploy: progress lines for a few seconds, failure for versions ending in
-/// <c>-bad</c>. A team's own file always wins: nothing is written when it exists.
+/// configuration (service <c>demo-web</c>, environments <c>staging</c> and <c>production</c>, whose log
+/// selectors are the traffic simulator's hosts, and the catalog-only <c>postgres</c>) with scripts that
+/// simulate a deploy: progress lines for a few seconds, failure for versions ending in <c>-bad</c>. A team's own file always wins: nothing is written when it exists.
 /// </summary>
 public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<DeployOptions>
 {
@@ -50,6 +50,14 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
           - 'token=[^\s)]+'
         services:
           demo-web:
+            description: DEMO - the simulated shop (nginx in front of web-1 and web-2); its traffic is the demo access log
+            owners: [team:web]
+            tier: 1
+            links:
+              repository: https://github.com/example/demo-web
+            # The requests of the service, in the log language: the hosts the traffic simulator writes.
+            logs: 'host:shop.demo.local OR host:api.demo.local OR host:static.demo.local'
+            depends_on: [postgres]
             versions: versions.sh
             diff: https://github.com/example/demo-web/compare/{from}...{to}
             environments:
@@ -57,11 +65,17 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
                 deploy: deploy.sh
                 timeout: 2m
                 role: Engineer
+                logs: 'host:*.staging.demo.local'
               production:
                 deploy: deploy.sh
                 timeout: 5m
                 role: Engineer
                 ticket: true
+                logs: 'host:shop.demo.local OR host:api.demo.local OR host:static.demo.local'
+          postgres:
+            description: DEMO - the database behind demo-web (in the catalog only; nothing to deploy)
+            owners: [team:dba]
+            tier: 1
         """;
 
     private const string VersionsScript = """

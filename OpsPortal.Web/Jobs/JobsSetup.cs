@@ -5,7 +5,7 @@ using OpsPortal.Core;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Storage;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
 

@@ -17,7 +17,11 @@ public sealed record DeployConfig(
         Services.FirstOrDefault(s => s.Name == service)?.Environments.FirstOrDefault(e => e.Name == environment);
 }
 
-public sealed record ServiceConfig(string Name, IReadOnlyList<EnvironmentConfig> Environments);
+public sealed record ServiceConfig(string Name, IReadOnlyList<EnvironmentConfig> Environments)
+{
+    /// <summary>What the file says about the service beyond its deploy targets (description, owners, log selector …); see the Services catalog.</summary>
+    public ServiceCatalogConfig Catalog { get; init; } = ServiceCatalogConfig.Empty;
+}
 
 /// <param name="VersionsCommand">Program (inside the scripts folder) and arguments that print one version a line.</param>
 /// <param name="DiffTemplate">A link with <c>{from}</c> and <c>{to}</c>, e.g. <c>https://github.com/o/r/compare/{from}...{to}</c>.</param>
@@ -33,6 +37,12 @@ public sealed record EnvironmentConfig(
     string? DiffTemplate,
     string ScriptsFolder)
 {
+    /// <summary>The log query selecting this environment's requests (<c>logs:</c>); null to use the service's.</summary>
+    public string? LogSelector { get; init; }
+
+    /// <summary>Roll back by itself when deploy verification finds a regression (<c>auto_rollback:</c>, inherited from the service).</summary>
+    public bool AutoRollback { get; init; }
+
     public string ScriptFor(string action) => action == DeployAction.Rollback ? RollbackScript ?? DeployScript : DeployScript;
 
     public string? DiffUrl(string? from, string to) =>

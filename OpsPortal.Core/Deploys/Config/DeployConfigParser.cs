@@ -9,16 +9,16 @@ namespace OpsPortal.Core.Deploys.Config;
 /// <summary>
 /// Reads <c>services.yaml</c> by walking the YAML nodes (not by deserialising into classes), so every
 /// problem names the line it is on, and an unknown key (a typo such as <c>rolback</c>) is an error
-/// rather than silently ignored. See the README's Deploys section for the format.
+/// rather than silently ignored. See the README's Deploys section for the format, and docs/services.md
+/// for the catalog keys of a service (a service may have only those, and no environments).
 /// </summary>
-public static class DeployConfigParser
+public static partial class DeployConfigParser
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
     private static readonly string[] TopKeys = ["scripts", "secrets", "webhook", "services"];
-    private static readonly string[] ServiceKeys = ["environments", "versions", "diff"];
-    private static readonly string[] EnvironmentKeys = ["deploy", "rollback", "versions", "timeout", "role", "ticket", "diff"];
-    private static readonly Regex NamePattern = new("^[a-z0-9][a-z0-9._-]{0,62}$", RegexOptions.CultureInvariant);
+    private static readonly string[] ServiceKeys = ["environments", "versions", "diff", .. CatalogKeys];
+    private static readonly string[] EnvironmentKeys = ["deploy", "rollback", "versions", "timeout", "role", "ticket", "diff", "logs", "auto_rollback"];
 
     public sealed record Result(DeployConfig? Config, IReadOnlyList<ConfigProblem> Problems);
 
@@ -109,42 +109,53 @@ public static class DeployConfigParser
     private static ServiceConfig? Service(Walker walker, YamlNode key, YamlNode value, string? scriptsFolder)
     {
         var name = ((YamlScalarNode)key).Value ?? "";
-        if (!NamePattern.IsMatch(name))
+        if (ServiceCatalogRules.NameProblem(name) is { } badName)
         {
-            walker.Problem(key, $"service name '{name}' must be lower-case letters, digits, '.', '_' or '-' (at most 63)");
+            walker.Problem(key, badName);
         }
         if (value is not YamlMappingNode map)
         {
-            walker.Problem(value, $"service '{name}' must be a mapping with 'environments:'");
+            walker.Problem(value, $"service '{name}' must be a mapping with 'environments:' and/or catalog keys such as 'description:'");
             return null;
         }
         walker.UnknownKeys(map, ServiceKeys, $"service '{name}'");
-        if (walker.Child(map, "environments") is not YamlMappingNode envs || envs.Children.Count == 0)
-        {
-            walker.Problem(map, $"service '{name}' needs 'environments:' with at least one environment");
-            return null;
-        }
-        var defaults = new Defaults(walker.Child(map, "versions"), walker.Scalar(map, "diff"));
+        var catalog = Catalog(walker, name, key, map);
+        var autoRollback = Bool(walker, map, "auto_rollback", $"service '{name}'", false);
         var environments = new List<EnvironmentConfig>();
-        foreach (var (envKey, envValue) in envs.Children)
+        // Without environments the service is in the catalog only (nothing to deploy).
+        if (walker.Child(map, "environments") is { } envsNode)
         {
-            if (Environment(walker, name, envKey, envValue, scriptsFolder, defaults) is { } env)
+            if (envsNode is not YamlMappingNode envs || envs.Children.Count == 0)
             {
-                environments.Add(env);
+                walker.Problem(envsNode, $"service '{name}': 'environments:' needs at least one environment (or leave it out for a service without deploys)");
+                return null;
+            }
+            var defaults = new Defaults(walker.Child(map, "versions"), walker.Scalar(map, "diff"), autoRollback);
+            foreach (var (envKey, envValue) in envs.Children)
+            {
+                if (Environment(walker, name, envKey, envValue, scriptsFolder, defaults) is { } env)
+                {
+                    environments.Add(env);
+                }
             }
         }
-        return new ServiceConfig(name, environments);
+        else if (map.Children.Count == 0)
+        {
+            walker.Problem(map, $"service '{name}' needs 'environments:' or at least one catalog key ({string.Join(", ", CatalogKeys)})");
+            return null;
+        }
+        return new ServiceConfig(name, environments) { Catalog = catalog };
     }
 
-    private sealed record Defaults(YamlNode? Versions, string? Diff);
+    private sealed record Defaults(YamlNode? Versions, string? Diff, bool AutoRollback);
 
     private static EnvironmentConfig? Environment(Walker walker, string service, YamlNode key, YamlNode value, string? scriptsFolder, Defaults defaults)
     {
         var name = ((YamlScalarNode)key).Value ?? "";
         var where = $"{service}/{name}";
-        if (!NamePattern.IsMatch(name))
+        if (ServiceCatalogRules.NameProblem(name, "environment name") is { } badName)
         {
-            walker.Problem(key, $"environment name '{name}' must be lower-case letters, digits, '.', '_' or '-' (at most 63)");
+            walker.Problem(key, badName);
         }
         if (value is not YamlMappingNode map)
         {
@@ -162,17 +173,21 @@ public static class DeployConfigParser
         {
             walker.Problem(walker.Child(map, "role")!, $"{where}: role must be Engineer or Admin, not '{role}'");
         }
-        var ticket = false;
-        if (walker.Scalar(map, "ticket") is { } ticketText && !bool.TryParse(ticketText, out ticket))
-        {
-            walker.Problem(walker.Child(map, "ticket")!, $"{where}: ticket must be true or false, not '{ticketText}'");
-        }
+        var ticket = Bool(walker, map, "ticket", where, false);
         var diff = walker.Scalar(map, "diff") ?? defaults.Diff;
         if (diff is not null && !diff.Contains("{to}", StringComparison.Ordinal))
         {
             walker.Problem(walker.Child(map, "diff") ?? map, $"{where}: diff must contain {{from}} and {{to}}, e.g. https://github.com/acme/app/compare/{{from}}...{{to}}");
         }
-        return deploy is null ? null : new EnvironmentConfig(service, name, deploy, rollback, versions, timeout, role, ticket, diff, scriptsFolder!);
+        var selector = Selector(walker, map, where);
+        var autoRollback = Bool(walker, map, "auto_rollback", where, defaults.AutoRollback);
+        return deploy is null
+            ? null
+            : new EnvironmentConfig(service, name, deploy, rollback, versions, timeout, role, ticket, diff, scriptsFolder!)
+            {
+                LogSelector = selector,
+                AutoRollback = autoRollback,
+            };
     }
 
     private static string? Script(Walker walker, YamlMappingNode map, string key, string where, string? scriptsFolder, bool required)
@@ -294,6 +309,10 @@ public static class DeployConfigParser
             Problem(node, $"'{key}' must be a list");
             return [];
         }
+
+        /// <summary>A list, or a single value standing for a list of one.</summary>
+        public IEnumerable<(YamlNode Node, string Value)> ListOrScalar(YamlMappingNode map, string key) =>
+            Child(map, key) is YamlScalarNode { Value: { Length: > 0 } single } node ? [(node, single)] : List(map, key);
 
         public void UnknownKeys(YamlMappingNode map, string[] allowed, string where)
         {

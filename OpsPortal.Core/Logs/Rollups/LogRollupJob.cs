@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Logs.Ingest;
 
 namespace OpsPortal.Core.Logs.Rollups;
 
