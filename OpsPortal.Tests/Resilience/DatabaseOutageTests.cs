@@ -9,7 +9,8 @@ using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using OpsPortal.Core.Auth;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.LiveTail;
+using OpsPortal.Core.Logs.Sources;
 using OpsPortal.Tests.Deploys;
 using OpsPortal.Tests.Infrastructure;
 
