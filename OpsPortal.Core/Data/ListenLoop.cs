@@ -22,8 +22,8 @@ public abstract class ListenLoop(NpgsqlDataSource listenSource, BackgroundHealth
     /// <summary>Handles the payloads that arrived together; throwing drops and re-opens the connection.</summary>
     protected abstract Task OnPayloadsAsync(IReadOnlyList<string> payloads, CancellationToken ct);
 
-    /// <summary>After each (re)connect: notices sent while the connection was down are lost, so catch up here if it matters.</summary>
-    protected virtual void OnListening()
+    /// <summary>After each (re)connect: notices sent while the connection was down are lost, so catch up here if it matters. Must not throw.</summary>
+    protected virtual void OnListening(CancellationToken stoppingToken)
     {
     }
 
@@ -32,6 +32,6 @@ public abstract class ListenLoop(NpgsqlDataSource listenSource, BackgroundHealth
         {
             _listening.TrySetResult();
             MarkHealthy();
-            OnListening();
+            OnListening(stoppingToken);
         }, MarkFailed, Logger, stoppingToken);
 }

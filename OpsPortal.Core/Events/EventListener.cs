@@ -26,20 +26,89 @@ public sealed class EventListener(
 
     protected override string ListenChannel => Channel;
 
+    // Most events missed while reconnecting that a catch-up publishes; the rest are history, not news.
+    private const int CatchUpLimit = 500;
+    private const int Remembered = 10_000;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HashSet<long> _published = [];
+    private readonly Queue<long> _publishedOrder = new();
+    private long _newest;
+
     protected override Task OnPayloadsAsync(IReadOnlyList<string> payloads, CancellationToken ct) =>
         PublishAsync(payloads.SelectMany(ParseIds).ToArray(), ct);
 
-    private async Task PublishAsync(long[] ids, CancellationToken ct)
+    /// <summary>
+    /// Notices sent while the LISTEN connection was down (the database away, the seconds until the
+    /// loop reconnected) never arrive: after a reconnect, events newer than the newest one published
+    /// are read and published, each at most once.
+    /// </summary>
+    protected override void OnListening(CancellationToken stoppingToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var events = await db.Events.AsNoTracking()
-            .Where(e => ids.Contains(e.Id))
-            .OrderBy(e => e.Id)
-            .ToListAsync(ct);
-        foreach (var ev in events)
+        if (Interlocked.Read(ref _newest) > 0)
         {
-            await notifier.PublishAsync(ev);
+            _ = CatchUpAsync(stoppingToken);
         }
+    }
+
+    private async Task CatchUpAsync(CancellationToken ct)
+    {
+        try
+        {
+            await PublishAsync(null, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The next reconnect tries again; live notices flow meanwhile.
+            MarkFailed(ex);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <param name="ids">The notified events, or null for every event after the newest published (a catch-up).</param>
+    private async Task PublishAsync(long[]? ids, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var newest = Interlocked.Read(ref _newest);
+            var query = ids is null
+                ? db.Events.AsNoTracking().Where(e => e.Id > newest).OrderBy(e => e.Id).Take(CatchUpLimit)
+                : db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderBy(e => e.Id);
+            foreach (var ev in await query.ToListAsync(ct))
+            {
+                if (Remember(ev.Id))
+                {
+                    await notifier.PublishAsync(ev);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>False when <paramref name="id"/> was published already (a notice and a catch-up both saw it).</summary>
+    private bool Remember(long id)
+    {
+        if (!_published.Add(id))
+        {
+            return false;
+        }
+        _publishedOrder.Enqueue(id);
+        if (_publishedOrder.Count > Remembered)
+        {
+            _published.Remove(_publishedOrder.Dequeue());
+        }
+        if (id > Interlocked.Read(ref _newest))
+        {
+            Interlocked.Exchange(ref _newest, id);
+        }
+        return true;
     }
 
     internal static IEnumerable<long> ParseIds(string payload) =>
