@@ -26,28 +26,27 @@ public static class DatabaseFaults
 
     public static DatabaseFault? Classify(Exception? error)
     {
+        var chain = new List<Exception>();
         for (var ex = error; ex is not null; ex = ex.InnerException)
         {
-            switch (ex)
-            {
-                case PostgresException pg when BusyStates.Contains(pg.SqlState):
-                    return DatabaseFault.Busy;
-                case PostgresException pg when UnavailableStates.Contains(pg.SqlState):
-                    return DatabaseFault.Unavailable;
-                case PostgresException:
-                    return null;
-                // The pool's own wait ran out ("The connection pool has been exhausted …", a TimeoutException inside).
-                case NpgsqlException { InnerException: TimeoutException } npgsql when npgsql.Message.Contains("pool", StringComparison.OrdinalIgnoreCase):
-                    return DatabaseFault.Busy;
-                case NpgsqlException { IsTransient: true }:
-                case SocketException:
-                case EndOfStreamException:
-                    return DatabaseFault.Unavailable;
-                case TimeoutException:
-                    return DatabaseFault.Busy;
-            }
+            chain.Add(ex);
         }
-        return null;
+        // The server's own answer decides when there is one.
+        if (chain.OfType<PostgresException>().FirstOrDefault() is { } pg)
+        {
+            return BusyStates.Contains(pg.SqlState) ? DatabaseFault.Busy
+                : UnavailableStates.Contains(pg.SqlState) ? DatabaseFault.Unavailable
+                : null;
+        }
+        // A wait that ran out: the pool's ("The connection pool has been exhausted …") or a statement's
+        // (Npgsql cancels it, or breaks the connection when even the cancel goes unanswered).
+        if (chain.Any(ex => ex is TimeoutException))
+        {
+            return DatabaseFault.Busy;
+        }
+        return chain.Any(ex => ex is NpgsqlException { IsTransient: true } or SocketException or EndOfStreamException)
+            ? DatabaseFault.Unavailable
+            : null;
     }
 
     public static bool IsTransient(Exception? error) => Classify(error) is not null;

@@ -133,7 +133,7 @@ public sealed class DemoTrafficServiceTests : IAsyncLifetime
             new("OpsPortal:Demo", demo ? "true" : "false"),
             new("OpsPortal:DemoDirectory", _dir),
         ]).Build());
-        services.AddOpsData(_db.ConnectionString);
+        services.AddOpsData(_db.AppConnections());
         services.AddDemo();
         return services.BuildServiceProvider();
     }

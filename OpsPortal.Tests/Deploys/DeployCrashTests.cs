@@ -22,7 +22,7 @@ public sealed class DeployCrashTests : DeployTestBase
     public async Task AppKilledMidDeploy_Restart_MarksInterrupted_Unlocks_NeverReRuns()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
-        using var node = AppNode.Start(Database.ConnectionString, Deploys.Settings());
+        using var node = AppNode.Start(Database, Deploys.Settings());
         var id = await IdOf(await PostDeployAsync(client, "staging", "1.0-slow"));
         await WaitAsync(client, id, s => s == "running", "tick 3");
 

@@ -51,7 +51,7 @@ public sealed class DeployNodeTests : DeployTestBase
     public async Task RunnerKilled_ScriptTreeGoneWithin5s_TargetLockedUntilThen_NoOverlap()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
-        using var node = AppNode.Start(Database.ConnectionString, Deploys.Settings(), new Dictionary<string, string> { ["OPSPORTAL_ADMIN_PASSWORD"] = "canary-admin-pw" });
+        using var node = AppNode.Start(Database, Deploys.Settings(), new Dictionary<string, string> { ["OPSPORTAL_ADMIN_PASSWORD"] = "canary-admin-pw" });
         var first = await IdOf(await PostDeployAsync(client, "staging", "1.0-slow"));
         await WaitAsync(client, first, s => s == "running", "tick 3");
         var pids = PidsOf(first);
@@ -88,7 +88,7 @@ public sealed class DeployNodeTests : DeployTestBase
     public async Task RunnerKilled_SecondDeployRefused_UntilTheFirstIsKnownGone()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
-        using var node = AppNode.Start(Database.ConnectionString, Deploys.Settings());
+        using var node = AppNode.Start(Database, Deploys.Settings());
         await using var other = new OpsPortalFactory(Database, runJobs: true, settings: Deploys.Settings());
         var first = await IdOf(await PostDeployAsync(client, "staging", "1.0-slow"));
         await WaitAsync(client, first, s => s == "running", "tick 3");
@@ -123,7 +123,7 @@ public sealed class DeployNodeTests : DeployTestBase
     public async Task AnotherNodeRestarts_DeployRunningOnThisHost_KeepsRunning()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
-        using var node = AppNode.Start(Database.ConnectionString, Deploys.Settings());
+        using var node = AppNode.Start(Database, Deploys.Settings());
         var id = await IdOf(await PostDeployAsync(client, "staging", "1.0-slow"));
         await WaitAsync(client, id, s => s == "running", "tick 3");
         var pids = PidsOf(id);

@@ -23,11 +23,12 @@ public sealed class AppNode : IDisposable
     public string Output => string.Join('\n', _output.TakeLast(60));
 
     /// <param name="settings">Configuration keys (':' separated) passed as environment variables.</param>
-    public static AppNode Start(string database, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
+    public static AppNode Start(TestDatabase database, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OpsPortal.Web.dll"));
-        start.Environment["OPSPORTAL_DATABASE"] = database;
+        start.Environment["OPSPORTAL_DATABASE"] = database.AppConnectionString;
+        start.Environment["OPSPORTAL_DIRECT_DATABASE"] = database.ConnectionString;
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["OpsPortal__Logs__RunIngestion"] = "false";
         foreach (var (key, value) in settings)

@@ -21,10 +21,36 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     /// <summary>A database this class did not create (another cluster's); never dispose it.</summary>
-    public static TestDatabase Existing(string name, string connectionString) => new(name, connectionString);
+    public static TestDatabase Existing(string name, string connectionString) => new(name, connectionString) { _pooled = false };
+
+    // Databases of the shared test server are reachable through its pgbouncer; others (a cluster of a test's own) are not.
+    private bool _pooled = true;
 
     public string Name { get; }
+
+    /// <summary>Straight to PostgreSQL: for the tests' own SQL, and the app's sessions (LISTEN, locks).</summary>
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// What the app's request path and log reads use: through pgbouncer in transaction mode when
+    /// <c>OPSPORTAL_TEST_PGBOUNCER</c> names one (test.sh starts it, scripts/test-services.sh), so the
+    /// whole suite runs the way a pooled production does; otherwise <see cref="ConnectionString"/>.
+    /// </summary>
+    public string AppConnectionString =>
+        _pooled && Environment.GetEnvironmentVariable("OPSPORTAL_TEST_PGBOUNCER") is { Length: > 0 } pgbouncer
+            ? new NpgsqlConnectionStringBuilder(ConnectionString)
+            {
+                Host = new NpgsqlConnectionStringBuilder(pgbouncer).Host,
+                Port = new NpgsqlConnectionStringBuilder(pgbouncer).Port,
+            }.ConnectionString
+            : ConnectionString;
+
+    /// <summary>The app's connections (request path maybe through pgbouncer, sessions direct), optionally named.</summary>
+    public DatabaseConnections AppConnections(string? applicationName = null) =>
+        new(Named(AppConnectionString, applicationName)) { Direct = Named(ConnectionString, applicationName) };
+
+    private static string Named(string connectionString, string? applicationName) =>
+        applicationName is null ? connectionString : new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString;
 
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("OPSPORTAL_TEST_PG") is { Length: > 0 } cs

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
-using OpsPortal.Core.Data;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Query;
 using OpsPortal.Core.Logs.Storage;
 
