@@ -10,13 +10,15 @@ source "$ROOT/scripts/postgres.sh"
 source "$ROOT/scripts/test-services.sh"
 # shellcheck source=scripts/smtp4dev.sh
 source "$ROOT/scripts/smtp4dev.sh"
+# shellcheck source=scripts/statsd-client.sh
+source "$ROOT/scripts/statsd-client.sh"
 
 usage() {
   cat <<'EOF'
 Usage: ./test.sh [--filter EXPRESSION]
 
-Installs what the tests need and is missing (PostgreSQL server, pgbouncer, Chromium, docker-compose),
-starts a throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG) with a streaming replica
+Installs what the tests need and is missing (PostgreSQL server, pgbouncer, Chromium, docker-compose,
+python3-statsd), starts a throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG) with a streaming replica
 (OPSPORTAL_TEST_PG_REPLICA) and pgbouncer in transaction mode in front of it (OPSPORTAL_TEST_PGBOUNCER:
 the integration tests' app goes through it), builds the solution in Release, runs the unit,
 integration, bunit and e2e tests, validates docker-compose.yml, and prints
@@ -83,6 +85,8 @@ install_missing() {
   if has_e2e && [[ ! -x /usr/bin/chromium ]]; then packages+=(chromium); fi
   # Compose v1 validates docker-compose.yml offline; there is no Docker engine to ask.
   command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+  # The metrics tests send with a StatsD client library, not the portal's code.
+  statsd_client_missing && packages+=(python3-statsd)
   if ((${#packages[@]} > 0)); then
     log "Installing ${packages[*]} (apt-get)"
     apt_install "${packages[@]}"

@@ -6,6 +6,7 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
 using OpsPortal.Core.Logs.Storage;
+using OpsPortal.Core.Metrics.Storage;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
 
@@ -93,6 +94,7 @@ internal sealed class RecurringJobRegistration(IRecurringJobManager jobs, Backgr
     {
         jobs.AddOrUpdate<TokenCleanupJob>("auth:purge-revoked-tokens", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         jobs.AddOrUpdate<LogMaintenanceJob>("logs:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "1,16,31,46 * * * *");
+        jobs.AddOrUpdate<MetricMaintenanceJob>("metrics:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "2,17,32,47 * * * *");
         MarkHealthy();
         return Task.CompletedTask;
     }

@@ -1061,6 +1061,38 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_sources", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Notifications.DemoWebhookReceipt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("body");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_demo_webhook_receipts");
+
+                    b.HasIndex("ChannelId", "Id")
+                        .HasDatabaseName("ix_demo_webhook_receipts_channel_id_id");
+
+                    b.ToTable("demo_webhook_receipts", (string)null);
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationAttempt", b =>
                 {
                     b.Property<long>("Id")
@@ -2158,6 +2190,16 @@ namespace OpsPortal.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_log_rejects_log_sources_source_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.DemoWebhookReceipt", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Notifications.NotificationChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_demo_webhook_receipts_notification_channel_channel_id");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationAttempt", b =>

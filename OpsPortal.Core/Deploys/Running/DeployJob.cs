@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Deploys.Config;
 using OpsPortal.Core.Events;
@@ -45,7 +46,7 @@ public sealed partial class DeployJob(
         {
             // Never retried, so never left queued either: a queued deploy whose job is gone would hold its target forever.
             LogClaimFailed(ex, deployId);
-            await FinishAsync(deployId, DeployStatus.Failed, null, "the runner could not start it: the database did not answer", "system", shutdown);
+            await FinishAsync(deployId, DeployStatus.Failed, null, "the runner could not start it: the database did not answer", DeployCompletion.Runner, shutdown);
             return;
         }
         if (deploy is null)
@@ -59,13 +60,13 @@ public sealed partial class DeployJob(
             : ScriptPath.Check(target.ScriptsFolder, deploy.Script, out _) is { } problem ? $"script {deploy.Script} {problem}" : null;
         if (scriptProblem is not null)
         {
-            await FinishAsync(deploy.Id, DeployStatus.Failed, null, scriptProblem, "system", shutdown);
+            await FinishAsync(deploy.Id, DeployStatus.Failed, null, scriptProblem, DeployCompletion.Runner, shutdown);
             return;
         }
         await webhook.NotifyAsync(deploy, DeployWebhook.Moment.Started);
         var (status, exitCode, outcome) = await RunScriptAsync(deploy, target!, shutdown);
-        await FinishAsync(deploy.Id, status, exitCode, outcome,
-            status == DeployStatus.Cancelled ? deploy.CancelRequestedBy ?? "system" : "system", shutdown);
+        // Who cancelled is in the outcome ("cancelled by …") and in their own cancel_requested event.
+        await FinishAsync(deploy.Id, status, exitCode, outcome, DeployCompletion.Runner, shutdown);
     }
 
     /// <summary>
@@ -74,7 +75,7 @@ public sealed partial class DeployJob(
     /// a lost answer does nothing twice. Once the portal is stopping it tries one last time and gives up;
     /// recovery (here after a restart, or on another node) then marks the deploy interrupted.
     /// </summary>
-    private async Task FinishAsync(long deployId, string status, int? exitCode, string outcome, string actor, CancellationToken shutdown)
+    private async Task FinishAsync(long deployId, string status, int? exitCode, string outcome, Actor actor, CancellationToken shutdown)
     {
         var backOff = TimeSpan.FromSeconds(1);
         while (true)
@@ -120,7 +121,7 @@ public sealed partial class DeployJob(
             var waiting = await db.Deploys.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deployId && d.Status == DeployStatus.Queued);
             if (waiting?.CancelRequestedBy is { } by)
             {
-                await completion.FinishAsync(deployId, DeployStatus.Cancelled, null, $"cancelled by {by} before it started", by);
+                await completion.FinishAsync(deployId, DeployStatus.Cancelled, null, $"cancelled by {by} before it started", DeployCompletion.Runner);
             }
             return null;
         }
@@ -164,7 +165,7 @@ public sealed partial class DeployJob(
         (string, int?, string) result;
         try
         {
-            run = await ScriptRun.StartAsync(launcher, Path.Combine(target.ScriptsFolder, deploy.Script), target.ScriptsFolder, Variables(deploy),
+            run = await ScriptRun.StartAsync(launcher, Path.Combine(target.ScriptsFolder, deploy.Script), target.ScriptsFolder, DeployPlan.Of(deploy).Variables(deploy.Id),
                 target.Timeout, opts.CancelGrace, sink, clock);
             await RecordScriptGroupAsync(deploy.Id, run.GroupId);
             var exit = await run.WaitAsync(stop.Token);
@@ -219,18 +220,6 @@ public sealed partial class DeployJob(
             LogHeartbeatFailed(ex, deployId);
         }
     }
-
-    private Dictionary<string, string> Variables(Deploy deploy) => new()
-    {
-        ["OPS_SERVICE"] = deploy.Service,
-        ["OPS_ENVIRONMENT"] = deploy.Environment,
-        ["OPS_VERSION"] = deploy.Version,
-        ["OPS_PREVIOUS_VERSION"] = deploy.PreviousVersion ?? "",
-        ["OPS_DEPLOY_ID"] = DeployStarter.Id(deploy),
-        ["OPS_USER"] = deploy.RequestedBy,
-        ["OPS_TICKET"] = deploy.TicketKey ?? "",
-        ["OPS_ACTION"] = deploy.Action,
-    };
 
     /// <summary>Proves this process alive (see <see cref="DeployRecovery"/>) and picks up a cancel whose event was missed.</summary>
     private async Task HeartbeatAsync(long deployId, Func<int?> scriptGroup, Action<string?> onCancel, CancellationToken ct)

@@ -55,7 +55,7 @@ public sealed partial class DeployRecovery(
             {
                 continue;
             }
-            if (await completion.FinishAsync(deploy.Id, DeployStatus.Interrupted, null, why, "system", ct))
+            if (await completion.FinishAsync(deploy.Id, DeployStatus.Interrupted, null, why, DeployCompletion.Runner, ct))
             {
                 LogInterrupted(Logger, deploy.Id, deploy.Runner, why);
                 ended.Add(deploy.Id);
