@@ -143,8 +143,8 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
     {
         await using (var scope = _app.Services.CreateAsyncScope())
         {
-            var created = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync("test", "admin@test.local", "Admin-password-1", Roles.Admin);
-            Assert.True(created.Succeeded, created.Error);
+            var created = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync(As.Admin("test"), "admin@test.local", "Admin-password-1", Roles.Admin);
+            Assert.True(created.Succeeded, created.Refusal?.Message);
         }
         using var anonymous = _app.CreateClient();
         var response = await anonymous.PostAsJsonAsync("/api/auth/tokens", new { email = "admin@test.local", password = "Admin-password-1", name = "outage" });

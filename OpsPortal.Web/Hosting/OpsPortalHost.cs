@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
@@ -13,6 +14,7 @@ using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
+using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
@@ -37,7 +39,6 @@ public static class OpsPortalHost
         // Serve library assets (MudBlazor's CSS/JS) from a build folder in every environment, not only
         // Development: run.sh and the tests run the build output. Published output needs no manifest.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         // The last safety net: every loop is a BackgroundLoop, which never lets a failure out; should one
         // escape anyway, the portal keeps serving rather than stop (the default since .NET 6).
         builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
@@ -52,6 +53,7 @@ public static class OpsPortalHost
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
+        builder.Services.AddAlerts();
         builder.Services.AddNotifications();
         builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
@@ -73,6 +75,9 @@ public static class OpsPortalHost
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Old wiki API addresses are rewritten before routing picks an endpoint.
+        app.UseWikiLegacyAddresses();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         // After authentication: limits are per user.
@@ -90,6 +95,7 @@ public static class OpsPortalHost
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();
+        app.MapAlerts();
         app.MapServices();
         app.MapNotifications();
         app.MapDemoWebhookReceiver();
