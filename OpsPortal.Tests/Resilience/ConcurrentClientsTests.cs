@@ -91,6 +91,37 @@ public sealed class ConcurrentClientsTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.InRange(peakConnections, 1, Budget.PerNode);
     }
 
+    [Fact]
+    public async Task Hangfire_WithLongPolling_HoldsAtMostTwiceItsJobsPool()
+    {
+        // Hangfire's long polling LISTENs on clones of its connections, which Npgsql pools apart: the budget counts
+        // the jobs pool twice (docs/database.md). 14 workers (4 + 10 for deploys) all want a LISTEN connection.
+        await using var database = await TestDatabase.CreateAsync();
+        await using var node = new OpsPortalFactory(database, runJobs: true, settings: new Dictionary<string, string>
+        {
+            ["OpsPortal:Connections:JobsMaxPoolSize"] = "2",
+        });
+        await node.StartAsync();
+
+        var peak = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        DateTime? seenAt = null;
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.ServerConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*)::int FROM pg_stat_activity WHERE datname = $1 AND application_name = 'opsportal-jobs'", conn);
+        cmd.Parameters.AddWithValue(database.Name);
+        // Until the workers have had 10 s to open what they want after their first connection (or a minute).
+        while (DateTime.UtcNow < deadline && (seenAt is null || DateTime.UtcNow < seenAt + TimeSpan.FromSeconds(10)))
+        {
+            peak = Math.Max(peak, (int)(await cmd.ExecuteScalarAsync())!);
+            seenAt ??= peak > 0 ? DateTime.UtcNow : null;
+            await Task.Delay(50);
+        }
+
+        output.WriteLine($"peak {peak} opsportal-jobs connections with JobsMaxPoolSize 2");
+        Assert.InRange(peak, 1, 2 * 2);
+    }
+
     /// <summary>The most connections to this test's database seen at once, sampled every 20 ms until cancelled.</summary>
     private async Task<int> SamplePeakConnectionsAsync(CancellationToken stop)
     {

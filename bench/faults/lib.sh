@@ -7,6 +7,8 @@ FAULTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$FAULTS_DIR/../.." && pwd)
 # shellcheck source=scripts/postgres.sh
 source "$ROOT/scripts/postgres.sh"
+# PG_BIN for psql/pg_ctl: ./run.sh installs the server when it is missing, so look now and again in sql().
+pg_find_bin || true
 
 SCRATCH="$ROOT/.data/faults"
 BENCH_EMAIL=bench@localhost
@@ -71,6 +73,7 @@ pg_dir() {
 
 # sql QUERY — one value from the portal's database.
 sql() {
+  [[ -n $PG_BIN ]] || pg_find_bin || die "no PostgreSQL server programs found (./run.sh installs them)"
   pg_psql "$(pg_dir)" opsportal -Atc "$1"
 }
 
