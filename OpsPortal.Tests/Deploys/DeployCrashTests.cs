@@ -61,9 +61,17 @@ public sealed class DeployCrashTests : DeployTestBase
             var db = scope.ServiceProvider.GetRequiredService<OpsDbContext>();
             db.Deploys.Add(new Deploy
             {
-                Service = "web", Environment = "staging", Action = DeployAction.Deploy, Version = "1.0", Status = DeployStatus.Running,
-                RequestedBy = "someone", RequestedAt = DateTimeOffset.UtcNow.AddMinutes(-5), StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
-                Script = "deploy.sh", Runner = "other-host/1234/0/x", HeartbeatAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                Service = "web",
+                Environment = "staging",
+                Action = DeployAction.Deploy,
+                Version = "1.0",
+                Status = DeployStatus.Running,
+                RequestedBy = "someone",
+                RequestedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+                StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+                Script = "deploy.sh",
+                Runner = "other-host/1234/0/x",
+                HeartbeatAt = DateTimeOffset.UtcNow.AddMinutes(-1),
             });
             await db.SaveChangesAsync();
         }
