@@ -19,11 +19,13 @@ public static class DataServiceCollectionExtensions
 {
     public static DbContextOptionsBuilder UseOpsNpgsql(this DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(StorableTextInterceptor.Instance);
 
     public static DbContextOptionsBuilder UseOpsNpgsql(this DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, o => o.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(StorableTextInterceptor.Instance);
 
     /// <summary>One database for everything, with the default pool sizes (tools and tests).</summary>
     public static IServiceCollection AddOpsData(this IServiceCollection services, string connectionString) =>

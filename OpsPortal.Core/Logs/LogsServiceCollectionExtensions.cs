@@ -30,9 +30,16 @@ public static class LogsServiceCollectionExtensions
                 "OpsPortal:Logs:RollupInterval must be between 00:00:00.100 and 01:00:00.")
             .Validate(o => o.StatsPerUser is >= 1 and <= 100 && o.StatsQueuePerUser is >= 0 and <= 1000,
                 "OpsPortal:Logs:StatsPerUser must be between 1 and 100, StatsQueuePerUser between 0 and 1000.")
+            .Validate(o => o.MaxRejectsPerRequest is >= 0 and <= 100_000 && o.MaxRejectsPerSourceHour is >= 0 and <= 1_000_000,
+                "OpsPortal:Logs:MaxRejectsPerRequest must be between 0 and 100000, MaxRejectsPerSourceHour between 0 and 1000000.")
+            .Validate(o => o.IdempotencyKeyRetention >= TimeSpan.FromHours(24) && o.IdempotencyKeyRetention <= TimeSpan.FromDays(30),
+                "OpsPortal:Logs:IdempotencyKeyRetention must be between 1.00:00:00 (24 hours) and 30.00:00:00.")
+            .Validate(o => AllowedDirectories.Parse(o.AllowedPaths) is not null,
+                "OpsPortal:Logs:AllowedPaths must be absolute directories separated by ':' (e.g. /var/log:/srv/logs).")
             .ValidateOnStart();
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();
+        services.AddSingleton<RequestIngestor>();
         services.AddSingleton<LogSourceService>();
         services.AddTransient<SourceStats>();
         services.AddTransient<LogMaintenanceJob>();
