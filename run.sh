@@ -12,7 +12,8 @@ usage() {
 Usage: ./run.sh [--port N] [--statsd-port N] [--demo | --no-demo]
 
 Builds OpsPortal, applies the database migrations, creates the first admin if there is none, and
-serves the portal on http://localhost:5080 until Ctrl-C.
+serves the portal on http://localhost:5080 until Ctrl-C. If the portal exits on its own (a crash), it
+is started again (after 1 s, doubling up to 30 s while it keeps failing); the database is left running.
 
 Database: with OPSPORTAL_DATABASE (or ConnectionStrings__Ops) set, that PostgreSQL database is
 used. Otherwise a private PostgreSQL cluster is created under .data/postgres (installed from the
@@ -223,22 +224,39 @@ serve() {
   export ASPNETCORE_URLS="http://localhost:$HTTP_PORT"
   export OpsPortal__Demo=$DEMO
   log "Starting OpsPortal (demo content: $DEMO)"
-  # In the background, so this script keeps its Ctrl-C/TERM handling and stops the app itself.
-  # The app's folder is its content root (appsettings.json, wwwroot); `exec` makes APP_PID the app.
-  (cd "$APP_DIR" && exec dotnet OpsPortal.Web.dll) &
-  APP_PID=$!
+  # The app is restarted whenever it exits on its own (a crash, the OOM killer): only Ctrl-C or TERM
+  # to this script stops it, and only then is the private PostgreSQL stopped (cleanup, on EXIT).
+  # A signal interrupts `wait` and runs the traps, so the loop below only sees exits of the app's own.
+  local backoff=1 started status first=1
+  while true; do
+    # In the background, so this script keeps its Ctrl-C/TERM handling and stops the app itself.
+    # The app's folder is its content root (appsettings.json, wwwroot); `exec` makes APP_PID the app.
+    (cd "$APP_DIR" && exec dotnet OpsPortal.Web.dll) &
+    APP_PID=$!
+    started=$SECONDS
 
-  until port_in_use "$HTTP_PORT"; do
-    kill -0 "$APP_PID" 2>/dev/null || break
-    sleep 0.3
+    until port_in_use "$HTTP_PORT"; do
+      kill -0 "$APP_PID" 2>/dev/null || break
+      sleep 0.3
+    done
+    if kill -0 "$APP_PID" 2>/dev/null; then
+      if [[ -n $first ]]; then
+        print_banner
+        first=""
+      else
+        log "OpsPortal is serving again on http://localhost:$HTTP_PORT"
+      fi
+    fi
+    status=0
+    wait "$APP_PID" || status=$?
+    APP_PID=""
+    # One that ran a good while starts again at once; one that keeps failing backs off, up to 30 s.
+    if ((SECONDS - started > 60)); then backoff=1; fi
+    warn "OpsPortal exited unexpectedly (exit code $status; its last messages are above). Restarting it in ${backoff}s; Ctrl-C stops everything."
+    sleep "$backoff" &
+    wait $! || true
+    backoff=$((backoff * 2 > 30 ? 30 : backoff * 2))
   done
-  if kill -0 "$APP_PID" 2>/dev/null; then
-    print_banner
-  fi
-  local status=0
-  wait "$APP_PID" || status=$?
-  APP_PID=""
-  die "OpsPortal stopped unexpectedly (exit code $status)."
 }
 
 # One line per metrics listener that is on, for the banner (nothing when both are off).

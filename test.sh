@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/postgres.sh
 source "$ROOT/scripts/postgres.sh"
+# shellcheck source=scripts/test-services.sh
+source "$ROOT/scripts/test-services.sh"
 # shellcheck source=scripts/smtp4dev.sh
 source "$ROOT/scripts/smtp4dev.sh"
 # shellcheck source=scripts/statsd-client.sh
@@ -15,8 +17,10 @@ usage() {
   cat <<'EOF'
 Usage: ./test.sh [--filter EXPRESSION]
 
-Installs what the tests need and is missing (PostgreSQL server, Chromium, docker-compose, python3-statsd), starts a
-throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG), builds the solution in Release, runs the unit,
+Installs what the tests need and is missing (PostgreSQL server, pgbouncer, Chromium, docker-compose,
+python3-statsd), starts a throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG) with a streaming replica
+(OPSPORTAL_TEST_PG_REPLICA) and pgbouncer in transaction mode in front of it (OPSPORTAL_TEST_PGBOUNCER:
+the integration tests' app goes through it), builds the solution in Release, runs the unit,
 integration, bunit and e2e tests, validates docker-compose.yml, and prints
 "N passed, N failed, N skipped". Exits non-zero on any failure, or when no test ran.
 
@@ -26,7 +30,8 @@ Options:
 
 Environment:
   OPSPORTAL_TEST_PG     use this PostgreSQL server (an admin connection string) instead of a
-                        throwaway cluster
+                        throwaway cluster; then no replica or pgbouncer is started, and the
+                        read-replica tests need OPSPORTAL_TEST_PG_REPLICA (a replica of it)
   OPSPORTAL_TEST_SMTP   use a running SMTP test server (host:port, with OPSPORTAL_TEST_SMTP_API and
                         OPSPORTAL_TEST_SMTP_LOGIN; see scripts/smtp4dev.sh) instead of starting smtp4dev
 
@@ -75,6 +80,7 @@ has_e2e() { [[ -f $ROOT/$E2E_PROJECT ]]; }
 install_missing() {
   local packages=()
   pg_find_bin || packages+=(postgresql postgresql-contrib)
+  command -v pgbouncer >/dev/null 2>&1 || [[ -x /usr/sbin/pgbouncer ]] || packages+=(pgbouncer)
   # Playwright drives Debian's Chromium (it cannot download its own browser here).
   if has_e2e && [[ ! -x /usr/bin/chromium ]]; then packages+=(chromium); fi
   # Compose v1 validates docker-compose.yml offline; there is no Docker engine to ask.
@@ -113,6 +119,24 @@ start_test_database() {
   OPSPORTAL_TEST_PG=$(pg_connection_string "$PG_TMP/pg")
   export OPSPORTAL_TEST_PG
   log "PostgreSQL ready in $((SECONDS - started))s"
+  start_replica_and_pgbouncer
+}
+
+# A streaming replica (the log-read tests) and pgbouncer in transaction mode (the whole integration
+# suite's request path goes through it, in the same single run: no second pass).
+start_replica_and_pgbouncer() {
+  local started=$SECONDS replica_port pgbouncer_port
+  replica_port=$(free_port)
+  log "Starting a streaming replica of it (port $replica_port)"
+  replica_start "$PG_TMP/pg" "$PG_TMP/replica" "$replica_port"
+  replica_wait_streaming "$PG_TMP/pg"
+  OPSPORTAL_TEST_PG_REPLICA=$(pg_connection_string "$PG_TMP/replica")
+  export OPSPORTAL_TEST_PG_REPLICA
+  pgbouncer_port=$(free_port)
+  log "Starting pgbouncer in transaction mode in front of it (port $pgbouncer_port)"
+  pgbouncer_start "$PG_TMP/pgbouncer" "$PG_TMP/pg" "$pgbouncer_port"
+  export OPSPORTAL_TEST_PGBOUNCER="Host=127.0.0.1;Port=$pgbouncer_port"
+  log "Replica and pgbouncer ready in $((SECONDS - started))s"
 }
 
 # The email tests send to a real SMTP server: smtp4dev, a .NET local tool (scripts/smtp4dev.sh).
@@ -143,6 +167,8 @@ cleanup() {
     rm -rf "$SMTP_TMP"
   fi
   if [[ -n $PG_TMP ]]; then
+    pgbouncer_stop "$PG_TMP/pgbouncer" || warn "Could not stop pgbouncer in $PG_TMP/pgbouncer"
+    [[ ! -d $PG_TMP/replica ]] || pg_cluster_stop "$PG_TMP/replica" || warn "Could not stop the test replica in $PG_TMP/replica"
     pg_cluster_stop "$PG_TMP/pg" || warn "Could not stop the test PostgreSQL in $PG_TMP"
     rm -rf "$PG_TMP"
   fi

@@ -16,16 +16,21 @@ public static partial class PostgresListener
     /// <summary>At most this many payloads go to one callback; the rest wait for the next one, none is dropped.</summary>
     internal const int MaxPayloadsPerRound = 1_000;
 
-    /// <summary>Runs until <paramref name="ct"/> is cancelled; <paramref name="listening"/> completes at the first LISTEN.</summary>
+    /// <summary>
+    /// Runs until <paramref name="ct"/> is cancelled, reconnecting after every failure (1 s, doubling to
+    /// 10 s). <paramref name="onListening"/> runs at each successful LISTEN, <paramref name="onFailed"/>
+    /// at each failure (for <see cref="BackgroundHealth"/>); neither may throw.
+    /// </summary>
     public static async Task RunAsync(NpgsqlDataSource dataSource, string channel, Func<IReadOnlyList<string>, CancellationToken, Task> onPayloads,
-        TaskCompletionSource listening, ILogger logger, CancellationToken ct)
+        Action onListening, Action<Exception> onFailed, ILogger logger, CancellationToken ct)
     {
         var backoff = TimeSpan.FromSeconds(1);
         while (!ct.IsCancellationRequested)
         {
+            var started = Environment.TickCount64;
             try
             {
-                await ListenAsync(dataSource, channel, onPayloads, listening, ct);
+                await ListenAsync(dataSource, channel, onPayloads, onListening, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -33,9 +38,22 @@ public static partial class PostgresListener
             }
             catch (Exception ex)
             {
+                // A connection that served a good while reconnects at once; one failing at once backs off.
+                if (Environment.TickCount64 - started > 10_000)
+                {
+                    backoff = TimeSpan.FromSeconds(1);
+                }
+                onFailed(ex);
                 LogListenFailed(logger, ex, channel, backoff.TotalSeconds);
-                await Task.Delay(backoff, ct);
-                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
+                try
+                {
+                    await Task.Delay(backoff, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, BackgroundLoop.MaxBackOff.TotalSeconds));
             }
         }
     }
@@ -47,7 +65,7 @@ public static partial class PostgresListener
     /// as an exception it throws and catches: thousands a minute under a steady stream of batches.)
     /// </summary>
     private static async Task ListenAsync(NpgsqlDataSource dataSource, string channel,
-        Func<IReadOnlyList<string>, CancellationToken, Task> onPayloads, TaskCompletionSource listening, CancellationToken ct)
+        Func<IReadOnlyList<string>, CancellationToken, Task> onPayloads, Action onListening, CancellationToken ct)
     {
         var inbox = new PayloadInbox(MaxPayloadsPerRound);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -58,7 +76,7 @@ public static partial class PostgresListener
         {
             await listen.ExecuteNonQueryAsync(ct);
         }
-        listening.TrySetResult();
+        onListening();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reading = ReadAsync(conn, stop.Token);

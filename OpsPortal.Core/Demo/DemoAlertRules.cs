@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Alerts;
@@ -15,40 +14,38 @@ namespace OpsPortal.Core.Demo;
 /// portal itself. Created once, by name: rules people edited or deleted are left alone.
 /// </summary>
 public sealed partial class DemoAlertRules(IOptions<DemoOptions> options, AlertService alerts, IDbContextFactory<OpsDbContext> dbs,
-    IConfiguration config, ILogger<DemoAlertRules> logger) : BackgroundService
+    IConfiguration config, BackgroundHealth health, TimeProvider clock, ILogger<DemoAlertRules> logger) : BackgroundLoop(health, clock, logger)
 {
     private const string Service = "demo-web";
     private const string Runbook = "runbooks/web/5xx-spike";
     private static readonly Dictionary<string, string> Labels = new() { ["demo"] = "true", ["team"] = "web" };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string LoopName => "demo.alert-rules";
+
+    // A database that is away at start-up throws out of here; BackgroundLoop retries until the rules exist.
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Demo)
         {
             return;
         }
-        try
+        await using (var db = await dbs.CreateDbContextAsync(stoppingToken))
         {
-            await using (var db = await dbs.CreateDbContextAsync(stoppingToken))
+            if (await db.AlertRules.AnyAsync(r => r.Name.StartsWith("DEMO "), stoppingToken))
             {
-                if (await db.AlertRules.AnyAsync(r => r.Name.StartsWith("DEMO "), stoppingToken))
-                {
-                    return;
-                }
-            }
-            foreach (var rule in Rules(PortalUrl()))
-            {
-                var created = await alerts.CreateAsync(rule, Actor.System("demo"), stoppingToken);
-                if (!created.Succeeded)
-                {
-                    LogNotCreated(logger, rule.Name!, created.Refusal.Message);
-                }
+                MarkHealthy();
+                return;
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        foreach (var rule in Rules(PortalUrl()))
         {
-            LogFailed(logger, ex);
+            var created = await alerts.CreateAsync(rule, Actor.System("demo"), stoppingToken);
+            if (!created.Succeeded)
+            {
+                LogNotCreated(Logger, rule.Name!, created.Refusal.Message);
+            }
         }
+        MarkHealthy();
     }
 
     internal static IEnumerable<AlertRuleRequest> Rules(string portalUrl) =>
@@ -86,7 +83,4 @@ public sealed partial class DemoAlertRules(IOptions<DemoOptions> options, AlertS
 
     [LoggerMessage(LogLevel.Warning, "Demo alert rule {Name} was not created: {Reason}")]
     private static partial void LogNotCreated(ILogger logger, string name, string reason);
-
-    [LoggerMessage(LogLevel.Warning, "Demo alert rules were not created")]
-    private static partial void LogFailed(ILogger logger, Exception ex);
 }

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,35 +18,56 @@ namespace OpsPortal.Core.Demo;
 public sealed partial class DemoTrafficService(
     IOptions<DemoOptions> options,
     NpgsqlDataSource dataSource,
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource direct,
     IDbContextFactory<OpsDbContext> dbFactory,
     EventLog events,
+    BackgroundHealth health,
     TimeProvider clock,
-    ILogger<DemoTrafficService> logger) : BackgroundService
+    ILogger<DemoTrafficService> logger) : BackgroundLoop(health, clock, logger)
 {
     public const string SourceName = "demo-nginx";
     private const long RotateAtBytes = 20L * 1024 * 1024;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string LoopName => "demo.traffic";
+
+    /// <summary>
+    /// The simulator writes while this node holds the lock's session; when that session breaks (the
+    /// database went away) the loop fails and starts over, so two nodes never simulate at once for long.
+    /// </summary>
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Demo)
         {
             return;
         }
+        var path = Path.Combine(DemoDirectory(), "access.log");
+        await EnsureSourceAsync(path, stoppingToken);
+        await using var conn = await direct.OpenConnectionAsync(stoppingToken);
+        while (!await TryLockAsync(conn, stoppingToken))
+        {
+            MarkHealthy();
+            await Task.Delay(TimeSpan.FromSeconds(30), Clock, stoppingToken);
+        }
+        MarkHealthy();
+        LogSimulating(Logger, path);
+        using var simulate = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var simulating = SimulateAsync(path, simulate.Token);
         try
         {
-            var path = Path.Combine(DemoDirectory(), "access.log");
-            await EnsureSourceAsync(path, stoppingToken);
-            await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
-            while (!await TryLockAsync(conn, stoppingToken))
+            // The lock lives as long as the session: check it, and stop simulating when it is gone.
+            while (!simulating.IsCompleted)
             {
-                await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken);
+                await Task.WhenAny(simulating, Task.Delay(TimeSpan.FromSeconds(5), Clock, stoppingToken));
+                await using var ping = new NpgsqlCommand("SELECT 1", conn);
+                await ping.ExecuteScalarAsync(stoppingToken);
             }
-            LogSimulating(path);
-            await SimulateAsync(path, stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        finally
         {
+            await simulate.CancelAsync();
+            await simulating.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+        await simulating;
     }
 
     private string DemoDirectory()
@@ -74,7 +95,7 @@ public sealed partial class DemoTrafficService(
             Format = "opsportal",
             Path = path,
             IsDemo = true,
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = Clock.GetUtcNow(),
         }).Entity;
         await db.SaveChangesAsync(ct);
         events.Append(db, "system", LogsEventKinds.SourceCreated, LogsEventKinds.SourceSubject, source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -93,7 +114,7 @@ public sealed partial class DemoTrafficService(
     {
         var simulator = new TrafficSimulator(new Random());
         var random = new Random();
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200), clock);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200), Clock);
         var writer = Open(path);
         try
         {
@@ -103,7 +124,7 @@ public sealed partial class DemoTrafficService(
                 var perTick = random.Next(1, 6);
                 for (var i = 0; i < perTick; i++)
                 {
-                    await writer.WriteAsync(simulator.Line(clock.GetUtcNow().UtcDateTime) + "\n");
+                    await writer.WriteAsync(simulator.Line(Clock.GetUtcNow().UtcDateTime) + "\n");
                 }
                 await writer.FlushAsync(ct);
                 if (writer.BaseStream.Length > RotateAtBytes)
@@ -125,5 +146,5 @@ public sealed partial class DemoTrafficService(
         new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
 
     [LoggerMessage(LogLevel.Information, "Demo mode: simulating web traffic into {Path}")]
-    private partial void LogSimulating(string path);
+    private static partial void LogSimulating(ILogger logger, string path);
 }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Wiki;
@@ -9,9 +9,12 @@ namespace OpsPortal.Core.Demo;
 /// In demo mode, starter runbooks for the demo services, each labelled demo. Created once: a page
 /// that exists (or was moved) is left alone, so people can edit the demo pages freely.
 /// </summary>
-public sealed class DemoWikiService(IOptions<DemoOptions> options, WikiService wiki) : BackgroundService
+public sealed class DemoWikiService(IOptions<DemoOptions> options, WikiService wiki, BackgroundHealth health, TimeProvider clock,
+    ILogger<DemoWikiService> logger) : BackgroundLoop(health, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string LoopName => "demo.wiki";
+
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Demo)
         {
@@ -25,5 +28,6 @@ public sealed class DemoWikiService(IOptions<DemoOptions> options, WikiService w
                     new WikiSaveRequest(page.Title, page.Body, null, "Demo: starter runbook", page.Services) { IsDemo = true }, stoppingToken);
             }
         }
+        MarkHealthy();
     }
 }

@@ -36,9 +36,12 @@ public class Deploy
     public long? RollbackOf { get; set; }
     public string? DiffUrl { get; set; }
 
-    /// <summary>The app process running it (host/pid/start), and its last sign of life: see <see cref="Running.DeployRecovery"/>.</summary>
+    /// <summary>The app process running it (<see cref="Running.RunnerIdentity"/>), and its last sign of life: see <see cref="Running.DeployRecovery"/>.</summary>
     public string? Runner { get; set; }
     public DateTimeOffset? HeartbeatAt { get; set; }
+
+    /// <summary>The process group of the running script (on the runner's machine), set once it started.</summary>
+    public int? ScriptGroup { get; set; }
     public string? CancelRequestedBy { get; set; }
     public long LineCount { get; set; }
 

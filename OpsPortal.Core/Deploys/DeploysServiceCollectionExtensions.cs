@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpsPortal.Core.Deploys.Config;
 using OpsPortal.Core.Deploys.Running;
+using OpsPortal.Core.Processes;
 
 namespace OpsPortal.Core.Deploys;
 
@@ -22,6 +23,7 @@ public static class DeploysServiceCollectionExtensions
         services.AddHttpClient(DeployWebhook.HttpClientName).RemoveAllLoggers();
         services.AddSingleton<DeployConfigStore>();
         services.AddSingleton<RunnerIdentity>();
+        services.AddProcessLauncher();
         services.AddSingleton<DeployVersions>();
         services.AddSingleton<DeployQueries>();
         services.AddSingleton<DeployWebhook>();

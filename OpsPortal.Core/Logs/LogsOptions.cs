@@ -80,6 +80,12 @@ public sealed class LogsOptions
     /// <summary>How often the source list is re-read (new, changed, removed sources) and held locks checked.</summary>
     public TimeSpan SourceReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Log statistics (<c>/api/logs/stats</c>, the CSV export) one user may run at once.</summary>
+    public int StatsPerUser { get; set; } = 2;
+
+    /// <summary>Further statistics requests of one user that wait for a turn; beyond them, 429.</summary>
+    public int StatsQueuePerUser { get; set; } = 6;
+
     /// <summary>How often minutes written since the last round are rolled up (docs/decisions/ADR-009).</summary>
     public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -31,6 +31,8 @@ public static class LogsServiceCollectionExtensions
                 "OpsPortal:Logs:SourceReloadInterval must be between 00:00:00.050 and 00:05:00.")
             .Validate(o => o.RollupInterval >= TimeSpan.FromMilliseconds(100) && o.RollupInterval <= TimeSpan.FromHours(1),
                 "OpsPortal:Logs:RollupInterval must be between 00:00:00.100 and 01:00:00.")
+            .Validate(o => o.StatsPerUser is >= 1 and <= 100 && o.StatsQueuePerUser is >= 0 and <= 1000,
+                "OpsPortal:Logs:StatsPerUser must be between 1 and 100, StatsQueuePerUser between 0 and 1000.")
             .Validate(o => o.MaxRejectsPerRequest is >= 0 and <= 100_000 && o.MaxRejectsPerSourceHour is >= 0 and <= 1_000_000,
                 "OpsPortal:Logs:MaxRejectsPerRequest must be between 0 and 100000, MaxRejectsPerSourceHour between 0 and 1000000.")
             .Validate(o => o.IdempotencyKeyRetention >= TimeSpan.FromHours(24) && o.IdempotencyKeyRetention <= TimeSpan.FromDays(30),

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpsPortal.Core.Data;
@@ -13,19 +13,27 @@ namespace OpsPortal.Core.Wiki;
 /// node keeps what it heard and forgets sessions silent for three heartbeats (a node that died).
 /// Ephemeral by design: presence is not a change, so it is not written to the events table.
 /// </summary>
-public sealed partial class WikiPresence(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<WikiPresence> logger) : BackgroundService
+public sealed partial class WikiPresence(
+    NpgsqlDataSource dataSource,
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource direct,
+    BackgroundHealth health,
+    TimeProvider clock,
+    ILogger<WikiPresence> logger) : ListenLoop(direct, health, clock, logger)
 {
+    public const string Loop = "wiki.presence";
+
     public const string Channel = "ops_wiki_presence";
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (string User, DateTimeOffset Seen)>> _pages = new();
     private readonly ConcurrentDictionary<string, (string Slug, string User)> _local = new();
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Raised with a slug whenever its set of editors may have changed.</summary>
     public event Action<string>? Changed;
 
-    public Task Listening => _listening.Task;
+    protected override string LoopName => Loop;
+
+    protected override string ListenChannel => Channel;
 
     /// <summary>The people editing <paramref name="slug"/>, except the session asking.</summary>
     public IReadOnlyList<string> EditorsOf(string slug, string exceptSession)
@@ -34,7 +42,7 @@ public sealed partial class WikiPresence(NpgsqlDataSource dataSource, TimeProvid
         {
             return [];
         }
-        var cutoff = clock.GetUtcNow() - 3 * Heartbeat;
+        var cutoff = Clock.GetUtcNow() - 3 * Heartbeat;
         return sessions.Where(s => s.Key != exceptSession && s.Value.Seen >= cutoff)
             .Select(s => s.Value.User).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
@@ -50,17 +58,20 @@ public sealed partial class WikiPresence(NpgsqlDataSource dataSource, TimeProvid
         return _local.TryRemove(session, out var entry) ? SendAsync(new Message(entry.Slug, entry.User, session, false)) : Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task OnPayloadsAsync(IReadOnlyList<string> payloads, CancellationToken ct)
     {
-        var listen = PostgresListener.RunAsync(dataSource, Channel, (payloads, _) =>
+        foreach (var payload in payloads)
         {
-            foreach (var payload in payloads)
-            {
-                Receive(payload);
-            }
-            return Task.CompletedTask;
-        }, _listening, logger, stoppingToken);
-        using var timer = new PeriodicTimer(Heartbeat, clock);
+            Receive(payload);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Listens and, beside it, re-announces this node's editors every <see cref="Heartbeat"/>.</summary>
+    protected override async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var listen = base.RunAsync(stoppingToken);
+        using var timer = new PeriodicTimer(Heartbeat, Clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -96,7 +107,7 @@ public sealed partial class WikiPresence(NpgsqlDataSource dataSource, TimeProvid
         var known = sessions.ContainsKey(message.Session);
         if (message.Editing)
         {
-            sessions[message.Session] = (message.User, clock.GetUtcNow());
+            sessions[message.Session] = (message.User, Clock.GetUtcNow());
         }
         else
         {
@@ -117,15 +128,15 @@ public sealed partial class WikiPresence(NpgsqlDataSource dataSource, TimeProvid
             cmd.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(message) });
             await cmd.ExecuteNonQueryAsync();
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex) when (ex is NpgsqlException || DatabaseFaults.IsTransient(ex))
         {
             // Presence is a courtesy: a failed announcement must never break the editor.
-            LogSendFailed(ex);
+            LogSendFailed(Logger, ex);
         }
     }
 
     private sealed record Message(string Slug, string User, string Session, bool Editing);
 
     [LoggerMessage(LogLevel.Warning, "Announcing wiki presence failed")]
-    private partial void LogSendFailed(Exception ex);
+    private static partial void LogSendFailed(ILogger logger, Exception ex);
 }

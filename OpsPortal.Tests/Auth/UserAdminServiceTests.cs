@@ -19,7 +19,7 @@ public sealed class UserAdminServiceTests : IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOpsData(_db.ConnectionString);
+        services.AddOpsData(_db.AppConnections());
         services.AddOpsAuthServices();
         services.AddOpsIdentityCore();
         _sp = services.BuildServiceProvider();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -23,46 +22,35 @@ public sealed class DeployCrashTests : DeployTestBase
     public async Task AppKilledMidDeploy_Restart_MarksInterrupted_Unlocks_NeverReRuns()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
-        using var node = StartNode();
-        try
+        using var node = AppNode.Start(Database, Deploys.Settings());
+        var id = await IdOf(await PostDeployAsync(client, "staging", "1.0-slow"));
+        await WaitAsync(client, id, s => s == "running", "tick 3");
+
+        await node.KillAsync();
+
+        // Still "running" in the database: nobody has noticed yet.
+        Assert.Equal("running", (await client.GetFromJsonAsync<JsonElement>($"/api/deploys/{id}")).GetProperty("status").GetString());
+
+        await using var restarted = new OpsPortalFactory(Database, runJobs: true, settings: Deploys.Settings());
+        await restarted.StartAsync();
+        using var after = restarted.CreateClient();
+        var deploy = await WaitAsync(client, id, s => s == "interrupted");
+
+        Assert.Contains("tick 3", Output(deploy), StringComparison.Ordinal);
+        Assert.Contains("not re-run", deploy.GetProperty("deploy").GetProperty("outcome").GetString(), StringComparison.Ordinal);
+        // Hangfire re-delivering the dead process's job finds nothing to do.
+        await using (var scope = restarted.Services.CreateAsyncScope())
         {
-            var id = await IdOf(await PostDeployAsync(client, "staging", "1.0-slow"));
-            await WaitAsync(client, id, s => s == "running", "tick 3");
-
-            node.Kill(entireProcessTree: false);
-            await node.WaitForExitAsync();
-
-            // Still "running" in the database: nobody has noticed yet.
-            Assert.Equal("running", (await client.GetFromJsonAsync<JsonElement>($"/api/deploys/{id}")).GetProperty("status").GetString());
-
-            await using var restarted = new OpsPortalFactory(Database, runJobs: true, settings: Deploys.Settings());
-            await restarted.StartAsync();
-            using var after = restarted.CreateClient();
-            var deploy = await WaitAsync(client, id, s => s == "interrupted");
-
-            Assert.Contains("tick 3", Output(deploy), StringComparison.Ordinal);
-            Assert.Contains("not re-run", deploy.GetProperty("deploy").GetProperty("outcome").GetString(), StringComparison.Ordinal);
-            // Hangfire re-delivering the dead process's job finds nothing to do.
-            await using (var scope = restarted.Services.CreateAsyncScope())
-            {
-                await scope.ServiceProvider.GetRequiredService<DeployJob>().RunAsync(id, CancellationToken.None);
-            }
-            Assert.Equal(1, Deploys.RunCount);
-            await using (var db = await restarted.Services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync())
-            {
-                Assert.Equal(DeployStatus.Interrupted, (await db.Deploys.SingleAsync(d => d.Id == id)).Status);
-            }
-            // Unlocked: the next deploy of the target is accepted and runs.
-            var next = await IdOf(await PostDeployAsync(client, "staging", "1.1"));
-            Assert.Equal("succeeded", (await WaitFinishedAsync(client, next)).GetProperty("status").GetString());
+            await scope.ServiceProvider.GetRequiredService<DeployJob>().RunAsync(id, CancellationToken.None);
         }
-        finally
+        Assert.Equal(1, Deploys.RunCount);
+        await using (var db = await restarted.Services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync())
         {
-            if (!node.HasExited)
-            {
-                node.Kill(entireProcessTree: true);
-            }
+            Assert.Equal(DeployStatus.Interrupted, (await db.Deploys.SingleAsync(d => d.Id == id)).Status);
         }
+        // Unlocked: the next deploy of the target is accepted and runs.
+        var next = await IdOf(await PostDeployAsync(client, "staging", "1.1"));
+        Assert.Equal("succeeded", (await WaitFinishedAsync(client, next)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -73,36 +61,24 @@ public sealed class DeployCrashTests : DeployTestBase
             var db = scope.ServiceProvider.GetRequiredService<OpsDbContext>();
             db.Deploys.Add(new Deploy
             {
-                Service = "web", Environment = "staging", Action = DeployAction.Deploy, Version = "1.0", Status = DeployStatus.Running,
-                RequestedBy = "someone", RequestedAt = DateTimeOffset.UtcNow.AddMinutes(-5), StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
-                Script = "deploy.sh", Runner = "other-host/1234/0/x", HeartbeatAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                Service = "web",
+                Environment = "staging",
+                Action = DeployAction.Deploy,
+                Version = "1.0",
+                Status = DeployStatus.Running,
+                RequestedBy = "someone",
+                RequestedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+                StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+                Script = "deploy.sh",
+                Runner = "other-host/1234/0/x",
+                HeartbeatAt = DateTimeOffset.UtcNow.AddMinutes(-1),
             });
             await db.SaveChangesAsync();
         }
         var recovery = ActivatorUtilities.CreateInstance<DeployRecovery>(Factory.Services);
 
-        var atStart = await recovery.SweepAsync(startUp: true, CancellationToken.None);
+        var atStart = await recovery.SweepAsync(CancellationToken.None);
 
         Assert.Single(atStart);
-    }
-
-    private Process StartNode()
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OpsPortal.Web.dll"));
-        start.Environment["OPSPORTAL_DATABASE"] = Database.ConnectionString;
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["OpsPortal__Logs__RunIngestion"] = "false";
-        foreach (var (key, value) in Deploys.Settings())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-        var process = Process.Start(start)!;
-        // Drain its output so a full pipe never blocks it.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

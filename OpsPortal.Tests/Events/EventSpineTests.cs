@@ -22,7 +22,7 @@ public sealed class EventSpineTests : IAsyncLifetime
         // A second "node": its own data source, listener and notifier on the same database.
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOpsData(_db.ConnectionString);
+        services.AddOpsData(_db.AppConnections());
         _listenerNode = services.BuildServiceProvider();
         _listenerNode.GetRequiredService<EventNotifier>().Subscribe(ev => _received.Writer.WriteAsync(ev).AsTask());
         var listener = _listenerNode.GetRequiredService<EventListener>();
@@ -51,6 +51,35 @@ public sealed class EventSpineTests : IAsyncLifetime
         Assert.Equal("alice did a thing", heard.Summary);
         Assert.Equal("web", heard.Service);
         Assert.Equal(42, heard.Payload!.RootElement.GetProperty("answer").GetInt32());
+    }
+
+    [Fact]
+    public async Task ListenConnectionLost_EventCommittedMeanwhile_StillHeard_Once()
+    {
+        await AppendAsync("test.before");
+        Assert.Equal("test.before", (await _received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Kind);
+
+        // The node's LISTEN session cut, as a restart of PostgreSQL or a network blip does; the loop
+        // reconnects after a back-off, and an event committed before that sends its notice to nobody.
+        await using (var admin = new Npgsql.NpgsqlConnection(_db.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var cut = new Npgsql.NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsportal-direct'", admin);
+            Assert.True((long)(await cut.ExecuteScalarAsync())! >= 1);
+        }
+        await AppendAsync("test.during");
+
+        Assert.Equal("test.during", (await _received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15))).Kind);
+        await AppendAsync("test.after");
+        Assert.Equal("test.after", (await _received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Kind);
+    }
+
+    private async Task AppendAsync(string kind)
+    {
+        await using var db = _db.CreateContext();
+        new EventLog(TimeProvider.System).Append(db, "dave@x", kind, "thing", "7", kind);
+        await db.SaveChangesAsync();
     }
 
     [Fact]
@@ -98,7 +127,7 @@ public sealed class EventSpineTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOpsData(_db.ConnectionString);
+        services.AddOpsData(_db.AppConnections());
         services.AddOpsAuthServices();
         services.AddOpsIdentityCore();
         await using var sp = services.BuildServiceProvider();

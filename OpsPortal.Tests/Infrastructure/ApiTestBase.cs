@@ -18,6 +18,9 @@ public abstract class ApiTestBase : IAsyncLifetime
     /// <summary>Extra configuration for the app under test.</summary>
     protected virtual IReadOnlyDictionary<string, string>? Settings => null;
 
+    /// <summary>Extra configuration that depends on the test's database (e.g. a replica's connection string).</summary>
+    protected virtual IReadOnlyDictionary<string, string>? SettingsFor(TestDatabase database) => Settings;
+
     /// <summary>More host set-up for the app under test (e.g. a capturing logger).</summary>
     protected virtual void ConfigureHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
     {
@@ -27,7 +30,8 @@ public abstract class ApiTestBase : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Factory = new OpsPortalFactory(await TestDatabase.CreateAsync(), settings: Settings, configure: ConfigureHost);
+        var database = await TestDatabase.CreateAsync();
+        Factory = new OpsPortalFactory(database, settings: SettingsFor(database), configure: ConfigureHost);
         await Factory.StartAsync();
         await CreateUserAsync(AdminEmail, AdminPassword, Roles.Admin);
     }

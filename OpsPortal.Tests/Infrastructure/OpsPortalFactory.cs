@@ -14,7 +14,8 @@ public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("OPSPORTAL_DATABASE", Database.ConnectionString);
+        builder.UseSetting("OPSPORTAL_DATABASE", Database.AppConnectionString);
+        builder.UseSetting("OPSPORTAL_DIRECT_DATABASE", Database.ConnectionString);
         builder.UseSetting("OpsPortal:RunJobs", runJobs ? "true" : "false");
         builder.UseSetting("OpsPortal:Logs:RunIngestion", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

@@ -20,8 +20,37 @@ public sealed class TestDatabase : IAsyncDisposable
         ConnectionString = connectionString;
     }
 
+    /// <summary>A database this class did not create (another cluster's); never dispose it.</summary>
+    public static TestDatabase Existing(string name, string connectionString) => new(name, connectionString) { _pooled = false };
+
+    // Databases of the shared test server are reachable through its pgbouncer; others (a cluster of a test's own) are not.
+    private bool _pooled = true;
+
     public string Name { get; }
+
+    /// <summary>Straight to PostgreSQL: for the tests' own SQL, and the app's sessions (LISTEN, locks).</summary>
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// What the app's request path and log reads use: through pgbouncer in transaction mode when
+    /// <c>OPSPORTAL_TEST_PGBOUNCER</c> names one (test.sh starts it, scripts/test-services.sh), so the
+    /// whole suite runs the way a pooled production does; otherwise <see cref="ConnectionString"/>.
+    /// </summary>
+    public string AppConnectionString =>
+        _pooled && Environment.GetEnvironmentVariable("OPSPORTAL_TEST_PGBOUNCER") is { Length: > 0 } pgbouncer
+            ? new NpgsqlConnectionStringBuilder(ConnectionString)
+            {
+                Host = new NpgsqlConnectionStringBuilder(pgbouncer).Host,
+                Port = new NpgsqlConnectionStringBuilder(pgbouncer).Port,
+            }.ConnectionString
+            : ConnectionString;
+
+    /// <summary>The app's connections (request path maybe through pgbouncer, sessions direct), optionally named.</summary>
+    public DatabaseConnections AppConnections(string? applicationName = null) =>
+        new(Named(AppConnectionString, applicationName)) { Direct = Named(ConnectionString, applicationName) };
+
+    private static string Named(string connectionString, string? applicationName) =>
+        applicationName is null ? connectionString : new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName }.ConnectionString;
 
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("OPSPORTAL_TEST_PG") is { Length: > 0 } cs
@@ -76,23 +105,26 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         var name = $"template_{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..8]}";
         await ExecuteOnServerAsync($"CREATE DATABASE \"{name}\"");
-        var options = new DbContextOptionsBuilder<OpsDbContext>();
-        options.UseOpsNpgsql(For(name));
-        await using (var db = new OpsDbContext(options.Options))
-        {
-            await db.Database.MigrateAsync();
-        }
-        // Installing Hangfire's schema once here spares every app instance in the tests from doing it.
-        await using (var conn = new NpgsqlConnection(For(name)))
-        {
-            await conn.OpenAsync();
-            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(conn, "hangfire");
-        }
+        await MigrateAsync(For(name));
         // CREATE DATABASE … TEMPLATE refuses while anyone is connected to the template.
         NpgsqlConnection.ClearAllPools();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").GetAwaiter().GetResult();
         return name;
+    }
+
+    /// <summary>What `migrate` does: the portal's migrations and Hangfire's schema (which the serving portal never creates).</summary>
+    public static async Task MigrateAsync(string connectionString)
+    {
+        var options = new DbContextOptionsBuilder<OpsDbContext>();
+        options.UseOpsNpgsql(connectionString);
+        await using (var db = new OpsDbContext(options.Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(conn, "hangfire");
     }
 
     private static string For(string database) =>

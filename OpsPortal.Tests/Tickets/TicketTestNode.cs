@@ -22,7 +22,7 @@ public abstract class TicketTestNode : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(Settings).Build());
-        services.AddOpsData(Db.ConnectionString);
+        services.AddOpsData(Db.AppConnections());
         services.AddMarkdown();
         services.AddTickets();
         Services = services.BuildServiceProvider();

@@ -21,7 +21,7 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         _ctx.Services.AddMudServices();
         _ctx.Services.AddLogging();
-        _ctx.Services.AddOpsData(_db.ConnectionString);
+        _ctx.Services.AddOpsData(_db.AppConnections());
         // As in a live circuit: the feed subscribes only when interactive.
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }

@@ -25,7 +25,7 @@ public sealed class LiveTailComponentTests : IAsyncLifetime
     {
         _db = await TestDatabase.CreateAsync();
         _dataSource = NpgsqlDataSource.Create(_db.ConnectionString);
-        _reader = new AccessTailReader(_dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessTailReader>.Instance);
+        _reader = new AccessTailReader(_dataSource, _dataSource, new OpsPortal.Core.BackgroundHealth(TimeProvider.System), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessTailReader>.Instance);
         await _reader.StartAsync(default);
         await _reader.Listening;
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;

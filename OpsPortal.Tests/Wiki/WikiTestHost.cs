@@ -25,7 +25,7 @@ public sealed class WikiTestHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddOpsData(db.ConnectionString);
+        services.AddOpsData(db.AppConnections());
         if (clock is not null)
         {
             services.AddSingleton(clock);

@@ -57,7 +57,7 @@ public static class Commands
             Console.Error.WriteLine(ex.Message);
             return 2;
         }
-        builder.Services.AddOpsData(options.Database);
+        builder.Services.AddOpsData(options.ToConnections());
         builder.Services.AddLogs();
         // import needs only the logs: Hangfire's storage checks its schema when made (seconds on a busy machine).
         if (args[0] != "import")
@@ -88,9 +88,18 @@ public static class Commands
 
     private static async Task<int> MigrateAsync(IServiceProvider sp)
     {
-        var db = sp.GetRequiredService<OpsDbContext>();
+        // On the direct connection: migrations take session locks, which a pooler in transaction mode cannot hold.
+        var direct = sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(OpsDataSources.Direct);
+        var options = new DbContextOptionsBuilder<OpsDbContext>();
+        options.UseOpsNpgsql(direct);
+        await using var db = new OpsDbContext(options.Options);
         var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
         await db.Database.MigrateAsync();
+        // Hangfire's tables too: the serving portal does not create them (it must start while the database is away).
+        await using (var conn = await direct.OpenConnectionAsync())
+        {
+            JobsSetup.InstallSchema(conn);
+        }
         Console.WriteLine(pending.Count == 0
             ? "Database is up to date."
             : $"Applied {pending.Count} migration(s): {string.Join(", ", pending)}");

@@ -7,9 +7,9 @@ using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Notifications;
 using OpsPortal.Core.Services;
-using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
@@ -19,12 +19,12 @@ using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
+using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Features.Logs.Ingest;
 using OpsPortal.Web.Features.Logs.Search;
+using OpsPortal.Web.Features.Metrics;
 using OpsPortal.Web.Features.Notifications;
 using OpsPortal.Web.Features.Services;
-using OpsPortal.Web.Features.Logs;
-using OpsPortal.Web.Features.Metrics;
 using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
@@ -41,8 +41,11 @@ public static class OpsPortalHost
         // Serve library assets (MudBlazor's CSS/JS) from a build folder in every environment, not only
         // Development: run.sh and the tests run the build output. Published output needs no manifest.
         builder.WebHost.UseStaticWebAssets();
+        // The last safety net: every loop is a BackgroundLoop, which never lets a failure out; should one
+        // escape anyway, the portal keeps serving rather than stop (the default since .NET 6).
+        builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 
-        builder.Services.AddOpsData(options.Database);
+        builder.Services.AddOpsData(options.ToConnections());
         builder.Services.AddOpsAuthServices();
         builder.Services.AddMarkdown();
         builder.Services.AddLogs();
@@ -60,6 +63,7 @@ public static class OpsPortalHost
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();
         builder.Services.AddOpsHttpSecurity();
+        builder.Services.AddLogsRateLimits();
 
         builder.Services.AddRazorComponents().AddOpsCircuits();
         builder.Services.AddMudServices();
@@ -82,6 +86,8 @@ public static class OpsPortalHost
         app.UseAuthentication();
         app.UseCrossSiteRequestGuard();
         app.UseAuthorization();
+        // After authentication: limits are per user.
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
@@ -117,6 +123,8 @@ public static class OpsPortalHost
     {
         var options = config.GetSection(OpsPortalOptions.Section).Get<OpsPortalOptions>() ?? new OpsPortalOptions();
         options.Database = OpsPortalOptions.ResolveDatabase(config) ?? options.Database;
+        options.DirectDatabase = config["OPSPORTAL_DIRECT_DATABASE"] is { Length: > 0 } direct ? direct : options.DirectDatabase;
+        options.ReadDatabase = config["OPSPORTAL_READ_DATABASE"] is { Length: > 0 } read ? read : options.ReadDatabase;
         var result = new OpsPortalOptionsValidator().Validate(null, options);
         if (result.Failed)
         {

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
+using OpsPortal.Core;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
@@ -18,15 +19,11 @@ public static class JobsSetup
     {
         // One storage instance per app, registered before AddHangfire so DI hands out this one and not
         // the process-wide JobStorage.Current, which another app in the same process (tests) may replace.
+        // On the direct connection (Hangfire holds LISTEN sessions) with a pool of its own (docs/database.md).
+        // The schema is installed by `migrate`, not here: the portal must start even while the database is away.
         var storage = new PostgreSqlStorage(
-            new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(options.Database, new PostgreSqlStorageOptions()),
-            new PostgreSqlStorageOptions
-            {
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
-                // LISTEN/NOTIFY: a job enqueued by any process starts within ~100 ms instead of up to 15 s.
-                EnableLongPolling = true,
-            });
+            new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(options.ToConnections().JobsConnectionString, new PostgreSqlStorageOptions()),
+            StorageOptions());
         services.AddSingleton<JobStorage>(storage);
         services.AddHangfire((sp, c) => c
             .UseLogProvider(new HostSafeLogProvider(sp.GetRequiredService<ILoggerFactory>()))
@@ -53,6 +50,18 @@ public static class JobsSetup
         return services;
     }
 
+    /// <summary>Hangfire's tables, created or upgraded with the portal's own migrations.</summary>
+    public static void InstallSchema(Npgsql.NpgsqlConnection connection) =>
+        PostgreSqlObjectsInstaller.Install(connection, StorageOptions().SchemaName);
+
+    private static PostgreSqlStorageOptions StorageOptions() => new()
+    {
+        SchemaName = "hangfire",
+        PrepareSchemaIfNecessary = false,
+        // LISTEN/NOTIFY: a job enqueued by any process starts within ~100 ms instead of up to 15 s.
+        EnableLongPolling = true,
+    };
+
     public static IEndpointRouteBuilder MapOpsJobs(this IEndpointRouteBuilder app)
     {
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
@@ -72,16 +81,21 @@ public static class JobsSetup
     }
 }
 
-/// <summary>Every recurring job of the product, registered at start-up (idempotent across nodes).</summary>
-internal sealed class RecurringJobRegistration(IRecurringJobManager jobs) : IHostedService
+/// <summary>
+/// Every recurring job of the product, registered at start-up (idempotent across nodes); a loop, so a
+/// portal that starts while the database is away registers them once it is back.
+/// </summary>
+internal sealed class RecurringJobRegistration(IRecurringJobManager jobs, BackgroundHealth health, TimeProvider clock,
+    ILogger<RecurringJobRegistration> logger) : BackgroundLoop(health, clock, logger)
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override string LoopName => "jobs.registration";
+
+    protected override Task RunAsync(CancellationToken stoppingToken)
     {
         jobs.AddOrUpdate<TokenCleanupJob>("auth:purge-revoked-tokens", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         jobs.AddOrUpdate<LogMaintenanceJob>("logs:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "1,16,31,46 * * * *");
         jobs.AddOrUpdate<MetricMaintenanceJob>("metrics:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "2,17,32,47 * * * *");
+        MarkHealthy();
         return Task.CompletedTask;
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -933,6 +933,10 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("script");
 
+                    b.Property<int?>("ScriptGroup")
+                        .HasColumnType("integer")
+                        .HasColumnName("script_group");
+
                     b.Property<string>("Service")
                         .IsRequired()
                         .HasMaxLength(63)

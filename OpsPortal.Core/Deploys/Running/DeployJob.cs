@@ -3,9 +3,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Deploys.Config;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Processes;
 
 namespace OpsPortal.Core.Deploys.Running;
 
@@ -25,6 +27,7 @@ public sealed partial class DeployJob(
     EventLog events,
     EventNotifier notifier,
     RunnerIdentity runner,
+    ProcessLauncher launcher,
     IOptions<DeployOptions> options,
     TimeProvider clock,
     ILogger<DeployJob> logger)
@@ -39,11 +42,11 @@ public sealed partial class DeployJob(
         {
             deploy = await ClaimAsync(deployId);
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or DbUpdateException)
+        catch (Exception ex) when (DatabaseFaults.IsTransient(ex) || ex is DbUpdateException)
         {
             // Never retried, so never left queued either: a queued deploy whose job is gone would hold its target forever.
             LogClaimFailed(ex, deployId);
-            await completion.FinishAsync(deployId, DeployStatus.Failed, null, "the runner could not start it: the database did not answer", DeployCompletion.Runner, CancellationToken.None);
+            await FinishAsync(deployId, DeployStatus.Failed, null, "the runner could not start it: the database did not answer", DeployCompletion.Runner, shutdown);
             return;
         }
         if (deploy is null)
@@ -57,14 +60,49 @@ public sealed partial class DeployJob(
             : ScriptPath.Check(target.ScriptsFolder, deploy.Script, out _) is { } problem ? $"script {deploy.Script} {problem}" : null;
         if (scriptProblem is not null)
         {
-            await completion.FinishAsync(deploy.Id, DeployStatus.Failed, null, scriptProblem, DeployCompletion.Runner, CancellationToken.None);
+            await FinishAsync(deploy.Id, DeployStatus.Failed, null, scriptProblem, DeployCompletion.Runner, shutdown);
             return;
         }
         await webhook.NotifyAsync(deploy, DeployWebhook.Moment.Started);
         var (status, exitCode, outcome) = await RunScriptAsync(deploy, target!, shutdown);
-        // Not the shutdown token: a deploy stopped by shutdown must still be recorded as interrupted.
         // Who cancelled is in the outcome ("cancelled by …") and in their own cancel_requested event.
-        await completion.FinishAsync(deploy.Id, status, exitCode, outcome, DeployCompletion.Runner, CancellationToken.None);
+        await FinishAsync(deploy.Id, status, exitCode, outcome, DeployCompletion.Runner, shutdown);
+    }
+
+    /// <summary>
+    /// Records the end, retrying while the database is away: a deploy left "running" would hold its
+    /// target until recovery noticed. Ending is idempotent (only from queued/running), so a retry after
+    /// a lost answer does nothing twice. Once the portal is stopping it tries one last time and gives up;
+    /// recovery (here after a restart, or on another node) then marks the deploy interrupted.
+    /// </summary>
+    private async Task FinishAsync(long deployId, string status, int? exitCode, string outcome, Actor actor, CancellationToken shutdown)
+    {
+        var backOff = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                // Not the shutdown token: a deploy stopped by shutdown must still be recorded as interrupted.
+                await completion.FinishAsync(deployId, status, exitCode, outcome, actor, CancellationToken.None);
+                return;
+            }
+            catch (Exception ex) when (DatabaseFaults.IsTransient(ex))
+            {
+                LogFinishFailed(ex, deployId, backOff.TotalSeconds);
+                if (shutdown.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+            try
+            {
+                await Task.Delay(backOff, clock, shutdown);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
     }
 
     private async Task<Deploy?> ClaimAsync(long deployId)
@@ -99,7 +137,7 @@ public sealed partial class DeployJob(
     private async Task<(string Status, int? ExitCode, string Outcome)> RunScriptAsync(Deploy deploy, EnvironmentConfig target, CancellationToken shutdown)
     {
         var opts = options.Value;
-        var sink = new DeployOutputSink(dataSource, deploy.Id, new SecretMasker(configs.Current.Config!.Secrets), opts);
+        var sink = new DeployOutputSink(dataSource, deploy.Id, new SecretMasker(configs.Current.Config!.Secrets), opts, logger);
         var writing = sink.RunAsync();
         using var cancel = new CancellationTokenSource();
         string? cancelledBy = null;
@@ -113,9 +151,9 @@ public sealed partial class DeployJob(
             return Task.CompletedTask;
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, shutdown);
-        stop.CancelAfter(target.Timeout);
         var lost = false;
-        var heartbeat = HeartbeatAsync(deploy.Id, by =>
+        LaunchedProcess? run = null;
+        var heartbeat = HeartbeatAsync(deploy.Id, () => run?.GroupId, by =>
         {
             // Null: another node found no sign of life from us and ended the deploy; stop the script rather than run on unrecorded.
             lost = by is null;
@@ -125,14 +163,17 @@ public sealed partial class DeployJob(
         runner.Running[deploy.Id] = 0;
 
         (string, int?, string) result;
-        ScriptRun? run = null;
         try
         {
-            run = ScriptRun.Start(Path.Combine(target.ScriptsFolder, deploy.Script), target.ScriptsFolder, DeployPlan.Of(deploy).Variables(deploy.Id), sink, clock);
+            run = await ScriptRun.StartAsync(launcher, Path.Combine(target.ScriptsFolder, deploy.Script), target.ScriptsFolder, DeployPlan.Of(deploy).Variables(deploy.Id),
+                target.Timeout, opts.CancelGrace, sink, clock);
+            await RecordScriptGroupAsync(deploy.Id, run.GroupId);
             var exit = await run.WaitAsync(stop.Token);
-            result = exit == 0
-                ? (DeployStatus.Succeeded, 0, ScriptRun.Describe(0))
-                : (DeployStatus.Failed, exit, ScriptRun.Describe(exit));
+            result = exit.TimedOut
+                ? (DeployStatus.Failed, null, $"timed out after {target.Timeout}; the script was stopped")
+                : exit.ExitCode == 0
+                    ? (DeployStatus.Succeeded, 0, ScriptRun.Describe(0))
+                    : (DeployStatus.Failed, exit.ExitCode, ScriptRun.Describe(exit.ExitCode));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -141,11 +182,9 @@ public sealed partial class DeployJob(
                 ? (DeployStatus.Interrupted, null, "the portal stopped during the deploy; the script was stopped")
                 : lost
                     ? (DeployStatus.Interrupted, null, "another portal process declared this deploy interrupted; the script was stopped")
-                : cancel.IsCancellationRequested
-                    ? (DeployStatus.Cancelled, null, $"cancelled by {cancelledBy ?? "someone"}")
-                    : (DeployStatus.Failed, null, $"timed out after {target.Timeout}; the script was stopped");
+                    : (DeployStatus.Cancelled, null, $"cancelled by {cancelledBy ?? "someone"}");
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (ProcessLaunchException ex)
         {
             result = (DeployStatus.Failed, null, $"the script could not start: {ex.Message}");
         }
@@ -156,14 +195,34 @@ public sealed partial class DeployJob(
             await stop.CancelAsync();
             await heartbeat;
             runner.Running.TryRemove(deploy.Id, out _);
-            run?.Dispose();
+            if (run is not null)
+            {
+                await run.DisposeAsync();
+            }
         }
         deploy.CancelRequestedBy = cancelledBy;
         return result;
     }
 
+    /// <summary>Where the script's processes are, so a node on this machine can tell when they are gone (see <see cref="DeployRecovery"/>).</summary>
+    private async Task RecordScriptGroupAsync(long deployId, int group)
+    {
+        try
+        {
+            await using var cmd = dataSource.CreateCommand("UPDATE deploys SET script_group = $1 WHERE id = $2");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = group });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = deployId });
+            await cmd.ExecuteNonQueryAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The next heartbeat records it.
+            LogHeartbeatFailed(ex, deployId);
+        }
+    }
+
     /// <summary>Proves this process alive (see <see cref="DeployRecovery"/>) and picks up a cancel whose event was missed.</summary>
-    private async Task HeartbeatAsync(long deployId, Action<string?> onCancel, CancellationToken ct)
+    private async Task HeartbeatAsync(long deployId, Func<int?> scriptGroup, Action<string?> onCancel, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, clock);
         try
@@ -173,8 +232,10 @@ public sealed partial class DeployJob(
                 try
                 {
                     await using var cmd = dataSource.CreateCommand(
-                        "UPDATE deploys SET heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING coalesce(cancel_requested_by, '')");
+                        "UPDATE deploys SET heartbeat_at = now(), script_group = coalesce($2, script_group) WHERE id = $1 AND status = 'running' " +
+                        "RETURNING coalesce(cancel_requested_by, '')");
                     cmd.Parameters.Add(new NpgsqlParameter { Value = deployId });
+                    cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)scriptGroup() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
                     switch (await cmd.ExecuteScalarAsync(ct))
                     {
                         case null:
@@ -185,8 +246,9 @@ public sealed partial class DeployJob(
                             break;
                     }
                 }
-                catch (NpgsqlException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // The database may be away; the next beat tries again (DeployRecovery on this machine checks the process, not the beat).
                     LogHeartbeatFailed(ex, deployId);
                 }
             }
@@ -201,6 +263,9 @@ public sealed partial class DeployJob(
 
     [LoggerMessage(LogLevel.Error, "Deploy {DeployId} could not be started")]
     private partial void LogClaimFailed(Exception ex, long deployId);
+
+    [LoggerMessage(LogLevel.Warning, "Recording the end of deploy {DeployId} failed; trying again in {Seconds} s")]
+    private partial void LogFinishFailed(Exception ex, long deployId, double seconds);
 
     [LoggerMessage(LogLevel.Warning, "Heartbeat of deploy {DeployId} failed")]
     private partial void LogHeartbeatFailed(Exception ex, long deployId);

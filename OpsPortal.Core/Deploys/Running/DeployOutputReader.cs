@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpsPortal.Core.Data;
@@ -13,13 +13,21 @@ namespace OpsPortal.Core.Deploys.Running;
 /// new lines of each watched deploy once, and hands every viewer the lines after its own cursor.
 /// Ten viewers of one deploy cost one read per batch, not ten; nothing is buffered here.
 /// </summary>
-public sealed partial class DeployOutputReader(NpgsqlDataSource dataSource, DeployQueries queries, ILogger<DeployOutputReader> logger)
-    : BackgroundService
+public sealed partial class DeployOutputReader(
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource direct,
+    DeployQueries queries,
+    BackgroundHealth health,
+    TimeProvider clock,
+    ILogger<DeployOutputReader> logger)
+    : ListenLoop(direct, health, clock, logger)
 {
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public const string Loop = "deploys.output";
+
     private ImmutableArray<Subscription> _subscribers = [];
 
-    public Task Listening => _listening.Task;
+    protected override string LoopName => Loop;
+
+    protected override string ListenChannel => DeployOutputSink.Channel;
 
     /// <summary>
     /// Delivers every line after <paramref name="afterSeq"/>, in order and without gaps, as batches;
@@ -33,10 +41,7 @@ public sealed partial class DeployOutputReader(NpgsqlDataSource dataSource, Depl
         return subscription;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PostgresListener.RunAsync(dataSource, DeployOutputSink.Channel, OnNoticesAsync, _listening, logger, stoppingToken);
-
-    private async Task OnNoticesAsync(IReadOnlyList<string> payloads, CancellationToken ct)
+    protected override async Task OnPayloadsAsync(IReadOnlyList<string> payloads, CancellationToken ct)
     {
         var subscribers = _subscribers;
         if (subscribers.IsEmpty)
@@ -91,15 +96,15 @@ public sealed partial class DeployOutputReader(NpgsqlDataSource dataSource, Depl
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException && !ct.IsCancellationRequested)
         {
             // The next notice (or the viewer reloading) catches up: cursors only move on delivery.
-            LogReadFailed(ex, group[0].DeployId);
+            LogReadFailed(Logger, ex, group[0].DeployId);
         }
     }
 
     [LoggerMessage(LogLevel.Warning, "Reading new output of deploy {DeployId} failed")]
-    private partial void LogReadFailed(Exception ex, long deployId);
+    private static partial void LogReadFailed(ILogger logger, Exception ex, long deployId);
 
     [LoggerMessage(LogLevel.Debug, "A viewer of deploy {DeployId} failed to take output")]
-    private partial void LogSubscriberFailed(Exception ex, long deployId);
+    private static partial void LogSubscriberFailed(ILogger logger, Exception ex, long deployId);
 
     private sealed class Subscription(DeployOutputReader owner, long deployId, long cursor, Func<IReadOnlyList<DeployOutputLine>, Task> onLines) : IDisposable
     {
@@ -126,7 +131,7 @@ public sealed partial class DeployOutputReader(NpgsqlDataSource dataSource, Depl
             catch (Exception ex)
             {
                 // One broken viewer (a closed circuit) must not stop the others' output.
-                owner.LogSubscriberFailed(ex, deployId);
+                LogSubscriberFailed(owner.Logger, ex, deployId);
             }
             finally
             {

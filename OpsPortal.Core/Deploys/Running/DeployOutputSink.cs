@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 
 namespace OpsPortal.Core.Deploys.Running;
 
@@ -12,13 +14,21 @@ namespace OpsPortal.Core.Deploys.Running;
 /// committed lines. The channel is bounded: a script printing faster than the database writes is
 /// slowed down by its pipe instead of filling the portal's memory.
 /// </summary>
-public sealed class DeployOutputSink(NpgsqlDataSource dataSource, long deployId, SecretMasker masker, DeployOptions options)
+/// <remarks>
+/// While the database is away a batch is retried (with back-off) until it is stored; the lines behind it
+/// wait in the channel, then in the script's pipe. Whether a failed commit went through is read back
+/// from <c>line_count</c>, so a batch is never stored twice.
+/// </remarks>
+public sealed partial class DeployOutputSink(NpgsqlDataSource dataSource, long deployId, SecretMasker masker, DeployOptions options, ILogger logger)
 {
     public const string Channel = "ops_deploy_output";
     private const int MaxBatch = 10_000;
 
     private readonly Channel<OutputLine> _lines = System.Threading.Channels.Channel.CreateBounded<OutputLine>(
         new BoundedChannelOptions(50_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    // Set while a write is in flight or failed: the next attempt first checks whether it committed after all.
+    private long? _unsure;
 
     public long LineCount { get; private set; }
 
@@ -44,13 +54,52 @@ public sealed class DeployOutputSink(NpgsqlDataSource dataSource, long deployId,
             {
                 batch.Add(line);
             }
-            await WriteAsync(batch);
+            await WriteReliablyAsync(batch);
             batch.Clear();
         }
     }
 
+    private async Task WriteReliablyAsync(List<OutputLine> batch)
+    {
+        var backOff = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                if (await StoredCountAsync() is { } stored && stored >= LineCount + batch.Count)
+                {
+                    // The last attempt committed; only its answer was lost.
+                    LineCount = stored;
+                    return;
+                }
+                await WriteAsync(batch);
+                return;
+            }
+            catch (Exception ex) when (DatabaseFaults.IsTransient(ex))
+            {
+                LogWriteFailed(ex, deployId, batch.Count, backOff.TotalSeconds);
+            }
+            await Task.Delay(backOff);
+            backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
+    }
+
+    private async Task<long?> StoredCountAsync()
+    {
+        if (_unsure is null)
+        {
+            return null;
+        }
+        await using var cmd = dataSource.CreateCommand("SELECT line_count FROM deploys WHERE id = $1");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = deployId });
+        var stored = (long)(await cmd.ExecuteScalarAsync() ?? 0L);
+        _unsure = null;
+        return stored;
+    }
+
     private async Task WriteAsync(List<OutputLine> batch)
     {
+        _unsure = LineCount;
         await using var conn = await dataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await using (var copy = await conn.BeginBinaryImportAsync(
@@ -83,7 +132,11 @@ public sealed class DeployOutputSink(NpgsqlDataSource dataSource, long deployId,
         }
         await tx.CommitAsync();
         LineCount = count;
+        _unsure = null;
     }
+
+    [LoggerMessage(LogLevel.Warning, "Storing {Lines} output lines of deploy {DeployId} failed; trying again in {Seconds} s")]
+    private partial void LogWriteFailed(Exception ex, long deployId, int lines, double seconds);
 
     public static string Notice(long deployId, long lineCount) =>
         string.Create(CultureInfo.InvariantCulture, $"{deployId}:{lineCount}");

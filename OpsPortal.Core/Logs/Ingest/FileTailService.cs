@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Ingest;
@@ -14,19 +14,25 @@ namespace OpsPortal.Core.Logs.Ingest;
 /// and try again at each reload, so one of them takes over when the holder stops.
 /// </summary>
 /// <remarks>
-/// Session locks need a session: behind pgbouncer in transaction mode this connection must go to
-/// PostgreSQL directly, as LISTEN does.
+/// Session locks need a session: the lock connections come from the direct pool
+/// (<see cref="OpsDataSources.Direct"/>), which bypasses pgbouncer, as LISTEN does.
 /// </remarks>
-public sealed partial class FileTailService(IServiceProvider services, LogSourceService sources, NpgsqlDataSource dataSource,
-    IOptions<LogsOptions> options, TimeProvider clock, ILogger<FileTailService> logger) : BackgroundService
+public sealed partial class FileTailService(IServiceProvider services, LogSourceService sources,
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource,
+    IOptions<LogsOptions> options, BackgroundHealth health, TimeProvider clock, ILogger<FileTailService> logger)
+    : BackgroundLoop(health, clock, logger)
 {
+    public const string Loop = "logs.file-tail";
+
     /// <summary>First key of the two-key advisory locks (the second is the source id), apart from other locks in the database.</summary>
     public const int LockClass = 0x4F50_5441; // "OPTA"
 
     private readonly TimeSpan _interval = options.Value.SourceReloadInterval;
     private readonly Dictionary<int, Tail> _tails = [];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string LoopName => Loop;
+
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.RunIngestion)
         {
@@ -39,12 +45,14 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
                 try
                 {
                     await ReconcileAsync(stoppingToken);
+                    MarkHealthy();
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    LogReloadFailed(ex, _interval.TotalSeconds);
+                    LogReloadFailed(Logger, ex, _interval.TotalSeconds);
+                    MarkFailed(ex);
                 }
-                await Task.Delay(_interval, clock, stoppingToken);
+                await Task.Delay(_interval, Clock, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -100,12 +108,12 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
                 if (await TryLockAsync(conn, source.Id, ct))
                 {
                     heldElsewhere = false;
-                    LogTailing(source.Name);
+                    LogTailing(Logger, source.Name);
                     await TailHoldingLockAsync(conn, source, ct);
                 }
                 else if (!heldElsewhere)
                 {
-                    LogHeldElsewhere(source.Name, _interval.TotalSeconds);
+                    LogHeldElsewhere(Logger, source.Name, _interval.TotalSeconds);
                     heldElsewhere = true;
                 }
             }
@@ -115,11 +123,12 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
             }
             catch (Exception ex)
             {
-                LogTailStopped(ex, source.Name, _interval.TotalSeconds);
+                LogTailStopped(Logger, ex, source.Name, _interval.TotalSeconds);
+                MarkFailed(ex);
             }
             try
             {
-                await Task.Delay(_interval, clock, ct);
+                await Task.Delay(_interval, Clock, ct);
             }
             catch (OperationCanceledException)
             {
@@ -139,7 +148,7 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
             // over, so stop at the first failed check (AccessWriter's cursor check covers the gap).
             while (true)
             {
-                await Task.Delay(_interval, clock, ct);
+                await Task.Delay(_interval, Clock, ct);
                 await using var ping = new NpgsqlCommand("SELECT 1", conn);
                 await ping.ExecuteScalarAsync(ct);
             }
@@ -175,24 +184,24 @@ public sealed partial class FileTailService(IServiceProvider services, LogSource
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
-            LogUnlockFailed(ex, source.Name);
+            LogUnlockFailed(Logger, ex, source.Name);
         }
     }
 
     private sealed record Tail(LogSource Source, CancellationTokenSource Stop, Task Task);
 
     [LoggerMessage(LogLevel.Warning, "Reading the log sources failed; trying again in {Seconds} s")]
-    private partial void LogReloadFailed(Exception ex, double seconds);
+    private static partial void LogReloadFailed(ILogger logger, Exception ex, double seconds);
 
     [LoggerMessage(LogLevel.Information, "Log source {Source}: this node tails it")]
-    private partial void LogTailing(string source);
+    private static partial void LogTailing(ILogger logger, string source);
 
     [LoggerMessage(LogLevel.Information, "Log source {Source}: another node tails it; checking again every {Seconds} s")]
-    private partial void LogHeldElsewhere(string source, double seconds);
+    private static partial void LogHeldElsewhere(ILogger logger, string source, double seconds);
 
     [LoggerMessage(LogLevel.Warning, "Log source {Source}: tailing stopped (its lock's connection failed, or the tail could not start); trying again in {Seconds} s")]
-    private partial void LogTailStopped(Exception ex, string source, double seconds);
+    private static partial void LogTailStopped(ILogger logger, Exception ex, string source, double seconds);
 
     [LoggerMessage(LogLevel.Warning, "Log source {Source}: releasing its lock failed")]
-    private partial void LogUnlockFailed(Exception ex, string source);
+    private static partial void LogUnlockFailed(ILogger logger, Exception ex, string source);
 }

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -22,19 +22,27 @@ public sealed record LiveTailBatch(IReadOnlyList<LogRow> Rows, int Skipped);
 /// wake-up with one statement that evaluates every distinct subscribed query, and hands each
 /// subscriber its matches. Browsers never poll the database. See ADR-008.
 /// </summary>
-public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogger<AccessTailReader> logger) : BackgroundService
+public sealed partial class AccessTailReader(
+    NpgsqlDataSource dataSource,
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource direct,
+    BackgroundHealth health,
+    TimeProvider clock,
+    ILogger<AccessTailReader> logger) : ListenLoop(direct, health, clock, logger)
 {
+    public const string Loop = "logs.live-tail";
+
     /// <summary>No page shows more than this many lines at once, so no subscriber is sent more per read.</summary>
     public const int MaxRowsPerDelivery = 1_000;
 
     // Each distinct query is one boolean column of the statement; beyond this, another statement.
     private const int QueriesPerStatement = 16;
 
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ImmutableArray<Subscription> _subscribers = [];
+    private int _readFailed;
 
-    /// <summary>Completes once the first LISTEN is in place.</summary>
-    public Task Listening => _listening.Task;
+    protected override string LoopName => Loop;
+
+    protected override string ListenChannel => AccessTailNotice.Channel;
 
     /// <summary>Throws <see cref="QueryException"/> for an invalid query, before anything is registered.</summary>
     public IDisposable Subscribe(string? query, Action<LiveTailBatch> onRows)
@@ -47,10 +55,7 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
         return subscription;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PostgresListener.RunAsync(dataSource, AccessTailNotice.Channel, OnNoticesAsync, _listening, logger, stoppingToken);
-
-    private async Task OnNoticesAsync(IReadOnlyList<string> payloads, CancellationToken ct)
+    protected override async Task OnPayloadsAsync(IReadOnlyList<string> payloads, CancellationToken ct)
     {
         var notices = payloads.Select(AccessTailNotice.Parse).OfType<AccessTailNotice>().ToArray();
         var subscribers = _subscribers;
@@ -69,12 +74,18 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
             try
             {
                 matches = await ReadAsync(notices, chunk.Select(g => g.Key).ToList(), ct);
+                if (Interlocked.Exchange(ref _readFailed, 0) == 1)
+                {
+                    MarkHealthy();
+                }
             }
             catch (NpgsqlException ex) when (!ct.IsCancellationRequested && ex is not NpgsqlOperationInProgressException)
             {
                 // A failed read costs these tails one batch; it must not drop the LISTEN connection
                 // (and with it every notice arriving meanwhile) for the others.
-                LogReadFailed(ex, chunk.Length);
+                LogReadFailed(Logger, ex, chunk.Length);
+                MarkFailed(ex);
+                _readFailed = 1;
                 continue;
             }
             for (var q = 0; q < chunk.Length; q++)
@@ -151,10 +162,10 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
     }
 
     [LoggerMessage(LogLevel.Warning, "Reading new access rows for {Queries} live tail queries failed; those tails miss this batch")]
-    private partial void LogReadFailed(Exception ex, int queries);
+    private static partial void LogReadFailed(ILogger logger, Exception ex, int queries);
 
     [LoggerMessage(LogLevel.Warning, "A live tail subscriber failed")]
-    private partial void LogSubscriberFailed(Exception ex);
+    private static partial void LogSubscriberFailed(ILogger logger, Exception ex);
 
     private sealed class Subscription(AccessTailReader owner, string query, Action<LiveTailBatch> onRows) : IDisposable
     {
@@ -169,7 +180,7 @@ public sealed partial class AccessTailReader(NpgsqlDataSource dataSource, ILogge
             catch (Exception ex)
             {
                 // One broken subscriber (a closed circuit, say) must not starve the others.
-                owner.LogSubscriberFailed(ex);
+                LogSubscriberFailed(owner.Logger, ex);
             }
         }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,16 +8,21 @@ namespace OpsPortal.Core.Logs.Rollups;
 /// Searches are correct whether or not it runs (unrolled minutes are read from the access table); it only
 /// keeps them fast. Several nodes may run it: an advisory lock makes them take turns.
 /// </summary>
-public sealed partial class LogRollupService(LogRollupJob job, IOptions<LogsOptions> options, ILogger<LogRollupService> logger)
-    : BackgroundService
+public sealed partial class LogRollupService(LogRollupJob job, IOptions<LogsOptions> options, BackgroundHealth health, TimeProvider clock,
+    ILogger<LogRollupService> logger)
+    : BackgroundLoop(health, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public const string Loop = "logs.rollup";
+
+    protected override string LoopName => Loop;
+
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.RunIngestion)
         {
             return;
         }
-        using var timer = new PeriodicTimer(options.Value.RollupInterval);
+        using var timer = new PeriodicTimer(options.Value.RollupInterval, Clock);
         do
         {
             try
@@ -26,20 +30,22 @@ public sealed partial class LogRollupService(LogRollupJob job, IOptions<LogsOpti
                 var minutes = await job.RunAsync(stoppingToken);
                 if (minutes > 0)
                 {
-                    LogRolledUp(minutes);
+                    LogRolledUp(Logger, minutes);
                 }
+                MarkHealthy();
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogFailed(ex);
+                LogFailed(Logger, ex);
+                MarkFailed(ex);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rolled up {Minutes} minute(s) of access logs")]
-    private partial void LogRolledUp(int minutes);
+    private static partial void LogRolledUp(ILogger logger, int minutes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rolling up access logs failed; searches read those minutes from the access table until the next round")]
-    private partial void LogFailed(Exception ex);
+    private static partial void LogFailed(ILogger logger, Exception ex);
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs.Search;
@@ -23,7 +25,7 @@ public sealed class LogCharts
     private readonly AccessQuery _access;
     private readonly LogRollupReader _rollups;
 
-    public LogCharts(NpgsqlDataSource dataSource, TimeProvider clock)
+    public LogCharts([FromKeyedServices(OpsDataSources.LogReads)] NpgsqlDataSource dataSource, TimeProvider clock)
     {
         _access = new AccessQuery(dataSource, clock);
         _rollups = new LogRollupReader(_access);

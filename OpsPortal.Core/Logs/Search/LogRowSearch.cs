@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Query;
 using OpsPortal.Core.Logs.Storage;
 
@@ -9,7 +11,7 @@ namespace OpsPortal.Core.Logs.Search;
 /// Rows of the access table that match a query, newest first, a page at a time (keyset cursor). Every
 /// query is bounded by a time range (default: the last hour).
 /// </summary>
-public sealed class LogRowSearch(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const int MaxLimit = 1_000;
     public const int DefaultLimit = 100;

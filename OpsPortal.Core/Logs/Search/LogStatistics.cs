@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs.Search;
@@ -28,7 +30,7 @@ public sealed class LogStatistics
     private readonly AccessQuery _access;
     private readonly LogRollupReader _rollups;
 
-    public LogStatistics(NpgsqlDataSource dataSource, TimeProvider clock)
+    public LogStatistics([FromKeyedServices(OpsDataSources.LogReads)] NpgsqlDataSource dataSource, TimeProvider clock)
     {
         _access = new AccessQuery(dataSource, clock);
         _rollups = new LogRollupReader(_access);

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs.Query;
 
 namespace OpsPortal.Core.Logs.Search;
@@ -13,7 +15,7 @@ public sealed record TrafficPoint(DateTime Start, long Requests, long Errors5xx,
 public sealed record TrafficSeries(TimeSpan Bucket, IReadOnlyList<TrafficPoint> Points);
 
 /// <summary>The traffic query other features use (the incident review's graphs); kept small and stable.</summary>
-public sealed class LogTraffic(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class LogTraffic([FromKeyedServices(OpsDataSources.LogReads)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     private readonly AccessQuery _access = new(dataSource, clock);
 

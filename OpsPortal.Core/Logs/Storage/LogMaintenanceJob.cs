@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -25,7 +26,7 @@ public sealed record MaintenanceResult(
 /// so every node may run it.
 /// </summary>
 public sealed partial class LogMaintenanceJob(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource,
     IDbContextFactory<OpsDbContext> dbFactory,
     AccessWriter writer,
     EventLog events,

@@ -16,7 +16,7 @@ namespace OpsPortal.Core.Logs.Syslog;
 /// Nothing received is dropped silently: unknown tags and garbage are counted and logged, UDP
 /// messages dropped under load are recorded on their source.
 /// </summary>
-public sealed partial class SyslogListener : BackgroundService
+public sealed partial class SyslogListener : BackgroundLoop
 {
     private const int MaxConnections = 512;
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMinutes(1);
@@ -36,8 +36,11 @@ public sealed partial class SyslogListener : BackgroundService
     private Socket? _udp;
     private Socket? _tcp;
 
+    public const string Loop = "logs.syslog";
+
     public SyslogListener(LogSourceService sources, AccessWriter writer, TimeProvider clock, IOptions<LogsOptions> options,
-        ILogger<SyslogListener> logger)
+        BackgroundHealth health, ILogger<SyslogListener> logger)
+        : base(health, clock, logger)
     {
         _routes = new SyslogRoutes(sources, writer, clock, options, logger);
         _options = options;
@@ -103,7 +106,10 @@ public sealed partial class SyslogListener : BackgroundService
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string LoopName => Loop;
+
+    /// <remarks>Nothing in here throws but a cancel: database failures are retried where they happen and shown on /health.</remarks>
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         using var drain = new CancellationTokenSource();
         _routes.Start(drain.Token);
@@ -166,16 +172,18 @@ public sealed partial class SyslogListener : BackgroundService
 
     private async Task LoadSourcesAsync(CancellationToken ct)
     {
-        for (var delay = TimeSpan.FromSeconds(1); ; delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30)))
+        for (var delay = TimeSpan.FromSeconds(1); ; delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, MaxBackOff.TotalSeconds)))
         {
             try
             {
                 await _routes.ReloadAsync(ct);
+                MarkHealthy();
                 return;
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 LogReloadFailed(ex);
+                MarkFailed(ex);
                 await Task.Delay(delay, _clock, ct);
             }
         }
@@ -196,10 +204,12 @@ public sealed partial class SyslogListener : BackgroundService
             try
             {
                 await _routes.ReloadAsync(ct);
+                MarkHealthy();
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 LogReloadFailed(ex);
+                MarkFailed(ex);
             }
         }
     }

@@ -44,7 +44,7 @@ public abstract class FileTailTestBase : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddOpsData(new NpgsqlConnectionStringBuilder(Db.ConnectionString) { ApplicationName = name }.ConnectionString);
+        services.AddOpsData(Db.AppConnections(name));
         services.AddLogs();
         services.Configure<LogsOptions>(o =>
         {

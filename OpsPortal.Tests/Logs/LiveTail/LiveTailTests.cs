@@ -28,7 +28,7 @@ public sealed class LiveTailTests : IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         _writerNode = NpgsqlDataSource.Create(_db.ConnectionString);
         _readerNode = NpgsqlDataSource.Create(_db.ConnectionString);
-        _reader = new AccessTailReader(_readerNode, NullLogger<AccessTailReader>.Instance);
+        _reader = new AccessTailReader(_readerNode, _readerNode, new OpsPortal.Core.BackgroundHealth(TimeProvider.System), TimeProvider.System, NullLogger<AccessTailReader>.Instance);
         await _readerExceptions.WatchAsync(() => _reader.StartAsync(default));
         await _reader.Listening.WaitAsync(TimeSpan.FromSeconds(10));
     }

@@ -36,7 +36,7 @@ public sealed class LogRollupTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddOpsData(_db.ConnectionString);
+        services.AddOpsData(_db.AppConnections());
         services.AddLogs();
         services.AddSingleton<TimeProvider>(new FixedClock(new DateTimeOffset(Noon)));
         _sp = services.BuildServiceProvider();

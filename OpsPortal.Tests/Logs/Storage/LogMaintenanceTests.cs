@@ -22,7 +22,7 @@ public sealed class LogMaintenanceTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddOpsData(_db.ConnectionString);
+        services.AddOpsData(_db.AppConnections());
         services.AddLogs();
         services.Configure<LogsOptions>(o => o.RetentionDays = 30);
         services.AddSingleton<TimeProvider>(_clock);

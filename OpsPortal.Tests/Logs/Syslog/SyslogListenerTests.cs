@@ -208,7 +208,7 @@ public sealed class SyslogListenerTests : IAsyncLifetime
         services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(
             new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddLogging();
-        services.AddOpsData(_node.Database.ConnectionString);
+        services.AddOpsData(_node.Database.AppConnections());
         services.AddLogs();
         await using var sp = services.BuildServiceProvider();
         var listener = sp.GetRequiredService<SyslogListener>();

@@ -48,7 +48,7 @@ internal sealed class SyslogTestNode : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(config);
         services.AddLogging();
-        services.AddOpsData(database.ConnectionString);
+        services.AddOpsData(database.AppConnections());
         services.AddLogs();
         return new SyslogTestNode(database, services.BuildServiceProvider());
     }

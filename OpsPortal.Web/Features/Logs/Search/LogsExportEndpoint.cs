@@ -15,7 +15,7 @@ public static class LogsExportEndpoint
 
     public static IEndpointRouteBuilder MapLogsExport(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/logs/export", ExportAsync).RequireAuthorization().WithTags("Logs")
+        app.MapGet("/api/logs/export", ExportAsync).RequireAuthorization().RequireRateLimiting(LogStatsRateLimit.Name).WithTags("Logs")
             .WithSummary($"Matching rows as CSV, newest first (at most {MaxRows:N0}).");
         return app;
     }
