@@ -37,6 +37,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<IncidentPin> IncidentPins => Set<IncidentPin>();
     public DbSet<Services.ServiceDefinition> Services => Set<Services.ServiceDefinition>();
+    public DbSet<Verification.DeployImpact> DeployImpacts => Set<Verification.DeployImpact>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -34,6 +34,7 @@ public static class LogsServiceCollectionExtensions
         // Registered always; it does nothing where RunIngestion is off.
         services.AddHostedService<FileTailService>();
         services.AddSingleton<LogSearch>();
+        services.AddSingleton<LogBuckets>();
         services.AddSingleton<LogRollupJob>();
         services.AddHostedService<LogRollupService>();
         services.AddSingleton<SavedSearchService>();

@@ -8,6 +8,7 @@ using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Verification;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
@@ -17,6 +18,7 @@ using OpsPortal.Web.Features.Incidents;
 using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Features.Services;
 using OpsPortal.Web.Features.Tickets;
+using OpsPortal.Web.Features.Verification;
 using OpsPortal.Web.Features.Wiki;
 using OpsPortal.Web.Jobs;
 
@@ -43,6 +45,7 @@ public static class OpsPortalHost
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
+        builder.Services.AddDeployVerification();
         builder.Services.AddScoped<IncidentCommands>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
@@ -77,6 +80,7 @@ public static class OpsPortalHost
         app.MapDeploys();
         app.MapIncidents();
         app.MapServices();
+        app.MapDeployImpact();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -5,6 +5,7 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
 using OpsPortal.Core.Logs;
+using OpsPortal.Core.Verification;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
 
@@ -47,6 +48,7 @@ public static class JobsSetup
                 o.WorkerCount = 10;
             });
             services.AddDeployRecovery();
+            services.AddDeployVerifier();
             services.AddHostedService<RecurringJobRegistration>();
         }
         return services;
