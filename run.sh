@@ -9,7 +9,7 @@ source "$ROOT/scripts/postgres.sh"
 
 usage() {
   cat <<'EOF'
-Usage: ./run.sh [--port N] [--demo | --no-demo]
+Usage: ./run.sh [--port N] [--statsd-port N] [--demo | --no-demo]
 
 Builds OpsPortal, applies the database migrations, creates the first admin if there is none, and
 serves the portal on http://localhost:5080 until Ctrl-C.
@@ -21,6 +21,8 @@ using it stops.
 
 Options:
   --port N     serve on port N (default 5080, or OPSPORTAL_PORT)
+  --statsd-port N
+               receive StatsD metrics on UDP and TCP port N (e.g. 8125; or OPSPORTAL_STATSD_PORT)
   --demo       fill the portal with labelled demo content (default with the private database)
   --no-demo    no demo content (default with OPSPORTAL_DATABASE)
   -h, --help   this text
@@ -31,6 +33,8 @@ Environment:
   OPSPORTAL_PG_PORT          port of the private PostgreSQL (default 55432)
   OPSPORTAL_ADMIN_EMAIL      first admin's email (default admin@localhost)
   OPSPORTAL_ADMIN_PASSWORD   first admin's password (default: generated and printed once)
+  OPSPORTAL_STATSD_PORT      StatsD listener, UDP and TCP on this port (e.g. 8125); off when unset
+  OPSPORTAL_GRAPHITE_PORT    Graphite plaintext listener, TCP and UDP on this port (e.g. 2003); off when unset
 EOF
 }
 
@@ -51,6 +55,12 @@ parse_args() {
         shift
         ;;
       --port=*) HTTP_PORT=${1#--port=} ;;
+      --statsd-port)
+        (($# >= 2)) || die "--statsd-port needs a number"
+        OPSPORTAL_STATSD_PORT=$2
+        shift
+        ;;
+      --statsd-port=*) OPSPORTAL_STATSD_PORT=${1#--statsd-port=} ;;
       --demo) DEMO=true ;;
       --no-demo) DEMO=false ;;
       -h | --help)
@@ -67,6 +77,14 @@ parse_args() {
   if ! [[ $HTTP_PORT =~ ^[0-9]+$ ]] || ((HTTP_PORT < 1 || HTTP_PORT > 65535)); then
     die "Not a port number: $HTTP_PORT"
   fi
+  local name
+  for name in OPSPORTAL_STATSD_PORT OPSPORTAL_GRAPHITE_PORT; do
+    if [[ -n ${!name:-} ]] && { ! [[ ${!name} =~ ^[0-9]+$ ]] || ((${!name} > 65535)); }; then
+      die "$name is not a port number: ${!name}"
+    fi
+    # Exported for the app, which reads both names (docs/metrics.md).
+    [[ -z ${!name:-} ]] || export "${name?}"
+  done
 }
 
 # The private cluster lives in the checkout. As root the server runs as `postgres`, which cannot
@@ -223,6 +241,16 @@ serve() {
   die "OpsPortal stopped unexpectedly (exit code $status)."
 }
 
+# One line per metrics listener that is on, for the banner (nothing when both are off).
+metrics_banner_line() {
+  if [[ ${OPSPORTAL_STATSD_PORT:-0} != 0 ]]; then
+    printf '  StatsD metrics on      udp+tcp port %s\n' "$OPSPORTAL_STATSD_PORT"
+  fi
+  if [[ ${OPSPORTAL_GRAPHITE_PORT:-0} != 0 ]]; then
+    printf '  Graphite plaintext on  tcp+udp port %s\n' "$OPSPORTAL_GRAPHITE_PORT"
+  fi
+}
+
 print_banner() {
   local credentials
   if grep -q '^Password' <<<"$ADMIN_LINES"; then
@@ -235,13 +263,14 @@ print_banner() {
       credentials+=$'\n'"Lost it? Stop, delete $PG_DIR and run again for a fresh database."
     fi
   fi
-  local nl=$'\n'
+  local nl=$'\n' metrics
   credentials="  ${credentials//$nl/$nl  }"
+  metrics=$(metrics_banner_line)
   cat <<EOF
 
 ------------------------------------------------------------------------
   OpsPortal is serving on  http://localhost:$HTTP_PORT
-$credentials
+${metrics:+$metrics$nl}$credentials
   Ctrl-C stops it.
 ------------------------------------------------------------------------
 

@@ -6,12 +6,16 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/postgres.sh
 source "$ROOT/scripts/postgres.sh"
+# shellcheck source=scripts/smtp4dev.sh
+source "$ROOT/scripts/smtp4dev.sh"
+# shellcheck source=scripts/statsd-client.sh
+source "$ROOT/scripts/statsd-client.sh"
 
 usage() {
   cat <<'EOF'
 Usage: ./test.sh [--filter EXPRESSION]
 
-Installs what the tests need and is missing (PostgreSQL server, Chromium, docker-compose), starts a
+Installs what the tests need and is missing (PostgreSQL server, Chromium, docker-compose, python3-statsd), starts a
 throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG), builds the solution in Release, runs the unit,
 integration, bunit and e2e tests, validates docker-compose.yml, and prints
 "N passed, N failed, N skipped". Exits non-zero on any failure, or when no test ran.
@@ -23,6 +27,8 @@ Options:
 Environment:
   OPSPORTAL_TEST_PG     use this PostgreSQL server (an admin connection string) instead of a
                         throwaway cluster
+  OPSPORTAL_TEST_SMTP   use a running SMTP test server (host:port, with OPSPORTAL_TEST_SMTP_API and
+                        OPSPORTAL_TEST_SMTP_LOGIN; see scripts/smtp4dev.sh) instead of starting smtp4dev
 
 Results: TestResults/*.trx
 EOF
@@ -33,6 +39,7 @@ UNIT_PROJECT="OpsPortal.Tests/OpsPortal.Tests.csproj"
 E2E_PROJECT="e2e/OpsPortal.E2E/OpsPortal.E2E.csproj"
 FILTER=""
 PG_TMP=""      # the throwaway cluster's folder, when we made one
+SMTP_TMP=""    # the SMTP test server's folder, when we started one
 
 # Totals over every project and check.
 PASSED=0
@@ -72,6 +79,8 @@ install_missing() {
   if has_e2e && [[ ! -x /usr/bin/chromium ]]; then packages+=(chromium); fi
   # Compose v1 validates docker-compose.yml offline; there is no Docker engine to ask.
   command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+  # The metrics tests send with a StatsD client library, not the portal's code.
+  statsd_client_missing && packages+=(python3-statsd)
   if ((${#packages[@]} > 0)); then
     log "Installing ${packages[*]} (apt-get)"
     apt_install "${packages[@]}"
@@ -106,6 +115,22 @@ start_test_database() {
   log "PostgreSQL ready in $((SECONDS - started))s"
 }
 
+# The email tests send to a real SMTP server: smtp4dev, a .NET local tool (scripts/smtp4dev.sh).
+start_smtp_server() {
+  if [[ -n ${OPSPORTAL_TEST_SMTP:-} ]]; then
+    log "Using the SMTP test server from OPSPORTAL_TEST_SMTP"
+    return 0
+  fi
+  SMTP_TMP=$(mktemp -d /tmp/opsportal-smtp.XXXXXX)
+  local smtp_port api_port started=$SECONDS
+  smtp_port=$(free_port)
+  api_port=$(free_port)
+  while ((api_port == smtp_port)) || port_in_use "$api_port"; do api_port=$((api_port + 1)); done
+  log "Starting the SMTP test server (smtp4dev) on port $smtp_port"
+  smtp4dev_start "$SMTP_TMP" "$smtp_port" "$api_port"
+  log "SMTP test server ready in $((SECONDS - started))s"
+}
+
 # shellcheck disable=SC2317 # reached through the EXIT trap
 cleanup() {
   local status=$?
@@ -113,6 +138,10 @@ cleanup() {
   # Finish the clean-up whatever happens now: a failing step or a closed output must not cut it short.
   set +e
   trap '' PIPE
+  if [[ -n $SMTP_TMP ]]; then
+    smtp4dev_stop "$SMTP_TMP" || warn "Could not stop the SMTP test server in $SMTP_TMP"
+    rm -rf "$SMTP_TMP"
+  fi
   if [[ -n $PG_TMP ]]; then
     pg_cluster_stop "$PG_TMP/pg" || warn "Could not stop the test PostgreSQL in $PG_TMP"
     rm -rf "$PG_TMP"
@@ -198,6 +227,7 @@ main() {
 
   install_missing
   start_test_database
+  start_smtp_server
   rm -rf "$RESULTS"
   mkdir -p "$RESULTS"
 

@@ -193,7 +193,7 @@ for entry in "${queries[@]}"; do
     read -r api_med api_p95 <<<"$(stats "$work/api.txt")"
   fi
   if [[ -n $sql ]]; then
-    # JIT off as in the app (LogSearch.ReadAsync): it only ever added compile time here.
+    # JIT off as in the app (AccessQuery.ReadAsync): it only ever added compile time here.
     { echo '\o /dev/null'; echo 'SET jit = off;'; echo "$sql;"; echo '\timing on'; for _ in $(seq 1 "$runs"); do echo "$sql;"; done; } |
       psql_db 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' >"$work/sql.txt"
     [[ $(wc -l <"$work/sql.txt") -eq $runs ]] || die "$name: SQL timing failed"

@@ -6,7 +6,8 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Data;
 

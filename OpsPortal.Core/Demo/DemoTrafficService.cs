@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Demo;
 

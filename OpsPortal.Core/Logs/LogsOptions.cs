@@ -1,3 +1,5 @@
+using OpsPortal.Core.Logs.Parsing;
+
 namespace OpsPortal.Core.Logs;
 
 /// <summary>The <c>OpsPortal:Logs</c> configuration section.</summary>

@@ -1,6 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.LiveTail;
 using OpsPortal.Core.Logs.Rollups;
+using OpsPortal.Core.Logs.Search;
+using OpsPortal.Core.Logs.Sources;
+using OpsPortal.Core.Logs.Storage;
 using OpsPortal.Core.Logs.Syslog;
 
 namespace OpsPortal.Core.Logs;
@@ -33,7 +38,10 @@ public static class LogsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SyslogListener>());
         // Registered always; it does nothing where RunIngestion is off.
         services.AddHostedService<FileTailService>();
-        services.AddSingleton<LogSearch>();
+        services.AddSingleton<LogRowSearch>();
+        services.AddSingleton<LogStatistics>();
+        services.AddSingleton<LogCharts>();
+        services.AddSingleton<LogTraffic>();
         services.AddSingleton<LogBuckets>();
         services.AddSingleton<LogRollupJob>();
         services.AddHostedService<LogRollupService>();

@@ -6,7 +6,7 @@ using Npgsql;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
 using OpsPortal.Core.Services;
 
 namespace OpsPortal.Core.Verification;

@@ -1,4 +1,4 @@
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
 
 namespace OpsPortal.Core.Verification;
 

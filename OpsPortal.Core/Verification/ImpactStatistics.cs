@@ -1,4 +1,4 @@
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
 using System.Globalization;
 
 namespace OpsPortal.Core.Verification;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Parsing;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Demo;

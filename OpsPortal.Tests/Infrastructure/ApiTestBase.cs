@@ -17,11 +17,17 @@ public abstract class ApiTestBase : IAsyncLifetime
 
     /// <summary>Extra configuration for the app under test.</summary>
     protected virtual IReadOnlyDictionary<string, string>? Settings => null;
+
+    /// <summary>More host set-up for the app under test (e.g. a capturing logger).</summary>
+    protected virtual void ConfigureHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+    }
+
     protected TestDatabase Database => Factory.Database;
 
     public virtual async Task InitializeAsync()
     {
-        Factory = new OpsPortalFactory(await TestDatabase.CreateAsync(), settings: Settings);
+        Factory = new OpsPortalFactory(await TestDatabase.CreateAsync(), settings: Settings, configure: ConfigureHost);
         await Factory.StartAsync();
         await CreateUserAsync(AdminEmail, AdminPassword, Roles.Admin);
     }

@@ -5,7 +5,8 @@ using OpsPortal.Core.Events;
 namespace OpsPortal.Tests.Infrastructure;
 
 /// <summary>The real app, in memory, on its own database. Jobs and file tails are off unless a test turns them on.</summary>
-public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null)
+public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false, IReadOnlyDictionary<string, string>? settings = null,
+    Action<IWebHostBuilder>? configure = null)
     : WebApplicationFactory<Program>
 {
     public TestDatabase Database { get; } = database;
@@ -20,6 +21,7 @@ public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false
         {
             builder.UseSetting(key, value);
         }
+        configure?.Invoke(builder);
     }
 
     /// <summary>Starts the app and waits until its LISTEN is in place, so no event can slip by.</summary>

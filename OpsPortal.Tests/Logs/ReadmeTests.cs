@@ -1,4 +1,5 @@
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Parsing;
+
 
 namespace OpsPortal.Tests.Logs;
 

@@ -1,4 +1,4 @@
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
 using OpsPortal.Core.Verification;
 
 namespace OpsPortal.Tests.Services;

@@ -1,5 +1,5 @@
-using OpsPortal.Core.Logs;
-using OpsPortal.Web.Features.Logs;
+using OpsPortal.Core.Logs.Search;
+using OpsPortal.Web.Features.Logs.LiveTail;
 
 namespace OpsPortal.Tests.Web;
 

@@ -3,9 +3,11 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using MudBlazor.Services;
 using Npgsql;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.LiveTail;
+using OpsPortal.Core.Logs.Parsing;
 using OpsPortal.Tests.Infrastructure;
-using OpsPortal.Web.Features.Logs;
+using OpsPortal.Web.Features.Logs.LiveTail;
 
 namespace OpsPortal.Tests.Web;
 

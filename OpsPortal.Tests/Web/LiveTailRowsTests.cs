@@ -1,7 +1,7 @@
 using Bunit;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
 using OpsPortal.Tests.Infrastructure;
-using OpsPortal.Web.Features.Logs;
+using OpsPortal.Web.Features.Logs.Search;
 
 namespace OpsPortal.Tests.Web;
 

@@ -1,6 +1,6 @@
 using Bunit;
 using OpsPortal.Tests.Infrastructure;
-using OpsPortal.Web.Features.Logs;
+using OpsPortal.Web.Features.Logs.Search;
 
 namespace OpsPortal.Tests.Web;
 

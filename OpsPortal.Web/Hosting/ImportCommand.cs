@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.Parsing;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Web.Hosting;
 

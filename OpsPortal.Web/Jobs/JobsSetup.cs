@@ -4,7 +4,8 @@ using Hangfire.PostgreSql;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Storage;
+using OpsPortal.Core.Metrics.Storage;
 using OpsPortal.Core.Verification;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
@@ -80,6 +81,7 @@ internal sealed class RecurringJobRegistration(IRecurringJobManager jobs) : IHos
     {
         jobs.AddOrUpdate<TokenCleanupJob>("auth:purge-revoked-tokens", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         jobs.AddOrUpdate<LogMaintenanceJob>("logs:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "1,16,31,46 * * * *");
+        jobs.AddOrUpdate<MetricMaintenanceJob>("metrics:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "2,17,32,47 * * * *");
         return Task.CompletedTask;
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Parsing;
 
 namespace OpsPortal.Bench;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Parsing;
 
 namespace OpsPortal.Bench;
 

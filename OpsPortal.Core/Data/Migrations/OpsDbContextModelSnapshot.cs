@@ -24,6 +24,9 @@ namespace OpsPortal.Core.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("notification_delivery_ids")
+                .IncrementsBy(10);
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -852,7 +855,54 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("incident_pins", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogFileCursor", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Search.SavedSearch", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("query");
+
+                    b.Property<string>("Range")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("range");
+
+                    b.HasKey("Id")
+                        .HasName("pk_saved_searches");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_searches_name");
+
+                    b.ToTable("saved_searches", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogFileCursor", b =>
                 {
                     b.Property<int>("SourceId")
                         .HasColumnType("integer")
@@ -878,7 +928,7 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_file_cursors", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogReject", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogReject", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -918,7 +968,7 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_rejects", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogSource", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogSource", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -1007,14 +1057,67 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("log_sources", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.SavedSearch", b =>
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationAttempt", b =>
                 {
-                    b.Property<int>("Id")
+                    b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("node");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<int?>("ResponseCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("response_code");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_attempts");
+
+                    b.HasIndex("DeliveryId", "Number")
+                        .HasDatabaseName("ix_notification_attempts_delivery_id_number");
+
+                    b.ToTable("notification_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationChannel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1026,32 +1129,292 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("created_by");
 
+                    b.Property<string>("EmailFrom")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email_from");
+
+                    b.PrimitiveCollection<List<string>>("EmailTo")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("email_to");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<bool>("IsDemo")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_demo");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
-                    b.Property<string>("Query")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("query");
+                    b.Property<bool>("PersonalMail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("personal_mail");
 
-                    b.Property<string>("Range")
+                    b.Property<string>("SecretProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("secret_protected");
+
+                    b.Property<bool>("SkipCertificateCheck")
+                        .HasColumnType("boolean")
+                        .HasColumnName("skip_certificate_check");
+
+                    b.Property<string>("SmtpHost")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("smtp_host");
+
+                    b.Property<int?>("SmtpPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("smtp_port");
+
+                    b.Property<string>("SmtpTls")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
-                        .HasColumnName("range");
+                        .HasColumnName("smtp_tls");
+
+                    b.Property<string>("SmtpUsername")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("smtp_username");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("UrlHost")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("url_host");
 
                     b.HasKey("Id")
-                        .HasName("pk_saved_searches");
+                        .HasName("pk_notification_channels");
 
                     b.HasIndex("Name")
                         .IsUnique()
-                        .HasDatabaseName("ix_saved_searches_name");
+                        .HasDatabaseName("ix_notification_channels_name");
 
-                    b.ToTable("saved_searches", (string)null);
+                    b.HasIndex("PersonalMail")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_channels_personal_mail")
+                        .HasFilter("personal_mail");
+
+                    b.ToTable("notification_channels", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"), "notification_delivery_ids");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DedupKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("DestinationLabel")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("destination_label");
+
+                    b.Property<string>("DestinationProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("destination_protected");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_test");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("labels");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastResponseCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_response_code");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Links")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("links");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject_type");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_deliveries");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_notification_deliveries_due")
+                        .HasFilter("status IN ('Pending', 'Sending')");
+
+                    b.HasIndex("ChannelId", "Id")
+                        .HasDatabaseName("ix_notification_deliveries_channel_id_id");
+
+                    b.HasIndex("SubjectType", "SubjectId")
+                        .HasDatabaseName("ix_notification_deliveries_subject_type_subject_id");
+
+                    b.ToTable("notification_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationRoute", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.PrimitiveCollection<List<long>>("ChannelIds")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("channel_ids");
+
+                    b.Property<bool>("Continue")
+                        .HasColumnType("boolean")
+                        .HasColumnName("continue");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Matchers")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("matchers");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_routes");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_routes_is_default")
+                        .HasFilter("is_default");
+
+                    b.ToTable("notification_routes", (string)null);
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Services.ServiceDefinition", b =>
@@ -1879,24 +2242,43 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasConstraintName("fk_incident_pins_incidents_incident_id");
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogFileCursor", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogFileCursor", b =>
                 {
-                    b.HasOne("OpsPortal.Core.Logs.LogSource", null)
+                    b.HasOne("OpsPortal.Core.Logs.Sources.LogSource", null)
                         .WithOne()
-                        .HasForeignKey("OpsPortal.Core.Logs.LogFileCursor", "SourceId")
+                        .HasForeignKey("OpsPortal.Core.Logs.Sources.LogFileCursor", "SourceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_log_file_cursors_log_sources_source_id");
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Logs.LogReject", b =>
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogReject", b =>
                 {
-                    b.HasOne("OpsPortal.Core.Logs.LogSource", null)
+                    b.HasOne("OpsPortal.Core.Logs.Sources.LogSource", null)
                         .WithMany()
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_log_rejects_log_sources_source_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationAttempt", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Notifications.NotificationDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_attempts_notification_delivery_delivery_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationDelivery", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Notifications.NotificationChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notification_deliveries_notification_channels_channel_id");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Tickets.TicketComment", b =>

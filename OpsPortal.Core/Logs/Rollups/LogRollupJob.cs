@@ -1,6 +1,7 @@
 using System.Data;
 using Npgsql;
 using NpgsqlTypes;
+using OpsPortal.Core.Logs.Ingest;
 
 namespace OpsPortal.Core.Logs.Rollups;
 

@@ -3,7 +3,7 @@ namespace OpsPortal.Core.Logs.Rollups;
 /// <summary>
 /// DDL of the per-minute rollups of <c>access</c> (docs/decisions/ADR-009), called from the
 /// <c>LogRollups</c> migration. Not EF entities: written by one SQL statement per batch of minutes,
-/// read by <see cref="LogSearch"/>.
+/// read by <see cref="Search.LogStatistics"/> and <see cref="Search.LogCharts"/>.
 /// </summary>
 public static class LogRollupSql
 {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using OpsPortal.Core.Logs.Ingest;
 
 namespace OpsPortal.Core.Logs.Syslog;
 

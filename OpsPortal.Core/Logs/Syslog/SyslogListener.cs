@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Syslog;
 

@@ -1,3 +1,5 @@
+using OpsPortal.Core.Logs.Sources;
+
 namespace OpsPortal.Core.Logs.Syslog;
 
 /// <summary>

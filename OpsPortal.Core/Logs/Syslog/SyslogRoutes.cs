@@ -1,6 +1,9 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.Parsing;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Syslog;
 

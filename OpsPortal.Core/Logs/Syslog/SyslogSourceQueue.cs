@@ -1,5 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.Parsing;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Syslog;
 

@@ -1,4 +1,5 @@
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
+
 
 namespace OpsPortal.Tests.Logs.Query;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpsPortal.Core;
-using OpsPortal.Core.Logs;
+using OpsPortal.Core.Logs.Search;
 using OpsPortal.Core.Verification;
 using OpsPortal.Web.Common;
 

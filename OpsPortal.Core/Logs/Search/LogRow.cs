@@ -1,0 +1,35 @@
+namespace OpsPortal.Core.Logs.Search;
+
+/// <summary>One row of the access table as search returns it; <see cref="Date"/> is UTC.</summary>
+public sealed record LogRow(
+    long Id,
+    DateTime Date,
+    string? Ip,
+    string? Hostname,
+    string? Username,
+    string? Method,
+    string? Path,
+    string? Protocol,
+    int? Status,
+    int? Size,
+    string? Referrer,
+    string? Useragent,
+    double? Clienttime,
+    double? Backendtime,
+    string? Backendip,
+    int? Backendport,
+    int? Backendstatus,
+    string? SslCipher,
+    string? SslProtocol,
+    string? Scheme,
+    int? SourceId,
+    string? RemoteHost,
+    string? RawRequest);
+
+/// <summary>A page of rows, newest first; <see cref="Next"/> is the cursor for the following page, if any.</summary>
+public sealed record LogPage(IReadOnlyList<LogRow> Rows, string? Next);
+
+public sealed record LogBucket(string? Key, long Count);
+
+/// <summary><see cref="Total"/> counts every matching row, not only those in the returned buckets.</summary>
+public sealed record LogStats(long Total, IReadOnlyList<LogBucket> Buckets);

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpsPortal.Core.Data;
+using OpsPortal.Core.Events;
+using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.Parsing;
+
+namespace OpsPortal.Core.Logs.Sources;
+
+public sealed record SourceInput(string Name, LogSourceKind Kind, string Format, string? HostLabel, string? Path, string? SyslogTag, bool Enabled);
+
+/// <summary>Log sources: validation, CRUD (Admins), and compiled parsers for the pipelines.</summary>
+public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock, IOptions<LogsOptions> options)
+{
+    private readonly ConcurrentDictionary<string, LogParser> _parsers = new(StringComparer.Ordinal);
+
+    /// <summary>The parser for a preset name or a format string; compiled once per process.</summary>
+    public LogParser ParserFor(string format) => _parsers.GetOrAdd(format, f =>
+    {
+        var parserOptions = new LogParserOptions { MaxLineLength = options.Value.MaxLineLength };
+        return LogFormat.TryGetPreset(f, out var preset) ? LogFormat.Compile(preset, parserOptions) : LogFormat.Compile(f, parserOptions);
+    });
+
+    public SourceContext ContextFor(LogSource source) => new(source.Id, source.Name, ParserFor(source.Format), source.HostLabel);
+
+    /// <summary>Checks a source definition; returns a message for the person, or null when it is fine.</summary>
+    public string? Validate(SourceInput input)
+    {
+        if (string.IsNullOrWhiteSpace(input.Name) || input.Name.Length > 100)
+        {
+            return "A source needs a name of 1 to 100 characters.";
+        }
+        try
+        {
+            ParserFor(input.Format.Trim());
+        }
+        catch (LogFormatException ex)
+        {
+            return "Format: " + ex.Message;
+        }
+        return input.Kind switch
+        {
+            LogSourceKind.File when string.IsNullOrWhiteSpace(input.Path) || !System.IO.Path.IsPathFullyQualified(input.Path) =>
+                "A file source needs an absolute path.",
+            LogSourceKind.Syslog when string.IsNullOrWhiteSpace(input.SyslogTag) =>
+                "A syslog source needs the tag nginx sends (access_log syslog:server=…,tag=TAG).",
+            _ => null,
+        };
+    }
+
+    public async Task<List<LogSource>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.LogSources.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
+    }
+
+    public async Task<LogSource?> FindAsync(string name, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.LogSources.AsNoTracking().SingleOrDefaultAsync(s => s.Name == name, ct);
+    }
+
+    public async Task<(LogSource? Source, string? Error)> SaveAsync(string actor, int? id, SourceInput input, CancellationToken ct = default)
+    {
+        if (Validate(input) is { } error)
+        {
+            return (null, error);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.LogSources.AnyAsync(s => s.Name == input.Name.Trim() && s.Id != id, ct))
+        {
+            return (null, $"A source named '{input.Name.Trim()}' exists already.");
+        }
+        var source = id is null
+            ? db.LogSources.Add(new LogSource { Name = "", Format = "", CreatedAt = clock.GetUtcNow() }).Entity
+            : await db.LogSources.SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (source is null)
+        {
+            return (null, "No such source.");
+        }
+        source.Name = input.Name.Trim();
+        source.Kind = input.Kind;
+        source.Format = input.Format.Trim();
+        source.HostLabel = string.IsNullOrWhiteSpace(input.HostLabel) ? null : input.HostLabel.Trim();
+        source.Path = input.Kind == LogSourceKind.File ? input.Path?.Trim() : null;
+        source.SyslogTag = input.Kind == LogSourceKind.Syslog ? input.SyslogTag?.Trim() : null;
+        source.Enabled = input.Enabled;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        events.Append(db, actor, id is null ? "logs.source_created" : "logs.source_changed", "log_source",
+            source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"{actor} {(id is null ? "added" : "changed")} log source {source.Name} ({source.Kind.ToString().ToLowerInvariant()})");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return (source, null);
+    }
+
+    public async Task<bool> DeleteAsync(string actor, int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var source = await db.LogSources.SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (source is null)
+        {
+            return false;
+        }
+        db.LogSources.Remove(source);
+        events.Append(db, actor, "logs.source_deleted", "log_source", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"{actor} removed log source {source.Name}");
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// The source that <c>POST /api/logs?format=…&amp;host=…</c> writes to when no source is named:
+    /// one per preset and host, made on first use, so its counts show on the Sources page.
+    /// </summary>
+    public Task<LogSource> GetOrCreateHttpSourceAsync(string preset, string? host, CancellationToken ct = default) =>
+        GetOrCreateImplicitSourceAsync(LogSourceKind.Http, preset, host, ct);
+
+    /// <summary>As for HTTP, one source per preset and host for lines loaded by the <c>import</c> command.</summary>
+    public Task<LogSource> GetOrCreateImportSourceAsync(string preset, string? host, CancellationToken ct = default) =>
+        GetOrCreateImplicitSourceAsync(LogSourceKind.Import, preset, host, ct);
+
+    private async Task<LogSource> GetOrCreateImplicitSourceAsync(LogSourceKind kind, string preset, string? host, CancellationToken ct)
+    {
+        var name = $"{kind.ToString().ToLowerInvariant()}/{preset}/{(string.IsNullOrWhiteSpace(host) ? "-" : host.Trim())}";
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var existing = await db.LogSources.AsNoTracking().SingleOrDefaultAsync(s => s.Name == name, ct);
+        if (existing is not null)
+        {
+            return existing;
+        }
+        var source = new LogSource
+        {
+            Name = name,
+            Kind = kind,
+            Format = preset,
+            HostLabel = host?.Trim(),
+            CreatedAt = clock.GetUtcNow(),
+        };
+        db.LogSources.Add(source);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return source;
+        }
+        catch (DbUpdateException)
+        {
+            // Another request made it first.
+            await using var again = await dbFactory.CreateDbContextAsync(ct);
+            return await again.LogSources.AsNoTracking().SingleAsync(s => s.Name == name, ct);
+        }
+    }
+
+    public async Task<List<LogReject>> RecentRejectsAsync(int sourceId, int limit, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.LogRejects.AsNoTracking().Where(r => r.SourceId == sourceId)
+            .OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
+    }
+
+    public async Task RecordErrorAsync(int sourceId, string error, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        await db.LogSources.Where(s => s.Id == sourceId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastError, error.Length > 2000 ? error[..2000] : error)
+                .SetProperty(x => x.LastErrorAt, now), ct);
+    }
+}
