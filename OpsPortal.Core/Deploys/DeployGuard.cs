@@ -5,27 +5,32 @@ using OpsPortal.Core.Deploys.Config;
 
 namespace OpsPortal.Core.Deploys;
 
-/// <summary>Who asks, with their highest role (<see cref="Roles.Top"/>).</summary>
-public sealed record DeployActor(string Name, string Role);
+/// <summary>Deploys' own refusal detail: an interlock that gives way to a deploy carrying an override reason.</summary>
+public static class DeployRefusals
+{
+    private const string OverridableKey = "overridable";
 
-/// <summary>Why a deploy may not start: a kind (HTTP status in the API) and a sentence for the person.</summary>
-/// <param name="Overridable">The refusal gives way to a deploy that carries an override reason (the incident interlock).</param>
-public sealed record DeployRefusal(RefusalKind Kind, string Title, string Detail, bool Overridable = false);
+    /// <summary>Marks <paramref name="refusal"/> as one an override reason lifts; the API shows it as <c>"overridable": true</c>.</summary>
+    public static Refusal AsOverridable(this Refusal refusal) => refusal.With(OverridableKey, true);
+
+    public static bool IsOverridable(this Refusal refusal) =>
+        refusal.Extensions.TryGetValue(OverridableKey, out var value) && value is true;
+}
 
 /// <summary>
 /// What a check sees: the target's configuration, who asks, the transaction the deploy will be created in, and
 /// the reason given to override a check that allows overrides (the incident interlock), if any.
 /// </summary>
-public sealed record DeployCheckContext(OpsDbContext Db, DeployActor Actor, EnvironmentConfig Target, string Action, string Version,
+public sealed record DeployCheckContext(OpsDbContext Db, Actor Actor, EnvironmentConfig Target, string Action, string Version,
     string? OverrideReason = null);
 
 /// <summary>
 /// A further pre-deploy check another feature adds (e.g. "an open SEV1 on this service needs an override").
-/// Register it in DI; <see cref="DeployGuard"/> runs every registered check after its own.
+/// Register it in DI (a singleton); <see cref="DeployGuard"/> runs every registered check after its own.
 /// </summary>
 public interface IDeployCheck
 {
-    Task<DeployRefusal?> CheckAsync(DeployCheckContext context, CancellationToken ct);
+    Task<Result> CheckAsync(DeployCheckContext context, CancellationToken ct);
 }
 
 /// <summary>
@@ -38,35 +43,39 @@ public interface IDeployCheck
 public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCheck> extraChecks)
 {
     /// <summary>The target, or why it cannot be used (no database access: safe before a transaction).</summary>
-    public (EnvironmentConfig? Target, DeployRefusal? Refusal) Resolve(DeployActor actor, string service, string environment)
+    public Result<EnvironmentConfig> Resolve(Actor actor, string service, string environment)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         var snapshot = configs.Current;
         if (snapshot.Config is null)
         {
-            return (null, new DeployRefusal(RefusalKind.Conflict, "Deploys are not configured",
-                "The deploy configuration could not be loaded: " + string.Join("; ", snapshot.Problems)));
+            return Refusal.Conflict("The deploy configuration could not be loaded: " + string.Join("; ", snapshot.Problems),
+                "Deploys are not configured");
         }
         var target = snapshot.Config.Find(service, environment);
         if (target is null)
         {
-            return (null, new DeployRefusal(RefusalKind.NotFound, "Unknown target",
-                $"There is no environment '{environment}' for service '{service}' in {snapshot.Path}."));
+            return Refusal.NotFound($"There is no environment '{environment}' for service '{service}' in {snapshot.Path}.", "Unknown target");
         }
         return CanRun(actor, target)
-            ? (target, null)
-            : (null, new DeployRefusal(RefusalKind.Forbidden, "Not allowed",
-                $"Deploying {service}/{environment} needs the {target.Role} role or higher; you are a {actor.Role}."));
+            ? target
+            : Refusal.Forbidden($"Deploying {service}/{environment} needs the {target.Role} role or higher; you are a {actor.Role}.");
     }
 
     /// <summary>The role rule alone, for showing or hiding buttons (the server still checks on every request).</summary>
-    public static bool CanRun(DeployActor actor, EnvironmentConfig target) =>
-        Roles.IsValid(actor.Role) && actor.Role != Roles.Viewer && Roles.Implied(actor.Role).Contains(target.Role);
-
-    public async Task<DeployRefusal?> CheckAsync(DeployCheckContext context, CancellationToken ct)
+    public static bool CanRun(Actor actor, EnvironmentConfig target)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(target);
+        return Roles.IsValid(actor.Role) && actor.Role != Roles.Viewer && actor.Has(target.Role);
+    }
+
+    public async Task<Result> CheckAsync(DeployCheckContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
         if (DeployVersion.Problem(context.Version) is { } versionProblem)
         {
-            return new DeployRefusal(RefusalKind.Invalid, "Invalid version", versionProblem);
+            return Refusal.Invalid(versionProblem, "Invalid version");
         }
         var refusal = await LockRefusalAsync(context, ct) ?? await ActiveDeployRefusalAsync(context, ct);
         if (refusal is not null)
@@ -75,15 +84,15 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         }
         foreach (var check in extraChecks)
         {
-            if (await check.CheckAsync(context, ct) is { } extra)
+            if ((await check.CheckAsync(context, ct)).Refusal is { } extra)
             {
                 return extra;
             }
         }
-        return null;
+        return Result.Ok;
     }
 
-    private static async Task<DeployRefusal?> LockRefusalAsync(DeployCheckContext context, CancellationToken ct)
+    private static async Task<Refusal?> LockRefusalAsync(DeployCheckContext context, CancellationToken ct)
     {
         var t = context.Target;
         var locks = await context.Db.DeployLocks.AsNoTracking()
@@ -91,24 +100,31 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
                 || (l.Service == t.Service && l.Environment == t.Name))
             .ToListAsync(ct);
         var held = locks.OrderByDescending(l => l.IsFreeze).FirstOrDefault();
-        return held is null ? null : new DeployRefusal(RefusalKind.Conflict, held.IsFreeze ? "Deploys are frozen" : "Target is locked", Describe(held));
+        return held is null ? null : Refusal.Conflict(Describe(held), held.IsFreeze ? "Deploys are frozen" : "Target is locked");
     }
 
-    public static string Describe(DeployLock held) => held.IsFreeze
-        ? $"All deploys are frozen by {held.LockedBy} since {held.LockedAt:yyyy-MM-dd HH:mm} UTC: {held.Reason}"
-        : $"{held.Service}/{held.Environment} is locked by {held.LockedBy} since {held.LockedAt:yyyy-MM-dd HH:mm} UTC: {held.Reason}";
+    public static string Describe(DeployLock held)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return held.IsFreeze
+            ? $"All deploys are frozen by {held.LockedBy} since {held.LockedAt:yyyy-MM-dd HH:mm} UTC: {held.Reason}"
+            : $"{held.Service}/{held.Environment} is locked by {held.LockedBy} since {held.LockedAt:yyyy-MM-dd HH:mm} UTC: {held.Reason}";
+    }
 
-    private static async Task<DeployRefusal?> ActiveDeployRefusalAsync(DeployCheckContext context, CancellationToken ct)
+    private static async Task<Refusal?> ActiveDeployRefusalAsync(DeployCheckContext context, CancellationToken ct)
     {
         var t = context.Target;
         var active = await context.Db.Deploys.AsNoTracking()
             .Where(d => d.Service == t.Service && d.Environment == t.Name
                 && (d.Status == DeployStatus.Queued || d.Status == DeployStatus.Running))
             .FirstOrDefaultAsync(ct);
-        return active is null ? null : new DeployRefusal(RefusalKind.Conflict, "A deploy is already running", DescribeActive(active));
+        return active is null ? null : Refusal.Conflict(DescribeActive(active), "A deploy is already running");
     }
 
-    public static string DescribeActive(Deploy active) =>
-        $"{active.Service}/{active.Environment} is busy: {active.Action} #{active.Id} of {active.Version} by {active.RequestedBy} " +
-        $"is {active.Status} since {(active.StartedAt ?? active.RequestedAt):HH:mm:ss} UTC.";
+    public static string DescribeActive(Deploy active)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        return $"{active.Service}/{active.Environment} is busy: {active.Action} #{active.Id} of {active.Version} by {active.RequestedBy} " +
+            $"is {active.Status} since {(active.StartedAt ?? active.RequestedAt):HH:mm:ss} UTC.";
+    }
 }

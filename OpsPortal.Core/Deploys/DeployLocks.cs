@@ -8,34 +8,39 @@ namespace OpsPortal.Core.Deploys;
 /// <summary>
 /// Manual locks (one environment of a service) and the global freeze. Setting one takes the same
 /// advisory locks <see cref="DeployStarter"/> takes, so a deploy either starts before the lock or is
-/// refused by it, never slips past it.
+/// refused by it, never slips past it. A singleton, one context per operation (ADR-001).
 /// </summary>
-public sealed class DeployLocks(OpsDbContext db, DeployGuard guard, EventLog events, TimeProvider clock)
+public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, DeployGuard guard, EventLog events, TimeProvider clock)
 {
     public const string FreezeKey = "opsportal.deploy-freeze";
 
-    public Task<List<DeployLock>> ListAsync(CancellationToken ct = default) =>
-        db.DeployLocks.AsNoTracking().OrderBy(l => l.Service).ThenBy(l => l.Environment).ToListAsync(ct);
+    public async Task<List<DeployLock>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.DeployLocks.AsNoTracking().OrderBy(l => l.Service).ThenBy(l => l.Environment).ToListAsync(ct);
+    }
 
     /// <summary>Locks one target (who may deploy it may lock it), or everything when both are <see cref="DeployLock.Everything"/> (Admins).</summary>
-    public async Task<(DeployLock? Lock, DeployRefusal? Refusal)> LockAsync(DeployActor actor, string service, string environment, string reason, CancellationToken ct = default)
+    public async Task<Result<DeployLock>> LockAsync(Actor actor, string service, string environment, string reason, CancellationToken ct = default)
     {
-        reason = reason.Trim();
+        ArgumentNullException.ThrowIfNull(actor);
+        reason = reason?.Trim() ?? "";
         if (reason.Length is 0 or > 500)
         {
-            return (null, new DeployRefusal(RefusalKind.Invalid, "Reason required", "Say why (1–500 characters): the people you block will read it."));
+            return Refusal.Invalid("Say why (1–500 characters): the people you block will read it.", "Reason required");
         }
         var freeze = service == DeployLock.Everything && environment == DeployLock.Everything;
         if (Refuse(actor, service, environment, freeze) is { } refusal)
         {
-            return (null, refusal);
+            return refusal;
         }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await TakeAdvisoryAsync(service, environment, freeze, ct);
+        await TakeAdvisoryAsync(db, service, environment, freeze, ct);
         var existing = await db.DeployLocks.AsNoTracking().SingleOrDefaultAsync(l => l.Service == service && l.Environment == environment, ct);
         if (existing is not null)
         {
-            return (null, new DeployRefusal(RefusalKind.Conflict, "Already locked", DeployGuard.Describe(existing)));
+            return Refusal.Conflict(DeployGuard.Describe(existing), "Already locked");
         }
         var held = new DeployLock { Service = service, Environment = environment, Reason = reason, LockedBy = actor.Name, LockedAt = clock.GetUtcNow() };
         db.DeployLocks.Add(held);
@@ -45,15 +50,17 @@ public sealed class DeployLocks(OpsDbContext db, DeployGuard guard, EventLog eve
             freeze ? null : service, new { service, environment, reason });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return (held, null);
+        return held;
     }
 
-    public async Task<DeployRefusal?> UnlockAsync(DeployActor actor, long lockId, CancellationToken ct = default)
+    public async Task<Result> UnlockAsync(Actor actor, long lockId, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var held = await db.DeployLocks.SingleOrDefaultAsync(l => l.Id == lockId, ct);
         if (held is null)
         {
-            return new DeployRefusal(RefusalKind.NotFound, "No such lock", "The lock was released already.");
+            return Refusal.NotFound("The lock was released already.", "No such lock");
         }
         if (Refuse(actor, held.Service, held.Environment, held.IsFreeze) is { } refusal)
         {
@@ -64,21 +71,19 @@ public sealed class DeployLocks(OpsDbContext db, DeployGuard guard, EventLog eve
             held.IsFreeze ? $"{actor.Name} lifted the deploy freeze" : $"{actor.Name} unlocked {held.Service}/{held.Environment}",
             held.IsFreeze ? null : held.Service, new { held.Service, held.Environment, held.Reason, held.LockedBy });
         await db.SaveChangesAsync(ct);
-        return null;
+        return Result.Ok;
     }
 
-    private DeployRefusal? Refuse(DeployActor actor, string service, string environment, bool freeze)
+    private Refusal? Refuse(Actor actor, string service, string environment, bool freeze)
     {
         if (freeze || actor.Role == Roles.Admin)
         {
-            return actor.Role == Roles.Admin ? null
-                : new DeployRefusal(RefusalKind.Forbidden, "Not allowed", "Only Admins can freeze or unfreeze all deploys.");
+            return actor.Role == Roles.Admin ? null : Refusal.Forbidden("Only Admins can freeze or unfreeze all deploys.");
         }
-        var (_, refusal) = guard.Resolve(actor, service, environment);
-        return refusal is { Kind: RefusalKind.NotFound or RefusalKind.Forbidden } ? refusal : null;
+        return guard.Resolve(actor, service, environment).Refusal is { Kind: RefusalKind.NotFound or RefusalKind.Forbidden } refusal ? refusal : null;
     }
 
-    private async Task TakeAdvisoryAsync(string service, string environment, bool freeze, CancellationToken ct)
+    private static async Task TakeAdvisoryAsync(OpsDbContext db, string service, string environment, bool freeze, CancellationToken ct)
     {
         if (freeze)
         {

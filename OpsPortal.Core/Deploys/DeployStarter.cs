@@ -2,69 +2,106 @@ using Hangfire;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
-using OpsPortal.Core.Deploys.Config;
 using OpsPortal.Core.Deploys.Running;
 using OpsPortal.Core.Events;
 
 namespace OpsPortal.Core.Deploys;
 
-/// <summary>The answer to a deploy, rollback or cancel request: the deploy, or why not.</summary>
-public sealed record DeployStart(Deploy? Deploy, DeployRefusal? Refusal)
-{
-    public static DeployStart Refused(DeployRefusal refusal) => new(null, refusal);
-}
-
 /// <summary>
-/// Creates deploys and rollbacks (after <see cref="DeployGuard"/>) and hands them to the runner
-/// queue; cancels them. The UI and the API both come through here, so they enforce the same rules.
+/// Plans, creates (after <see cref="DeployGuard"/>) and queues deploys and rollbacks; cancels them.
+/// The UI and the API both come through here, so they enforce the same rules. A singleton: each
+/// operation is one <see cref="OpsDbContext"/> and, for a start, one transaction (ADR-001).
 /// </summary>
 public sealed class DeployStarter(
-    OpsDbContext db,
+    IDbContextFactory<OpsDbContext> dbFactory,
     DeployGuard guard,
     DeployTickets tickets,
     EventLog events,
     IBackgroundJobClient jobs,
     TimeProvider clock)
 {
-    public Task<DeployStart> DeployAsync(DeployActor actor, string service, string environment, string? version, string? ticket, CancellationToken ct = default) =>
-        DeployAsync(actor, service, environment, version, ticket, null, ct);
+    public Task<Result<Deploy>> DeployAsync(Actor actor, string service, string environment, string? version, string? ticket, CancellationToken ct = default) =>
+        StartAsync(actor, DeployRequest.Deploy(service, environment, version, ticket), ct);
 
     /// <summary>A deploy with a reason to override a check that allows it (an open SEV1/SEV2 incident on the service).</summary>
-    public Task<DeployStart> DeployAsync(DeployActor actor, string service, string environment, string? version, string? ticket,
+    public Task<Result<Deploy>> DeployAsync(Actor actor, string service, string environment, string? version, string? ticket,
         string? overrideReason, CancellationToken ct = default) =>
-        StartAsync(actor, service, environment, version ?? "", ticket, DeployAction.Deploy, null, overrideReason, ct);
+        StartAsync(actor, DeployRequest.Deploy(service, environment, version, ticket, overrideReason), ct);
 
     /// <summary>
     /// Rolls back the target of deploy <paramref name="deployId"/> (which must be its latest) to the
     /// last good version: the newest succeeded version other than the one that deploy brought.
     /// </summary>
-    public async Task<DeployStart> RollbackAsync(DeployActor actor, long deployId, string? ticket, CancellationToken ct = default)
+    public Task<Result<Deploy>> RollbackAsync(Actor actor, long deployId, string? ticket, CancellationToken ct = default) =>
+        StartAsync(actor, DeployRequest.Rollback(deployId, ticket), ct);
+
+    /// <summary>
+    /// What <paramref name="request"/> would run, as the confirmation shows it: script, version,
+    /// previous version and every <c>OPS_*</c> variable. Refused when the target is unknown, the
+    /// actor may not deploy it, or there is nothing to roll back to. The start makes the same plan
+    /// again inside its transaction, so a deploy that lands meanwhile is taken into account.
+    /// </summary>
+    public async Task<Result<DeployPlan>> PlanAsync(Actor actor, DeployRequest request, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await PlanAsync(db, actor, request, ct);
+    }
+
+    private async Task<Result<DeployPlan>> PlanAsync(OpsDbContext db, Actor actor, DeployRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var (service, environment, version) = (request.Service, request.Environment, request.Version ?? "");
+        if (request.RollbackOf is { } of)
+        {
+            if (!(await RollbackTargetAsync(db, of, ct)).TryGet(out var rollback, out var notRollback))
+            {
+                return notRollback;
+            }
+            (service, environment, version) = rollback;
+        }
+        if (!guard.Resolve(actor, service, environment).TryGet(out var target, out var refusal))
+        {
+            return refusal;
+        }
+        if (request.Ticket is { } ticket && !DeployTickets.LooksLikeKey(ticket))
+        {
+            return Refusal.Invalid($"'{ticket}' is not a ticket key such as OPS-12.", "Invalid ticket");
+        }
+        var current = await CurrentVersionAsync(db, service, environment, ct);
+        return new DeployPlan(service, environment, request.Action, version, current,
+            Path.GetRelativePath(target.ScriptsFolder, target.ScriptFor(request.Action)), request.Ticket,
+            OpensTicket: request.Ticket is null && target.TicketRequired, actor.Name, target.DiffUrl(current, version), request.RollbackOf);
+    }
+
+    /// <summary>The target and version a rollback of deploy <paramref name="deployId"/> goes to.</summary>
+    private async Task<Result<(string Service, string Environment, string Version)>> RollbackTargetAsync(OpsDbContext db, long deployId, CancellationToken ct)
     {
         var of = await db.Deploys.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deployId, ct);
         if (of is null)
         {
-            return DeployStart.Refused(new DeployRefusal(RefusalKind.NotFound, "Unknown deploy", $"There is no deploy #{deployId}."));
+            return Refusal.NotFound($"There is no deploy #{deployId}.", "Unknown deploy");
         }
         var latest = await db.Deploys.AsNoTracking()
             .Where(d => d.Service == of.Service && d.Environment == of.Environment)
             .OrderByDescending(d => d.Id).Select(d => d.Id).FirstAsync(ct);
         if (latest != of.Id)
         {
-            return DeployStart.Refused(new DeployRefusal(RefusalKind.Conflict, "Not the latest deploy",
-                $"#{of.Id} is not the latest deploy of {of.Service}/{of.Environment} (#{latest} is); roll back from there."));
+            return Refusal.Conflict($"#{of.Id} is not the latest deploy of {of.Service}/{of.Environment} (#{latest} is); roll back from there.",
+                "Not the latest deploy");
         }
-        var good = await LastGoodVersionAsync(of.Service, of.Environment, ct);
+        var good = await LastGoodVersionAsync(db, of.Service, of.Environment, ct);
         if (good is null)
         {
-            return DeployStart.Refused(new DeployRefusal(RefusalKind.Conflict, "Nothing to roll back to",
-                $"{of.Service}/{of.Environment} has no earlier successful deploy of another version."));
+            return Refusal.Conflict($"{of.Service}/{of.Environment} has no earlier successful deploy of another version.", "Nothing to roll back to");
         }
-        return await StartAsync(actor, of.Service, of.Environment, good, ticket, DeployAction.Rollback, of.Id, null, ct);
+        return (of.Service, of.Environment, good);
     }
 
     /// <summary>The newest succeeded version that differs from the version of the target's latest finished deploy.</summary>
-    public async Task<string?> LastGoodVersionAsync(string service, string environment, CancellationToken ct = default)
+    private static async Task<string?> LastGoodVersionAsync(OpsDbContext db, string service, string environment, CancellationToken ct)
     {
         var target = db.Deploys.AsNoTracking().Where(d => d.Service == service && d.Environment == environment);
         var latestVersion = await target.Where(d => d.Status != DeployStatus.Queued && d.Status != DeployStatus.Running)
@@ -73,40 +110,46 @@ public sealed class DeployStarter(
             .OrderByDescending(d => d.Id).Select(d => d.Version).FirstOrDefaultAsync(ct);
     }
 
-    private async Task<DeployStart> StartAsync(DeployActor actor, string service, string environment, string version,
-        string? ticket, string action, long? rollbackOf, string? overrideReason, CancellationToken ct)
+    private async Task<Result<Deploy>> StartAsync(Actor actor, DeployRequest request, CancellationToken ct)
     {
-        var (target, refusal) = guard.Resolve(actor, service, environment);
-        if (target is null)
-        {
-            return DeployStart.Refused(refusal!);
-        }
-        if (ticket is not null && !DeployTickets.LooksLikeKey(ticket))
-        {
-            return DeployStart.Refused(new DeployRefusal(RefusalKind.Invalid, "Invalid ticket", $"'{ticket}' is not a ticket key such as OPS-12."));
-        }
         Deploy deploy;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            await LockTargetAsync(service, environment, ct);
-            if (await guard.CheckAsync(new DeployCheckContext(db, actor, target, action, version, overrideReason), ct) is { } blocked)
+            // A rollback's target comes from the deploy it rolls back; the lock is taken before the plan reads anything.
+            var (service, environment) = (request.Service, request.Environment);
+            if (request.RollbackOf is { } of && await db.Deploys.AsNoTracking().Where(d => d.Id == of)
+                    .Select(d => new { d.Service, d.Environment }).SingleOrDefaultAsync(ct) is { } rolled)
             {
-                return DeployStart.Refused(blocked);
+                (service, environment) = (rolled.Service, rolled.Environment);
             }
-            var current = await CurrentVersionAsync(service, environment, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await LockTargetAsync(db, service, environment, ct);
+            if (!(await PlanAsync(db, actor, request, ct)).TryGet(out var plan, out var refusal))
+            {
+                return refusal;
+            }
+            if (!guard.Resolve(actor, plan.Service, plan.Environment).TryGet(out var target, out refusal))
+            {
+                return refusal;
+            }
+            var checkedResult = await guard.CheckAsync(new DeployCheckContext(db, actor, target, plan.Action, plan.Version, request.OverrideReason), ct);
+            if (checkedResult.Refusal is { } blocked)
+            {
+                return blocked;
+            }
             deploy = new Deploy
             {
-                Service = service,
-                Environment = environment,
-                Action = action,
-                Version = version,
-                PreviousVersion = current,
+                Service = plan.Service,
+                Environment = plan.Environment,
+                Action = plan.Action,
+                Version = plan.Version,
+                PreviousVersion = plan.PreviousVersion,
                 Status = DeployStatus.Queued,
-                RequestedBy = actor.Name,
+                RequestedBy = plan.RequestedBy,
                 RequestedAt = clock.GetUtcNow(),
-                Script = Path.GetRelativePath(target.ScriptsFolder, target.ScriptFor(action)),
-                RollbackOf = rollbackOf,
-                DiffUrl = target.DiffUrl(current, version),
+                Script = plan.Script,
+                RollbackOf = plan.RollbackOf,
+                DiffUrl = plan.DiffUrl,
             };
             db.Deploys.Add(deploy);
             try
@@ -116,40 +159,40 @@ public sealed class DeployStarter(
             catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
             {
                 // The advisory lock makes this unreachable between portals; the index is the backstop for anything else.
-                return DeployStart.Refused(new DeployRefusal(RefusalKind.Conflict, "A deploy is already running", $"{service}/{environment} is busy."));
+                return Refusal.Conflict($"{plan.Service}/{plan.Environment} is busy.", "A deploy is already running");
             }
             // Ticket and event commit with the deploy, or not at all.
-            var ticketRefusal = await tickets.AttachAsync(db, deploy, target, ticket, actor.Name, ct);
-            if (ticketRefusal is not null)
+            if ((await tickets.AttachAsync(db, deploy, target, plan.Ticket, actor, ct)).Refusal is { } ticketRefusal)
             {
-                return DeployStart.Refused(ticketRefusal);
+                return ticketRefusal;
             }
             events.Append(db, actor.Name, DeployEventKinds.Queued, DeployEventKinds.Subject, Id(deploy),
-                $"{actor.Name} queued {Describe(deploy)}", service,
+                $"{actor.Name} queued {Describe(deploy)}", deploy.Service,
                 new { deploy.Action, deploy.Version, deploy.PreviousVersion, deploy.Environment, deploy.TicketKey });
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
         jobs.Create<DeployJob>(j => j.RunAsync(deploy.Id, CancellationToken.None), new EnqueuedState(DeployJob.Queue));
-        return new DeployStart(deploy, null);
+        return deploy;
     }
 
     /// <summary>Requests cancel; the runner (in whichever process) hears it through the event and stops the script.</summary>
-    public async Task<DeployStart> CancelAsync(DeployActor actor, long deployId, CancellationToken ct = default)
+    public async Task<Result<Deploy>> CancelAsync(Actor actor, long deployId, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var deploy = await db.Deploys.SingleOrDefaultAsync(d => d.Id == deployId, ct);
         if (deploy is null)
         {
-            return DeployStart.Refused(new DeployRefusal(RefusalKind.NotFound, "Unknown deploy", $"There is no deploy #{deployId}."));
+            return Refusal.NotFound($"There is no deploy #{deployId}.", "Unknown deploy");
         }
-        var (_, refusal) = guard.Resolve(actor, deploy.Service, deploy.Environment);
-        if (refusal is { Kind: RefusalKind.Forbidden })
+        if (guard.Resolve(actor, deploy.Service, deploy.Environment).Refusal is { Kind: RefusalKind.Forbidden } forbidden)
         {
-            return DeployStart.Refused(refusal);
+            return forbidden;
         }
         if (!deploy.IsActive)
         {
-            return DeployStart.Refused(new DeployRefusal(RefusalKind.Conflict, "Not running", $"Deploy #{deploy.Id} has already {deploy.Status}."));
+            return Refusal.Conflict($"Deploy #{deploy.Id} has already {deploy.Status}.", "Not running");
         }
         if (deploy.CancelRequestedBy is null)
         {
@@ -158,10 +201,10 @@ public sealed class DeployStarter(
                 $"{actor.Name} asked to cancel {Describe(deploy)}", deploy.Service);
             await db.SaveChangesAsync(ct);
         }
-        return new DeployStart(deploy, null);
+        return deploy;
     }
 
-    private async Task LockTargetAsync(string service, string environment, CancellationToken ct)
+    private static async Task LockTargetAsync(OpsDbContext db, string service, string environment, CancellationToken ct)
     {
         // Shared on the freeze key (taken exclusively when a freeze is set), exclusive on the target.
         var key = DeployLocks.TargetKey(service, environment);
@@ -169,14 +212,18 @@ public sealed class DeployStarter(
             $"SELECT pg_advisory_xact_lock_shared(hashtext({DeployLocks.FreezeKey})), pg_advisory_xact_lock(hashtext({key}))", ct);
     }
 
-    private Task<string?> CurrentVersionAsync(string service, string environment, CancellationToken ct) =>
+    private static Task<string?> CurrentVersionAsync(OpsDbContext db, string service, string environment, CancellationToken ct) =>
         db.Deploys.AsNoTracking()
             .Where(d => d.Service == service && d.Environment == environment && d.Status == DeployStatus.Succeeded)
             .OrderByDescending(d => d.Id).Select(d => d.Version).FirstOrDefaultAsync(ct);
 
     internal static string Id(Deploy d) => d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static string Describe(Deploy d) => d.Action == DeployAction.Rollback
-        ? $"rollback #{d.Id} of {d.Service}/{d.Environment} to {d.Version}"
-        : $"deploy #{d.Id} of {d.Service} {d.Version} to {d.Environment}";
+    public static string Describe(Deploy d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return d.Action == DeployAction.Rollback
+            ? $"rollback #{d.Id} of {d.Service}/{d.Environment} to {d.Version}"
+            : $"deploy #{d.Id} of {d.Service} {d.Version} to {d.Environment}";
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Deploys.Config;
 using OpsPortal.Core.Tickets;
@@ -12,36 +13,34 @@ namespace OpsPortal.Core.Deploys;
 /// ticket is created with the details. When the deploy ends its ticket gets the outcome (resolved on
 /// success, flagged and reopened on failure). Both happen in the caller's transaction.
 /// </summary>
-public sealed partial class DeployTickets(TicketOperations operations)
+public sealed partial class DeployTickets(TicketHook hook)
 {
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,18}$", RegexOptions.CultureInvariant)]
     private static partial Regex Key();
 
     public static bool LooksLikeKey(string text) => Key().IsMatch(text);
 
-    /// <returns>A refusal when the given ticket does not exist.</returns>
-    public async Task<DeployRefusal?> AttachAsync(OpsDbContext db, Deploy deploy, EnvironmentConfig target, string? ticket, string actor, CancellationToken ct)
+    /// <returns>Refused when the given ticket does not exist.</returns>
+    public async Task<Result> AttachAsync(OpsDbContext db, Deploy deploy, EnvironmentConfig target, string? ticket, Actor actor, CancellationToken ct)
     {
-        var hook = new TicketHook(db, operations);
         var subjectId = DeployStarter.Id(deploy);
         if (ticket is not null)
         {
-            try
+            var linked = await hook.LinkAsync(db, ticket, TicketLinkTargets.Deploy, subjectId, actor, ct);
+            if (linked.TryGet(out var found, out var refusal))
             {
-                deploy.TicketKey = (await hook.LinkAsync(ticket, TicketLinkTargets.Deploy, subjectId, actor, ct)).Key;
-                return null;
+                deploy.TicketKey = found.Key;
+                return Result.Ok;
             }
-            catch (TicketNotFoundException)
-            {
-                return new DeployRefusal(RefusalKind.Invalid, "Unknown ticket", $"There is no ticket {ticket}.");
-            }
+            // The ticket is part of the request: one that does not exist is bad input, not a missing deploy.
+            return refusal.Kind == RefusalKind.NotFound ? Refusal.Invalid($"There is no ticket {ticket}.", "Unknown ticket") : refusal;
         }
         if (!target.TicketRequired)
         {
-            return null;
+            return Result.Ok;
         }
         var what = deploy.Action == DeployAction.Rollback ? "Rollback of" : "Deploy";
-        var created = await hook.CreateForAsync(new LinkedTicketRequest(
+        var created = await hook.CreateForAsync(db, new LinkedTicketRequest(
             "deploy",
             $"{what} {deploy.Service} {deploy.Version} to {deploy.Environment}",
             Description(deploy),
@@ -49,11 +48,15 @@ public sealed partial class DeployTickets(TicketOperations operations)
             "P3",
             TicketLinkTargets.Deploy,
             subjectId), actor, ct);
-        deploy.TicketKey = created.Key;
-        return null;
+        if (!created.TryGet(out var made, out var notCreated))
+        {
+            return notCreated;
+        }
+        deploy.TicketKey = made.Key;
+        return Result.Ok;
     }
 
-    public async Task RecordOutcomeAsync(OpsDbContext db, Deploy deploy, string actor, CancellationToken ct)
+    public async Task RecordOutcomeAsync(OpsDbContext db, Deploy deploy, Actor actor, CancellationToken ct)
     {
         if (deploy.TicketKey is not { } key)
         {
@@ -61,14 +64,8 @@ public sealed partial class DeployTickets(TicketOperations operations)
         }
         var took = deploy.Duration is { } d ? string.Create(CultureInfo.InvariantCulture, $" in {d.TotalSeconds:0.#} s") : "";
         var comment = $"{DeployStarter.Describe(deploy)} {deploy.Status}{took}: {deploy.Outcome}. [Output](/deploys/{deploy.Id})";
-        try
-        {
-            await new TicketHook(db, operations).RecordOutcomeAsync(key, deploy.Status == DeployStatus.Succeeded, comment, actor, ct);
-        }
-        catch (TicketNotFoundException)
-        {
-            // The ticket was deleted meanwhile; the deploy's own record and event still tell the story.
-        }
+        // A refusal (the ticket deleted meanwhile) changes nothing: the deploy's own record and event still tell the story.
+        await hook.RecordOutcomeAsync(db, key, deploy.Status == DeployStatus.Succeeded, comment, actor, ct);
     }
 
     private static string Description(Deploy deploy) => $"""

@@ -25,9 +25,9 @@ public static class DeploysServiceCollectionExtensions
         services.AddSingleton<DeployQueries>();
         services.AddSingleton<DeployWebhook>();
         services.AddSingleton<DeployTickets>();
-        services.AddScoped<DeployGuard>();
-        services.AddScoped<DeployStarter>();
-        services.AddScoped<DeployLocks>();
+        services.AddSingleton<DeployGuard>();
+        services.AddSingleton<DeployStarter>();
+        services.AddSingleton<DeployLocks>();
         services.AddTransient<DeployCompletion>();
         services.AddTransient<DeployJob>();
         services.AddSingleton<DeployOutputReader>();

@@ -14,11 +14,12 @@ public sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
 {
     public const int MaxReason = 500;
 
-    public async Task<DeployRefusal?> CheckAsync(DeployCheckContext context, CancellationToken ct)
+    public async Task<Result> CheckAsync(DeployCheckContext context, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (context.Action == DeployAction.Rollback)
         {
-            return null;
+            return Result.Ok;
         }
         var service = context.Target.Service;
         var blocking = await context.Db.Incidents.AsNoTracking()
@@ -27,18 +28,18 @@ public sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
             .ToListAsync(ct);
         if (blocking.Count == 0)
         {
-            return null;
+            return Result.Ok;
         }
         var names = string.Join(", ", blocking.Select(IncidentService.IncidentName));
         var reason = context.OverrideReason?.Trim();
         if (string.IsNullOrEmpty(reason))
         {
-            return new DeployRefusal(RefusalKind.Conflict, "Open incident on this service",
-                $"{names} is open on {service}. Deploying needs an override with a reason (overrideReason); a rollback needs none.", Overridable: true);
+            return Refusal.Conflict($"{names} is open on {service}. Deploying needs an override with a reason (overrideReason); a rollback needs none.",
+                "Open incident on this service").AsOverridable();
         }
         if (reason.Length > MaxReason)
         {
-            return new DeployRefusal(RefusalKind.Invalid, "Override reason too long", $"Keep the override reason under {MaxReason} characters.");
+            return Refusal.Invalid($"Keep the override reason under {MaxReason} characters.", "Override reason too long");
         }
         foreach (var incident in blocking)
         {
@@ -47,6 +48,6 @@ public sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
                 $"{context.Actor.Name} overrode the {Incident.SeverityName(incident.Severity)} interlock to deploy {service}/{context.Target.Name} {context.Version}: {reason}",
                 service, new { environment = context.Target.Name, context.Version, reason });
         }
-        return null;
+        return Result.Ok;
     }
 }

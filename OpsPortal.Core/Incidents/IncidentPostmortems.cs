@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Wiki;
@@ -15,27 +16,30 @@ public sealed class IncidentPostmortems(
     IDbContextFactory<OpsDbContext> dbFactory, WikiService wiki, IncidentTimeline timeline, EventLog events,
     IOptions<IncidentsOptions> options)
 {
-    public async Task<string> CreateAsync(long id, string actor, CancellationToken ct = default)
+    public async Task<Result<string>> CreateAsync(long id, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct)
-            ?? throw new KeyNotFoundException($"Incident {id} does not exist.");
+        if (await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct) is not { } incident)
+        {
+            return IncidentRules.NotFound(id);
+        }
         if (incident.PostmortemSlug is { } existing)
         {
             return existing;
         }
         var slug = PostmortemTemplate.SlugFor(incident);
         var items = await timeline.BuildAsync(incident, options.Value.TimelineMargin, ct);
-        var saved = await wiki.SaveAsync(actor, slug, new WikiSaveRequest(PostmortemTemplate.TitleFor(incident),
+        var saved = await wiki.SaveAsync(actor.Name, slug, new WikiSaveRequest(PostmortemTemplate.TitleFor(incident),
             PostmortemTemplate.Render(incident, items), null, $"Postmortem of incident #{id}", incident.Services), ct);
         // A page already there under this address is this incident's postmortem (an earlier click that did not finish).
         if (!saved.Succeeded && saved.Status != WikiSaveStatus.Conflict)
         {
-            throw new IncidentException("The postmortem page could not be created: " + saved.Error);
+            return IncidentRules.Invalid("The postmortem page could not be created: " + saved.Error);
         }
         incident.PostmortemSlug = slug;
-        events.Append(db, actor, IncidentEventKinds.PostmortemCreated, IncidentEventKinds.SubjectType, id.ToString(CultureInfo.InvariantCulture),
-            $"{actor} started the postmortem of {IncidentService.IncidentName(incident)}", incident.Services.FirstOrDefault(), new { slug });
+        events.Append(db, actor.Name, IncidentEventKinds.PostmortemCreated, IncidentEventKinds.SubjectType, id.ToString(CultureInfo.InvariantCulture),
+            $"{actor.Name} started the postmortem of {IncidentService.IncidentName(incident)}", incident.Services.FirstOrDefault(), new { slug });
         await db.SaveChangesAsync(ct);
         return slug;
     }

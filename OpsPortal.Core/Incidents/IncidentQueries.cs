@@ -5,7 +5,7 @@ namespace OpsPortal.Core.Incidents;
 
 public sealed record IncidentListFilter(bool? Open = null, string? Service = null, IncidentSeverity? Severity = null, int Limit = 100);
 
-/// <summary>The read side of incidents: lists, one incident, its notes and pins, and the times the metrics need.</summary>
+/// <summary>The read side of incidents: lists, one incident, and the times the metrics need (notes and pins are on the timeline).</summary>
 public sealed class IncidentQueries(IDbContextFactory<OpsDbContext> dbFactory)
 {
     public const int MaxLimit = 500;
@@ -42,12 +42,6 @@ public sealed class IncidentQueries(IDbContextFactory<OpsDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct);
-    }
-
-    public async Task<List<IncidentNote>> NotesAsync(long id, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.IncidentNotes.AsNoTracking().Where(n => n.IncidentId == id).OrderBy(n => n.At).ThenBy(n => n.Id).ToListAsync(ct);
     }
 
     /// <summary>The times of every incident that started before <paramref name="before"/> (MTBF needs the ones before a period too).</summary>

@@ -3,12 +3,14 @@ using System.Text.RegularExpressions;
 
 namespace OpsPortal.Core.Incidents;
 
-/// <summary>A request the incident cannot accept; the message is for the person who sent it.</summary>
-public sealed class IncidentException(string message) : Exception(message);
-
-/// <summary>Limits and checks shared by the service, the API and the dialogs.</summary>
+/// <summary>Limits and checks shared by the service, the API and the dialogs. What they refuse comes back as a <see cref="Refusal"/>.</summary>
 public static partial class IncidentRules
 {
+    /// <summary>A request the incident cannot accept; the detail is for the person who sent it.</summary>
+    public static Refusal Invalid(string detail) => Refusal.Invalid(detail, "Invalid incident request");
+
+    public static Refusal NotFound(long id) => Refusal.NotFound($"Incident {id} does not exist.");
+
     public const int MaxTitle = 200;
     public const int MaxSummary = 20_000;
     public const int MaxNote = 10_000;
@@ -20,8 +22,8 @@ public static partial class IncidentRules
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex ServiceName();
 
-    public static IncidentSeverity ParseSeverity(string? text) =>
-        TryParseSeverity(text, out var s) ? s : throw new IncidentException($"Severity must be SEV1, SEV2, SEV3 or SEV4, not '{text}'.");
+    public static Result<IncidentSeverity> ParseSeverity(string? text) =>
+        TryParseSeverity(text, out var s) ? s : Invalid($"Severity must be SEV1, SEV2, SEV3 or SEV4, not '{text}'.");
 
     public static bool TryParseSeverity(string? text, out IncidentSeverity severity)
     {
@@ -36,34 +38,45 @@ public static partial class IncidentRules
         return true;
     }
 
-    public static IncidentStatus ParseStatus(string? text) =>
+    public static Result<IncidentStatus> ParseStatus(string? text) =>
         Enum.TryParse<IncidentStatus>(text?.Trim(), ignoreCase: true, out var s) && Enum.IsDefined(s)
             ? s
-            : throw new IncidentException($"Status must be one of {string.Join(", ", Enum.GetNames<IncidentStatus>())}, not '{text}'.");
+            : Invalid($"Status must be one of {string.Join(", ", Enum.GetNames<IncidentStatus>())}, not '{text}'.");
 
-    public static string Title(string? title)
+    public static Result<string> Title(string? title)
     {
         var t = title?.Trim() ?? "";
         return t.Length is 0 or > MaxTitle || t.Any(char.IsControl)
-            ? throw new IncidentException($"An incident needs a title of 1 to {MaxTitle} characters, on one line.")
+            ? Invalid($"An incident needs a title of 1 to {MaxTitle} characters, on one line.")
             : t;
     }
 
-    public static List<string> Services(IEnumerable<string>? services)
+    public static Result<List<string>> Services(IEnumerable<string>? services)
     {
         var list = (services ?? []).Select(s => s.Trim()).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (list.Count == 0)
         {
-            throw new IncidentException("Name at least one affected service.");
+            return Invalid("Name at least one affected service.");
         }
         if (list.Count > MaxServices)
         {
-            throw new IncidentException($"At most {MaxServices} services per incident.");
+            return Invalid($"At most {MaxServices} services per incident.");
         }
         var bad = list.FirstOrDefault(s => !ServiceName().IsMatch(s));
         return bad is null
             ? list
-            : throw new IncidentException($"'{bad}' is not a service name (letters, digits, '.', '_' and '-', up to 128).");
+            : Invalid($"'{bad}' is not a service name (letters, digits, '.', '_' and '-', up to 128).");
+    }
+
+    /// <summary>A summary of at most <see cref="MaxSummary"/> characters; empty is none.</summary>
+    public static Result<string?> Summary(string? text)
+    {
+        var s = text?.Trim();
+        if (s is { Length: > MaxSummary })
+        {
+            return Invalid($"The summary is longer than {MaxSummary} characters.");
+        }
+        return string.IsNullOrEmpty(s) ? (string?)null : s;
     }
 
     public static List<string> People(IEnumerable<string>? people) =>
@@ -73,8 +86,9 @@ public static partial class IncidentRules
     /// The five times must read in order (impact, then detection, then acknowledgement; impact, then
     /// mitigation, then resolution), and none may lie in the future.
     /// </summary>
-    public static void CheckTimes(Incident i, DateTimeOffset now)
+    public static Refusal? CheckTimes(Incident i, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(i);
         (string Name, DateTimeOffset? At)[] all =
         [
             ("startedAt", i.StartedAt), ("detectedAt", i.DetectedAt), ("acknowledgedAt", i.AcknowledgedAt),
@@ -84,23 +98,18 @@ public static partial class IncidentRules
         {
             if (at > now + FutureTolerance)
             {
-                throw new IncidentException($"{name} ({Iso(at.Value)}) is in the future.");
+                return Invalid($"{name} ({Iso(at.Value)}) is in the future.");
             }
         }
-        Before("startedAt", i.StartedAt, "detectedAt", i.DetectedAt);
-        Before("detectedAt", i.DetectedAt, "acknowledgedAt", i.AcknowledgedAt);
-        Before("startedAt", i.StartedAt, "mitigatedAt", i.MitigatedAt);
-        Before("mitigatedAt", i.MitigatedAt, "resolvedAt", i.ResolvedAt);
-        Before("startedAt", i.StartedAt, "resolvedAt", i.ResolvedAt);
+        return Before("startedAt", i.StartedAt, "detectedAt", i.DetectedAt)
+            ?? Before("detectedAt", i.DetectedAt, "acknowledgedAt", i.AcknowledgedAt)
+            ?? Before("startedAt", i.StartedAt, "mitigatedAt", i.MitigatedAt)
+            ?? Before("mitigatedAt", i.MitigatedAt, "resolvedAt", i.ResolvedAt)
+            ?? Before("startedAt", i.StartedAt, "resolvedAt", i.ResolvedAt);
     }
 
-    private static void Before(string first, DateTimeOffset? a, string second, DateTimeOffset? b)
-    {
-        if (a is { } x && b is { } y && y < x)
-        {
-            throw new IncidentException($"{second} ({Iso(y)}) cannot be before {first} ({Iso(x)}).");
-        }
-    }
+    private static Refusal? Before(string first, DateTimeOffset? a, string second, DateTimeOffset? b) =>
+        a is { } x && b is { } y && y < x ? Invalid($"{second} ({Iso(y)}) cannot be before {first} ({Iso(x)}).") : null;
 
     /// <summary>"1 h 05 min", "42 s", "2 d 3 h"; null reads "—".</summary>
     public static string FormatDuration(double? seconds)

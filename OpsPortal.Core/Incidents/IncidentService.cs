@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Tickets;
@@ -7,24 +8,34 @@ using OpsPortal.Core.Tickets;
 namespace OpsPortal.Core.Incidents;
 
 /// <summary>
-/// Declaring and running incidents. Scoped: it shares the request's <see cref="OpsDbContext"/> with the
-/// ticket hook, so an incident, its ticket and their events commit in one transaction. Callers have
-/// checked the Engineer role; every method writes its events with the change.
+/// Declaring and running incidents. A singleton: each operation is one <see cref="OpsDbContext"/>,
+/// which it hands to the ticket hook, so an incident, its ticket and their events commit in one
+/// transaction (ADR-001). Callers have checked the Engineer role; every method writes its events
+/// with the change, and a refused change (<see cref="IncidentRules.Invalid"/>) changes nothing.
 /// </summary>
-public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvider clock, TicketHook tickets)
+public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock, TicketHook tickets)
 {
-    public async Task<Incident> DeclareAsync(DeclareIncident request, string actor, CancellationToken ct = default)
+    public async Task<Result<Incident>> DeclareAsync(DeclareIncident request, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(actor);
         var now = IncidentRules.Trim(clock.GetUtcNow());
         var detected = Trim(request.DetectedAt) ?? now;
+        if (!IncidentRules.Title(request.Title).TryGet(out var title, out var refusal)
+            || !IncidentRules.ParseSeverity(request.Severity).TryGet(out var severity, out refusal)
+            || !IncidentRules.Services(request.Services).TryGet(out var services, out refusal)
+            || !IncidentRules.Summary(request.Summary).TryGet(out var summary, out refusal))
+        {
+            return refusal;
+        }
         var incident = new Incident
         {
-            Title = IncidentRules.Title(request.Title),
-            Severity = IncidentRules.ParseSeverity(request.Severity),
-            Services = IncidentRules.Services(request.Services),
-            Summary = Summary(request.Summary),
-            Commander = string.IsNullOrWhiteSpace(request.Commander) ? actor : request.Commander.Trim(),
-            Participants = IncidentRules.People([actor, .. request.Participants ?? []]),
+            Title = title,
+            Severity = severity,
+            Services = services,
+            Summary = summary,
+            Commander = string.IsNullOrWhiteSpace(request.Commander) ? actor.Name : request.Commander.Trim(),
+            Participants = IncidentRules.People([actor.Name, .. request.Participants ?? []]),
             StartedAt = Trim(request.StartedAt) ?? (detected < now ? detected : now),
             DetectedAt = detected,
             AcknowledgedAt = Trim(request.AcknowledgedAt),
@@ -33,7 +44,7 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
             LogQuery = string.IsNullOrWhiteSpace(request.LogQuery) ? null : request.LogQuery.Trim(),
             LogFrom = Trim(request.LogFrom),
             LogTo = Trim(request.LogTo),
-            CreatedBy = actor,
+            CreatedBy = actor.Name,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -42,32 +53,41 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
             : IncidentStatus.Investigating;
         if (incident.LogQuery is { Length: > 4000 })
         {
-            throw new IncidentException("The attached log query is longer than 4000 characters.");
+            return IncidentRules.Invalid("The attached log query is longer than 4000 characters.");
         }
         if (incident.LogFrom is { } from && incident.LogTo is { } to && from >= to)
         {
-            throw new IncidentException("The attached log time range must start before it ends.");
+            return IncidentRules.Invalid("The attached log time range must start before it ends.");
         }
-        IncidentRules.CheckTimes(incident, now);
+        if (IncidentRules.CheckTimes(incident, now) is { } badTimes)
+        {
+            return badTimes;
+        }
 
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(ct);
-        incident.TicketKey = (await TicketForAsync(incident, request.Ticket, actor, ct)).Key;
-        Append(incident, actor, IncidentEventKinds.Declared,
-            $"{actor} declared {IncidentName(incident)} on {string.Join(", ", incident.Services)}",
+        // Refused here, the transaction rolls back with the incident row in it.
+        if (!(await TicketForAsync(db, incident, request.Ticket, actor, ct)).TryGet(out var ticket, out refusal))
+        {
+            return refusal;
+        }
+        incident.TicketKey = ticket.Key;
+        Append(db, incident, actor, IncidentEventKinds.Declared,
+            $"{actor.Name} declared {IncidentName(incident)} on {string.Join(", ", incident.Services)}",
             new { startedAt = incident.StartedAt, severity = Incident.SeverityName(incident.Severity), incident.Services, incident.LogQuery, ticket = incident.TicketKey });
         if (incident.AcknowledgedAt is { } acked)
         {
-            Append(incident, actor, IncidentEventKinds.Acknowledged, $"{IncidentName(incident)} acknowledged", new { at = acked });
+            Append(db, incident, actor, IncidentEventKinds.Acknowledged, $"{IncidentName(incident)} acknowledged", new { at = acked });
         }
         if (incident.MitigatedAt is { } mitigated)
         {
-            Append(incident, actor, IncidentEventKinds.Mitigated, $"{IncidentName(incident)} mitigated", new { at = mitigated });
+            Append(db, incident, actor, IncidentEventKinds.Mitigated, $"{IncidentName(incident)} mitigated", new { at = mitigated });
         }
         if (incident.ResolvedAt is { } resolved)
         {
-            Append(incident, actor, IncidentEventKinds.Resolved, $"{IncidentName(incident)} resolved", new { at = resolved });
+            Append(db, incident, actor, IncidentEventKinds.Resolved, $"{IncidentName(incident)} resolved", new { at = resolved });
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -75,66 +95,83 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
     }
 
     /// <summary>Acknowledges now; acknowledging twice changes nothing (editing the time is <see cref="UpdateAsync"/>).</summary>
-    public async Task<Incident> AcknowledgeAsync(long id, string actor, CancellationToken ct = default)
+    public async Task<Result<Incident>> AcknowledgeAsync(long id, Actor actor, CancellationToken ct = default)
     {
-        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct)
-            ?? throw new KeyNotFoundException($"Incident {id} does not exist.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct) is not { } incident)
+        {
+            return IncidentRules.NotFound(id);
+        }
         return incident.AcknowledgedAt is null
             ? await UpdateAsync(id, new IncidentChange { AcknowledgedAt = clock.GetUtcNow() }, actor, ct)
             : incident;
     }
 
-    public async Task<Incident> SetStatusAsync(long id, IncidentStatus status, string actor, CancellationToken ct = default) =>
-        await UpdateAsync(id, new IncidentChange { Status = status.ToString() }, actor, ct);
+    public Task<Result<Incident>> SetStatusAsync(long id, IncidentStatus status, Actor actor, CancellationToken ct = default) =>
+        UpdateAsync(id, new IncidentChange { Status = status.ToString() }, actor, ct);
 
     /// <summary>Applies a change: status first (its time, when given, is when it happened), then the other fields and times.</summary>
-    public async Task<Incident> UpdateAsync(long id, IncidentChange change, string actor, CancellationToken ct = default)
+    public async Task<Result<Incident>> UpdateAsync(long id, IncidentChange change, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (Check(change) is { } invalid)
+        {
+            return invalid;
+        }
         var now = IncidentRules.Trim(clock.GetUtcNow());
-        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct)
-            ?? throw new KeyNotFoundException($"Incident {id} does not exist.");
-
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct) is not { } incident)
+        {
+            return IncidentRules.NotFound(id);
+        }
         var before = incident.Status;
         if (change.Status is not null)
         {
-            ChangeStatus(incident, IncidentRules.ParseStatus(change.Status), change, now, actor);
+            ChangeStatus(db, incident, IncidentRules.ParseStatus(change.Status).Value, change, now, actor);
         }
-        ChangeFields(incident, change, actor);
-        ChangeTimes(incident, change, actor);
-        IncidentRules.CheckTimes(incident, now);
+        ChangeFields(db, incident, change, actor);
+        if ((ChangeTimes(db, incident, change, actor) ?? IncidentRules.CheckTimes(incident, now)) is { } refusal)
+        {
+            return refusal;
+        }
         incident.UpdatedAt = now;
         if (incident.TicketKey is { } key && (before == IncidentStatus.Resolved) != (incident.Status == IncidentStatus.Resolved))
         {
-            // The ticket follows the incident: resolved with it, reopened with it.
+            // The ticket follows the incident: resolved with it, reopened with it. A ticket deleted meanwhile changes nothing.
             var resolved = incident.Status == IncidentStatus.Resolved;
-            await tickets.RecordOutcomeAsync(key, resolved,
+            await tickets.RecordOutcomeAsync(db, key, resolved,
                 resolved ? $"Incident #{incident.Id} resolved." : $"Incident #{incident.Id} reopened: the resolution did not hold.", actor, ct);
         }
         await db.SaveChangesAsync(ct);
         return incident;
     }
 
-    public async Task<IncidentNote> AddNoteAsync(long id, string text, DateTimeOffset? at, string actor, CancellationToken ct = default)
+    public async Task<Result<IncidentNote>> AddNoteAsync(long id, string text, DateTimeOffset? at, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         var now = IncidentRules.Trim(clock.GetUtcNow());
         text = text?.Trim() ?? "";
         if (text.Length is 0 or > IncidentRules.MaxNote)
         {
-            throw new IncidentException($"A note needs 1 to {IncidentRules.MaxNote} characters.");
+            return IncidentRules.Invalid($"A note needs 1 to {IncidentRules.MaxNote} characters.");
         }
         var when = Trim(at) ?? now;
         if (when > now + IncidentRules.FutureTolerance)
         {
-            throw new IncidentException($"The note's time ({IncidentRules.Iso(when)}) is in the future.");
+            return IncidentRules.Invalid($"The note's time ({IncidentRules.Iso(when)}) is in the future.");
         }
-        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct)
-            ?? throw new KeyNotFoundException($"Incident {id} does not exist.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct) is not { } incident)
+        {
+            return IncidentRules.NotFound(id);
+        }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var note = db.IncidentNotes.Add(new IncidentNote { IncidentId = id, At = when, Author = actor, Text = text, CreatedAt = now }).Entity;
-        AddParticipant(incident, actor);
+        var note = db.IncidentNotes.Add(new IncidentNote { IncidentId = id, At = when, Author = actor.Name, Text = text, CreatedAt = now }).Entity;
+        AddParticipant(incident, actor.Name);
         incident.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        Append(incident, actor, IncidentEventKinds.NoteAdded, $"{actor} noted on #{id}: {Shorten(text, 200)}",
+        Append(db, incident, actor, IncidentEventKinds.NoteAdded, $"{actor.Name} noted on #{id}: {Shorten(text, 200)}",
             new { at = when, noteId = note.Id, text });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -142,58 +179,64 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
     }
 
     /// <summary>Pins (or unpins) one event of the incident's timeline as a key moment.</summary>
-    public async Task SetPinnedAsync(long id, long eventId, bool pinned, string actor, CancellationToken ct = default)
+    public async Task<Result> SetPinnedAsync(long id, long eventId, bool pinned, Actor actor, CancellationToken ct = default)
     {
-        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct)
-            ?? throw new KeyNotFoundException($"Incident {id} does not exist.");
-        var ev = await db.Events.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
-            ?? throw new IncidentException($"Event {eventId} does not exist.");
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct) is not { } incident)
+        {
+            return IncidentRules.NotFound(id);
+        }
+        if (await db.Events.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct) is not { } ev)
+        {
+            return IncidentRules.Invalid($"Event {eventId} does not exist.");
+        }
         var existing = await db.IncidentPins.SingleOrDefaultAsync(p => p.IncidentId == id && p.EventId == eventId, ct);
         if (pinned == (existing is not null))
         {
-            return;
+            return Result.Ok;
         }
         if (pinned)
         {
-            db.IncidentPins.Add(new IncidentPin { IncidentId = id, EventId = eventId, PinnedBy = actor, PinnedAt = clock.GetUtcNow() });
+            db.IncidentPins.Add(new IncidentPin { IncidentId = id, EventId = eventId, PinnedBy = actor.Name, PinnedAt = clock.GetUtcNow() });
         }
         else
         {
             db.IncidentPins.Remove(existing!);
         }
-        Append(incident, actor, pinned ? IncidentEventKinds.Pinned : IncidentEventKinds.Unpinned,
-            $"{actor} {(pinned ? "pinned" : "unpinned")} a key moment of #{id}: {Shorten(ev.Summary, 200)}", new { eventId });
+        Append(db, incident, actor, pinned ? IncidentEventKinds.Pinned : IncidentEventKinds.Unpinned,
+            $"{actor.Name} {(pinned ? "pinned" : "unpinned")} a key moment of #{id}: {Shorten(ev.Summary, 200)}", new { eventId });
         await db.SaveChangesAsync(ct);
+        return Result.Ok;
     }
 
     /// <summary>Links the ticket it was declared from, or creates one of type incident.</summary>
-    private async Task<Ticket> TicketForAsync(Incident incident, string? fromTicket, string actor, CancellationToken ct)
+    private async Task<Result<LinkedTicket>> TicketForAsync(OpsDbContext db, Incident incident, string? fromTicket, Actor actor, CancellationToken ct)
     {
         var id = incident.Id.ToString(CultureInfo.InvariantCulture);
-        try
+        if (!string.IsNullOrWhiteSpace(fromTicket))
         {
-            if (!string.IsNullOrWhiteSpace(fromTicket))
-            {
-                return await tickets.LinkAsync(fromTicket.Trim(), TicketLinkTargets.Incident, id, actor, ct);
-            }
-            var title = $"{Incident.SeverityName(incident.Severity)}: {incident.Title}";
-            var description = $"Incident #{id} on {string.Join(", ", incident.Services)}, impact since {IncidentRules.Iso(incident.StartedAt)}."
-                + (incident.Summary is { } summary ? "\n\n" + summary : "");
-            return await tickets.CreateForAsync(new LinkedTicketRequest("incident", Shorten(title, TicketRules.MaxTitleLength),
-                Shorten(description, TicketRules.MaxBodyLength), incident.Services[0], "P" + (int)incident.Severity,
-                TicketLinkTargets.Incident, id), actor, ct);
+            var linked = await tickets.LinkAsync(db, fromTicket.Trim(), TicketLinkTargets.Incident, id, actor, ct);
+            return linked.Succeeded ? linked : IncidentRules.Invalid(linked.Refusal.Detail);
         }
-        catch (TicketNotFoundException ex)
-        {
-            throw new IncidentException(ex.Message);
-        }
-        catch (TicketValidationException ex)
-        {
-            throw new IncidentException("The incident's ticket: " + ex.Message);
-        }
+        var title = $"{Incident.SeverityName(incident.Severity)}: {incident.Title}";
+        var description = $"Incident #{id} on {string.Join(", ", incident.Services)}, impact since {IncidentRules.Iso(incident.StartedAt)}."
+            + (incident.Summary is { } summary ? "\n\n" + summary : "");
+        var created = await tickets.CreateForAsync(db, new LinkedTicketRequest("incident", Shorten(title, TicketRules.MaxTitleLength),
+            Shorten(description, TicketRules.MaxBodyLength), incident.Services[0], "P" + (int)incident.Severity,
+            TicketLinkTargets.Incident, id), actor, ct);
+        return created.Succeeded ? created : IncidentRules.Invalid("The incident's ticket: " + created.Refusal.Detail);
     }
 
-    private void ChangeStatus(Incident incident, IncidentStatus target, IncidentChange change, DateTimeOffset now, string actor)
+    /// <summary>Every value of <paramref name="change"/> that is not a time, checked before anything is applied.</summary>
+    private static Refusal? Check(IncidentChange change) =>
+        (change.Status is null ? null : IncidentRules.ParseStatus(change.Status).Refusal)
+        ?? (change.Title is null ? null : IncidentRules.Title(change.Title).Refusal)
+        ?? (change.Severity is null ? null : IncidentRules.ParseSeverity(change.Severity).Refusal)
+        ?? (change.Services is null ? null : IncidentRules.Services(change.Services).Refusal)
+        ?? (change.Summary is null ? null : IncidentRules.Summary(change.Summary).Refusal);
+
+    private void ChangeStatus(OpsDbContext db, Incident incident, IncidentStatus target, IncidentChange change, DateTimeOffset now, Actor actor)
     {
         if (target == incident.Status)
         {
@@ -227,27 +270,28 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
             incident.ResolvedAt = at;
         }
         incident.Status = target;
-        AddParticipant(incident, actor);
+        AddParticipant(incident, actor.Name);
         var kind = from == IncidentStatus.Resolved || target < from ? IncidentEventKinds.Reopened : IncidentEventKinds.ForStatus(target);
         var verb = kind == IncidentEventKinds.Reopened ? $"reopened ({target})" : target.ToString().ToLowerInvariant();
-        Append(incident, actor, kind, $"{actor}: {IncidentName(incident)} {verb}",
+        Append(db, incident, actor, kind, $"{actor.Name}: {IncidentName(incident)} {verb}",
             new { at, from = from.ToString(), to = target.ToString(), cleared });
     }
 
-    private void ChangeFields(Incident incident, IncidentChange change, string actor)
+    /// <summary>Applies the fields of a change already <see cref="Check"/>ed.</summary>
+    private void ChangeFields(OpsDbContext db, Incident incident, IncidentChange change, Actor actor)
     {
         var changes = new Dictionary<string, object?>();
-        if (change.Title is not null && IncidentRules.Title(change.Title) is var title && title != incident.Title)
+        if (change.Title is not null && IncidentRules.Title(change.Title).Value is var title && title != incident.Title)
         {
             changes["title"] = new { from = incident.Title, to = title };
             incident.Title = title;
         }
-        if (change.Severity is not null && IncidentRules.ParseSeverity(change.Severity) is var severity && severity != incident.Severity)
+        if (change.Severity is not null && IncidentRules.ParseSeverity(change.Severity).Value is var severity && severity != incident.Severity)
         {
             changes["severity"] = new { from = Incident.SeverityName(incident.Severity), to = Incident.SeverityName(severity) };
             incident.Severity = severity;
         }
-        if (change.Services is not null && IncidentRules.Services(change.Services) is var services && !services.SequenceEqual(incident.Services))
+        if (change.Services is not null && IncidentRules.Services(change.Services).Value is var services && !services.SequenceEqual(incident.Services))
         {
             changes["services"] = new { from = incident.Services, to = services };
             incident.Services = services;
@@ -266,48 +310,49 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
             changes["participants"] = new { from = incident.Participants, to = people };
             incident.Participants = people;
         }
-        if (change.Summary is not null && Summary(change.Summary) is var summary && summary != incident.Summary)
+        if (change.Summary is not null && IncidentRules.Summary(change.Summary).Value is var summary && summary != incident.Summary)
         {
             changes["summary"] = new { from = incident.Summary, to = summary };
             incident.Summary = summary;
         }
         if (changes.Count > 0)
         {
-            Append(incident, actor, IncidentEventKinds.Updated,
-                $"{actor} changed {string.Join(", ", changes.Keys)} of {IncidentName(incident)}", changes);
+            Append(db, incident, actor, IncidentEventKinds.Updated,
+                $"{actor.Name} changed {string.Join(", ", changes.Keys)} of {IncidentName(incident)}", changes);
         }
     }
 
-    private void ChangeTimes(Incident incident, IncidentChange change, string actor)
+    private Refusal? ChangeTimes(OpsDbContext db, Incident incident, IncidentChange change, Actor actor)
     {
-        SetTime(incident, "startedAt", Trim(change.StartedAt), i => i.StartedAt, (i, v) => i.StartedAt = v!.Value, actor);
-        SetTime(incident, "detectedAt", Trim(change.DetectedAt), i => i.DetectedAt, (i, v) => i.DetectedAt = v, actor);
+        SetTime(db, incident, "startedAt", Trim(change.StartedAt), i => i.StartedAt, (i, v) => i.StartedAt = v!.Value, actor);
+        SetTime(db, incident, "detectedAt", Trim(change.DetectedAt), i => i.DetectedAt, (i, v) => i.DetectedAt = v, actor);
         if (change.AcknowledgedAt is { } acked && incident.AcknowledgedAt is null)
         {
             incident.AcknowledgedAt = Trim(acked);
-            AddParticipant(incident, actor);
-            incident.Commander ??= actor;
-            Append(incident, actor, IncidentEventKinds.Acknowledged, $"{actor} acknowledged {IncidentName(incident)}",
+            AddParticipant(incident, actor.Name);
+            incident.Commander ??= actor.Name;
+            Append(db, incident, actor, IncidentEventKinds.Acknowledged, $"{actor.Name} acknowledged {IncidentName(incident)}",
                 new { at = incident.AcknowledgedAt });
         }
         else
         {
-            SetTime(incident, "acknowledgedAt", Trim(change.AcknowledgedAt), i => i.AcknowledgedAt, (i, v) => i.AcknowledgedAt = v, actor);
+            SetTime(db, incident, "acknowledgedAt", Trim(change.AcknowledgedAt), i => i.AcknowledgedAt, (i, v) => i.AcknowledgedAt = v, actor);
         }
         if (change.MitigatedAt is not null && incident.Status < IncidentStatus.Mitigated)
         {
-            throw new IncidentException($"mitigatedAt can be set once the incident is mitigated (it is {incident.Status}).");
+            return IncidentRules.Invalid($"mitigatedAt can be set once the incident is mitigated (it is {incident.Status}).");
         }
         if (change.ResolvedAt is not null && incident.Status != IncidentStatus.Resolved)
         {
-            throw new IncidentException($"resolvedAt can be set once the incident is resolved (it is {incident.Status}).");
+            return IncidentRules.Invalid($"resolvedAt can be set once the incident is resolved (it is {incident.Status}).");
         }
-        SetTime(incident, "mitigatedAt", Trim(change.MitigatedAt), i => i.MitigatedAt, (i, v) => i.MitigatedAt = v, actor);
-        SetTime(incident, "resolvedAt", Trim(change.ResolvedAt), i => i.ResolvedAt, (i, v) => i.ResolvedAt = v, actor);
+        SetTime(db, incident, "mitigatedAt", Trim(change.MitigatedAt), i => i.MitigatedAt, (i, v) => i.MitigatedAt = v, actor);
+        SetTime(db, incident, "resolvedAt", Trim(change.ResolvedAt), i => i.ResolvedAt, (i, v) => i.ResolvedAt = v, actor);
+        return null;
     }
 
-    private void SetTime(Incident incident, string field, DateTimeOffset? value,
-        Func<Incident, DateTimeOffset?> get, Action<Incident, DateTimeOffset?> set, string actor)
+    private void SetTime(OpsDbContext db, Incident incident, string field, DateTimeOffset? value,
+        Func<Incident, DateTimeOffset?> get, Action<Incident, DateTimeOffset?> set, Actor actor)
     {
         var old = get(incident);
         if (value is null || value == old)
@@ -315,13 +360,13 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
             return;
         }
         set(incident, value);
-        Append(incident, actor, IncidentEventKinds.TimeEdited,
-            $"{actor} set {field} of #{incident.Id} to {IncidentRules.Iso(value.Value)}" + (old is { } o ? $" (was {IncidentRules.Iso(o)})" : ""),
+        Append(db, incident, actor, IncidentEventKinds.TimeEdited,
+            $"{actor.Name} set {field} of #{incident.Id} to {IncidentRules.Iso(value.Value)}" + (old is { } o ? $" (was {IncidentRules.Iso(o)})" : ""),
             new { field, from = old, to = value });
     }
 
-    private void Append(Incident incident, string actor, string kind, string summary, object? payload) =>
-        events.Append(db, actor, kind, IncidentEventKinds.SubjectType, incident.Id.ToString(CultureInfo.InvariantCulture),
+    private void Append(OpsDbContext db, Incident incident, Actor actor, string kind, string summary, object? payload) =>
+        events.Append(db, actor.Name, kind, IncidentEventKinds.SubjectType, incident.Id.ToString(CultureInfo.InvariantCulture),
             Shorten(summary, 1000), incident.Services.FirstOrDefault(), payload);
 
     private static void AddParticipant(Incident incident, string person)
@@ -332,16 +377,10 @@ public sealed class IncidentService(OpsDbContext db, EventLog events, TimeProvid
         }
     }
 
-    public static string IncidentName(Incident i) => $"{Incident.SeverityName(i.Severity)} #{i.Id} \"{Shorten(i.Title, 120)}\"";
-
-    private static string? Summary(string? text)
+    public static string IncidentName(Incident i)
     {
-        var s = text?.Trim();
-        if (s is { Length: > IncidentRules.MaxSummary })
-        {
-            throw new IncidentException($"The summary is longer than {IncidentRules.MaxSummary} characters.");
-        }
-        return string.IsNullOrEmpty(s) ? null : s;
+        ArgumentNullException.ThrowIfNull(i);
+        return $"{Incident.SeverityName(i.Severity)} #{i.Id} \"{Shorten(i.Title, 120)}\"";
     }
 
     private static DateTimeOffset? Trim(DateTimeOffset? t) => t is { } v ? IncidentRules.Trim(v) : null;

@@ -34,7 +34,7 @@ public sealed record TimelineWindow(DateTimeOffset From, DateTimeOffset To);
 /// its ticket's, and, within the window (impact start minus a margin to resolution or now), every event
 /// of the affected services (deploys, rollbacks, tickets …) and changes to their runbooks.
 /// </summary>
-public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, TimeProvider clock)
+public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, Wiki.WikiService wiki, TimeProvider clock)
 {
     public const string TicketSubjectType = Tickets.TicketEventKinds.SubjectType;
     public const string WikiSubjectType = Wiki.WikiEventKinds.SubjectType;
@@ -51,11 +51,9 @@ public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, 
         var id = incident.Id.ToString(CultureInfo.InvariantCulture);
         var services = incident.Services;
         var ticket = incident.TicketKey;
+        // The services' runbooks: the wiki's pages that name one of them.
+        var runbookIds = (await wiki.RunbookSubjectIdsAsync(services, ct)).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // The services' runbooks: wiki pages that name one of them (wiki events carry the page id).
-        var runbookIds = (await db.Set<Wiki.WikiPage>().AsNoTracking()
-                .Where(p => p.Services.Any(s => services.Contains(s))).Select(p => p.Id).ToListAsync(ct))
-            .Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
         var events = await db.Events.AsNoTracking()
             .Where(e => (e.SubjectType == IncidentEventKinds.SubjectType && e.SubjectId == id)
                 || (ticket != null && e.SubjectType == TicketSubjectType && e.SubjectId == ticket)

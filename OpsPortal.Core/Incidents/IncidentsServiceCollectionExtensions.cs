@@ -11,7 +11,7 @@ public static class IncidentsServiceCollectionExtensions
             .Validate(o => o.TimelineMargin >= TimeSpan.Zero && o.TimelineMargin <= TimeSpan.FromDays(7),
                 "OpsPortal:Incidents:TimelineMargin must be between 00:00:00 and 7.00:00:00.")
             .ValidateOnStart();
-        services.AddScoped<IncidentService>();
+        services.AddSingleton<IncidentService>();
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<IncidentPostmortems>();

@@ -13,4 +13,9 @@ public static class TicketEventKinds
     public const string Unlinked = "ticket.unlinked";
     public const string Watched = "ticket.watched";
     public const string Unwatched = "ticket.unwatched";
+
+    /// <summary>Team filters (personal ones are nobody else's business and leave no event).</summary>
+    public const string FilterSubjectType = "ticket_filter";
+    public const string FilterSaved = "ticket.filter_saved";
+    public const string FilterDeleted = "ticket.filter_deleted";
 }

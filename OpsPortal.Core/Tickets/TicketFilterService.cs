@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 
@@ -29,24 +30,29 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
     }
 
     /// <summary>Saves (or replaces, by name) a filter for the team or for <paramref name="actor"/> alone.</summary>
-    public async Task<SavedTicketFilter> SaveAsync(string actor, string name, string query, bool personal, CancellationToken ct = default)
+    public async Task<Result<SavedTicketFilter>> SaveAsync(Actor actor, string name, string query, bool personal, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         name = name.Trim();
         if (name.Length is 0 or > 100)
         {
-            throw new TicketValidationException("name", "A saved filter needs a name of 1 to 100 characters.");
+            return TicketRefusals.Invalid("name", "A saved filter needs a name of 1 to 100 characters.");
         }
         if (BuiltIn.Any(b => b.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
         {
-            throw new TicketValidationException("name", $"'{name}' is a built-in filter; choose another name.");
+            return TicketRefusals.Invalid("name", $"'{name}' is a built-in filter; choose another name.");
         }
-        var normalized = TicketQuery.Parse(query).ToQueryString();
-        var owner = personal ? actor : null;
+        if (!TicketQuery.Parse(query).TryGet(out var parsed, out var refusal))
+        {
+            return refusal;
+        }
+        var normalized = parsed.ToQueryString();
+        var owner = personal ? actor.Name : null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Owner == owner && f.Name == name, ct);
         if (filter is null)
         {
-            filter = new TicketFilter { Name = name, Owner = owner, Query = normalized, CreatedBy = actor, CreatedAt = clock.GetUtcNow() };
+            filter = new TicketFilter { Name = name, Owner = owner, Query = normalized, CreatedBy = actor.Name, CreatedAt = clock.GetUtcNow() };
             db.Add(filter);
         }
         else
@@ -55,27 +61,35 @@ public sealed class TicketFilterService(IDbContextFactory<OpsDbContext> dbFactor
         }
         if (!personal)
         {
-            events.Append(db, actor, "ticket.filter_saved", "ticket_filter", name, $"{actor} saved the team ticket filter \"{name}\": {normalized}");
+            events.Append(db, actor.Name, TicketEventKinds.FilterSaved, TicketEventKinds.FilterSubjectType, name,
+                $"{actor.Name} saved the team ticket filter \"{name}\": {normalized}");
         }
         await db.SaveChangesAsync(ct);
         return new SavedTicketFilter(filter.Id, filter.Name, filter.Query, personal, filter.CreatedBy);
     }
 
-    /// <summary>A personal filter by its owner; a team filter by its creator or an admin.</summary>
-    public async Task<bool> DeleteAsync(string actor, bool isAdmin, int id, CancellationToken ct = default)
+    /// <summary>A personal filter by its owner; a team filter by its creator or an Admin.</summary>
+    public async Task<Result> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filter = await db.Set<TicketFilter>().SingleOrDefaultAsync(f => f.Id == id, ct);
-        if (filter is null || (filter.Owner is { } owner ? owner != actor : !isAdmin && filter.CreatedBy != actor))
+        // Someone else's personal filter does not exist for this actor.
+        if (filter is null || (filter.Owner is { } owner && owner != actor.Name))
         {
-            return false;
+            return Refusal.NotFound("The filter was deleted already.", "No such filter");
+        }
+        if (filter.Owner is null && !actor.Has(Roles.Admin) && filter.CreatedBy != actor.Name)
+        {
+            return Refusal.Forbidden($"Only {filter.CreatedBy} or an Admin can delete the team filter \"{filter.Name}\".");
         }
         db.Remove(filter);
         if (filter.Owner is null)
         {
-            events.Append(db, actor, "ticket.filter_deleted", "ticket_filter", filter.Name, $"{actor} deleted the team ticket filter \"{filter.Name}\"");
+            events.Append(db, actor.Name, TicketEventKinds.FilterDeleted, TicketEventKinds.FilterSubjectType, filter.Name,
+                $"{actor.Name} deleted the team ticket filter \"{filter.Name}\"");
         }
         await db.SaveChangesAsync(ct);
-        return true;
+        return Result.Ok;
     }
 }

@@ -1,3 +1,4 @@
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 
 namespace OpsPortal.Core.Tickets;
@@ -10,73 +11,97 @@ namespace OpsPortal.Core.Tickets;
 public sealed record LinkedTicketRequest(string Type, string Title, string Description, string? Service,
     string Priority, string SubjectType, string SubjectId);
 
+/// <summary>The ticket a hook call created or linked.</summary>
+public sealed record LinkedTicket(string Key);
+
 /// <summary>
 /// "Ticket, or it didn't happen", enforced in one place: the deploys, incidents and alerts features
-/// create and link their tickets through here. Scoped, on the request's <see cref="OpsDbContext"/>,
-/// and it never saves: the caller's entity, the ticket and their events commit together in the
-/// caller's <c>SaveChangesAsync</c>. A concurrent edit of the same ticket surfaces there as
+/// create and link their tickets through here. Inject it (a singleton) and pass the
+/// <see cref="OpsDbContext"/> of your own operation: it never saves, so the caller's entity, the
+/// ticket and their events commit together in the caller's <c>SaveChangesAsync</c>. A concurrent
+/// edit of the same ticket surfaces there as
 /// <see cref="Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException"/> (nothing lost silently).
-/// Bad input throws <see cref="TicketValidationException"/>.
+/// Bad input and unknown tickets come back as refusals (<see cref="TicketRefusals"/>).
 /// </summary>
-public sealed class TicketHook(OpsDbContext db, TicketOperations ops)
+public sealed class TicketHook(TicketOperations ops)
 {
     private static readonly TicketType[] HookTypes = [TicketType.Deploy, TicketType.Incident, TicketType.Alert];
 
     /// <summary>Creates a ticket and its link to (SubjectType, SubjectId). No SaveChanges.</summary>
-    public async Task<Ticket> CreateForAsync(LinkedTicketRequest request, string actor, CancellationToken ct = default)
+    public async Task<Result<LinkedTicket>> CreateForAsync(OpsDbContext db, LinkedTicketRequest request, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!TicketRules.TryParseType(request.Type, out var type) || !HookTypes.Contains(type))
         {
-            throw new TicketValidationException("type", $"A linked ticket's type must be deploy, incident or alert, not '{request.Type}'.");
+            return TicketRefusals.Invalid("type", $"A linked ticket's type must be deploy, incident or alert, not '{request.Type}'.");
         }
         if (!TicketRules.TryParsePriority(request.Priority, out var priority))
         {
-            throw new TicketValidationException("priority", $"Priority must be P1, P2, P3 or P4, not '{request.Priority}'.");
+            return TicketRefusals.Invalid("priority", $"Priority must be P1, P2, P3 or P4, not '{request.Priority}'.");
         }
-        var subjectType = CheckSubjectType(request.SubjectType);
-        var ticket = await ops.CreateAsync(db, new NewTicket(request.Title, request.Description, type, priority, request.Service), actor, ct);
-        await ops.LinkAsync(db, ticket, TicketLinkKinds.RelatesTo, subjectType, request.SubjectId, actor, ct);
-        return ticket;
+        if (!TryCheckSubjectType(request.SubjectType, out var subjectType, out var refusal))
+        {
+            return refusal;
+        }
+        if (!(await ops.CreateAsync(db, new NewTicket(request.Title, request.Description, type, priority, request.Service), actor, ct))
+            .TryGet(out var ticket, out refusal))
+        {
+            return refusal;
+        }
+        var link = await ops.LinkAsync(db, ticket, TicketLinkKinds.RelatesTo, subjectType, request.SubjectId, actor, ct);
+        return link.Succeeded ? new LinkedTicket(ticket.Key) : link.Refusal;
     }
 
-    /// <summary>Links an existing ticket (e.g. "OPS-12") to the subject. Throws <see cref="TicketNotFoundException"/> when unknown. No SaveChanges.</summary>
-    public async Task<Ticket> LinkAsync(string ticketKey, string subjectType, string subjectId, string actor, CancellationToken ct = default)
+    /// <summary>Links an existing ticket (e.g. "OPS-12") to the subject; NotFound when there is no such ticket. No SaveChanges.</summary>
+    public async Task<Result<LinkedTicket>> LinkAsync(OpsDbContext db, string ticketKey, string subjectType, string subjectId, Actor actor,
+        CancellationToken ct = default)
     {
-        var type = CheckSubjectType(subjectType);
-        var ticket = await TicketOperations.FindAsync(db, ticketKey, ct) ?? throw new TicketNotFoundException(ticketKey);
-        await ops.LinkAsync(db, ticket, TicketLinkKinds.RelatesTo, type, subjectId, actor, ct);
-        return ticket;
+        if (!TryCheckSubjectType(subjectType, out var type, out var refusal))
+        {
+            return refusal;
+        }
+        if (await TicketOperations.FindAsync(db, ticketKey, ct) is not { } ticket)
+        {
+            return TicketRefusals.NotFound(ticketKey);
+        }
+        var link = await ops.LinkAsync(db, ticket, TicketLinkKinds.RelatesTo, type, subjectId, actor, ct);
+        return link.Succeeded ? new LinkedTicket(ticket.Key) : link.Refusal;
     }
 
     /// <summary>
     /// Success resolves the ticket (when its workflow allows; an already resolved or closed one
     /// stays so) and adds <paramref name="comment"/>. Failure adds the comment, flagged, and reopens
-    /// a resolved or closed ticket: the work it tracked is not done. No SaveChanges.
+    /// a resolved or closed ticket: the work it tracked is not done. NotFound when the ticket is gone. No SaveChanges.
     /// </summary>
-    public async Task RecordOutcomeAsync(string ticketKey, bool success, string comment, string actor, CancellationToken ct = default)
+    public async Task<Result> RecordOutcomeAsync(OpsDbContext db, string ticketKey, bool success, string comment, Actor actor,
+        CancellationToken ct = default)
     {
-        var ticket = await TicketOperations.FindAsync(db, ticketKey, ct) ?? throw new TicketNotFoundException(ticketKey);
-        var body = success ? comment : "**Failed:** " + comment;
-        if (!string.IsNullOrWhiteSpace(comment))
+        if (await TicketOperations.FindAsync(db, ticketKey, ct) is not { } ticket)
         {
-            ops.AddComment(db, ticket, body, actor);
+            return TicketRefusals.NotFound(ticketKey);
+        }
+        var body = success ? comment : "**Failed:** " + comment;
+        if (!string.IsNullOrWhiteSpace(comment) && ops.AddComment(db, ticket, body, actor).Refusal is { } refusal)
+        {
+            return refusal;
         }
         if (success && TicketWorkflow.CanMove(ticket.Status, TicketStatus.Resolved))
         {
-            ops.ChangeStatus(db, ticket, TicketStatus.Resolved, actor);
+            return ops.ChangeStatus(db, ticket, TicketStatus.Resolved, actor);
         }
-        else if (!success && !ticket.IsOpen)
+        if (!success && !ticket.IsOpen)
         {
-            ops.ChangeStatus(db, ticket, TicketStatus.Open, actor);
+            return ops.ChangeStatus(db, ticket, TicketStatus.Open, actor);
         }
+        return Result.Ok;
     }
 
-    private static string CheckSubjectType(string subjectType)
+    private static bool TryCheckSubjectType(string? subjectType, out string type, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out Refusal? refusal)
     {
-        var type = subjectType?.Trim().ToLowerInvariant() ?? "";
-        return type is TicketLinkTargets.Deploy or TicketLinkTargets.Incident or TicketLinkTargets.Alert or TicketLinkTargets.Wiki
-            ? type
-            : throw new TicketValidationException("subjectType", $"A ticket links to a deploy, incident, alert or wiki page, not '{subjectType}'.");
+        type = subjectType?.Trim().ToLowerInvariant() ?? "";
+        refusal = type is TicketLinkTargets.Deploy or TicketLinkTargets.Incident or TicketLinkTargets.Alert or TicketLinkTargets.Wiki
+            ? null
+            : TicketRefusals.Invalid("subjectType", $"A ticket links to a deploy, incident, alert or wiki page, not '{subjectType}'.");
+        return refusal is null;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 
@@ -9,12 +10,14 @@ namespace OpsPortal.Core.Tickets;
 /// The ticket changes themselves, on the caller's <see cref="OpsDbContext"/>: each checks its input,
 /// changes the tracked entities and appends its event, and none saves. <see cref="TicketHook"/> and
 /// the ticket service behind the pages and the API both go through here, so a ticket made by a deploy and one made by a
-/// person obey the same rules and leave the same trail.
+/// person obey the same rules and leave the same trail. Input the rules refuse comes back as a
+/// <see cref="Refusal"/> (<see cref="TicketRefusals"/>) before anything is changed.
 /// </summary>
 public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptions<TicketsOptions> options)
 {
-    public async Task<Ticket> CreateAsync(OpsDbContext db, NewTicket draft, string actor, CancellationToken ct = default)
+    public async Task<Result<Ticket>> CreateAsync(OpsDbContext db, NewTicket draft, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(draft);
         var errors = new Dictionary<string, string>();
         Check(errors, "title", TicketRules.CheckTitle(draft.Title));
         Check(errors, "description", TicketRules.CheckBody(draft.Description, "description"));
@@ -24,7 +27,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
         Check(errors, "priority", Enum.IsDefined(draft.Priority) ? null : "Priority must be P1, P2, P3 or P4.");
         if (errors.Count > 0)
         {
-            throw new TicketValidationException(errors);
+            return TicketRefusals.Invalid(errors);
         }
 
         var number = await db.Database.SqlQuery<long>($"SELECT nextval('ticket_numbers') AS \"Value\"").SingleAsync(ct);
@@ -40,30 +43,30 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
             Status = TicketStatus.Open,
             Service = string.IsNullOrWhiteSpace(draft.Service) ? null : draft.Service.Trim(),
             Assignee = string.IsNullOrWhiteSpace(draft.Assignee) ? null : draft.Assignee.Trim(),
-            Reporter = actor,
+            Reporter = actor.Name,
             Labels = labels,
             DueDate = draft.DueDate,
             CreatedAt = now,
             UpdatedAt = now,
         };
-        ticket.Watchers.Add(new TicketWatcher { UserEmail = actor });
-        if (ticket.Assignee is not null && ticket.Assignee != actor)
+        ticket.Watchers.Add(new TicketWatcher { UserEmail = actor.Name });
+        if (ticket.Assignee is not null && ticket.Assignee != actor.Name)
         {
             ticket.Watchers.Add(new TicketWatcher { UserEmail = ticket.Assignee });
         }
         db.Set<Ticket>().Add(ticket);
-        events.Append(db, actor, TicketEventKinds.Created, TicketEventKinds.SubjectType, ticket.Key,
-            Clip($"{actor} created {ticket.Key} ({ticket.Priority} {ticket.Type.ToString().ToLowerInvariant()}): {ticket.Title}"),
+        events.Append(db, actor.Name, TicketEventKinds.Created, TicketEventKinds.SubjectType, ticket.Key,
+            Clip($"{actor.Name} created {ticket.Key} ({ticket.Priority} {ticket.Type.ToString().ToLowerInvariant()}): {ticket.Title}"),
             ticket.Service, new { version = ticket.RowVersion, type = ticket.Type.ToString(), priority = ticket.Priority.ToString(), ticket.Assignee });
         return ticket;
     }
 
-    /// <summary>Moves the ticket along the workflow; throws <see cref="TicketWorkflowException"/> for a move it does not allow.</summary>
-    public void ChangeStatus(OpsDbContext db, Ticket ticket, TicketStatus to, string actor)
+    /// <summary>Moves the ticket along the workflow; refuses a move it does not allow (and changes nothing).</summary>
+    public Result ChangeStatus(OpsDbContext db, Ticket ticket, TicketStatus to, Actor actor)
     {
         if (!TicketWorkflow.CanMove(ticket.Status, to))
         {
-            throw new TicketWorkflowException(ticket.Status, to);
+            return TicketRefusals.Workflow(ticket.Status, to);
         }
         var change = new FieldChange("status", TicketValues.Of(ticket.Status), TicketValues.Of(to));
         ticket.Status = to;
@@ -74,11 +77,12 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
             _ => null,
         };
         Record(db, ticket, actor, TicketEventKinds.StatusChanged,
-            $"{actor} moved {ticket.Key} from {change.From} to {change.To}: {ticket.Title}", [change]);
+            $"{actor.Name} moved {ticket.Key} from {change.From} to {change.To}: {ticket.Title}", [change]);
+        return Result.Ok;
     }
 
     /// <summary>Records field changes already applied to <paramref name="ticket"/> (no-op when there are none).</summary>
-    public void RecordUpdate(OpsDbContext db, Ticket ticket, string actor, IReadOnlyList<FieldChange> changes)
+    public void RecordUpdate(OpsDbContext db, Ticket ticket, Actor actor, IReadOnlyList<FieldChange> changes)
     {
         if (changes.Count == 0)
         {
@@ -90,57 +94,63 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
             ticket.Watchers.Add(new TicketWatcher { UserEmail = assignee });
         }
         Record(db, ticket, actor, TicketEventKinds.Updated,
-            $"{actor} updated {ticket.Key}: " + string.Join(", ", changes.Select(c => c.Describe())), changes);
+            $"{actor.Name} updated {ticket.Key}: " + string.Join(", ", changes.Select(c => c.Describe())), changes);
     }
 
-    public TicketComment AddComment(OpsDbContext db, Ticket ticket, string body, string actor)
+    public Result<TicketComment> AddComment(OpsDbContext db, Ticket ticket, string body, Actor actor)
     {
-        if (string.IsNullOrWhiteSpace(body))
+        if (CheckComment(body) is { } refusal)
         {
-            throw new TicketValidationException("body", "A comment cannot be empty.");
+            return refusal;
         }
-        if (TicketRules.CheckBody(body, "comment") is { } error)
-        {
-            throw new TicketValidationException("body", error);
-        }
-        var comment = new TicketComment { TicketId = ticket.Id, Author = actor, Body = body, CreatedAt = clock.GetUtcNow() };
+        var comment = new TicketComment { TicketId = ticket.Id, Author = actor.Name, Body = body, CreatedAt = clock.GetUtcNow() };
         ticket.Comments.Add(comment);
-        events.Append(db, actor, TicketEventKinds.Commented, TicketEventKinds.SubjectType, ticket.Key,
-            Clip($"{actor} commented on {ticket.Key}: {FirstLine(body)}"), ticket.Service);
+        events.Append(db, actor.Name, TicketEventKinds.Commented, TicketEventKinds.SubjectType, ticket.Key,
+            Clip($"{actor.Name} commented on {ticket.Key}: {FirstLine(body)}"), ticket.Service);
         return comment;
     }
+
+    /// <summary>Why a comment body is refused, or null.</summary>
+    public static Refusal? CheckComment(string? body) =>
+        string.IsNullOrWhiteSpace(body) ? TicketRefusals.Invalid("body", "A comment cannot be empty.")
+            : TicketRules.CheckBody(body, "comment") is { } error ? TicketRefusals.Invalid("body", error)
+            : null;
 
     /// <summary>
     /// Links <paramref name="ticket"/> to a subject; returns the existing link when it is already there.
     /// A ticket target is given by key and must exist.
     /// </summary>
-    public async Task<TicketLink> LinkAsync(OpsDbContext db, Ticket ticket, string kind, string targetType, string targetId,
-        string actor, CancellationToken ct = default)
+    public async Task<Result<TicketLink>> LinkAsync(OpsDbContext db, Ticket ticket, string kind, string targetType, string targetId,
+        Actor actor, CancellationToken ct = default)
     {
         if (!TicketLinkKinds.Creatable.Contains(kind))
         {
-            throw new TicketValidationException("kind", $"Unknown link kind '{kind}'. Use one of: {string.Join(", ", TicketLinkKinds.Creatable)}.");
+            return TicketRefusals.Invalid("kind", $"Unknown link kind '{kind}'. Use one of: {string.Join(", ", TicketLinkKinds.Creatable)}.");
         }
         if (!TicketLinkTargets.All.Contains(targetType))
         {
-            throw new TicketValidationException("targetType", $"Unknown link target '{targetType}'. Use one of: {string.Join(", ", TicketLinkTargets.All)}.");
+            return TicketRefusals.Invalid("targetType", $"Unknown link target '{targetType}'. Use one of: {string.Join(", ", TicketLinkTargets.All)}.");
         }
         targetId = targetId.Trim();
         if (targetId.Length is 0 or > 256)
         {
-            throw new TicketValidationException("targetId", "A link needs the id of what it points to (at most 256 characters).");
+            return TicketRefusals.Invalid("targetId", "A link needs the id of what it points to (at most 256 characters).");
         }
         if (targetType == TicketLinkTargets.Ticket)
         {
-            targetId = TicketRules.NormalizeKey(targetId) ?? throw new TicketNotFoundException(targetId);
-            if (targetId == ticket.Key)
+            if (TicketRules.NormalizeKey(targetId) is not { } targetKey)
             {
-                throw new TicketValidationException("targetId", "A ticket cannot link to itself.");
+                return TicketRefusals.NotFound(targetId);
             }
-            if (await FindAsync(db, targetId, ct) is null)
+            if (targetKey == ticket.Key)
             {
-                throw new TicketNotFoundException(targetId);
+                return TicketRefusals.Invalid("targetId", "A ticket cannot link to itself.");
             }
+            if (await FindAsync(db, targetKey, ct) is null)
+            {
+                return TicketRefusals.NotFound(targetKey);
+            }
+            targetId = targetKey;
         }
         var existing = ticket.Links.FirstOrDefault(l => l.Kind == kind && l.TargetType == targetType && l.TargetId == targetId)
             ?? (ticket.Id == 0 ? null : await db.Set<TicketLink>().FirstOrDefaultAsync(
@@ -149,10 +159,10 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
         {
             return existing;
         }
-        var link = new TicketLink { Kind = kind, TargetType = targetType, TargetId = targetId, CreatedBy = actor, CreatedAt = clock.GetUtcNow() };
+        var link = new TicketLink { Kind = kind, TargetType = targetType, TargetId = targetId, CreatedBy = actor.Name, CreatedAt = clock.GetUtcNow() };
         ticket.Links.Add(link);
-        events.Append(db, actor, TicketEventKinds.Linked, TicketEventKinds.SubjectType, ticket.Key,
-            $"{actor} linked {ticket.Key}: {TicketLinkKinds.Describe(kind)} {targetType} {targetId}", ticket.Service,
+        events.Append(db, actor.Name, TicketEventKinds.Linked, TicketEventKinds.SubjectType, ticket.Key,
+            $"{actor.Name} linked {ticket.Key}: {TicketLinkKinds.Describe(kind)} {targetType} {targetId}", ticket.Service,
             new { kind, targetType, targetId });
         return link;
     }
@@ -169,11 +179,11 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
             ?? await db.Set<Ticket>().FirstOrDefaultAsync(t => t.Key == normalized, ct);
     }
 
-    private void Record(OpsDbContext db, Ticket ticket, string actor, string kind, string summary, IReadOnlyList<FieldChange> changes)
+    private void Record(OpsDbContext db, Ticket ticket, Actor actor, string kind, string summary, IReadOnlyList<FieldChange> changes)
     {
         ticket.RowVersion++;
         ticket.UpdatedAt = clock.GetUtcNow();
-        events.Append(db, actor, kind, TicketEventKinds.SubjectType, ticket.Key, Clip(summary), ticket.Service,
+        events.Append(db, actor.Name, kind, TicketEventKinds.SubjectType, ticket.Key, Clip(summary), ticket.Service,
             new { version = ticket.RowVersion, changes = changes.Select(c => new { field = c.Field, from = c.From, to = c.To }) });
     }
 

@@ -30,29 +30,36 @@ public sealed record TicketQuery
 
     public static readonly IReadOnlyList<TicketStatus> Active = [TicketStatus.Open, TicketStatus.InProgress, TicketStatus.Blocked];
 
-    /// <summary>Parses a query string; throws <see cref="TicketValidationException"/> naming the bad parameter.</summary>
-    public static TicketQuery Parse(string? queryString)
+    /// <summary>Parses a query string; an Invalid refusal names the first bad parameter.</summary>
+    public static Result<TicketQuery> Parse(string? queryString)
     {
         var values = HttpUtility.ParseQueryString(queryString ?? "");
         string? Get(string name) => values[name] is { Length: > 0 } v ? v.Trim() : null;
+        var errors = new Dictionary<string, string>();
+        var sort = TicketSort.Updated;
+        if (Get("sort") is { } sortText && !(Enum.TryParse(sortText, true, out sort) && !char.IsAsciiDigit(sortText[0])))
+        {
+            errors["sort"] = $"Unknown sort '{sortText}'. Use updated, created, priority, due or key.";
+        }
         var query = new TicketQuery
         {
-            Statuses = List<TicketStatus>(Get("status"), "status", s => s == "active" ? Active : TicketRules.TryParseStatus(s, out var x) ? [x] : null),
-            Priorities = List<TicketPriority>(Get("priority"), "priority", s => TicketRules.TryParsePriority(s, out var x) ? [x] : null),
-            Types = List<TicketType>(Get("type"), "type", s => TicketRules.TryParseType(s, out var x) ? [x] : null),
+            Statuses = List<TicketStatus>(Get("status"), "status", s => s == "active" ? Active : TicketRules.TryParseStatus(s, out var x) ? [x] : null, errors),
+            Priorities = List<TicketPriority>(Get("priority"), "priority", s => TicketRules.TryParsePriority(s, out var x) ? [x] : null, errors),
+            Types = List<TicketType>(Get("type"), "type", s => TicketRules.TryParseType(s, out var x) ? [x] : null, errors),
             Assignee = Get("assignee"),
             Label = Get("label")?.ToLowerInvariant(),
             Service = Get("service"),
             Text = Get("q"),
-            Sort = Get("sort") is { } sort
-                ? Enum.TryParse<TicketSort>(sort, true, out var s) && !char.IsAsciiDigit(sort[0]) ? s
-                    : throw new TicketValidationException("sort", $"Unknown sort '{sort}'. Use updated, created, priority, due or key.")
-                : TicketSort.Updated,
+            Sort = sort,
             Ascending = Get("dir") is { } dir && dir.Equals("asc", StringComparison.OrdinalIgnoreCase),
-            Page = Number(Get("page"), "page", 1, 1, 100_000),
-            PageSize = Number(Get("size"), "size", 50, 1, MaxPageSize),
+            Page = Number(Get("page"), "page", 1, 1, 100_000, errors),
+            PageSize = Number(Get("size"), "size", 50, 1, MaxPageSize, errors),
         };
-        return query.Text is { Length: > 200 } ? throw new TicketValidationException("q", "The search text is longer than 200 characters.") : query;
+        if (query.Text is { Length: > 200 })
+        {
+            errors["q"] = "The search text is longer than 200 characters.";
+        }
+        return errors.Count > 0 ? TicketRefusals.Invalid(errors) : query;
     }
 
     public string ToQueryString(bool withPaging = false)
@@ -82,15 +89,36 @@ public sealed record TicketQuery
         return string.Join("&", parts);
     }
 
-    private static List<T> List<T>(string? text, string name, Func<string, IEnumerable<T>?> parse) =>
-        text is null ? [] : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .SelectMany(s => parse(s) ?? throw new TicketValidationException(name, $"Unknown {name} '{s}'."))
-            .Distinct().ToList();
+    private static List<T> List<T>(string? text, string name, Func<string, IEnumerable<T>?> parse, Dictionary<string, string> errors)
+    {
+        var list = new List<T>();
+        foreach (var part in text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+        {
+            if (parse(part) is { } values)
+            {
+                list.AddRange(values);
+            }
+            else
+            {
+                errors.TryAdd(name, $"Unknown {name} '{part}'.");
+            }
+        }
+        return list.Distinct().ToList();
+    }
 
-    private static int Number(string? text, string name, int fallback, int min, int max) =>
-        text is null ? fallback
-            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n
-            : throw new TicketValidationException(name, $"'{name}' must be a whole number from {min} to {max}.");
+    private static int Number(string? text, string name, int fallback, int min, int max, Dictionary<string, string> errors)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
+        {
+            return n;
+        }
+        errors[name] = $"'{name}' must be a whole number from {min} to {max}.";
+        return fallback;
+    }
 }
 
 /// <summary>One row of the list.</summary>

@@ -52,16 +52,16 @@ public sealed class TicketSearch(NpgsqlDataSource dataSource, IOptions<TicketsOp
         ORDER BY top.rank DESC, t.id DESC
         """;
 
-    public async Task<List<TicketHit>> SearchAsync(string text, int limit = 20, CancellationToken ct = default)
+    public async Task<Result<List<TicketHit>>> SearchAsync(string text, int limit = 20, CancellationToken ct = default)
     {
         text = text.Trim();
         if (text.Length == 0)
         {
-            return [];
+            return new List<TicketHit>();
         }
         if (text.Length > 200)
         {
-            throw new TicketValidationException("q", "The search text is longer than 200 characters.");
+            return TicketRefusals.Invalid("q", "The search text is longer than 200 characters.");
         }
         var hits = new List<TicketHit>();
         if (TicketRules.NormalizeKey(text) is { } key)

@@ -5,7 +5,7 @@ namespace OpsPortal.Core.Tickets;
 public sealed partial class TicketService
 {
     /// <summary>Checks and applies every field of <paramref name="edit"/> except status; returns what changed.</summary>
-    private static async Task<List<FieldChange>> ApplyAsync(OpsDbContext db, Ticket ticket, TicketEdit edit, CancellationToken ct)
+    private static async Task<Result<List<FieldChange>>> ApplyAsync(OpsDbContext db, Ticket ticket, TicketEdit edit, CancellationToken ct)
     {
         var errors = new Dictionary<string, string>();
         var changes = new List<FieldChange>();
@@ -46,8 +46,12 @@ public sealed partial class TicketService
         }
         if (edit.Assignee is { } assignee)
         {
-            var email = await CheckAssigneeOrErrorAsync(db, assignee.Value, errors, ct);
-            if (!errors.ContainsKey("assignee") && email != ticket.Assignee)
+            var checkedAssignee = await CheckAssigneeAsync(db, assignee.Value, ct);
+            if (!checkedAssignee.TryGet(out var email, out var refusal))
+            {
+                errors["assignee"] = refusal.Errors["assignee"];
+            }
+            else if (email != ticket.Assignee)
             {
                 changes.Add(new FieldChange("assignee", ticket.Assignee, email));
                 ticket.Assignee = email;
@@ -83,19 +87,6 @@ public sealed partial class TicketService
             changes.Add(new FieldChange("due", TicketValues.Of(ticket.DueDate), TicketValues.Of(due.Value)));
             ticket.DueDate = due.Value;
         }
-        return errors.Count > 0 ? throw new TicketValidationException(errors) : changes;
-    }
-
-    private static async Task<string?> CheckAssigneeOrErrorAsync(OpsDbContext db, string? email, Dictionary<string, string> errors, CancellationToken ct)
-    {
-        try
-        {
-            return await CheckAssigneeAsync(db, email, ct);
-        }
-        catch (TicketValidationException ex)
-        {
-            errors["assignee"] = ex.Errors["assignee"];
-            return null;
-        }
+        return errors.Count > 0 ? TicketRefusals.Invalid(errors) : changes;
     }
 }

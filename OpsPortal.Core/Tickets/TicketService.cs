@@ -1,23 +1,32 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 
 namespace OpsPortal.Core.Tickets;
 
 /// <summary>
-/// Tickets as people use them (pages and API). Each call is its own unit of work on a fresh
-/// context, so a long-lived Blazor circuit never holds stale tracked entities. Role checks happen
-/// in the web layer before any call; this class enforces the ticket rules.
+/// Tickets as people use them (pages and API). A singleton; each call is its own unit of work on a
+/// fresh context (ADR-001), so a long-lived Blazor circuit never holds stale tracked entities. Role
+/// checks happen in the web layer before any call; this class enforces the ticket rules and says no
+/// with a <see cref="Refusal"/> (<see cref="TicketRefusals"/>), having changed nothing.
 /// </summary>
 public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFactory, TicketOperations ops, EventLog events, TimeProvider clock)
 {
-    public async Task<Ticket> CreateAsync(NewTicket draft, string actor, CancellationToken ct = default)
+    public async Task<Result<Ticket>> CreateAsync(NewTicket draft, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(draft);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var assignee = await CheckAssigneeAsync(db, draft.Assignee, ct);
-        var ticket = await ops.CreateAsync(db, draft with { Assignee = assignee }, actor, ct);
-        await db.SaveChangesAsync(ct);
-        return ticket;
+        if (!(await CheckAssigneeAsync(db, draft.Assignee, ct)).TryGet(out var assignee, out var refusal))
+        {
+            return refusal;
+        }
+        var created = await ops.CreateAsync(db, draft with { Assignee = assignee }, actor, ct);
+        if (created.Succeeded)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        return created;
     }
 
     public async Task<Ticket?> FindAsync(string key, CancellationToken ct = default)
@@ -65,20 +74,27 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
 
     /// <summary>
     /// Applies <paramref name="edit"/> if the ticket is still at <paramref name="expectedVersion"/>;
-    /// otherwise throws <see cref="TicketConflictException"/> listing the changes made since.
+    /// otherwise a Conflict refusal listing the changes made since (<see cref="TicketRefusals.TryGetConflict"/>).
     /// </summary>
-    public async Task<Ticket> UpdateAsync(string key, TicketEdit edit, int expectedVersion, string actor, CancellationToken ct = default)
+    public async Task<Result<Ticket>> UpdateAsync(string key, TicketEdit edit, int expectedVersion, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(edit);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ticket = await LoadAsync(db, key, ct);
+        if (!(await LoadAsync(db, key, ct)).TryGet(out var ticket, out var refusal))
+        {
+            return refusal;
+        }
         if (ticket.RowVersion != expectedVersion)
         {
-            throw await ConflictAsync(db, ticket, expectedVersion, ct);
+            return await ConflictAsync(db, ticket, expectedVersion, ct);
         }
-        var changes = await ApplyAsync(db, ticket, edit, ct);
-        if (edit.Status is { } status && status != ticket.Status)
+        if (!(await ApplyAsync(db, ticket, edit, ct)).TryGet(out var changes, out refusal))
         {
-            ops.ChangeStatus(db, ticket, status, actor);
+            return refusal;
+        }
+        if (edit.Status is { } status && status != ticket.Status && ops.ChangeStatus(db, ticket, status, actor).Refusal is { } moveRefused)
+        {
+            return moveRefused;
         }
         ops.RecordUpdate(db, ticket, actor, changes);
         try
@@ -88,81 +104,112 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         catch (DbUpdateConcurrencyException)
         {
             await using var fresh = await dbFactory.CreateDbContextAsync(ct);
-            throw await ConflictAsync(fresh, await LoadAsync(fresh, key, ct), expectedVersion, ct);
+            return (await LoadAsync(fresh, key, ct)).TryGet(out var current, out refusal)
+                ? await ConflictAsync(fresh, current, expectedVersion, ct)
+                : refusal;
         }
         return ticket;
     }
 
-    public async Task<TicketComment> AddCommentAsync(string key, string body, string actor, CancellationToken ct = default)
+    public async Task<Result<TicketComment>> AddCommentAsync(string key, string body, Actor actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ticket = await LoadAsync(db, key, ct);
+        if (!(await LoadAsync(db, key, ct)).TryGet(out var ticket, out var refusal))
+        {
+            return refusal;
+        }
         var comment = ops.AddComment(db, ticket, body, actor);
-        await db.SaveChangesAsync(ct);
+        if (comment.Succeeded)
+        {
+            await db.SaveChangesAsync(ct);
+        }
         return comment;
     }
 
     /// <summary>Only the author edits a comment; the previous body is kept as a revision.</summary>
-    public async Task<TicketComment> EditCommentAsync(string key, long commentId, string body, string actor, CancellationToken ct = default)
+    public async Task<Result<TicketComment>> EditCommentAsync(string key, long commentId, string body, Actor actor, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(body) || TicketRules.CheckBody(body, "comment") is not null)
+        if (TicketOperations.CheckComment(body) is { } invalid)
         {
-            throw new TicketValidationException("body", TicketRules.CheckBody(body, "comment") ?? "A comment cannot be empty.");
+            return invalid;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ticket = await LoadAsync(db, key, ct);
-        var comment = await db.Set<TicketComment>().SingleOrDefaultAsync(c => c.Id == commentId && c.TicketId == ticket.Id, ct)
-            ?? throw new TicketValidationException("comment", $"{ticket.Key} has no comment {commentId}.");
-        if (comment.Author != actor)
+        if (!(await LoadAsync(db, key, ct)).TryGet(out var ticket, out var refusal))
         {
-            throw new TicketValidationException("comment", "Only the author can edit a comment.");
+            return refusal;
+        }
+        var comment = await db.Set<TicketComment>().SingleOrDefaultAsync(c => c.Id == commentId && c.TicketId == ticket.Id, ct);
+        if (comment is null)
+        {
+            return TicketRefusals.Invalid("comment", $"{ticket.Key} has no comment {commentId}.");
+        }
+        if (comment.Author != actor.Name)
+        {
+            return TicketRefusals.Invalid("comment", "Only the author can edit a comment.");
         }
         if (comment.Body == body)
         {
             return comment;
         }
         var now = clock.GetUtcNow();
-        comment.Revisions.Add(new TicketCommentRevision { Body = comment.Body, ReplacedAt = now, ReplacedBy = actor });
+        comment.Revisions.Add(new TicketCommentRevision { Body = comment.Body, ReplacedAt = now, ReplacedBy = actor.Name });
         comment.Body = body;
         comment.EditedAt = now;
-        events.Append(db, actor, TicketEventKinds.CommentEdited, TicketEventKinds.SubjectType, ticket.Key,
-            $"{actor} edited a comment on {ticket.Key}", ticket.Service, new { commentId });
+        events.Append(db, actor.Name, TicketEventKinds.CommentEdited, TicketEventKinds.SubjectType, ticket.Key,
+            $"{actor.Name} edited a comment on {ticket.Key}", ticket.Service, new { commentId });
         await db.SaveChangesAsync(ct);
         return comment;
     }
 
-    public async Task<TicketLink> AddLinkAsync(string key, string kind, string targetType, string targetId, string actor, CancellationToken ct = default)
+    public async Task<Result<TicketLink>> AddLinkAsync(string key, string kind, string targetType, string targetId, Actor actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ticket = await LoadAsync(db, key, ct);
+        if (!(await LoadAsync(db, key, ct)).TryGet(out var ticket, out var refusal))
+        {
+            return refusal;
+        }
         var link = await ops.LinkAsync(db, ticket, kind, targetType, targetId, actor, ct);
-        await db.SaveChangesAsync(ct);
+        if (link.Succeeded)
+        {
+            await db.SaveChangesAsync(ct);
+        }
         return link;
     }
 
     /// <summary>Removes a link shown on <paramref name="key"/>'s page, whichever side stores it.</summary>
-    public async Task RemoveLinkAsync(string key, long linkId, string actor, CancellationToken ct = default)
+    public async Task<Result> RemoveLinkAsync(string key, long linkId, Actor actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ticket = await LoadAsync(db, key, ct);
+        if (!(await LoadAsync(db, key, ct)).TryGet(out var ticket, out var refusal))
+        {
+            return refusal;
+        }
         var link = await db.Set<TicketLink>().SingleOrDefaultAsync(l => l.Id == linkId
-            && (l.TicketId == ticket.Id || (l.TargetType == TicketLinkTargets.Ticket && l.TargetId == ticket.Key)), ct)
-            ?? throw new TicketValidationException("link", $"{ticket.Key} has no link {linkId}.");
+            && (l.TicketId == ticket.Id || (l.TargetType == TicketLinkTargets.Ticket && l.TargetId == ticket.Key)), ct);
+        if (link is null)
+        {
+            return TicketRefusals.Invalid("link", $"{ticket.Key} has no link {linkId}.");
+        }
         db.Remove(link);
-        events.Append(db, actor, TicketEventKinds.Unlinked, TicketEventKinds.SubjectType, ticket.Key,
-            $"{actor} removed the link {TicketLinkKinds.Describe(link.Kind)} {link.TargetType} {link.TargetId} from {ticket.Key}",
+        events.Append(db, actor.Name, TicketEventKinds.Unlinked, TicketEventKinds.SubjectType, ticket.Key,
+            $"{actor.Name} removed the link {TicketLinkKinds.Describe(link.Kind)} {link.TargetType} {link.TargetId} from {ticket.Key}",
             ticket.Service, new { link.Kind, link.TargetType, link.TargetId });
         await db.SaveChangesAsync(ct);
+        return Result.Ok;
     }
 
-    public async Task SetWatchingAsync(string key, string user, bool watching, CancellationToken ct = default)
+    public async Task<Result> SetWatchingAsync(string key, Actor actor, bool watching, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ticket = await LoadAsync(db, key, ct);
+        if (!(await LoadAsync(db, key, ct)).TryGet(out var ticket, out var refusal))
+        {
+            return refusal;
+        }
+        var user = actor.Name;
         var current = ticket.Watchers.FirstOrDefault(w => w.UserEmail == user);
         if (watching == current is not null)
         {
-            return;
+            return Result.Ok;
         }
         if (watching)
         {
@@ -175,6 +222,7 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         events.Append(db, user, watching ? TicketEventKinds.Watched : TicketEventKinds.Unwatched, TicketEventKinds.SubjectType,
             ticket.Key, $"{user} {(watching ? "started" : "stopped")} watching {ticket.Key}", ticket.Service);
         await db.SaveChangesAsync(ct);
+        return Result.Ok;
     }
 
     /// <summary>The ticket's history, oldest first: every event on the spine about it.</summary>
@@ -187,11 +235,23 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
     }
 
     /// <summary>Applies one change to each ticket; a ticket the change does not fit (e.g. a workflow move) is skipped with the reason.</summary>
-    public async Task<BulkResult> BulkUpdateAsync(IReadOnlyCollection<string> keys, BulkEdit edit, string actor, CancellationToken ct = default)
+    public async Task<Result<BulkResult>> BulkUpdateAsync(IReadOnlyCollection<string> keys, BulkEdit edit, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(edit);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var assignee = edit.Assignee is { } a ? new Set<string?>(await CheckAssigneeAsync(db, a.Value, ct)) : null;
-        Check("labels", TicketRules.NormalizeLabels(edit.AddLabels, out var add));
+        Set<string?>? assignee = null;
+        if (edit.Assignee is { } a)
+        {
+            if (!(await CheckAssigneeAsync(db, a.Value, ct)).TryGet(out var email, out var refusal))
+            {
+                return refusal;
+            }
+            assignee = new Set<string?>(email);
+        }
+        if (TicketRules.NormalizeLabels(edit.AddLabels, out var add) is { } labelError)
+        {
+            return TicketRefusals.Invalid("labels", labelError);
+        }
         TicketRules.NormalizeLabels(edit.RemoveLabels, out var remove);
         var normalized = keys.Select(TicketRules.NormalizeKey).OfType<string>().Distinct().ToList();
         var tickets = await db.Set<Ticket>().Include(t => t.Watchers).Where(t => normalized.Contains(t.Key)).ToListAsync(ct);
@@ -201,19 +261,24 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         {
             if (edit.Status is { } status && status != ticket.Status && !TicketWorkflow.CanMove(ticket.Status, status))
             {
-                skipped[ticket.Key] = new TicketWorkflowException(ticket.Status, status).Message;
+                skipped[ticket.Key] = TicketRefusals.Workflow(ticket.Status, status).Detail;
                 continue;
             }
             var labels = ticket.Labels.Except(remove).Concat(add).Distinct().ToList();
-            var fields = await ApplyAsync(db, ticket, new TicketEdit { Assignee = assignee, Labels = labels }, ct);
+            if (!(await ApplyAsync(db, ticket, new TicketEdit { Assignee = assignee, Labels = labels }, ct)).TryGet(out var fields, out var refused))
+            {
+                skipped[ticket.Key] = refused.Detail;
+                continue;
+            }
             var moves = edit.Status is { } to && to != ticket.Status;
             if (fields.Count == 0 && !moves)
             {
                 continue;
             }
-            if (moves)
+            if (moves && ops.ChangeStatus(db, ticket, edit.Status!.Value, actor).Refusal is { } moveRefused)
             {
-                ops.ChangeStatus(db, ticket, edit.Status!.Value, actor);
+                skipped[ticket.Key] = moveRefused.Detail;
+                continue;
             }
             ops.RecordUpdate(db, ticket, actor, fields);
             changed.Add(ticket.Key);
@@ -229,14 +294,18 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         return await db.Users.AsNoTracking().Where(u => !u.IsDisabled && u.Email != null).OrderBy(u => u.Email).Select(u => u.Email!).ToListAsync(ct);
     }
 
-    private static async Task<Ticket> LoadAsync(OpsDbContext db, string key, CancellationToken ct)
+    private static async Task<Result<Ticket>> LoadAsync(OpsDbContext db, string key, CancellationToken ct)
     {
-        var normalized = TicketRules.NormalizeKey(key) ?? throw new TicketNotFoundException(key);
-        return await db.Set<Ticket>().Include(t => t.Watchers).SingleOrDefaultAsync(t => t.Key == normalized, ct)
-            ?? throw new TicketNotFoundException(normalized);
+        if (TicketRules.NormalizeKey(key) is not { } normalized)
+        {
+            return TicketRefusals.NotFound(key);
+        }
+        return await db.Set<Ticket>().Include(t => t.Watchers).SingleOrDefaultAsync(t => t.Key == normalized, ct) is { } ticket
+            ? ticket
+            : TicketRefusals.NotFound(normalized);
     }
 
-    private static async Task<TicketConflictException> ConflictAsync(OpsDbContext db, Ticket current, int expectedVersion, CancellationToken ct)
+    private static async Task<Refusal> ConflictAsync(OpsDbContext db, Ticket current, int expectedVersion, CancellationToken ct)
     {
         var recent = await db.Events.AsNoTracking()
             .Where(e => e.SubjectType == TicketEventKinds.SubjectType && e.SubjectId == current.Key
@@ -244,26 +313,19 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
             .OrderBy(e => e.Id).ToListAsync(ct);
         var missed = recent.Select(TicketChangeRecord.FromEvent).OfType<TicketChangeRecord>()
             .Where(r => r.Version > expectedVersion).ToList();
-        return new TicketConflictException(current, expectedVersion, missed);
+        return TicketRefusals.Conflict(current, expectedVersion, missed);
     }
 
-    private static void Check(string field, string? error)
-    {
-        if (error is not null)
-        {
-            throw new TicketValidationException(field, error);
-        }
-    }
-
-    /// <summary>An assignee must be an enabled user; returns the stored email, or null to unassign.</summary>
-    private static async Task<string?> CheckAssigneeAsync(OpsDbContext db, string? email, CancellationToken ct)
+    /// <summary>An assignee must be an enabled user; the stored email, or null to unassign.</summary>
+    private static async Task<Result<string?>> CheckAssigneeAsync(OpsDbContext db, string? email, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(email))
         {
-            return null;
+            return (string?)null;
         }
         var normalized = email.Trim().ToUpperInvariant();
-        return await db.Users.Where(u => u.NormalizedEmail == normalized && !u.IsDisabled).Select(u => u.Email).SingleOrDefaultAsync(ct)
-            ?? throw new TicketValidationException("assignee", $"There is no active user {email.Trim()} to assign.");
+        return await db.Users.Where(u => u.NormalizedEmail == normalized && !u.IsDisabled).Select(u => u.Email).SingleOrDefaultAsync(ct) is { } found
+            ? found
+            : TicketRefusals.Invalid("assignee", $"There is no active user {email.Trim()} to assign.");
     }
 }

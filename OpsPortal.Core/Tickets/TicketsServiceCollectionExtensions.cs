@@ -14,7 +14,7 @@ public static class TicketsServiceCollectionExtensions
                 "OpsPortal:Tickets:SearchCandidates must be between 20 and 100000.")
             .ValidateOnStart();
         services.AddSingleton<TicketOperations>();
-        services.AddScoped<TicketHook>();
+        services.AddSingleton<TicketHook>();
         services.AddSingleton<TicketService>();
         services.AddSingleton<TicketList>();
         services.AddSingleton<TicketSearch>();

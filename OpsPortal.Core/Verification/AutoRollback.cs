@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
@@ -16,11 +15,11 @@ namespace OpsPortal.Core.Verification;
 /// </summary>
 public sealed partial class AutoRollback(
     IDbContextFactory<OpsDbContext> dbFactory,
-    IServiceScopeFactory scopes,
+    DeployStarter starter,
     EventLog events,
     ILogger<AutoRollback> logger)
 {
-    private static readonly DeployActor Actor = new(DeployVerification.ActorName, Roles.Admin);
+    private static readonly Actor Actor = Actor.System("deploy-verification");
 
     public async Task RunPendingAsync(CancellationToken ct)
     {
@@ -44,20 +43,15 @@ public sealed partial class AutoRollback(
             await RecordAsync(deployId, AutoRollbackState.Started, id, $"rollback #{id} was already started", ct);
             return;
         }
-        DeployStart start;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            start = await scope.ServiceProvider.GetRequiredService<DeployStarter>().RollbackAsync(Actor, deployId, null, ct);
-        }
-        if (start.Deploy is { } rollback)
+        var start = await starter.RollbackAsync(Actor, deployId, null, ct);
+        if (start.TryGet(out var rollback, out var refusal))
         {
             await RecordAsync(deployId, AutoRollbackState.Started, rollback.Id,
                 $"rolled back by itself (auto_rollback) to {rollback.Version}: rollback #{rollback.Id}", ct);
         }
         else
         {
-            await RecordAsync(deployId, AutoRollbackState.Refused, null,
-                $"could not roll back by itself (auto_rollback): {start.Refusal!.Title}. {start.Refusal.Detail}", ct);
+            await RecordAsync(deployId, AutoRollbackState.Refused, null, $"could not roll back by itself (auto_rollback): {refusal.Message}", ct);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed partial class DeployVerification(
     ILogger<DeployVerification> logger)
 {
     public const string LockKey = "opsportal.deploy-verification";
-    public const string ActorName = "system:deploy-verification";
+    public static readonly string ActorName = Auth.Actor.System("deploy-verification").Name;
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <returns>False when another node holds the round (it judges instead).</returns>

@@ -114,6 +114,18 @@ public sealed partial class WikiService(
         return pages.Select(Summary).ToList();
     }
 
+    /// <summary>
+    /// The subject ids (<see cref="WikiEventKinds.SubjectType"/> events carry the page id) of the pages
+    /// that name any of <paramref name="services"/>: how an incident's timeline finds its runbooks' changes.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RunbookSubjectIdsAsync(IReadOnlyCollection<string> services, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = await db.Set<WikiPage>().AsNoTracking()
+            .Where(p => p.Services.Any(s => services.Contains(s))).Select(p => p.Id).ToListAsync(ct);
+        return ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    }
+
     /// <summary>Runbooks (pages that name a service) not edited for <see cref="WikiOptions.StaleAfterMonths"/> months, oldest first.</summary>
     public async Task<IReadOnlyList<WikiPageSummary>> StaleRunbooksAsync(int limit = 50, CancellationToken ct = default)
     {

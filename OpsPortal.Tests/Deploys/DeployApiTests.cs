@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Deploys;
+using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Deploys;
 
@@ -147,6 +149,31 @@ public sealed class DeployApiTests : DeployTestBase
 
         Assert.Equal("failed", deploy.GetProperty("status").GetString());
         Assert.Equal(3, deploy.GetProperty("deploy").GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Plan_IsWhatRuns_TheConfirmationsVariablesAreTheScriptsEnvironment()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        await WaitFinishedAsync(client, await IdOf(await PostDeployAsync(client, "staging", "1.0")));
+        var starter = Factory.Services.GetRequiredService<DeployStarter>();
+        var admin = As.Admin(AdminEmail);
+
+        var plan = await starter.PlanAsync(admin, DeployRequest.Deploy("web", "staging", "1.1", "OPS-77")).OkAsync();
+        var id = await IdOf(await PostDeployAsync(client, "staging", "1.1"));
+        var output = Output(await WaitFinishedAsync(client, id));
+
+        Assert.Equal(("deploy.sh", "1.0"), (plan.Script, plan.PreviousVersion));
+        var shown = plan.Describe();
+        Assert.Contains("OPS_PREVIOUS_VERSION=1.0", shown, StringComparison.Ordinal);
+        Assert.Contains("OPS_TICKET=OPS-77", shown, StringComparison.Ordinal);
+        var ran = (plan with { Ticket = null }).Variables(id);
+        Assert.Contains($"service={ran["OPS_SERVICE"]} env={ran["OPS_ENVIRONMENT"]} version={ran["OPS_VERSION"]} previous={ran["OPS_PREVIOUS_VERSION"]} " +
+            $"action={ran["OPS_ACTION"]} user={ran["OPS_USER"]} ticket={ran["OPS_TICKET"]} id={ran["OPS_DEPLOY_ID"]}", output, StringComparison.Ordinal);
+        var rollback = await starter.PlanAsync(admin, DeployRequest.Rollback(id)).OkAsync();
+        Assert.Equal(("1.0", "1.1", "rollback.sh", DeployAction.Rollback), (rollback.Version, rollback.PreviousVersion, rollback.Script, rollback.Action));
+        var viewer = await starter.PlanAsync(As.Viewer("v@x"), DeployRequest.Deploy("web", "staging", "1.2")).RefusedAsync(OpsPortal.Core.RefusalKind.Forbidden);
+        Assert.Contains("needs the Engineer role", viewer.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class DeployRulesTests
     [InlineData(Roles.Admin, Roles.Admin, true)]
     [InlineData(Roles.Viewer, Roles.Admin, false)]
     public void RoleRule(string actorRole, string targetRole, bool allowed) =>
-        Assert.Equal(allowed, DeployGuard.CanRun(new DeployActor("x", actorRole), Target(targetRole)));
+        Assert.Equal(allowed, DeployGuard.CanRun(new Actor("x", actorRole), Target(targetRole)));
 
     [Fact]
     public void LockDescriptions_SayWhoWhyAndSince()

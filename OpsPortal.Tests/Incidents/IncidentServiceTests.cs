@@ -1,8 +1,13 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using OpsPortal.Core;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
+using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Incidents;
@@ -13,21 +18,38 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
     private readonly FixedClock _clock = new(Now);
     private TestDatabase _database = null!;
+    private ServiceProvider _services = null!;
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync();
-
-    public async Task DisposeAsync() => await _database.DisposeAsync();
-
-    private async Task<T> WithServiceAsync<T>(Func<IncidentService, Task<T>> action)
+    public async Task InitializeAsync()
     {
-        await using var db = _database.CreateContext();
-        var events = new EventLog(_clock);
-        var tickets = new TicketHook(db, new TicketOperations(events, _clock, Options.Create(new TicketsOptions())));
-        return await action(new IncidentService(db, events, _clock, tickets));
+        _database = await TestDatabase.CreateAsync();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddOpsData(_database.ConnectionString);
+        services.AddMarkdown();
+        services.AddTickets();
+        services.AddWiki();
+        services.AddIncidents();
+        services.AddSingleton<TimeProvider>(_clock);
+        _services = services.BuildServiceProvider();
     }
 
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private IncidentService Incidents => _services.GetRequiredService<IncidentService>();
+
+    private static Actor A(string name) => As.Engineer(name);
+
     private Task<Incident> DeclareAsync(DeclareIncident? request = null) =>
-        WithServiceAsync(s => s.DeclareAsync(request ?? new DeclareIncident { Title = "Checkout 500s", Severity = "sev2", Services = ["web"] }, "ann@x"));
+        Incidents.DeclareAsync(request ?? new DeclareIncident { Title = "Checkout 500s", Severity = "sev2", Services = ["web"] }, A("ann@x")).OkAsync();
+
+    private Task<Refusal> RefusedDeclareAsync(DeclareIncident request) =>
+        Incidents.DeclareAsync(request, A("ann@x")).RefusedAsync(RefusalKind.Invalid);
 
     private async Task<List<OpsEvent>> EventsAsync(long id)
     {
@@ -59,21 +81,20 @@ public sealed class IncidentServiceTests : IAsyncLifetime
         var existing = await DeclareAsync();
         var incident = await DeclareAsync(new DeclareIncident { Title = "same", Severity = "SEV3", Services = ["web"], Ticket = existing.TicketKey });
 
-        await WithServiceAsync(s => s.SetStatusAsync(incident.Id, IncidentStatus.Resolved, "bob@x"));
+        await Incidents.SetStatusAsync(incident.Id, IncidentStatus.Resolved, A("bob@x")).OkAsync();
         await using (var db = _database.CreateContext())
         {
             Assert.Equal(1, await db.Set<Ticket>().CountAsync());
             Assert.Equal(TicketStatus.Resolved, (await db.Set<Ticket>().SingleAsync()).Status);
         }
-        await WithServiceAsync(s => s.SetStatusAsync(incident.Id, IncidentStatus.Investigating, "bob@x"));
+        await Incidents.SetStatusAsync(incident.Id, IncidentStatus.Investigating, A("bob@x")).OkAsync();
         await using (var db = _database.CreateContext())
         {
             Assert.Equal(TicketStatus.Open, (await db.Set<Ticket>().SingleAsync()).Status);
         }
         Assert.Equal(existing.TicketKey, incident.TicketKey);
-        var missing = await Assert.ThrowsAsync<IncidentException>(() =>
-            DeclareAsync(new DeclareIncident { Title = "x", Severity = "SEV3", Services = ["web"], Ticket = "OPS-999" }));
-        Assert.Contains("OPS-999", missing.Message, StringComparison.Ordinal);
+        var missing = await RefusedDeclareAsync(new DeclareIncident { Title = "x", Severity = "SEV3", Services = ["web"], Ticket = "OPS-999" });
+        Assert.Contains("OPS-999", missing.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,10 +124,9 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     [InlineData("t", "SEV2", "we b", "not a service name")]
     public async Task Declare_BadInput_ClearErrorAndNothingSaved(string? title, string severity, string service, string message)
     {
-        var ex = await Assert.ThrowsAsync<IncidentException>(() =>
-            DeclareAsync(new DeclareIncident { Title = title, Severity = severity, Services = [service] }));
+        var refusal = await RefusedDeclareAsync(new DeclareIncident { Title = title, Severity = severity, Services = [service] });
 
-        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(message, refusal.Detail, StringComparison.Ordinal);
         await using var db = _database.CreateContext();
         Assert.Equal(0, await db.Incidents.CountAsync());
         Assert.Equal(0, await db.Events.CountAsync());
@@ -116,24 +136,24 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Declare_TimesOutOfOrderOrInTheFuture_Rejected()
     {
-        var order = await Assert.ThrowsAsync<IncidentException>(() => DeclareAsync(new DeclareIncident
+        var order = await RefusedDeclareAsync(new DeclareIncident
         {
             Title = "t",
             Severity = "SEV3",
             Services = ["web"],
             StartedAt = Now.AddMinutes(-5),
             DetectedAt = Now.AddMinutes(-10),
-        }));
-        var future = await Assert.ThrowsAsync<IncidentException>(() => DeclareAsync(new DeclareIncident
+        });
+        var future = await RefusedDeclareAsync(new DeclareIncident
         {
             Title = "t",
             Severity = "SEV3",
             Services = ["web"],
             StartedAt = Now.AddHours(1),
-        }));
+        });
 
-        Assert.Equal("detectedAt (2026-11-26T09:50:00Z) cannot be before startedAt (2026-11-26T09:55:00Z).", order.Message);
-        Assert.Contains("in the future", future.Message, StringComparison.Ordinal);
+        Assert.Equal("detectedAt (2026-11-26T09:50:00Z) cannot be before startedAt (2026-11-26T09:55:00Z).", order.Detail);
+        Assert.Contains("in the future", future.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -141,17 +161,17 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         var id = (await DeclareAsync()).Id;
         _clock.Now = Now.AddMinutes(3);
-        var acked = await WithServiceAsync(s => s.AcknowledgeAsync(id, "bob@x"));
+        var acked = await Incidents.AcknowledgeAsync(id, A("bob@x")).OkAsync();
         _clock.Now = Now.AddMinutes(4);
-        var again = await WithServiceAsync(s => s.AcknowledgeAsync(id, "carol@x"));
+        var again = await Incidents.AcknowledgeAsync(id, A("carol@x")).OkAsync();
         _clock.Now = Now.AddMinutes(10);
-        await WithServiceAsync(s => s.SetStatusAsync(id, IncidentStatus.Identified, "bob@x"));
+        await Incidents.SetStatusAsync(id, IncidentStatus.Identified, A("bob@x")).OkAsync();
         _clock.Now = Now.AddMinutes(20);
-        var mitigated = await WithServiceAsync(s => s.SetStatusAsync(id, IncidentStatus.Mitigated, "bob@x"));
+        var mitigated = await Incidents.SetStatusAsync(id, IncidentStatus.Mitigated, A("bob@x")).OkAsync();
         _clock.Now = Now.AddMinutes(30);
-        var resolved = await WithServiceAsync(s => s.SetStatusAsync(id, IncidentStatus.Resolved, "bob@x"));
+        var resolved = await Incidents.SetStatusAsync(id, IncidentStatus.Resolved, A("bob@x")).OkAsync();
         _clock.Now = Now.AddMinutes(40);
-        var reopened = await WithServiceAsync(s => s.SetStatusAsync(id, IncidentStatus.Investigating, "bob@x"));
+        var reopened = await Incidents.SetStatusAsync(id, IncidentStatus.Investigating, A("bob@x")).OkAsync();
 
         Assert.Equal(Now.AddMinutes(3), acked.AcknowledgedAt);
         Assert.Equal(Now.AddMinutes(3), again.AcknowledgedAt);
@@ -170,7 +190,7 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         var id = (await DeclareAsync()).Id;
 
-        var edited = await WithServiceAsync(s => s.UpdateAsync(id, new IncidentChange { StartedAt = Now.AddMinutes(-45), Severity = "SEV1" }, "bob@x"));
+        var edited = await Incidents.UpdateAsync(id, new IncidentChange { StartedAt = Now.AddMinutes(-45), Severity = "SEV1" }, A("bob@x")).OkAsync();
 
         Assert.Equal((Now.AddMinutes(-45), IncidentSeverity.Sev1), (edited.StartedAt, edited.Severity));
         var events = await EventsAsync(id);
@@ -184,12 +204,11 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         var id = (await DeclareAsync()).Id;
 
-        var ex = await Assert.ThrowsAsync<IncidentException>(() =>
-            WithServiceAsync(s => s.UpdateAsync(id, new IncidentChange { ResolvedAt = Now }, "bob@x")));
+        var ex = await Incidents.UpdateAsync(id, new IncidentChange { ResolvedAt = Now }, A("bob@x")).RefusedAsync(RefusalKind.Invalid);
         _clock.Now = Now.AddMinutes(10);
-        var resolved = await WithServiceAsync(s => s.UpdateAsync(id, new IncidentChange { Status = "Resolved", ResolvedAt = Now.AddMinutes(6) }, "bob@x"));
+        var resolved = await Incidents.UpdateAsync(id, new IncidentChange { Status = "Resolved", ResolvedAt = Now.AddMinutes(6) }, A("bob@x")).OkAsync();
 
-        Assert.Contains("once the incident is resolved", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("once the incident is resolved", ex.Detail, StringComparison.Ordinal);
         Assert.Equal((Now.AddMinutes(6), Now.AddMinutes(6)), (resolved.MitigatedAt!.Value, resolved.ResolvedAt!.Value));
         Assert.DoesNotContain(await EventsAsync(id), e => e.Kind == IncidentEventKinds.TimeEdited);
     }
@@ -199,17 +218,17 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         var id = (await DeclareAsync()).Id;
 
-        var note = await WithServiceAsync(s => s.AddNoteAsync(id, "Saw errors in the checkout logs", Now.AddMinutes(-30), "carol@x"));
+        var note = await Incidents.AddNoteAsync(id, "Saw errors in the checkout logs", Now.AddMinutes(-30), A("carol@x")).OkAsync();
         var noteEvent = Assert.Single(await EventsAsync(id), e => e.Kind == IncidentEventKinds.NoteAdded);
-        await WithServiceAsync(async s => { await s.SetPinnedAsync(id, noteEvent.Id, true, "carol@x"); return 0; });
-        await WithServiceAsync(async s => { await s.SetPinnedAsync(id, noteEvent.Id, true, "carol@x"); return 0; });
+        await Incidents.SetPinnedAsync(id, noteEvent.Id, true, A("carol@x")).OkAsync();
+        await Incidents.SetPinnedAsync(id, noteEvent.Id, true, A("carol@x")).OkAsync();
 
         Assert.Equal(Now.AddMinutes(-30), note.At);
         await using var db = _database.CreateContext();
         Assert.Equal(1, await db.IncidentPins.CountAsync());
         Assert.Single(await EventsAsync(id), e => e.Kind == IncidentEventKinds.Pinned);
-        var empty = await Assert.ThrowsAsync<IncidentException>(() => WithServiceAsync(s => s.AddNoteAsync(id, "  ", null, "carol@x")));
-        Assert.Contains("1 to 10000", empty.Message, StringComparison.Ordinal);
+        var empty = await Incidents.AddNoteAsync(id, "  ", null, A("carol@x")).RefusedAsync(RefusalKind.Invalid);
+        Assert.Contains("1 to 10000", empty.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -225,8 +244,8 @@ public sealed class IncidentServiceTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
         _clock.Now = Now.AddMinutes(5);
-        await WithServiceAsync(s => s.AddNoteAsync(incident.Id, "first alert", Now.AddMinutes(-15), "ann@x"));
-        var timeline = new IncidentTimeline(new TestContextFactory(_database), _clock);
+        await Incidents.AddNoteAsync(incident.Id, "first alert", Now.AddMinutes(-15), A("ann@x")).OkAsync();
+        var timeline = _services.GetRequiredService<IncidentTimeline>();
 
         var items = await timeline.BuildAsync(incident, TimeSpan.FromHours(1), default);
 
@@ -237,7 +256,4 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     }
 }
 
-internal sealed class TestContextFactory(TestDatabase database) : IDbContextFactory<OpsPortal.Core.Data.OpsDbContext>
-{
-    public OpsPortal.Core.Data.OpsDbContext CreateDbContext() => database.CreateContext();
-}
+

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Tickets;
 
@@ -11,7 +13,7 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task CreateFor_CallerSaves_TicketLinkAndEventsCommitTogether()
     {
-        var ticket = await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "deployer@x.test"));
+        var ticket = await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("deployer@x.test")).OkAsync());
 
         Assert.Equal("OPS-1", ticket.Key);
         await using var db = Db.CreateContext();
@@ -29,7 +31,7 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task CreateFor_CallerDoesNotSave_NothingIsStored()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "deployer@x.test"), save: false);
+        await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("deployer@x.test")), save: false);
 
         await using var db = Db.CreateContext();
         Assert.False(await db.Set<Ticket>().AnyAsync());
@@ -40,9 +42,8 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task CreateFor_CallerEntityFailsToSave_TicketRollsBackWithIt()
     {
-        await using var scope = Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OpsDbContext>();
-        await scope.ServiceProvider.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "deployer@x.test");
+        await using var db = Db.CreateContext();
+        await Hook.CreateForAsync(db, DeployRequest(), As.Engineer("deployer@x.test")).OkAsync();
         // The caller's own row breaks a constraint (an event summary over its 1000-char limit).
         db.Events.Add(new OpsEvent { Actor = "x", Kind = "deploy.started", SubjectType = "deploy", SubjectId = "42", Summary = new string('x', 1001) });
 
@@ -55,8 +56,8 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task CreateFor_TwoTickets_KeysFollowTheSequence()
     {
-        var first = await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest("1"), "d@x.test"));
-        var second = await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest("2"), "d@x.test"));
+        var first = await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest("1"), As.Engineer("d@x.test")).OkAsync());
+        var second = await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest("2"), As.Engineer("d@x.test")).OkAsync());
 
         Assert.Equal(("OPS-1", "OPS-2"), (first.Key, second.Key));
     }
@@ -70,37 +71,35 @@ public sealed class TicketHookTests : TicketTestNode
     {
         var request = DeployRequest() with { Type = type, Priority = priority, SubjectType = subjectType };
 
-        var error = await Assert.ThrowsAsync<TicketValidationException>(() =>
-            InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(request, "d@x.test")));
+        var refusal = await InUnitAsync(db => Hook.CreateForAsync(db, request, As.Engineer("d@x.test")).RefusedAsync(RefusalKind.Invalid));
 
-        Assert.Contains(field, error.Errors.Keys);
+        Assert.Contains(field, refusal.Errors.Keys);
     }
 
     [Fact]
     public async Task CreateFor_EmptyTitle_IsRefused()
     {
-        var error = await Assert.ThrowsAsync<TicketValidationException>(() =>
-            InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest() with { Title = "  " }, "d@x.test")));
+        var refusal = await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest() with { Title = "  " }, As.Engineer("d@x.test"))
+            .RefusedAsync(RefusalKind.Invalid));
 
-        Assert.Equal("A ticket needs a title.", error.Errors["title"]);
+        Assert.Equal("A ticket needs a title.", refusal.Errors["title"]);
     }
 
     [Fact]
-    public async Task Link_UnknownKey_ThrowsNotFound()
+    public async Task Link_UnknownKey_IsRefusedAsNotFound()
     {
-        var error = await Assert.ThrowsAsync<TicketNotFoundException>(() =>
-            InScopeAsync(sp => sp.GetRequiredService<TicketHook>().LinkAsync("OPS-99", "incident", "7", "d@x.test")));
+        var refusal = await InUnitAsync(db => Hook.LinkAsync(db, "OPS-99", "incident", "7", As.Engineer("d@x.test")).RefusedAsync(RefusalKind.NotFound));
 
-        Assert.Equal("OPS-99", error.Key);
+        Assert.Equal("There is no ticket OPS-99.", refusal.Detail);
     }
 
     [Fact]
     public async Task Link_ExistingTicket_LinksOnceHoweverOftenCalled()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "d@x.test"));
+        await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("d@x.test")).OkAsync());
 
-        var linked = await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().LinkAsync("ops-1", "incident", "7", "oncall@x.test"));
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().LinkAsync("OPS-1", "incident", "7", "oncall@x.test"));
+        var linked = await InUnitAsync(db => Hook.LinkAsync(db, "ops-1", "incident", "7", As.Engineer("oncall@x.test")).OkAsync());
+        await InUnitAsync(db => Hook.LinkAsync(db, "OPS-1", "incident", "7", As.Engineer("oncall@x.test")).OkAsync());
 
         Assert.Equal("OPS-1", linked.Key);
         await using var db = Db.CreateContext();
@@ -112,11 +111,10 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task Link_TicketCreatedEarlierInSameUnitOfWork_IsFound()
     {
-        await InScopeAsync(async sp =>
+        await InUnitAsync(async db =>
         {
-            var hook = sp.GetRequiredService<TicketHook>();
-            var ticket = await hook.CreateForAsync(DeployRequest(), "d@x.test");
-            return await hook.LinkAsync(ticket.Key, "alert", "cpu-high", "d@x.test");
+            var ticket = await Hook.CreateForAsync(db, DeployRequest(), As.Engineer("d@x.test")).OkAsync();
+            return await Hook.LinkAsync(db, ticket.Key, "alert", "cpu-high", As.Engineer("d@x.test")).OkAsync();
         });
 
         await using var db = Db.CreateContext();
@@ -126,9 +124,9 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task RecordOutcome_Success_ResolvesWithComment()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "d@x.test"));
+        await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("d@x.test")).OkAsync());
 
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().RecordOutcomeAsync("OPS-1", true, "Deployed 1.4.2 in 41 s.", "d@x.test"));
+        await InUnitAsync(db => Hook.RecordOutcomeAsync(db, "OPS-1", true, "Deployed 1.4.2 in 41 s.", As.Engineer("d@x.test")).OkAsync());
 
         await using var db = Db.CreateContext();
         var ticket = await db.Set<Ticket>().Include(t => t.Comments).SingleAsync();
@@ -145,10 +143,10 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task RecordOutcome_FailureOnResolvedTicket_ReopensWithFlaggedComment()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "d@x.test"));
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().RecordOutcomeAsync("OPS-1", true, "", "d@x.test"));
+        await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("d@x.test")).OkAsync());
+        await InUnitAsync(db => Hook.RecordOutcomeAsync(db, "OPS-1", true, "", As.Engineer("d@x.test")).OkAsync());
 
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().RecordOutcomeAsync("OPS-1", false, "Rollback of 1.4.2 failed: exit 3", "d@x.test"));
+        await InUnitAsync(db => Hook.RecordOutcomeAsync(db, "OPS-1", false, "Rollback of 1.4.2 failed: exit 3", As.Engineer("d@x.test")).OkAsync());
 
         await using var db = Db.CreateContext();
         var ticket = await db.Set<Ticket>().Include(t => t.Comments).SingleAsync();
@@ -160,9 +158,9 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task RecordOutcome_FailureOnOpenTicket_CommentsAndLeavesStatus()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "d@x.test"));
+        await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("d@x.test")).OkAsync());
 
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().RecordOutcomeAsync("OPS-1", false, "exit 1", "d@x.test"));
+        await InUnitAsync(db => Hook.RecordOutcomeAsync(db, "OPS-1", false, "exit 1", As.Engineer("d@x.test")).OkAsync());
 
         await using var db = Db.CreateContext();
         var ticket = await db.Set<Ticket>().SingleAsync();
@@ -173,15 +171,15 @@ public sealed class TicketHookTests : TicketTestNode
     [Fact]
     public async Task RecordOutcome_TicketChangedConcurrently_SecondSaveFailsInsteadOfOverwriting()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "d@x.test"));
-        await using var first = Services.CreateAsyncScope();
-        await using var second = Services.CreateAsyncScope();
-        await first.ServiceProvider.GetRequiredService<TicketHook>().RecordOutcomeAsync("OPS-1", true, "done", "a@x.test");
-        await second.ServiceProvider.GetRequiredService<TicketHook>().RecordOutcomeAsync("OPS-1", true, "done too", "b@x.test");
+        await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("d@x.test")).OkAsync());
+        await using var first = Db.CreateContext();
+        await using var second = Db.CreateContext();
+        await Hook.RecordOutcomeAsync(first, "OPS-1", true, "done", As.Engineer("a@x.test")).OkAsync();
+        await Hook.RecordOutcomeAsync(second, "OPS-1", true, "done too", As.Engineer("b@x.test")).OkAsync();
 
-        await first.ServiceProvider.GetRequiredService<OpsDbContext>().SaveChangesAsync();
+        await first.SaveChangesAsync();
 
-        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.ServiceProvider.GetRequiredService<OpsDbContext>().SaveChangesAsync());
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
         await using var db = Db.CreateContext();
         Assert.Equal(["done"], await db.Set<TicketComment>().Select(c => c.Body).ToListAsync());
     }
@@ -194,7 +192,7 @@ public sealed class TicketHookPrefixTests : TicketTestNode
     [Fact]
     public async Task CreateFor_ConfiguredPrefix_IsUsedInTheKey()
     {
-        var ticket = await InScopeAsync(sp => sp.GetRequiredService<TicketHook>().CreateForAsync(DeployRequest(), "d@x.test"));
+        var ticket = await InUnitAsync(db => Hook.CreateForAsync(db, DeployRequest(), As.Engineer("d@x.test")).OkAsync());
 
         Assert.Equal("INFRA-1", ticket.Key);
     }

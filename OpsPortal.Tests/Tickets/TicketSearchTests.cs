@@ -3,6 +3,8 @@ using Npgsql;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Tickets;
 
+using OpsPortal.Tests.Infrastructure;
+
 namespace OpsPortal.Tests.Tickets;
 
 /// <summary>Full-text search over each ticket's search document (ADR-015): what it finds, in which order, with which snippet.</summary>
@@ -11,21 +13,21 @@ public sealed class TicketSearchTests : TicketTestNode
     private TicketService Tickets => Services.GetRequiredService<TicketService>();
     private TicketSearch Search => Services.GetRequiredService<TicketSearch>();
 
-    private async Task<List<string>> KeysAsync(string text) => [.. (await Search.SearchAsync(text)).Select(h => h.Key)];
+    private async Task<List<string>> KeysAsync(string text) => [.. (await Search.SearchAsync(text).OkAsync()).Select(h => h.Key)];
 
     private async Task<string> SnippetAsync(string text, string key) =>
-        Assert.Single(await Search.SearchAsync(text), h => h.Key == key).SnippetHtml.Trim();
+        Assert.Single(await Search.SearchAsync(text).OkAsync(), h => h.Key == key).SnippetHtml.Trim();
 
     [Fact]
     public async Task RanksTitleOverDescriptionOverComment_AndLeavesOutTicketsThatDoNotMatch()
     {
-        var inComment = await Tickets.CreateAsync(new NewTicket("Checkout errors"), "a@x.test");
-        await Tickets.AddCommentAsync(inComment.Key, "connection pool exhausted again", "a@x.test");
-        var inTitle = await Tickets.CreateAsync(new NewTicket("Connection pool exhausted on db1"), "a@x.test");
-        await Tickets.CreateAsync(new NewTicket("Disk full", "nothing about pools"), "a@x.test");
-        var inDescription = await Tickets.CreateAsync(new NewTicket("Checkout slow", "the connection pool was exhausted at noon"), "a@x.test");
+        var inComment = await Tickets.CreateAsync(new NewTicket("Checkout errors"), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.AddCommentAsync(inComment.Key, "connection pool exhausted again", As.Engineer("a@x.test")).OkAsync();
+        var inTitle = await Tickets.CreateAsync(new NewTicket("Connection pool exhausted on db1"), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.CreateAsync(new NewTicket("Disk full", "nothing about pools"), As.Engineer("a@x.test")).OkAsync();
+        var inDescription = await Tickets.CreateAsync(new NewTicket("Checkout slow", "the connection pool was exhausted at noon"), As.Engineer("a@x.test")).OkAsync();
 
-        var hits = await Search.SearchAsync("connection pool exhausted");
+        var hits = await Search.SearchAsync("connection pool exhausted").OkAsync();
 
         Assert.Equal([inTitle.Key, inDescription.Key, inComment.Key], hits.Select(h => h.Key));
         Assert.True(hits[0].Rank > hits[1].Rank && hits[1].Rank > hits[2].Rank, string.Join(", ", hits.Select(h => h.Rank)));
@@ -37,10 +39,10 @@ public sealed class TicketSearchTests : TicketTestNode
     [Fact]
     public async Task Snippet_ComesFromTheCommentThatMatches_NotFromTheTicketOrOtherComments()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("Queue trouble", "workers look idle"), "a@x.test");
-        await Tickets.AddCommentAsync(ticket.Key, "first look: nothing in the logs", "a@x.test");
-        await Tickets.AddCommentAsync(ticket.Key, "the redis backlog grew to 40k overnight", "b@x.test");
-        await Tickets.AddCommentAsync(ticket.Key, "restarted the workers", "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("Queue trouble", "workers look idle"), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.AddCommentAsync(ticket.Key, "first look: nothing in the logs", As.Engineer("a@x.test")).OkAsync();
+        await Tickets.AddCommentAsync(ticket.Key, "the redis backlog grew to 40k overnight", As.Engineer("b@x.test")).OkAsync();
+        await Tickets.AddCommentAsync(ticket.Key, "restarted the workers", As.Engineer("a@x.test")).OkAsync();
 
         Assert.Equal("redis <mark>backlog</mark> grew to 40k overnight", await SnippetAsync("backlog", ticket.Key));
         // One word in the description, all of them in a comment: the comment is the better snippet.
@@ -51,8 +53,8 @@ public sealed class TicketSearchTests : TicketTestNode
     [Fact]
     public async Task WordsSpreadOverTheDescriptionAndAComment_FindTheTicket()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("Payments", "cert on the gateway"), "a@x.test");
-        await Tickets.AddCommentAsync(ticket.Key, "it expired at midnight", "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("Payments", "cert on the gateway"), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.AddCommentAsync(ticket.Key, "it expired at midnight", As.Engineer("a@x.test")).OkAsync();
 
         Assert.Equal([ticket.Key], await KeysAsync("gateway expired"));
     }
@@ -60,16 +62,16 @@ public sealed class TicketSearchTests : TicketTestNode
     [Fact]
     public async Task EditingOrDeletingAComment_UpdatesTheDocument()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("Broker"), "a@x.test");
-        var comment = await Tickets.AddCommentAsync(ticket.Key, "kafka rebalance storm", "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("Broker"), As.Engineer("a@x.test")).OkAsync();
+        var comment = await Tickets.AddCommentAsync(ticket.Key, "kafka rebalance storm", As.Engineer("a@x.test")).OkAsync();
         Assert.Equal([ticket.Key], await KeysAsync("rebalance"));
 
-        await Tickets.EditCommentAsync(ticket.Key, comment.Id, "dns outage upstream", "a@x.test");
+        await Tickets.EditCommentAsync(ticket.Key, comment.Id, "dns outage upstream", As.Engineer("a@x.test")).OkAsync();
 
         Assert.Empty(await KeysAsync("rebalance"));
         Assert.Equal("<mark>dns</mark> outage upstream", await SnippetAsync("dns", ticket.Key));
 
-        await InScopeAsync(sp => sp.GetRequiredService<OpsDbContext>().Set<TicketComment>().Where(c => c.Id == comment.Id).ExecuteDeleteAsync());
+        await InUnitAsync(db => db.Set<TicketComment>().Where(c => c.Id == comment.Id).ExecuteDeleteAsync());
 
         Assert.Empty(await KeysAsync("dns"));
         Assert.Equal([ticket.Key], await KeysAsync("broker"));
@@ -78,19 +80,19 @@ public sealed class TicketSearchTests : TicketTestNode
     [Fact]
     public async Task EditingTheTicketText_UpdatesTheDocument_AndDeletingTheTicketRemovesIt()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("Memory leak in api", "rss grows"), "a@x.test");
-        await Tickets.AddCommentAsync(ticket.Key, "heap dump attached", "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("Memory leak in api", "rss grows"), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.AddCommentAsync(ticket.Key, "heap dump attached", As.Engineer("a@x.test")).OkAsync();
 
-        var edited = await Tickets.UpdateAsync(ticket.Key, new TicketEdit { Title = "CPU spike in api", Description = "load average 40" }, 1, "a@x.test");
+        var edited = await Tickets.UpdateAsync(ticket.Key, new TicketEdit { Title = "CPU spike in api", Description = "load average 40" }, 1, As.Engineer("a@x.test")).OkAsync();
 
         Assert.Empty(await KeysAsync("leak"));
         Assert.Equal([ticket.Key], await KeysAsync("spike load"));
         Assert.Equal([ticket.Key], await KeysAsync("heap dump"));
         // A comment is not an edit of the ticket: it leaves the ticket's version alone.
-        await Tickets.AddCommentAsync(ticket.Key, "flame graph next", "a@x.test");
+        await Tickets.AddCommentAsync(ticket.Key, "flame graph next", As.Engineer("a@x.test")).OkAsync();
         Assert.Equal(edited.RowVersion, (await Tickets.FindAsync(ticket.Key))!.RowVersion);
 
-        await InScopeAsync(sp => sp.GetRequiredService<OpsDbContext>().Set<Ticket>().Where(t => t.Key == ticket.Key).ExecuteDeleteAsync());
+        await InUnitAsync(db => db.Set<Ticket>().Where(t => t.Key == ticket.Key).ExecuteDeleteAsync());
 
         Assert.Empty(await KeysAsync("spike"));
         Assert.Equal(0, await DocumentCountAsync());
@@ -99,11 +101,10 @@ public sealed class TicketSearchTests : TicketTestNode
     [Fact]
     public async Task Migration_BackfillsTheDocumentsOfExistingTicketsAndComments()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("Nightly backup", "runs at 02:00"), "a@x.test");
-        await Tickets.AddCommentAsync(ticket.Key, "restore drill passed", "a@x.test");
-        await InScopeAsync(async sp =>
+        var ticket = await Tickets.CreateAsync(new NewTicket("Nightly backup", "runs at 02:00"), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.AddCommentAsync(ticket.Key, "restore drill passed", As.Engineer("a@x.test")).OkAsync();
+        await InUnitAsync(async db =>
         {
-            var db = sp.GetRequiredService<OpsDbContext>();
             // As a database from before the migration: no search documents, text written without them.
             await db.Database.ExecuteSqlRawAsync(TicketSearchSql.Down);
             await db.Database.ExecuteSqlAsync($"INSERT INTO ticket_comments (ticket_id, author, body, created_at) VALUES ({ticket.Id}, 'b@x.test', 'checksum mismatch on replica', now())");
@@ -119,7 +120,7 @@ public sealed class TicketSearchTests : TicketTestNode
     [Fact]
     public async Task TwoTransactionsCommentingOnOneTicketAtOnce_BothCommentsReachTheDocument()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("Race"), "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("Race"), As.Engineer("a@x.test")).OkAsync();
         await using var first = new NpgsqlConnection(Db.ConnectionString);
         await using var second = new NpgsqlConnection(Db.ConnectionString);
         await first.OpenAsync();
@@ -159,7 +160,7 @@ public sealed class TicketSearchTests : TicketTestNode
     }
 
     private Task<int> DocumentCountAsync() =>
-        InScopeAsync(sp => sp.GetRequiredService<OpsDbContext>().Database
+        InUnitAsync(db => db.Database
             .SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM ticket_search").SingleAsync(), save: false);
 }
 
@@ -173,15 +174,15 @@ public sealed class TicketSearchCandidateTests : TicketTestNode
     {
         var tickets = Services.GetRequiredService<TicketService>();
         var search = Services.GetRequiredService<TicketSearch>();
-        var oldest = await tickets.CreateAsync(new NewTicket("Pool exhausted", "pool exhausted, pool exhausted; segfault in the driver"), "a@x.test");
+        var oldest = await tickets.CreateAsync(new NewTicket("Pool exhausted", "pool exhausted, pool exhausted; segfault in the driver"), As.Engineer("a@x.test")).OkAsync();
         var newer = new List<string>();
         for (var i = 0; i < 21; i++)
         {
-            newer.Add((await tickets.CreateAsync(new NewTicket($"Ticket {i}", "the pool was exhausted"), "a@x.test")).Key);
+            newer.Add((await tickets.CreateAsync(new NewTicket($"Ticket {i}", "the pool was exhausted"), As.Engineer("a@x.test")).OkAsync()).Key);
         }
 
-        var common = await search.SearchAsync("pool exhausted", limit: 100);
-        var rare = await search.SearchAsync("segfault");
+        var common = await search.SearchAsync("pool exhausted", limit: 100).OkAsync();
+        var rare = await search.SearchAsync("segfault").OkAsync();
 
         // The oldest ticket would rank first; it is outside the 20 newest matches, and so is newer[0].
         Assert.Equal(newer.Skip(1).Order(), common.Select(h => h.Key).Order());

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Tickets;
 
@@ -10,13 +12,15 @@ public sealed class TicketServiceTests : TicketTestNode
     [Fact]
     public async Task Update_StaleVersion_ConflictListsTheMissedChangesAndKeepsTheirs()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("Disk alert"), "a@x.test");
-        await Tickets.UpdateAsync(ticket.Key, new TicketEdit { Priority = TicketPriority.P1 }, 1, "bob@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("Disk alert"), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.UpdateAsync(ticket.Key, new TicketEdit { Priority = TicketPriority.P1 }, 1, As.Engineer("bob@x.test")).OkAsync();
 
-        var conflict = await Assert.ThrowsAsync<TicketConflictException>(() =>
-            Tickets.UpdateAsync(ticket.Key, new TicketEdit { Priority = TicketPriority.P4, Title = "Disk alert db1" }, 1, "a@x.test"));
+        var conflict = await Tickets.UpdateAsync(ticket.Key, new TicketEdit { Priority = TicketPriority.P4, Title = "Disk alert db1" }, 1, As.Engineer("a@x.test"))
+            .RefusedAsync(RefusalKind.Conflict);
 
-        var missed = Assert.Single(conflict.Missed);
+        Assert.True(conflict.TryGetConflict(out var current, out var changes));
+        Assert.Equal(2, current);
+        var missed = Assert.Single(changes);
         Assert.Equal(("bob@x.test", 2), (missed.Actor, missed.Version));
         Assert.Equal([new FieldChange("priority", "P3", "P1")], missed.Changes);
         var stored = await Tickets.FindAsync(ticket.Key);
@@ -26,10 +30,10 @@ public sealed class TicketServiceTests : TicketTestNode
     [Fact]
     public async Task Update_DisallowedMove_IsRefusedAndNothingChanges()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("t"), "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("t"), As.Engineer("a@x.test")).OkAsync();
 
-        await Assert.ThrowsAsync<TicketWorkflowException>(() =>
-            Tickets.UpdateAsync(ticket.Key, new TicketEdit { Status = TicketStatus.Closed, Title = "u" }, 1, "a@x.test"));
+        await Tickets.UpdateAsync(ticket.Key, new TicketEdit { Status = TicketStatus.Closed, Title = "u" }, 1, As.Engineer("a@x.test"))
+            .RefusedAsync(RefusalKind.Unprocessable);
 
         var stored = await Tickets.FindAsync(ticket.Key);
         Assert.Equal(("t", TicketStatus.Open, 1), (stored!.Title, stored.Status, stored.RowVersion));
@@ -38,11 +42,11 @@ public sealed class TicketServiceTests : TicketTestNode
     [Fact]
     public async Task EditComment_KeepsThePreviousBody_AndOnlyTheAuthorMayEdit()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("t"), "a@x.test");
-        var comment = await Tickets.AddCommentAsync(ticket.Key, "first", "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("t"), As.Engineer("a@x.test")).OkAsync();
+        var comment = await Tickets.AddCommentAsync(ticket.Key, "first", As.Engineer("a@x.test")).OkAsync();
 
-        await Tickets.EditCommentAsync(ticket.Key, comment.Id, "second", "a@x.test");
-        await Assert.ThrowsAsync<TicketValidationException>(() => Tickets.EditCommentAsync(ticket.Key, comment.Id, "mine now", "b@x.test"));
+        await Tickets.EditCommentAsync(ticket.Key, comment.Id, "second", As.Engineer("a@x.test")).OkAsync();
+        await Tickets.EditCommentAsync(ticket.Key, comment.Id, "mine now", As.Engineer("b@x.test")).RefusedAsync(RefusalKind.Invalid);
 
         var details = await Tickets.GetAsync(ticket.Key);
         var stored = Assert.Single(details!.Comments);
@@ -54,29 +58,29 @@ public sealed class TicketServiceTests : TicketTestNode
     [Fact]
     public async Task Link_BlocksAnotherTicket_ShowsAsBlockedByOnTheOther()
     {
-        var a = await Tickets.CreateAsync(new NewTicket("Upgrade kernel"), "a@x.test");
-        var b = await Tickets.CreateAsync(new NewTicket("Reboot fleet"), "a@x.test");
+        var a = await Tickets.CreateAsync(new NewTicket("Upgrade kernel"), As.Engineer("a@x.test")).OkAsync();
+        var b = await Tickets.CreateAsync(new NewTicket("Reboot fleet"), As.Engineer("a@x.test")).OkAsync();
 
-        await Tickets.AddLinkAsync(a.Key, TicketLinkKinds.Blocks, TicketLinkTargets.Ticket, b.Key.ToLowerInvariant(), "a@x.test");
+        await Tickets.AddLinkAsync(a.Key, TicketLinkKinds.Blocks, TicketLinkTargets.Ticket, b.Key.ToLowerInvariant(), As.Engineer("a@x.test")).OkAsync();
 
         var onA = Assert.Single((await Tickets.GetAsync(a.Key))!.Links);
         var onB = Assert.Single((await Tickets.GetAsync(b.Key))!.Links);
         Assert.Equal((TicketLinkKinds.Blocks, b.Key, "Reboot fleet", false), (onA.Kind, onA.TargetId, onA.Title, onA.Incoming));
         Assert.Equal((TicketLinkKinds.BlockedBy, a.Key, "Upgrade kernel", true), (onB.Kind, onB.TargetId, onB.Title, onB.Incoming));
-        await Assert.ThrowsAsync<TicketNotFoundException>(() => Tickets.AddLinkAsync(a.Key, TicketLinkKinds.RelatesTo, TicketLinkTargets.Ticket, "OPS-99", "a@x.test"));
-        await Assert.ThrowsAsync<TicketValidationException>(() => Tickets.AddLinkAsync(a.Key, TicketLinkKinds.RelatesTo, TicketLinkTargets.Ticket, a.Key, "a@x.test"));
+        await Tickets.AddLinkAsync(a.Key, TicketLinkKinds.RelatesTo, TicketLinkTargets.Ticket, "OPS-99", As.Engineer("a@x.test")).RefusedAsync(RefusalKind.NotFound);
+        await Tickets.AddLinkAsync(a.Key, TicketLinkKinds.RelatesTo, TicketLinkTargets.Ticket, a.Key, As.Engineer("a@x.test")).RefusedAsync(RefusalKind.Invalid);
     }
 
     [Fact]
     public async Task Bulk_ChangesWhatFits_AndReportsWhatTheWorkflowRefuses()
     {
-        var open = await Tickets.CreateAsync(new NewTicket("open one", Labels: ["old"]), "a@x.test");
-        var closed = await Tickets.CreateAsync(new NewTicket("closed one", Labels: ["old"]), "a@x.test");
-        await Tickets.UpdateAsync(closed.Key, new TicketEdit { Status = TicketStatus.Resolved }, 1, "a@x.test");
-        await Tickets.UpdateAsync(closed.Key, new TicketEdit { Status = TicketStatus.Closed }, 2, "a@x.test");
+        var open = await Tickets.CreateAsync(new NewTicket("open one", Labels: ["old"]), As.Engineer("a@x.test")).OkAsync();
+        var closed = await Tickets.CreateAsync(new NewTicket("closed one", Labels: ["old"]), As.Engineer("a@x.test")).OkAsync();
+        await Tickets.UpdateAsync(closed.Key, new TicketEdit { Status = TicketStatus.Resolved }, 1, As.Engineer("a@x.test")).OkAsync();
+        await Tickets.UpdateAsync(closed.Key, new TicketEdit { Status = TicketStatus.Closed }, 2, As.Engineer("a@x.test")).OkAsync();
 
         var result = await Tickets.BulkUpdateAsync([open.Key, closed.Key, "OPS-404"],
-            new BulkEdit { Status = TicketStatus.InProgress, AddLabels = ["triaged"], RemoveLabels = ["old"] }, "lead@x.test");
+            new BulkEdit { Status = TicketStatus.InProgress, AddLabels = ["triaged"], RemoveLabels = ["old"] }, As.Engineer("lead@x.test")).OkAsync();
 
         Assert.Equal([open.Key], result.Changed);
         Assert.Equal("No such ticket.", result.Skipped["OPS-404"]);
@@ -89,11 +93,11 @@ public sealed class TicketServiceTests : TicketTestNode
     [Fact]
     public async Task Watch_Toggles_AndRecordsEvents()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("t"), "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("t"), As.Engineer("a@x.test")).OkAsync();
 
-        await Tickets.SetWatchingAsync(ticket.Key, "b@x.test", true);
-        await Tickets.SetWatchingAsync(ticket.Key, "b@x.test", true);
-        await Tickets.SetWatchingAsync(ticket.Key, "a@x.test", false);
+        await Tickets.SetWatchingAsync(ticket.Key, As.Engineer("b@x.test"), true).OkAsync();
+        await Tickets.SetWatchingAsync(ticket.Key, As.Engineer("b@x.test"), true).OkAsync();
+        await Tickets.SetWatchingAsync(ticket.Key, As.Engineer("a@x.test"), false).OkAsync();
 
         Assert.Equal(["b@x.test"], (await Tickets.GetAsync(ticket.Key))!.Watchers);
         var kinds = (await Tickets.ActivityAsync(ticket.Key)).Select(e => e.Kind);
@@ -104,30 +108,30 @@ public sealed class TicketServiceTests : TicketTestNode
     public async Task SavedFilters_PersonalAreOwnTeamAreShared_BuiltInsCannotBeReplaced()
     {
         var filters = Services.GetRequiredService<TicketFilterService>();
-        await filters.SaveAsync("a@x.test", "Mine in db", "status=active&assignee=@me&label=db", personal: true);
-        var team = await filters.SaveAsync("a@x.test", "DB P1", "priority=P1&service=db", personal: false);
+        await filters.SaveAsync(As.Engineer("a@x.test"), "Mine in db", "status=active&assignee=@me&label=db", personal: true).OkAsync();
+        var team = await filters.SaveAsync(As.Engineer("a@x.test"), "DB P1", "priority=P1&service=db", personal: false).OkAsync();
 
         var forA = (await filters.ListAsync("a@x.test")).Select(f => f.Name);
         var forB = (await filters.ListAsync("b@x.test")).Select(f => f.Name);
 
         Assert.Equal(["My open", "Unassigned P1", "DB P1", "Mine in db"], forA);
         Assert.Equal(["My open", "Unassigned P1", "DB P1"], forB);
-        await Assert.ThrowsAsync<TicketValidationException>(() => filters.SaveAsync("a@x.test", "my open", "", personal: true));
-        await Assert.ThrowsAsync<TicketValidationException>(() => filters.SaveAsync("a@x.test", "Bad", "status=done", personal: true));
-        Assert.False(await filters.DeleteAsync("b@x.test", isAdmin: false, team.Id!.Value));
-        Assert.True(await filters.DeleteAsync("b@x.test", isAdmin: true, team.Id!.Value));
+        await filters.SaveAsync(As.Engineer("a@x.test"), "my open", "", personal: true).RefusedAsync(RefusalKind.Invalid);
+        await filters.SaveAsync(As.Engineer("a@x.test"), "Bad", "status=done", personal: true).RefusedAsync(RefusalKind.Invalid);
+        await filters.DeleteAsync(As.Engineer("b@x.test"), team.Id!.Value).RefusedAsync(RefusalKind.Forbidden);
+        await filters.DeleteAsync(As.Admin("b@x.test"), team.Id!.Value).OkAsync();
     }
 
     [Fact]
     public void TicketQuery_RoundTripsThroughItsQueryString()
     {
-        var query = TicketQuery.Parse("status=active&priority=P1,P2&type=incident&assignee=@me&label=db&q=pool&sort=due&dir=asc&page=2");
+        var query = TicketQuery.Parse("status=active&priority=P1,P2&type=incident&assignee=@me&label=db&q=pool&sort=due&dir=asc&page=2").Ok();
 
         Assert.Equal(TicketQuery.Active, query.Statuses);
         Assert.Equal((TicketSort.Due, true, 2), (query.Sort, query.Ascending, query.Page));
         Assert.Equal("status=active&priority=P1%2CP2&type=incident&assignee=%40me&label=db&q=pool&sort=due&dir=asc&page=2",
             query.ToQueryString(withPaging: true));
-        var again = TicketQuery.Parse(query.ToQueryString(withPaging: true));
+        var again = TicketQuery.Parse(query.ToQueryString(withPaging: true)).Ok();
         Assert.Equal(query, again with { Statuses = query.Statuses, Priorities = query.Priorities, Types = query.Types });
         Assert.Equal(query.Priorities, again.Priorities);
     }
@@ -135,7 +139,7 @@ public sealed class TicketServiceTests : TicketTestNode
     [Fact]
     public async Task MarkdownReference_KnownKeyBecomesLinkWithTitleAndStatus_UnknownStaysText()
     {
-        var ticket = await Tickets.CreateAsync(new NewTicket("DNS flapping"), "a@x.test");
+        var ticket = await Tickets.CreateAsync(new NewTicket("DNS flapping"), As.Engineer("a@x.test")).OkAsync();
         await using var scope = Services.CreateAsyncScope();
         var markdown = scope.ServiceProvider.GetRequiredService<OpsPortal.Core.Markdown.MarkdownService>();
 

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Markdown;
@@ -33,22 +34,24 @@ public abstract class TicketTestNode : IAsyncLifetime
         await Db.DisposeAsync();
     }
 
-    /// <summary>Runs <paramref name="work"/> in a request-like scope and saves its unit of work.</summary>
-    protected async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work, bool save = true)
+    protected TicketHook Hook => Services.GetRequiredService<TicketHook>();
+
+    /// <summary>Runs <paramref name="work"/> on one caller's unit of work (a fresh context) and saves it, as a deploy or incident does.</summary>
+    protected async Task<T> InUnitAsync<T>(Func<OpsDbContext, Task<T>> work, bool save = true)
     {
-        await using var scope = Services.CreateAsyncScope();
-        var result = await work(scope.ServiceProvider);
+        await using var db = await Services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync();
+        var result = await work(db);
         if (save)
         {
-            await scope.ServiceProvider.GetRequiredService<OpsDbContext>().SaveChangesAsync();
+            await db.SaveChangesAsync();
         }
         return result;
     }
 
-    protected Task InScopeAsync(Func<IServiceProvider, Task> work) =>
-        InScopeAsync(async sp =>
+    protected Task InUnitAsync(Func<OpsDbContext, Task> work) =>
+        InUnitAsync(async db =>
         {
-            await work(sp);
+            await work(db);
             return true;
         });
 

@@ -27,11 +27,12 @@ public sealed class TicketWorkflowTests
         Assert.False(TicketWorkflow.CanMove(from, to));
 
     [Fact]
-    public void WorkflowException_NamesTheAllowedMoves()
+    public void WorkflowRefusal_NamesTheAllowedMoves()
     {
-        var error = new TicketWorkflowException(TicketStatus.Closed, TicketStatus.Resolved);
+        var refusal = TicketRefusals.Workflow(TicketStatus.Closed, TicketStatus.Resolved);
 
-        Assert.Equal("A ticket cannot move from Closed to Resolved. From Closed it can go to: Open.", error.Message);
+        Assert.Equal(OpsPortal.Core.RefusalKind.Unprocessable, refusal.Kind);
+        Assert.Equal("A ticket cannot move from Closed to Resolved. From Closed it can go to: Open.", refusal.Detail);
     }
 
     [Theory]

@@ -7,7 +7,8 @@ namespace OpsPortal.Web.Common;
 /// The base of every page or card that loads data and stays live. Two things, one way each:
 /// <list type="bullet">
 /// <item><see cref="BeginLoad"/>: the token for one load; the next load and disposal cancel it, so a
-/// page left or re-queried stops its queries.</item>
+/// page left or re-queried stops its queries. <see cref="RunLoadAsync"/> runs a load with it and lets
+/// an overtaken load end quietly.</item>
 /// <item><see cref="ReloadOn"/>: reload when a matching event reaches this node (from any node, via the
 /// events spine); a burst of events is one reload, through the shared <see cref="RenderLoop{T}"/>.</item>
 /// </list>
@@ -37,6 +38,24 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         previous?.Cancel();
         previous?.Dispose();
         return next.Token;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="load"/> with the token of a new load (<see cref="BeginLoad"/>). A load the
+    /// next one or disposal overtook ends quietly, whatever it threw on its way out (a cancelled
+    /// Npgsql call may throw with a token of its own), so an impatient click never ends the circuit.
+    /// </summary>
+    protected async Task RunLoadAsync(Func<CancellationToken, Task> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var ct = BeginLoad();
+        try
+        {
+            await load(ct);
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>Registers a reload for events that match; call from <c>OnInitialized</c>.</summary>
@@ -73,8 +92,9 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
             }
             StateHasChanged();
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
+            // Overtaken by the next load, or the page was left.
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
         {

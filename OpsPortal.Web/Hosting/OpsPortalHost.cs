@@ -47,13 +47,11 @@ public static class OpsPortalHost
         builder.Services.AddLogs();
         builder.Services.AddOpsMetrics();
         builder.Services.AddTickets();
-        builder.Services.AddScoped<TicketUser>();
         builder.Services.AddWiki();
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
         builder.Services.AddDeployVerification();
-        builder.Services.AddScoped<IncidentCommands>();
         builder.Services.AddNotifications();
         builder.Services.AddDemo();
         builder.AddOpsAuth();

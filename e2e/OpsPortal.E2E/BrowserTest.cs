@@ -12,7 +12,10 @@ public abstract class BrowserTest(PortalFixture portal) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Context = await Portal.Browser.NewContextAsync(new() { BaseURL = Portal.BaseUrl, ViewportSize = new() { Width = 1366, Height = 800 } });
-        Context.SetDefaultTimeout(15_000);
+        // Generous bounds: they only decide when a failing test gives up. On a CI machine shared with other
+        // builds a sign-in round trip has taken over 15 s; expectations wait as long as actions.
+        Context.SetDefaultTimeout(30_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         Page = await NewPageAsync(Context);
     }
 

@@ -33,6 +33,7 @@ public sealed class IncidentTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("incident-header")).ToContainTextAsync("Checkout returns 502");
         await Assertions.Expect(Page.GetByTestId("incident-status")).ToHaveTextAsync("Investigating");
         await WaitForInteractiveAsync(Page);
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/incidents/\d+$"));
         var id = long.Parse(Page.Url.Split('/')[^1], CultureInfo.InvariantCulture);
 
         await Page.GetByTestId("action-acknowledge").ClickAsync();
@@ -64,7 +65,7 @@ public sealed class IncidentTests(PortalFixture portal) : BrowserTest(portal)
 
         await Page.GetByTestId("open-review").ClickAsync();
         await Assertions.Expect(Page.GetByTestId("traffic")).ToBeVisibleAsync();
-        Assert.EndsWith($"/incidents/{id}/review", Page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/incidents/{id}/review$"));
         await WaitForInteractiveAsync(Page);
         var deploys = Page.Locator("[data-testid=timeline-item][data-category=deploy]");
         await Assertions.Expect(deploys).ToHaveCountAsync(1);

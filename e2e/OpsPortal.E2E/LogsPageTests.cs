@@ -27,7 +27,7 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
         await Page.GetByTestId("facet-status").GetByText("503").ClickAsync();
 
         await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("2");
-        Assert.Contains("status%3A503", Page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("status%3A503"));
         await Assertions.Expect(Page.GetByTestId("log-row")).ToHaveCountAsync(2);
     }
 
@@ -71,8 +71,8 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
 
         // Enhanced navigation changes the URL without a page load: wait on what the page shows.
         await Assertions.Expect(Page.Locator("text=2026-11-20 09:00:00 → 2026-11-20 10:30:00 UTC")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        Assert.Contains("from=2026-11-20T09%3A00%3A00Z", Page.Url, StringComparison.Ordinal);
-        Assert.Contains("to=2026-11-20T10%3A30%3A00Z", Page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("from=2026-11-20T09%3A00%3A00Z"));
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("to=2026-11-20T10%3A30%3A00Z"));
     }
 
     private async Task IngestAsync()

@@ -45,7 +45,7 @@ public sealed class ShellTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("user-table")).ToHaveCountAsync(0);
 
         var hangfire = await Page.GotoAsync("/hangfire");
-        Assert.Contains("/account/access-denied", Page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/access-denied"));
         Assert.DoesNotContain("OpsPortal jobs", await hangfire!.TextAsync(), StringComparison.Ordinal);
     }
 

@@ -66,7 +66,7 @@ public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
         await Page.GetByTestId("ticket-filters").ClickAsync();
         await Page.GetByTestId("filter-item").Filter(new() { HasText = "Unassigned P1" }).ClickAsync();
         await Assertions.Expect(Page.Locator($"[data-testid=ticket-row][data-key='{key}']")).ToBeVisibleAsync(new() { Timeout = Slow });
-        Assert.Contains("assignee=none", Page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("assignee=none"), new() { Timeout = Slow });
 
         // Bulk change from the list: resolving it takes it out of this (active-only) filter.
         await Page.Locator($"[data-testid=ticket-row][data-key='{key}'] input[type=checkbox]").ClickAsync();

@@ -14,6 +14,7 @@ public sealed class TokenTests(PortalFixture portal) : BrowserTest(portal)
 
         await Page.GetByTestId("token-name").FillAsync("e2e-script");
         await Page.GetByTestId("token-create").ClickAsync();
+        await Assertions.Expect(Page.GetByTestId("token-secret")).Not.ToBeEmptyAsync();
         var secret = (await Page.GetByTestId("token-secret").TextContentAsync())!.Trim();
 
         using var api = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 
@@ -16,8 +17,11 @@ public sealed class DeployCompletion(
     DeployWebhook webhook,
     TimeProvider clock)
 {
+    /// <summary>Who ends a deploy: the runner, or crash recovery, on another person's behalf.</summary>
+    public static readonly Actor Runner = Actor.System("deploys");
+
     /// <returns>False when the deploy had already ended (someone else finished it).</returns>
-    public async Task<bool> FinishAsync(long deployId, string status, int? exitCode, string outcome, string actor, CancellationToken ct = default)
+    public async Task<bool> FinishAsync(long deployId, string status, int? exitCode, string outcome, Actor actor, CancellationToken ct = default)
     {
         Deploy deploy;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
@@ -34,7 +38,7 @@ public sealed class DeployCompletion(
             deploy.Outcome = outcome;
             deploy.FinishedAt = clock.GetUtcNow();
             deploy.StartedAt ??= deploy.FinishedAt;
-            events.Append(db, actor, DeployEventKinds.Finished(status), DeployEventKinds.Subject, DeployStarter.Id(deploy),
+            events.Append(db, actor.Name, DeployEventKinds.Finished(status), DeployEventKinds.Subject, DeployStarter.Id(deploy),
                 $"{DeployStarter.Describe(deploy)} {status}: {outcome}", deploy.Service,
                 new { deploy.Action, deploy.Version, deploy.PreviousVersion, deploy.Environment, status, exitCode, deploy.TicketKey, seconds = deploy.Duration?.TotalSeconds });
             await tickets.RecordOutcomeAsync(db, deploy, actor, ct);

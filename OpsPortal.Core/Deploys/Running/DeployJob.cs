@@ -43,7 +43,7 @@ public sealed partial class DeployJob(
         {
             // Never retried, so never left queued either: a queued deploy whose job is gone would hold its target forever.
             LogClaimFailed(ex, deployId);
-            await completion.FinishAsync(deployId, DeployStatus.Failed, null, "the runner could not start it: the database did not answer", "system", CancellationToken.None);
+            await completion.FinishAsync(deployId, DeployStatus.Failed, null, "the runner could not start it: the database did not answer", DeployCompletion.Runner, CancellationToken.None);
             return;
         }
         if (deploy is null)
@@ -57,14 +57,14 @@ public sealed partial class DeployJob(
             : ScriptPath.Check(target.ScriptsFolder, deploy.Script, out _) is { } problem ? $"script {deploy.Script} {problem}" : null;
         if (scriptProblem is not null)
         {
-            await completion.FinishAsync(deploy.Id, DeployStatus.Failed, null, scriptProblem, "system", CancellationToken.None);
+            await completion.FinishAsync(deploy.Id, DeployStatus.Failed, null, scriptProblem, DeployCompletion.Runner, CancellationToken.None);
             return;
         }
         await webhook.NotifyAsync(deploy, DeployWebhook.Moment.Started);
         var (status, exitCode, outcome) = await RunScriptAsync(deploy, target!, shutdown);
         // Not the shutdown token: a deploy stopped by shutdown must still be recorded as interrupted.
-        await completion.FinishAsync(deploy.Id, status, exitCode, outcome,
-            status == DeployStatus.Cancelled ? deploy.CancelRequestedBy ?? "system" : "system", CancellationToken.None);
+        // Who cancelled is in the outcome ("cancelled by …") and in their own cancel_requested event.
+        await completion.FinishAsync(deploy.Id, status, exitCode, outcome, DeployCompletion.Runner, CancellationToken.None);
     }
 
     private async Task<Deploy?> ClaimAsync(long deployId)
@@ -83,7 +83,7 @@ public sealed partial class DeployJob(
             var waiting = await db.Deploys.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deployId && d.Status == DeployStatus.Queued);
             if (waiting?.CancelRequestedBy is { } by)
             {
-                await completion.FinishAsync(deployId, DeployStatus.Cancelled, null, $"cancelled by {by} before it started", by);
+                await completion.FinishAsync(deployId, DeployStatus.Cancelled, null, $"cancelled by {by} before it started", DeployCompletion.Runner);
             }
             return null;
         }
@@ -128,7 +128,7 @@ public sealed partial class DeployJob(
         ScriptRun? run = null;
         try
         {
-            run = ScriptRun.Start(Path.Combine(target.ScriptsFolder, deploy.Script), target.ScriptsFolder, Variables(deploy), sink, clock);
+            run = ScriptRun.Start(Path.Combine(target.ScriptsFolder, deploy.Script), target.ScriptsFolder, DeployPlan.Of(deploy).Variables(deploy.Id), sink, clock);
             var exit = await run.WaitAsync(stop.Token);
             result = exit == 0
                 ? (DeployStatus.Succeeded, 0, ScriptRun.Describe(0))
@@ -161,18 +161,6 @@ public sealed partial class DeployJob(
         deploy.CancelRequestedBy = cancelledBy;
         return result;
     }
-
-    private Dictionary<string, string> Variables(Deploy deploy) => new()
-    {
-        ["OPS_SERVICE"] = deploy.Service,
-        ["OPS_ENVIRONMENT"] = deploy.Environment,
-        ["OPS_VERSION"] = deploy.Version,
-        ["OPS_PREVIOUS_VERSION"] = deploy.PreviousVersion ?? "",
-        ["OPS_DEPLOY_ID"] = DeployStarter.Id(deploy),
-        ["OPS_USER"] = deploy.RequestedBy,
-        ["OPS_TICKET"] = deploy.TicketKey ?? "",
-        ["OPS_ACTION"] = deploy.Action,
-    };
 
     /// <summary>Proves this process alive (see <see cref="DeployRecovery"/>) and picks up a cancel whose event was missed.</summary>
     private async Task HeartbeatAsync(long deployId, Action<string?> onCancel, CancellationToken ct)

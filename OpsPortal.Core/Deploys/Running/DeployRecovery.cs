@@ -61,7 +61,7 @@ public sealed partial class DeployRecovery(
                 : $"no sign of life from the portal process running it since {deploy.HeartbeatAt:HH:mm:ss} UTC; it was not re-run";
             try
             {
-                if (await completion.FinishAsync(deploy.Id, DeployStatus.Interrupted, null, why, "system", ct))
+                if (await completion.FinishAsync(deploy.Id, DeployStatus.Interrupted, null, why, DeployCompletion.Runner, ct))
                 {
                     LogInterrupted(deploy.Id, deploy.Runner);
                     ended.Add(deploy.Id);

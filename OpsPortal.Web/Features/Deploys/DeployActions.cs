@@ -1,6 +1,8 @@
 using MudBlazor;
+using OpsPortal.Core;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Config;
+using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Deploys;
 
@@ -9,22 +11,21 @@ public static class DeployActions
 {
     private static readonly DialogOptions Options = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true };
 
-    public static Task OpenDeployAsync(IDialogService dialogs, EnvironmentConfig target, string? currentVersion) =>
+    public static Task OpenDeployAsync(IDialogService dialogs, EnvironmentConfig target) =>
         dialogs.ShowAsync<DeployDialog>($"Deploy {target.Service}", new DialogParameters<DeployDialog>
         {
             { d => d.Target, target },
-            { d => d.CurrentVersion, currentVersion },
         }, Options);
 
-    public static Task OpenRollbackAsync(IDialogService dialogs, EnvironmentConfig target, Deploy latest, string? currentVersion) =>
+    public static Task OpenRollbackAsync(IDialogService dialogs, EnvironmentConfig target, Deploy latest) =>
         dialogs.ShowAsync<DeployDialog>($"Roll back {target.Service}", new DialogParameters<DeployDialog>
         {
             { d => d.Target, target },
-            { d => d.CurrentVersion, currentVersion },
             { d => d.RollbackOf, latest },
         }, Options);
 
-    public static async Task<DeployRefusal?> CancelAsync(IDialogService dialogs, IServiceScopeFactory scopes, DeployActor actor, Deploy deploy)
+    /// <summary>Asks for confirmation, then requests the cancel as the signed-in user; null when it was requested or not confirmed.</summary>
+    public static async Task<Refusal?> CancelAsync(IDialogService dialogs, ActingUser acting, DeployStarter starter, Deploy deploy)
     {
         var confirmed = await dialogs.ShowMessageBoxAsync(new MessageBoxOptions
         {
@@ -37,7 +38,6 @@ public static class DeployActions
         {
             return null;
         }
-        await using var scope = scopes.CreateAsyncScope();
-        return (await scope.ServiceProvider.GetRequiredService<DeployStarter>().CancelAsync(actor, deploy.Id)).Refusal;
+        return (await acting.RunAsync(AuthSetup.EngineerPolicy, actor => starter.CancelAsync(actor, deploy.Id))).Refusal;
     }
 }

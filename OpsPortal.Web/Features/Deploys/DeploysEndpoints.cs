@@ -1,5 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OpsPortal.Core;
 using OpsPortal.Core.Deploys;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Deploys;
@@ -14,7 +17,7 @@ public sealed record DeploySummaryDto(long Id, string Service, string Environmen
     int? ExitCode, string? Outcome, string? Ticket, string? DiffUrl, long? RollbackOf, long LineCount);
 public sealed record DeployDetailDto(DeploySummaryDto Deploy, IReadOnlyList<DeployOutputDto> Output, long? NextOutput)
 {
-    // DESIGN.md's shape: {id, status, version, output}; the rest is in 'deploy'.
+    // The documented shape (docs/deploys.md): {id, status, version, output}; the rest is in 'deploy'.
     public long Id => Deploy.Id;
     public string Status => Deploy.Status;
     public string Version => Deploy.Version;
@@ -22,7 +25,7 @@ public sealed record DeployDetailDto(DeploySummaryDto Deploy, IReadOnlyList<Depl
 public sealed record DeployListDto(IReadOnlyList<DeploySummaryDto> Deploys, long? Next);
 public sealed record DeployLockDto(long Id, string Service, string Environment, string Reason, string LockedBy, DateTimeOffset LockedAt);
 
-/// <summary>The deploy API of DESIGN.md, so CI can deploy continuously. Writes need Engineer, and the target's own role.</summary>
+/// <summary>The deploy API (docs/deploys.md), so CI can deploy continuously. Writes need Engineer, and the target's own role.</summary>
 public static class DeploysEndpoints
 {
     public static IEndpointRouteBuilder MapDeploys(this IEndpointRouteBuilder app)
@@ -52,23 +55,23 @@ public static class DeploysEndpoints
     }
 
     private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> DeployAsync(
-        HttpContext http, DeployStarter starter, DeployRequestBody body, CancellationToken ct)
+        ClaimsPrincipal user, DeployStarter starter, DeployRequestBody body, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Service) || string.IsNullOrWhiteSpace(body.Environment))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Missing target", detail: "Give 'service' and 'environment' (and 'version').");
+            return Refusal.Invalid("Give 'service' and 'environment' (and 'version').", "Missing target").ToProblem();
         }
-        var result = await starter.DeployAsync(DeployActors.From(http.User), body.Service, body.Environment, body.Version,
+        var result = await starter.DeployAsync(user.ToActor(), body.Service, body.Environment, body.Version,
             string.IsNullOrWhiteSpace(body.Ticket) ? null : body.Ticket.Trim(), body.OverrideReason, ct);
         return Accepted(result);
     }
 
-    private static async Task<Results<Ok<DeployDetailDto>, NotFound>> GetAsync(DeployQueries queries, long id, long? from, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<DeployDetailDto>, ProblemHttpResult>> GetAsync(DeployQueries queries, long id, long? from, int? limit, CancellationToken ct)
     {
         var deploy = await queries.GetAsync(id, ct);
         if (deploy is null)
         {
-            return TypedResults.NotFound();
+            return Refusal.NotFound($"There is no deploy #{id}.", "Unknown deploy").ToProblem();
         }
         var size = Math.Clamp(limit ?? 1000, 1, DeployQueries.MaxOutputPage);
         var lines = await queries.OutputAsync(id, Math.Max(1, from ?? 1), size, ct);
@@ -76,36 +79,25 @@ public static class DeploysEndpoints
         return TypedResults.Ok(new DeployDetailDto(Summary(deploy), output, lines.Count == size ? lines[^1].Seq + 1 : null));
     }
 
-    private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> CancelAsync(HttpContext http, DeployStarter starter, long id, CancellationToken ct) =>
-        Accepted(await starter.CancelAsync(DeployActors.From(http.User), id, ct));
+    private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> CancelAsync(ClaimsPrincipal user, DeployStarter starter, long id, CancellationToken ct) =>
+        Accepted(await starter.CancelAsync(user.ToActor(), id, ct));
 
     private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> RollbackAsync(
-        HttpContext http, DeployStarter starter, long id, RollbackRequestBody? body, CancellationToken ct) =>
-        Accepted(await starter.RollbackAsync(DeployActors.From(http.User), id,
-            string.IsNullOrWhiteSpace(body?.Ticket) ? null : body.Ticket.Trim(), ct));
+        ClaimsPrincipal user, DeployStarter starter, long id, RollbackRequestBody? body, CancellationToken ct) =>
+        Accepted(await starter.RollbackAsync(user.ToActor(), id, string.IsNullOrWhiteSpace(body?.Ticket) ? null : body.Ticket.Trim(), ct));
 
     private static async Task<Ok<List<DeployLockDto>>> LocksAsync(DeployLocks locks, CancellationToken ct) =>
         TypedResults.Ok((await locks.ListAsync(ct)).Select(Lock).ToList());
 
-    private static async Task<Results<Created<DeployLockDto>, ProblemHttpResult>> LockAsync(HttpContext http, DeployLocks locks, LockRequestBody body, CancellationToken ct)
-    {
-        var (held, refusal) = await locks.LockAsync(DeployActors.From(http.User), body.Service ?? "", body.Environment ?? "", body.Reason ?? "", ct);
-        return held is null
-            ? Problem(refusal!)
-            : TypedResults.Created($"/api/deploys/locks/{held.Id}", Lock(held));
-    }
+    private static async Task<Results<Created<DeployLockDto>, ProblemHttpResult>> LockAsync(ClaimsPrincipal user, DeployLocks locks, LockRequestBody body, CancellationToken ct) =>
+        (await locks.LockAsync(user.ToActor(), body.Service ?? "", body.Environment ?? "", body.Reason ?? "", ct))
+            .ToHttp(held => TypedResults.Created($"/api/deploys/locks/{held.Id}", Lock(held)));
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(HttpContext http, DeployLocks locks, long id, CancellationToken ct) =>
-        await locks.UnlockAsync(DeployActors.From(http.User), id, ct) is { } refusal ? Problem(refusal) : TypedResults.NoContent();
+    private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(ClaimsPrincipal user, DeployLocks locks, long id, CancellationToken ct) =>
+        (await locks.UnlockAsync(user.ToActor(), id, ct)).ToHttp(TypedResults.NoContent);
 
-    private static Results<Accepted<DeployAccepted>, ProblemHttpResult> Accepted(DeployStart result) =>
-        result.Deploy is { } d
-            ? TypedResults.Accepted($"/api/deploys/{d.Id}", new DeployAccepted(d.Id, d.Status, $"/deploys/{d.Id}"))
-            : Problem(result.Refusal!);
-
-    private static ProblemHttpResult Problem(DeployRefusal refusal) =>
-        TypedResults.Problem(statusCode: refusal.StatusCode(), title: refusal.Title, detail: refusal.Detail,
-            extensions: refusal.Overridable ? new Dictionary<string, object?> { ["overridable"] = true } : null);
+    private static Results<Accepted<DeployAccepted>, ProblemHttpResult> Accepted(Result<Deploy> result) =>
+        result.ToHttp(d => TypedResults.Accepted($"/api/deploys/{d.Id}", new DeployAccepted(d.Id, d.Status, $"/deploys/{d.Id}")));
 
     internal static DeploySummaryDto Summary(Deploy d) => new(d.Id, d.Service, d.Environment, d.Action, d.Status, d.Version,
         d.PreviousVersion, d.RequestedBy, d.RequestedAt, d.StartedAt, d.FinishedAt, d.ExitCode, d.Outcome, d.TicketKey, d.DiffUrl, d.RollbackOf, d.LineCount);

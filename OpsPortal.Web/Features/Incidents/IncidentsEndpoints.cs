@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core;
 using OpsPortal.Core.Incidents;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Incidents;
@@ -29,7 +31,7 @@ public sealed record MetricValue(double? Mean, double? Median, double? P90, int 
 }
 public sealed record IncidentMetricsResponse(int Count, MetricValue Mttd, MetricValue Mtta, MetricValue Mttr, MetricValue Mtbf, int MtbfOverlaps);
 
-/// <summary>The incidents API of DESIGN.md: everyone signed in reads, Engineers write.</summary>
+/// <summary>The incidents API (docs/incidents.md): everyone signed in reads, Engineers write.</summary>
 public static class IncidentsEndpoints
 {
     public static IEndpointRouteBuilder MapIncidents(this IEndpointRouteBuilder app)
@@ -104,63 +106,25 @@ public static class IncidentsEndpoints
     }
 
     private static async Task<Results<Created<IncidentResponse>, ProblemHttpResult>> DeclareAsync(
-        DeclareIncident request, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct)
-    {
-        try
-        {
-            var incident = await incidents.DeclareAsync(request, Actor(user), ct);
-            return TypedResults.Created($"/api/incidents/{incident.Id}", IncidentResponse.From(incident));
-        }
-        catch (IncidentException ex)
-        {
-            return Invalid(ex.Message);
-        }
-    }
+        DeclareIncident request, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct) =>
+        (await incidents.DeclareAsync(request, user.ToActor(), ct))
+            .ToHttp(incident => TypedResults.Created($"/api/incidents/{incident.Id}", IncidentResponse.From(incident)));
 
     private static async Task<Results<Ok<IncidentResponse>, ProblemHttpResult>> GetAsync(long id, IncidentQueries queries, CancellationToken ct) =>
-        await queries.GetAsync(id, ct) is { } incident ? TypedResults.Ok(IncidentResponse.From(incident)) : Missing(id);
+        await queries.GetAsync(id, ct) is { } incident ? TypedResults.Ok(IncidentResponse.From(incident)) : IncidentRules.NotFound(id).ToProblem();
 
-    private static Task<Results<Ok<IncidentResponse>, ProblemHttpResult>> UpdateAsync(
+    private static async Task<Results<Ok<IncidentResponse>, ProblemHttpResult>> UpdateAsync(
         long id, IncidentChange change, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct) =>
-        ChangeAsync(id, () => incidents.UpdateAsync(id, change, Actor(user), ct));
+        (await incidents.UpdateAsync(id, change, user.ToActor(), ct)).ToHttp(incident => TypedResults.Ok(IncidentResponse.From(incident)));
 
-    private static Task<Results<Ok<IncidentResponse>, ProblemHttpResult>> AcknowledgeAsync(
+    private static async Task<Results<Ok<IncidentResponse>, ProblemHttpResult>> AcknowledgeAsync(
         long id, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct) =>
-        ChangeAsync(id, () => incidents.AcknowledgeAsync(id, Actor(user), ct));
-
-    private static async Task<Results<Ok<IncidentResponse>, ProblemHttpResult>> ChangeAsync(long id, Func<Task<Incident>> change)
-    {
-        try
-        {
-            return TypedResults.Ok(IncidentResponse.From(await change()));
-        }
-        catch (IncidentException ex)
-        {
-            return Invalid(ex.Message);
-        }
-        catch (KeyNotFoundException)
-        {
-            return Missing(id);
-        }
-    }
+        (await incidents.AcknowledgeAsync(id, user.ToActor(), ct)).ToHttp(incident => TypedResults.Ok(IncidentResponse.From(incident)));
 
     private static async Task<Results<Created<NoteResponse>, ProblemHttpResult>> AddNoteAsync(
-        long id, NoteRequest request, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct)
-    {
-        try
-        {
-            var note = await incidents.AddNoteAsync(id, request.Text ?? "", request.At, Actor(user), ct);
-            return TypedResults.Created($"/api/incidents/{id}/timeline", new NoteResponse(note.Id, note.At, note.Author, note.Text));
-        }
-        catch (IncidentException ex)
-        {
-            return Invalid(ex.Message);
-        }
-        catch (KeyNotFoundException)
-        {
-            return Missing(id);
-        }
-    }
+        long id, NoteRequest request, ClaimsPrincipal user, IncidentService incidents, CancellationToken ct) =>
+        (await incidents.AddNoteAsync(id, request.Text ?? "", request.At, user.ToActor(), ct))
+            .ToHttp(note => TypedResults.Created($"/api/incidents/{id}/timeline", new NoteResponse(note.Id, note.At, note.Author, note.Text)));
 
     private static async Task<Results<Ok<TimelineResponse>, ProblemHttpResult>> TimelineAsync(
         long id, int? margin, IncidentQueries queries, IncidentTimeline timeline,
@@ -172,7 +136,7 @@ public static class IncidentsEndpoints
         }
         if (await queries.GetAsync(id, ct) is not { } incident)
         {
-            return Missing(id);
+            return IncidentRules.NotFound(id).ToProblem();
         }
         var span = margin is { } m ? TimeSpan.FromMinutes(m) : options.Value.TimelineMargin;
         var items = await timeline.BuildAsync(incident, span, ct);
@@ -197,8 +161,6 @@ public static class IncidentsEndpoints
         return TypedResults.Ok(new IncidentMetricsResponse(m.Count, MetricValue.From(m.Mttd), MetricValue.From(m.Mtta),
             MetricValue.From(m.Mttr), MetricValue.From(m.Mtbf), m.MtbfOverlaps));
     }
-
-    internal static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? throw new InvalidOperationException("Signed-in user without a name.");
 
     private static bool TrySeverity(string? text, out IncidentSeverity? severity, out ProblemHttpResult? problem)
     {
@@ -234,9 +196,5 @@ public static class IncidentsEndpoints
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid incident request", detail: detail);
-
-    private static ProblemHttpResult Missing(long id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Incident {id} does not exist.");
+    private static ProblemHttpResult Invalid(string detail) => IncidentRules.Invalid(detail).ToProblem();
 }

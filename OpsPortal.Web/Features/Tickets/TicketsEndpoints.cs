@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OpsPortal.Core;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Tickets;
@@ -26,85 +28,78 @@ public static class TicketsEndpoints
     }
 
     private static async Task<Results<Ok<TicketListResponse>, ProblemHttpResult>> ListAsync(HttpContext http, ClaimsPrincipal user,
-        TicketList list, CancellationToken ct) => await RunAsync<Ok<TicketListResponse>>(async () =>
+        TicketList list, CancellationToken ct)
+    {
+        if (!TicketQuery.Parse(http.Request.QueryString.Value).TryGet(out var query, out var refusal))
         {
-            var page = await list.ListAsync(TicketQuery.Parse(http.Request.QueryString.Value), Actor(user), ct);
-            return TypedResults.Ok(new TicketListResponse(page.Rows.Select(TicketSummaryResponse.From).ToList(), page.Total, page.Page, page.PageSize, page.Pages));
-        });
+            return refusal.ToProblem();
+        }
+        var page = await list.ListAsync(query, user.ToActor().Name, ct);
+        return TypedResults.Ok(new TicketListResponse(page.Rows.Select(TicketSummaryResponse.From).ToList(), page.Total, page.Page, page.PageSize, page.Pages));
+    }
 
     private static async Task<Results<Ok<List<TicketHit>>, ProblemHttpResult>> SearchAsync(string? q, TicketSearch search, CancellationToken ct) =>
-        await RunAsync<Ok<List<TicketHit>>>(async () => TypedResults.Ok(await search.SearchAsync(q ?? "", 20, ct)));
+        (await search.SearchAsync(q ?? "", 20, ct)).ToHttp(TypedResults.Ok);
 
     private static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> GetAsync(string key, HttpContext http,
-        TicketService tickets, MarkdownService markdown, CancellationToken ct) => await RunAsync<Ok<TicketResponse>>(async () =>
+        TicketService tickets, MarkdownService markdown, CancellationToken ct)
+    {
+        if (await tickets.GetAsync(key, ct) is not { } details)
         {
-            var details = await tickets.GetAsync(key, ct) ?? throw new TicketNotFoundException(key);
-            http.Response.Headers.ETag = $"\"{details.Ticket.RowVersion}\"";
-            return TypedResults.Ok(TicketResponse.From(details.Ticket, await markdown.RenderAsync(details.Ticket.Description, ct), details));
-        });
+            return TicketRefusals.NotFound(key).ToProblem();
+        }
+        http.Response.Headers.ETag = $"\"{details.Ticket.RowVersion}\"";
+        return TypedResults.Ok(TicketResponse.From(details.Ticket, await markdown.RenderAsync(details.Ticket.Description, ct), details));
+    }
 
     private static async Task<Results<Created<TicketResponse>, ProblemHttpResult>> CreateAsync(CreateTicketRequest request, ClaimsPrincipal user,
-        TicketService tickets, CancellationToken ct) => await RunAsync<Created<TicketResponse>>(async () =>
+        TicketService tickets, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string>();
+        var type = Parse(request.Type, "type", TicketRules.TryParseType, TicketType.Task, errors);
+        var priority = Parse(request.Priority, "priority", TicketRules.TryParsePriority, TicketPriority.P3, errors);
+        if (errors.Count > 0)
         {
-            var draft = new NewTicket(request.Title ?? "", request.Description,
-                Parse<TicketType>(request.Type, "type", TicketRules.TryParseType, TicketType.Task),
-                Parse<TicketPriority>(request.Priority, "priority", TicketRules.TryParsePriority, TicketPriority.P3),
-                request.Service, request.Assignee, request.Labels, request.DueDate);
-            var ticket = await tickets.CreateAsync(draft, Actor(user), ct);
-            return TypedResults.Created($"/api/tickets/{ticket.Key}", TicketResponse.From(ticket));
-        });
+            return TicketRefusals.Invalid(errors).ToProblem();
+        }
+        var draft = new NewTicket(request.Title ?? "", request.Description, type, priority, request.Service, request.Assignee, request.Labels, request.DueDate);
+        return (await tickets.CreateAsync(draft, user.ToActor(), ct))
+            .ToHttp(ticket => TypedResults.Created($"/api/tickets/{ticket.Key}", TicketResponse.From(ticket)));
+    }
 
     private static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> PatchAsync(string key, JsonElement body, HttpContext http,
-        ClaimsPrincipal user, TicketService tickets, CancellationToken ct) => await RunAsync<Ok<TicketResponse>>(async () =>
+        ClaimsPrincipal user, TicketService tickets, CancellationToken ct)
+    {
+        if (!TicketPatch.Read(body, http.Request.Headers.IfMatch.ToString()).TryGet(out var patch, out var refusal))
         {
-            var (edit, version) = TicketPatch.Read(body, http.Request.Headers.IfMatch.ToString());
-            var ticket = await tickets.UpdateAsync(key, edit, version, Actor(user), ct);
+            return refusal.ToProblem();
+        }
+        return (await tickets.UpdateAsync(key, patch.Edit, patch.Version, user.ToActor(), ct)).ToHttp(ticket =>
+        {
             http.Response.Headers.ETag = $"\"{ticket.RowVersion}\"";
             return TypedResults.Ok(TicketResponse.From(ticket));
         });
+    }
 
     private static async Task<Results<Created<TicketCommentResponse>, ProblemHttpResult>> CommentAsync(string key, CommentRequest request,
-        ClaimsPrincipal user, TicketService tickets, CancellationToken ct) => await RunAsync<Created<TicketCommentResponse>>(async () =>
+        ClaimsPrincipal user, TicketService tickets, CancellationToken ct) =>
+        (await tickets.AddCommentAsync(key, request.Body ?? "", user.ToActor(), ct)).ToHttp(comment =>
+            TypedResults.Created($"/api/tickets/{TicketRules.NormalizeKey(key)}#comment-{comment.Id}", TicketCommentResponse.From(comment)));
+
+    /// <summary>An optional enum field of a request: the fallback when absent, an error by field when unknown.</summary>
+    internal static T Parse<T>(string? text, string field, TryParse<T> parse, T fallback, Dictionary<string, string> errors) where T : struct
+    {
+        if (string.IsNullOrWhiteSpace(text))
         {
-            var comment = await tickets.AddCommentAsync(key, request.Body ?? "", Actor(user), ct);
-            return TypedResults.Created($"/api/tickets/{TicketRules.NormalizeKey(key)}#comment-{comment.Id}", TicketCommentResponse.From(comment));
-        });
-
-    internal static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? throw new InvalidOperationException("Signed-in user without a name.");
-
-    internal static T Parse<T>(string? text, string field, TryParse<T> parse, T fallback) where T : struct =>
-        string.IsNullOrWhiteSpace(text) ? fallback
-            : parse(text, out var value) ? value : throw new TicketValidationException(field, $"Unknown {field} '{text}'.");
+            return fallback;
+        }
+        if (parse(text, out var value))
+        {
+            return value;
+        }
+        errors.TryAdd(field, $"Unknown {field} '{text}'.");
+        return fallback;
+    }
 
     internal delegate bool TryParse<T>(string? text, out T value);
-
-    private static async Task<Results<TOk, ProblemHttpResult>> RunAsync<TOk>(Func<Task<TOk>> run) where TOk : IResult
-    {
-        try
-        {
-            return await run();
-        }
-        catch (TicketValidationException ex)
-        {
-            var problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid ticket input", detail: ex.Message);
-            problem.ProblemDetails.Extensions["errors"] = ex.Errors;
-            return problem;
-        }
-        catch (TicketNotFoundException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Ticket not found", detail: ex.Message);
-        }
-        catch (TicketWorkflowException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Status change not allowed", detail: ex.Message);
-        }
-        catch (TicketConflictException ex)
-        {
-            var problem = TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The ticket was changed by someone else", detail: ex.Message);
-            problem.ProblemDetails.Extensions["currentVersion"] = ex.Current.RowVersion;
-            problem.ProblemDetails.Extensions["changes"] = ex.Missed.Select(m => new MissedChangeResponse(m.Actor, m.At, m.Version,
-                m.Changes.Select(c => new FieldChangeResponse(c.Field, c.From, c.To)).ToList())).ToList();
-            return problem;
-        }
-    }
 }
