@@ -65,6 +65,17 @@ public sealed class DeployImpacts(IDbContextFactory<OpsDbContext> dbFactory)
         return [.. rows.OrderByDescending(r => r.i.DeployId).Select(r => View(r.d, r.i))];
     }
 
+    /// <summary>Judgements of deploys of <paramref name="services"/> that switched in [from, to] (the incident review).</summary>
+    public async Task<List<ImpactView>> ForServicesAsync(IReadOnlyList<string> services, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.DeployImpacts.AsNoTracking()
+            .Where(i => services.Contains(i.Service) && i.SwitchAt >= from && i.SwitchAt <= to && i.Verdict != ImpactVerdict.Skipped)
+            .OrderBy(i => i.SwitchAt).Take(50)
+            .Join(db.Deploys.AsNoTracking(), i => i.DeployId, d => d.Id, (i, d) => new { i, d }).ToListAsync(ct);
+        return [.. rows.Select(r => View(r.d, r.i))];
+    }
+
     private static ImpactView View(Deploy d, DeployImpact? i)
     {
         if (i is null)
