@@ -51,6 +51,7 @@ public static class OpsPortalHost
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
+        builder.Services.AddSingleton<ServiceOverviews>();
         builder.Services.AddDeployVerification();
         builder.Services.AddNotifications();
         builder.Services.AddDemo();
