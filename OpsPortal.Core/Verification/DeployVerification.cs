@@ -12,7 +12,7 @@ using OpsPortal.Core.Services;
 namespace OpsPortal.Core.Verification;
 
 /// <summary>
-/// Judges finished deploys by their traffic (ADR-019). One round: start watching deploys that finished,
+/// Judges finished deploys by their traffic (ADR-026). One round: start watching deploys that finished,
 /// evaluate every deploy under watch from the access table (interim numbers, or the verdict once the
 /// window is over or a regression is clear), and start the rollbacks that regressions asked for. A
 /// round runs on one node at a time (a transaction-scoped advisory lock); every write is conditional on

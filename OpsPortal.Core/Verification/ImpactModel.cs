@@ -53,7 +53,7 @@ public static class ImpactMetric
 /// <summary>One test of one metric of one group: the values compared, the p-value, and whether it counts as a regression.</summary>
 /// <param name="Before">The window's value before (a ratio, seconds, or requests a minute).</param>
 /// <param name="PValue">Null when the metric could not be tested (too few samples).</param>
-/// <param name="Large">The change is at least the practical minimum (ADR-019): significance alone is not enough.</param>
+/// <param name="Large">The change is at least the practical minimum (ADR-026): significance alone is not enough.</param>
 public sealed record ImpactFinding(string? Host, string Metric, double? Before, double? After, double? PValue, double Threshold, bool Large, bool Regressed);
 
 /// <summary>What the judge concluded from a set of groups.</summary>

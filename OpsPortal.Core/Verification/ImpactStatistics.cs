@@ -4,7 +4,7 @@ using System.Globalization;
 namespace OpsPortal.Core.Verification;
 
 /// <summary>
-/// Judges a deploy from its traffic before and after the switch (docs/decisions/ADR-019): per group
+/// Judges a deploy from its traffic before and after the switch (docs/decisions/ADR-026): per group
 /// (every request of the selector, then each busy host) and metric, a one-sided rank-sum test over the
 /// buckets, and a practical minimum change between the buckets' medians — so a burst in one bucket
 /// moves one rank and no median, and a tiny but significant shift on huge traffic is no regression

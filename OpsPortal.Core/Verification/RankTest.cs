@@ -4,7 +4,7 @@ namespace OpsPortal.Core.Verification;
 /// The Wilcoxon–Mann–Whitney rank-sum test, one-sided ("the second sample is larger"), with mid-ranks
 /// for ties. Exact (the permutation distribution of the rank sum, counted by dynamic programming, so
 /// ties are handled exactly) up to <see cref="ExactLimit"/> values in all; beyond, the normal
-/// approximation with the tie correction. See docs/decisions/ADR-019.
+/// approximation with the tie correction. See docs/decisions/ADR-026.
 /// </summary>
 public static class RankTest
 {

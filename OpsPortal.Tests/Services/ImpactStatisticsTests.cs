@@ -109,7 +109,7 @@ public sealed class ImpactStatisticsTests
             }
         }
 
-        // Alpha is 1 % per judgement; with six looks each, a handful of 500 would still be honest. Measured: see ADR-019.
+        // Alpha is 1 % per judgement; with six looks each, a handful of 500 would still be honest. Measured: see ADR-026.
         Assert.True(falseAlarms == 0, why);
     }
 
