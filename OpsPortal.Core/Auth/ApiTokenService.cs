@@ -15,12 +15,13 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
     // Writing last_used_at on every call would turn each API read into a write.
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
-    public async Task<CreatedToken> CreateAsync(string userId, string actor, string name, CancellationToken ct = default)
+    /// <param name="actor">The owner's name: only its owner makes a token.</param>
+    public async Task<Result<CreatedToken>> CreateAsync(string userId, string actor, string name, CancellationToken ct = default)
     {
-        name = name.Trim();
+        name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100)
         {
-            throw new ArgumentException("A token needs a name of 1 to 100 characters.", nameof(name));
+            return Refusal.InvalidField("name", "A token needs a name of 1 to 100 characters.", "Invalid token request");
         }
         var secret = SecretPrefix + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var token = new ApiToken
@@ -35,7 +36,7 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
         db.ApiTokens.Add(token);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        events.Append(db, actor, EventKinds.TokenCreated, "token", token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, actor, AuthEventKinds.TokenCreated, AuthEventKinds.TokenSubjectType, token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{actor} created API token \"{name}\"");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -51,21 +52,21 @@ public sealed class ApiTokenService(IDbContextFactory<OpsDbContext> dbFactory, E
             .ToListAsync(ct);
     }
 
-    /// <summary>Revokes one of the user's own tokens. Returns false when there is no such live token.</summary>
-    public async Task<bool> RevokeAsync(long tokenId, string userId, string actor, CancellationToken ct = default)
+    /// <summary>Revokes one of the user's own tokens; NotFound when there is no such live token.</summary>
+    public async Task<Result> RevokeAsync(long tokenId, string userId, string actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null, ct);
         if (token is null)
         {
-            return false;
+            return Refusal.NotFound($"You have no live API token {tokenId}.", "No such token");
         }
         token.RevokedAt = clock.GetUtcNow();
         cache.Clear();
-        events.Append(db, actor, EventKinds.TokenRevoked, "token", token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, actor, AuthEventKinds.TokenRevoked, AuthEventKinds.TokenSubjectType, token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{actor} revoked API token \"{token.Name}\"");
         await db.SaveChangesAsync(ct);
-        return true;
+        return Result.Ok;
     }
 
     /// <summary>The user a live token belongs to, or null for an unknown, revoked or disabled one.</summary>

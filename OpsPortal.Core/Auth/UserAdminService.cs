@@ -9,17 +9,12 @@ namespace OpsPortal.Core.Auth;
 public sealed record UserSummary(string Id, string Email, string DisplayName, string Role, bool IsDisabled,
     DateTimeOffset? LockoutEnd, DateTimeOffset CreatedAt);
 
-/// <summary>The outcome of a user change: an error message for the person, or success.</summary>
-public sealed record UserResult(bool Succeeded, string? Error, string? UserId = null)
-{
-    public static UserResult Ok(string userId) => new(true, null, userId);
-    public static UserResult Fail(string error) => new(false, error);
-}
-
 /// <summary>
-/// Managing users (Admin work, plus the first admin at set-up). Scoped: it shares the request's
-/// <see cref="OpsDbContext"/> with <see cref="UserManager{TUser}"/>, so the user change and its
-/// event commit in one transaction.
+/// Managing users (Admin work, plus the first admin at set-up). The one scoped service (ADR-001):
+/// ASP.NET Identity's <see cref="UserManager{TUser}"/> is scoped by design, and this shares its
+/// <see cref="OpsDbContext"/> so the user change and its event commit in one transaction. Pages reach
+/// it through <c>ActingUser.RunScopedAsync</c>, a fresh scope per operation. A change that cannot be
+/// made comes back as a <see cref="Refusal"/> (400, 404, 409 for the last admin).
 /// </summary>
 public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users, EventLog events, TimeProvider clock, ApiTokenCache tokenCache)
 {
@@ -37,16 +32,18 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
     public async Task<bool> AnyAdminAsync(CancellationToken ct = default) =>
         (await users.GetUsersInRoleAsync(Roles.Admin)).Any(u => !u.IsDisabled);
 
-    public async Task<UserResult> CreateAsync(string actor, string email, string password, string role, CancellationToken ct = default)
+    /// <summary>Creates a user; the new user's id.</summary>
+    public async Task<Result<string>> CreateAsync(Actor actor, string email, string password, string role, CancellationToken ct = default)
     {
-        email = email.Trim();
+        ArgumentNullException.ThrowIfNull(actor);
+        email = email?.Trim() ?? "";
         if (!Roles.IsValid(role))
         {
-            return UserResult.Fail($"Unknown role '{role}'. Expected one of: {string.Join(", ", Roles.All)}.");
+            return NotCreated($"Unknown role '{role}'. Expected one of: {string.Join(", ", Roles.All)}.");
         }
         if (string.IsNullOrWhiteSpace(email) || !email.Contains('@', StringComparison.Ordinal))
         {
-            return UserResult.Fail("A valid email address is required.");
+            return NotCreated("A valid email address is required.");
         }
         var user = new AppUser
         {
@@ -60,80 +57,83 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         var created = await users.CreateAsync(user, password);
         if (!created.Succeeded)
         {
-            return UserResult.Fail(Describe(created));
+            return NotCreated(Describe(created));
         }
         var roled = await users.AddToRolesAsync(user, Roles.Implied(role));
         if (!roled.Succeeded)
         {
-            return UserResult.Fail(Describe(roled));
+            return NotCreated(Describe(roled));
         }
-        events.Append(db, actor, EventKinds.UserCreated, "user", user.Id, $"{actor} created user {email} ({role})",
+        events.Append(db, actor.Name, AuthEventKinds.UserCreated, AuthEventKinds.UserSubjectType, user.Id, $"{actor.Name} created user {email} ({role})",
             payload: new { email, role });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return UserResult.Ok(user.Id);
+        return user.Id;
     }
 
-    public async Task<UserResult> SetRoleAsync(string actor, string userId, string role, CancellationToken ct = default)
+    public async Task<Result> SetRoleAsync(Actor actor, string userId, string role, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         if (!Roles.IsValid(role))
         {
-            return UserResult.Fail($"Unknown role '{role}'.");
+            return Invalid($"Unknown role '{role}'.");
         }
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {
-            return UserResult.Fail("No such user.");
+            return NoSuchUser;
         }
         var current = await users.GetRolesAsync(user);
         if (current.Contains(Roles.Admin) && role != Roles.Admin && await IsLastAdminAsync(user))
         {
-            return UserResult.Fail("This is the last admin; make someone else an admin first.");
+            return LastAdmin("This is the last admin; make someone else an admin first.");
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var removed = await users.RemoveFromRolesAsync(user, current);
         var added = removed.Succeeded ? await users.AddToRolesAsync(user, Roles.Implied(role)) : removed;
         if (!added.Succeeded)
         {
-            return UserResult.Fail(Describe(added));
+            return Invalid(Describe(added));
         }
         // A new stamp signs the user's browsers out at the next validation, so the new role applies everywhere.
         await users.UpdateSecurityStampAsync(user);
         tokenCache.Clear();
-        events.Append(db, actor, EventKinds.UserRoleChanged, "user", user.Id, $"{actor} made {user.Email} {role}",
+        events.Append(db, actor.Name, AuthEventKinds.UserRoleChanged, AuthEventKinds.UserSubjectType, user.Id, $"{actor.Name} made {user.Email} {role}",
             payload: new { from = Roles.Top(current), to = role });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return UserResult.Ok(user.Id);
+        return Result.Ok;
     }
 
-    public async Task<UserResult> SetDisabledAsync(string actor, string userId, bool disabled, CancellationToken ct = default)
+    public async Task<Result> SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {
-            return UserResult.Fail("No such user.");
+            return NoSuchUser;
         }
         if (disabled && await users.IsInRoleAsync(user, Roles.Admin) && await IsLastAdminAsync(user))
         {
-            return UserResult.Fail("This is the last admin; it cannot be disabled.");
+            return LastAdmin("This is the last admin; it cannot be disabled.");
         }
         user.IsDisabled = disabled;
         user.SecurityStamp = Guid.NewGuid().ToString();
-        events.Append(db, actor, disabled ? EventKinds.UserDisabled : EventKinds.UserEnabled, "user", user.Id,
-            $"{actor} {(disabled ? "disabled" : "enabled")} {user.Email}");
+        events.Append(db, actor.Name, disabled ? AuthEventKinds.UserDisabled : AuthEventKinds.UserEnabled, AuthEventKinds.UserSubjectType, user.Id,
+            $"{actor.Name} {(disabled ? "disabled" : "enabled")} {user.Email}");
         var updated = await users.UpdateAsync(user);
         tokenCache.Clear();
-        return updated.Succeeded ? UserResult.Ok(user.Id) : UserResult.Fail(Describe(updated));
+        return updated.Succeeded ? Result.Ok : Invalid(Describe(updated));
     }
 
     /// <summary>Sets a new generated password and returns it, to be shown once to the admin.</summary>
-    public async Task<(UserResult Result, string? Password)> ResetPasswordAsync(string actor, string userId, CancellationToken ct = default)
+    public async Task<Result<string>> ResetPasswordAsync(Actor actor, string userId, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {
-            return (UserResult.Fail("No such user."), null);
+            return NoSuchUser;
         }
         var password = GeneratePassword();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -141,14 +141,15 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
         var reset = await users.ResetPasswordAsync(user, token, password);
         if (!reset.Succeeded)
         {
-            return (UserResult.Fail(Describe(reset)), null);
+            return Invalid(Describe(reset));
         }
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
-        events.Append(db, actor, EventKinds.UserPasswordReset, "user", user.Id, $"{actor} reset the password of {user.Email}");
+        events.Append(db, actor.Name, AuthEventKinds.UserPasswordReset, AuthEventKinds.UserSubjectType, user.Id,
+            $"{actor.Name} reset the password of {user.Email}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return (UserResult.Ok(user.Id), password);
+        return password;
     }
 
     /// <summary>24 characters from a 62-letter alphabet: about 143 bits, and it meets every Identity rule.</summary>
@@ -164,4 +165,12 @@ public sealed class UserAdminService(OpsDbContext db, UserManager<AppUser> users
 
     private static string Describe(IdentityResult result) =>
         string.Join(" ", result.Errors.Select(e => e.Description));
+
+    private static Refusal NotCreated(string detail) => Refusal.Invalid(detail, "User not created");
+
+    private static Refusal Invalid(string detail) => Refusal.Invalid(detail, "User not changed");
+
+    private static Refusal NoSuchUser => Refusal.NotFound("No such user.", "No such user");
+
+    private static Refusal LastAdmin(string detail) => Refusal.Conflict(detail, "The last admin");
 }

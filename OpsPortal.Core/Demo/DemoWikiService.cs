@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Wiki;
 
 namespace OpsPortal.Core.Demo;
@@ -20,7 +21,7 @@ public sealed class DemoWikiService(IOptions<DemoOptions> options, WikiService w
         {
             if (await wiki.GetAsync(page.Slug, stoppingToken) is null)
             {
-                await wiki.SaveAsync("system", page.Slug,
+                await wiki.SaveAsync(Actor.System("demo"), page.Slug,
                     new WikiSaveRequest(page.Title, page.Body, null, "Demo: starter runbook", page.Services) { IsDemo = true }, stoppingToken);
             }
         }

@@ -3,7 +3,7 @@ using OpsPortal.Core.Data;
 
 namespace OpsPortal.Core.Events;
 
-/// <summary>Read side of the spine: the home feed and, later, per-subject timelines.</summary>
+/// <summary>Read side of the spine: the home feed (a feature reads its own subjects' events itself, e.g. a ticket's activity).</summary>
 public sealed class EventFeed(IDbContextFactory<OpsDbContext> dbFactory)
 {
     public async Task<List<OpsEvent>> RecentAsync(int limit, CancellationToken ct = default)
@@ -12,15 +12,6 @@ public sealed class EventFeed(IDbContextFactory<OpsDbContext> dbFactory)
         return await db.Events.AsNoTracking()
             .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
             .Take(Math.Clamp(limit, 1, 500))
-            .ToListAsync(ct);
-    }
-
-    public async Task<List<OpsEvent>> ForSubjectAsync(string subjectType, string subjectId, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Events.AsNoTracking()
-            .Where(e => e.SubjectType == subjectType && e.SubjectId == subjectId)
-            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
             .ToListAsync(ct);
     }
 }

@@ -31,12 +31,12 @@ public sealed class IncidentPostmortems(
         var slug = PostmortemTemplate.SlugFor(incident);
         var items = await timeline.BuildAsync(incident, options.Value.TimelineMargin, ct);
         var selectors = await catalog.SelectorsAsync(incident.Services, ct);
-        var saved = await wiki.SaveAsync(actor.Name, slug, new WikiSaveRequest(PostmortemTemplate.TitleFor(incident),
+        var saved = await wiki.SaveAsync(actor, slug, new WikiSaveRequest(PostmortemTemplate.TitleFor(incident),
             PostmortemTemplate.Render(incident, items, selectors), null, $"Postmortem of incident #{id}", incident.Services), ct);
         // A page already there under this address is this incident's postmortem (an earlier click that did not finish).
-        if (!saved.Succeeded && saved.Status != WikiSaveStatus.Conflict)
+        if (saved.Refusal is { Kind: not RefusalKind.Conflict } refusal)
         {
-            return IncidentRules.Invalid("The postmortem page could not be created: " + saved.Error);
+            return IncidentRules.Invalid("The postmortem page could not be created: " + refusal.Detail);
         }
         incident.PostmortemSlug = slug;
         events.Append(db, actor.Name, IncidentEventKinds.PostmortemCreated, IncidentEventKinds.SubjectType, id.ToString(CultureInfo.InvariantCulture),

@@ -7,7 +7,7 @@ public static class MarkdownServiceCollectionExtensions
     public static IServiceCollection AddMarkdown(this IServiceCollection services)
     {
         services.AddSingleton<MarkdownRenderer>();
-        services.AddScoped<MarkdownService>();
+        services.AddSingleton<MarkdownService>();
         return services;
     }
 }

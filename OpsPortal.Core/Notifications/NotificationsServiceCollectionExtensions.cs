@@ -25,6 +25,7 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSingleton<NotificationOutbox>();
         services.AddSingleton<NotificationChannels>();
         services.AddSingleton<NotificationRoutes>();
+        services.AddSingleton<DemoWebhooks>();
         // No redirects (a webhook answers, it does not send us elsewhere with our body) and no request logging:
         // the default HttpClient logs print the URL, and a webhook URL is a secret.
         services.AddHttpClient(NotificationSender.HttpClientName)

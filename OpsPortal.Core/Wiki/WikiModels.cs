@@ -23,25 +23,42 @@ public sealed record WikiSaveRequest(string Title, string Body, int? BaseRevisio
     public bool IsDemo { get; init; }
 }
 
+/// <summary>What a successful write did.</summary>
 public enum WikiSaveStatus
 {
     Created,
     Updated,
     /// <summary>Nothing changed: no revision was written.</summary>
     Unchanged,
-    /// <summary>The page changed since <see cref="WikiSaveRequest.BaseRevision"/>: nothing was written.</summary>
-    Conflict,
-    Invalid,
-    NotFound,
 }
 
+/// <summary>A write that went through: what it did and the page as it is now.</summary>
+public sealed record WikiSaved(WikiSaveStatus Status, WikiPageView Page);
+
 /// <summary>
-/// The outcome of a write. On <see cref="WikiSaveStatus.Conflict"/>, <see cref="Page"/> is the page as it is
-/// now, so the caller can show the other change and merge.
+/// The ways the wiki says no, with the titles the API has always used. A stale save carries
+/// <c>currentRevision</c> and <c>current</c> (the page as it is now, so the editor can show the other
+/// change and merge); <see cref="TryGetCurrent"/> reads it back.
 /// </summary>
-public sealed record WikiSaveResult(WikiSaveStatus Status, WikiPageView? Page = null, string? Error = null)
+public static class WikiRefusals
 {
-    public bool Succeeded => Status is WikiSaveStatus.Created or WikiSaveStatus.Updated or WikiSaveStatus.Unchanged;
+    public static Refusal Invalid(string detail) => Refusal.Invalid(detail, "Invalid page");
+
+    public static Refusal NotFound(string detail) => Refusal.NotFound(detail, "No such page");
+
+    public static Refusal Conflict(string detail, WikiPageView? current)
+    {
+        var refusal = Refusal.Conflict(detail, "The page changed");
+        return current is null ? refusal : refusal.With("currentRevision", current.Revision).With("current", current);
+    }
+
+    /// <summary>The page as it is now, when <paramref name="refusal"/> is a save that lost the race.</summary>
+    public static bool TryGetCurrent(this Refusal refusal, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WikiPageView? current)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        current = refusal.Kind == RefusalKind.Conflict && refusal.Extensions.TryGetValue("current", out var page) ? page as WikiPageView : null;
+        return current is not null;
+    }
 }
 
 /// <summary>A page linking to another, for backlinks and the broken-link list.</summary>

@@ -12,12 +12,18 @@ public sealed record WikiRendered(string Html, IReadOnlyList<WikiTocEntry> Toc);
 
 /// <summary>
 /// A page's HTML through the shared pipeline (with every enricher, so ticket keys and wiki links
-/// resolve) plus its table of contents, read from the same parse.
+/// resolve) plus its table of contents, read from the same parse. Text past what the pipeline
+/// parses (<see cref="MarkdownRenderer.MaxLength"/>) is refused, as the editor's preview may be sent anything.
 /// </summary>
 public sealed class WikiRenderer(MarkdownRenderer renderer, IEnumerable<IMarkdownEnricher> enrichers)
 {
-    public async Task<WikiRendered> RenderAsync(string markdown, CancellationToken ct = default)
+    public async Task<Result<WikiRendered>> RenderAsync(string markdown, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(markdown);
+        if (markdown.Length > MarkdownRenderer.MaxLength)
+        {
+            return Refusal.TooLarge($"The text is longer than {MarkdownRenderer.MaxLength:N0} characters.", "Too long to preview");
+        }
         var document = renderer.Parse(markdown);
         foreach (var enricher in enrichers)
         {

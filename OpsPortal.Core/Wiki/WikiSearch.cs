@@ -82,15 +82,15 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
     /// <summary>Tests set a small bound to see what happens past it without a thousand pages.</summary>
     internal int RankedCandidates { get; init; } = DefaultRankedCandidates;
 
-    public async Task<IReadOnlyList<WikiSearchHit>> SearchAsync(string? query, int limit = 20, CancellationToken ct = default)
+    public async Task<Result<IReadOnlyList<WikiSearchHit>>> SearchAsync(string? query, int limit = 20, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(query))
         {
-            return [];
+            return new List<WikiSearchHit>();
         }
         if (query.Length > MaxQueryLength)
         {
-            throw new ArgumentException($"A search is limited to {MaxQueryLength} characters.", nameof(query));
+            return Refusal.Invalid($"A search is limited to {MaxQueryLength} characters.", "Invalid search");
         }
         limit = Math.Clamp(limit, 1, 100);
         await using var batch = dataSource.CreateBatch();
@@ -110,7 +110,7 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
         await reader.ReadAsync(ct);
         if (reader.GetString(0) == "T")
         {
-            throw new ArgumentException("Add a word to search for: a search of only -excluded words would list nearly every page.", nameof(query));
+            return Refusal.Invalid("Add a word to search for: a search of only -excluded words would list nearly every page.", "Invalid search");
         }
         await reader.NextResultAsync(ct);
         var hits = new List<WikiSearchHit>();

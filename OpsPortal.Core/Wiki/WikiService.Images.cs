@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
 
 namespace OpsPortal.Core.Wiki;
 
@@ -10,26 +11,28 @@ public sealed partial class WikiService
     /// PNG, JPEG, GIF and WebP, recognised by their first bytes, not by what the browser claims:
     /// SVG can carry script.
     /// </summary>
-    public async Task<(Guid? Id, string? Error)> AddImageAsync(string actor, string slug, string fileName, byte[] data, CancellationToken ct = default)
+    public async Task<Result<Guid>> AddImageAsync(Actor actor, string slug, string fileName, byte[] data, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(data);
         if (data.Length == 0)
         {
-            return (null, "The image is empty.");
+            return Refusal.Invalid("The image is empty.", "Invalid image");
         }
         if (data.Length > options.Value.MaxImageBytes)
         {
-            return (null, $"The image is {data.Length / 1024.0:N0} KiB; the limit is {options.Value.MaxImageBytes / 1024.0:N0} KiB.");
+            return Refusal.TooLarge($"The image is {data.Length / 1024.0:N0} KiB; the limit is {options.Value.MaxImageBytes / 1024.0:N0} KiB.", "Image too large");
         }
         var contentType = ImageType(data);
         if (contentType is null)
         {
-            return (null, "Only PNG, JPEG, GIF and WebP images can be added.");
+            return Refusal.Invalid("Only PNG, JPEG, GIF and WebP images can be added.", "Invalid image");
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var page = await LockAsync(db, slug, followRedirect: true, ct);
         if (page is null)
         {
-            return (null, $"There is no page '{slug}' yet: save it once, then add images.");
+            return WikiRefusals.NotFound($"There is no page '{slug}' yet: save it once, then add images.");
         }
         var image = new WikiImage
         {
@@ -38,15 +41,15 @@ public sealed partial class WikiService
             FileName = SafeFileName(fileName),
             ContentType = contentType,
             Data = data,
-            UploadedBy = actor,
+            UploadedBy = actor.Name,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Add(image);
-        events.Append(db, actor, WikiEventKinds.ImageUploaded, WikiEventKinds.SubjectType, page.Id.ToString(CultureInfo.InvariantCulture),
-            $"{actor} added image {image.FileName} to wiki page {page.Title}", page.Services.FirstOrDefault(),
+        events.Append(db, actor.Name, WikiEventKinds.ImageUploaded, WikiEventKinds.SubjectType, page.Id.ToString(CultureInfo.InvariantCulture),
+            $"{actor.Name} added image {image.FileName} to wiki page {page.Title}", page.Services.FirstOrDefault(),
             new { slug = page.Slug, image = image.Id, bytes = data.Length });
         await db.SaveChangesAsync(ct);
-        return (image.Id, null);
+        return image.Id;
     }
 
     internal static string? ImageType(ReadOnlySpan<byte> d) => d switch

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 
 namespace OpsPortal.Core.Wiki;
@@ -9,15 +10,16 @@ public sealed partial class WikiService
 {
     /// <summary>
     /// Creates the page or adds a revision. The page row is locked for the check, so of two saves
-    /// from the same base revision exactly one wins; the other gets <see cref="WikiSaveStatus.Conflict"/>
-    /// with the page as it is now, and nothing it sent is written.
+    /// from the same base revision exactly one wins; the other is refused as a Conflict carrying the
+    /// page as it is now (<see cref="WikiRefusals.TryGetCurrent"/>), and nothing it sent is written.
     /// </summary>
-    public async Task<WikiSaveResult> SaveAsync(string actor, string slug, WikiSaveRequest request, CancellationToken ct = default)
+    public async Task<Result<WikiSaved>> SaveAsync(Actor actor, string slug, WikiSaveRequest request, CancellationToken ct = default)
     {
-        var error = WikiSlug.Validate(slug) ?? ValidateContent(request.Title, request.Body, request.Message, request.Services);
-        if (error is not null)
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        if ((WikiSlug.Validate(slug) ?? ValidateContent(request.Title, request.Body, request.Message, request.Services)) is { } error)
         {
-            return new WikiSaveResult(WikiSaveStatus.Invalid, Error: error);
+            return WikiRefusals.Invalid(error);
         }
         var title = request.Title.Trim();
         var message = Message(request.Message);
@@ -28,35 +30,35 @@ public sealed partial class WikiService
         {
             if (request.BaseRevision is > 0)
             {
-                return new WikiSaveResult(WikiSaveStatus.NotFound, Error: $"There is no page '{slug}' to update; send no baseRevision to create it.");
+                return WikiRefusals.NotFound($"There is no page '{slug}' to update; send no baseRevision to create it.");
             }
-            return await CreateAsync(db, tx, actor, slug, title, request, message, ct);
+            return await CreateAsync(db, tx, actor.Name, slug, title, request, message, ct);
         }
         if (request.BaseRevision != page.Revision)
         {
-            return new WikiSaveResult(WikiSaveStatus.Conflict, View(page), request.BaseRevision is null
+            return WikiRefusals.Conflict(request.BaseRevision is null
                 ? $"A page '{page.Slug}' already exists (revision {page.Revision}); send baseRevision to update it."
-                : $"The page changed since revision {request.BaseRevision}: it is at revision {page.Revision} now.");
+                : $"The page changed since revision {request.BaseRevision}: it is at revision {page.Revision} now.", View(page));
         }
         var services = request.Services is null ? page.Services : NormaliseServices(request.Services);
         if (page.Title == title && page.Body == request.Body && page.Services.SequenceEqual(services))
         {
-            return new WikiSaveResult(WikiSaveStatus.Unchanged, View(page));
+            return new WikiSaved(WikiSaveStatus.Unchanged, View(page));
         }
         page.Title = title;
         page.Body = request.Body;
         page.Services = services;
-        AddRevision(db, page, actor, message);
+        AddRevision(db, page, actor.Name, message);
         await ReplaceLinksAsync(db, page, ct);
-        events.Append(db, actor, WikiEventKinds.PageEdited, WikiEventKinds.SubjectType, Id(page),
-            $"{actor} edited wiki page {page.Title} (revision {page.Revision})" + Suffix(message), page.Services.FirstOrDefault(),
+        events.Append(db, actor.Name, WikiEventKinds.PageEdited, WikiEventKinds.SubjectType, Id(page),
+            $"{actor.Name} edited wiki page {page.Title} (revision {page.Revision})" + Suffix(message), page.Services.FirstOrDefault(),
             new { slug = page.Slug, revision = page.Revision, message });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new WikiSaveResult(WikiSaveStatus.Updated, View(page));
+        return new WikiSaved(WikiSaveStatus.Updated, View(page));
     }
 
-    private async Task<WikiSaveResult> CreateAsync(OpsDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx,
+    private async Task<Result<WikiSaved>> CreateAsync(OpsDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx,
         string actor, string slug, string title, WikiSaveRequest request, string? message, CancellationToken ct)
     {
         // A new page may take over an old slug of a moved page: the redirect gives way.
@@ -82,83 +84,85 @@ public sealed partial class WikiService
         {
             // Someone created the same page a moment ago.
             await tx.RollbackAsync(ct);
-            return new WikiSaveResult(WikiSaveStatus.Conflict, await GetAsync(slug, ct), $"A page '{slug}' was created by someone else just now.");
+            return WikiRefusals.Conflict($"A page '{slug}' was created by someone else just now.", await GetAsync(slug, ct));
         }
         await ReplaceLinksAsync(db, page, ct);
         events.Append(db, actor, WikiEventKinds.PageCreated, WikiEventKinds.SubjectType, Id(page),
             $"{actor} created wiki page {page.Title}" + Suffix(message), page.Services.FirstOrDefault(), new { slug, revision = 1, message });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new WikiSaveResult(WikiSaveStatus.Created, View(page));
+        return new WikiSaved(WikiSaveStatus.Created, View(page));
     }
 
     /// <summary>Moves a page to a new slug. History moves with it; the old slug redirects, so links and bookmarks keep working.</summary>
-    public async Task<WikiSaveResult> MoveAsync(string actor, string slug, string newSlug, string? message = null, CancellationToken ct = default)
+    public async Task<Result<WikiSaved>> MoveAsync(Actor actor, string slug, string newSlug, string? message = null, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         if (WikiSlug.Validate(newSlug) is { } error)
         {
-            return new WikiSaveResult(WikiSaveStatus.Invalid, Error: error);
+            return WikiRefusals.Invalid(error);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var page = await LockAsync(db, slug, followRedirect: false, ct);
         if (page is null)
         {
-            return new WikiSaveResult(WikiSaveStatus.NotFound, Error: $"There is no page '{slug}'.");
+            return WikiRefusals.NotFound($"There is no page '{slug}'.");
         }
         if (newSlug == page.Slug)
         {
-            return new WikiSaveResult(WikiSaveStatus.Unchanged, View(page));
+            return new WikiSaved(WikiSaveStatus.Unchanged, View(page));
         }
         if (await db.Set<WikiPage>().AnyAsync(p => p.Slug == newSlug, ct))
         {
-            return new WikiSaveResult(WikiSaveStatus.Invalid, Error: $"A page '{newSlug}' already exists.");
+            return WikiRefusals.Invalid($"A page '{newSlug}' already exists.");
         }
         var oldSlug = page.Slug;
         await db.Set<WikiRedirect>().Where(r => r.FromSlug == newSlug).ExecuteDeleteAsync(ct);
         db.Add(new WikiRedirect { FromSlug = oldSlug, PageId = page.Id, CreatedAt = clock.GetUtcNow() });
         page.Slug = newSlug;
         var text = Message(message) ?? $"Moved from {oldSlug}";
-        AddRevision(db, page, actor, text);
-        events.Append(db, actor, WikiEventKinds.PageMoved, WikiEventKinds.SubjectType, Id(page),
-            $"{actor} moved wiki page {page.Title} from {oldSlug} to {newSlug}", page.Services.FirstOrDefault(),
+        AddRevision(db, page, actor.Name, text);
+        events.Append(db, actor.Name, WikiEventKinds.PageMoved, WikiEventKinds.SubjectType, Id(page),
+            $"{actor.Name} moved wiki page {page.Title} from {oldSlug} to {newSlug}", page.Services.FirstOrDefault(),
             new { slug = newSlug, from = oldSlug, revision = page.Revision });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new WikiSaveResult(WikiSaveStatus.Updated, View(page));
+        return new WikiSaved(WikiSaveStatus.Updated, View(page));
     }
 
     /// <summary>Makes an old revision's title, body and services the page's content again, as a new revision: history only grows.</summary>
-    public async Task<WikiSaveResult> RestoreAsync(string actor, string slug, int number, CancellationToken ct = default)
+    public async Task<Result<WikiSaved>> RestoreAsync(Actor actor, string slug, int number, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var page = await LockAsync(db, slug, followRedirect: true, ct);
         if (page is null)
         {
-            return new WikiSaveResult(WikiSaveStatus.NotFound, Error: $"There is no page '{slug}'.");
+            return WikiRefusals.NotFound($"There is no page '{slug}'.");
         }
         var old = await db.Set<WikiRevision>().AsNoTracking().SingleOrDefaultAsync(r => r.PageId == page.Id && r.Number == number, ct);
         if (old is null)
         {
-            return new WikiSaveResult(WikiSaveStatus.NotFound, Error: $"Page '{page.Slug}' has no revision {number}.");
+            return Refusal.NotFound($"Page '{page.Slug}' has no revision {number}.", "No such revision");
         }
         page.Title = old.Title;
         page.Body = old.Body;
         page.Services = [.. old.Services];
         var message = $"Restored revision {number}";
-        AddRevision(db, page, actor, message);
+        AddRevision(db, page, actor.Name, message);
         await ReplaceLinksAsync(db, page, ct);
-        events.Append(db, actor, WikiEventKinds.PageRestored, WikiEventKinds.SubjectType, Id(page),
-            $"{actor} restored revision {number} of wiki page {page.Title}", page.Services.FirstOrDefault(),
+        events.Append(db, actor.Name, WikiEventKinds.PageRestored, WikiEventKinds.SubjectType, Id(page),
+            $"{actor.Name} restored revision {number} of wiki page {page.Title}", page.Services.FirstOrDefault(),
             new { slug = page.Slug, revision = page.Revision, restored = number });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new WikiSaveResult(WikiSaveStatus.Updated, View(page));
+        return new WikiSaved(WikiSaveStatus.Updated, View(page));
     }
 
     /// <summary>The error for a person, or null. Bodies, titles and services are checked before anything is locked.</summary>
-    public string? ValidateContent(string? title, string? body, string? message, IReadOnlyList<string>? services)
+    private string? ValidateContent(string? title, string? body, string? message, IReadOnlyList<string>? services)
     {
         if (string.IsNullOrWhiteSpace(title) || title.Trim().Length > WikiPageRules.MaxTitleLength)
         {

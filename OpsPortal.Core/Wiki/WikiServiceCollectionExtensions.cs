@@ -16,12 +16,10 @@ public static class WikiServiceCollectionExtensions
         services.AddSingleton<WikiService>();
         services.AddSingleton<WikiSearch>();
         services.AddSingleton<IMarkdownExtension, WikiMarkdownExtension>();
-        services.AddScoped<IMarkdownEnricher, WikiLinkEnricher>();
-        services.AddScoped<WikiRenderer>();
+        services.AddSingleton<IMarkdownEnricher, WikiLinkEnricher>();
+        services.AddSingleton<WikiRenderer>();
         services.AddSingleton<WikiPresence>();
         services.AddHostedService(sp => sp.GetRequiredService<WikiPresence>());
-        // Does nothing unless OpsPortal:Demo is on (AddDemo binds it); registered here because it needs the wiki.
-        services.AddHostedService<OpsPortal.Core.Demo.DemoWikiService>();
         return services;
     }
 }

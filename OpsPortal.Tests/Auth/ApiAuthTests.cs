@@ -75,7 +75,7 @@ public sealed class ApiAuthTests : ApiTestBase
             var admin = scope.ServiceProvider.GetRequiredService<UserAdminService>();
             var users = await admin.ListAsync();
             var eve = users.Single(u => u.Email == "eve@test.local");
-            Assert.True((await admin.SetDisabledAsync("test", eve.Id, disabled: true)).Succeeded);
+            Assert.True((await admin.SetDisabledAsync(OpsPortal.Tests.Infrastructure.As.Admin("test"), eve.Id, disabled: true)).Succeeded);
         }
 
         using var client = ClientWithToken(token);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
@@ -9,6 +10,7 @@ namespace OpsPortal.Tests.Auth;
 
 public sealed class UserAdminServiceTests : IAsyncLifetime
 {
+    private static readonly Actor T = As.Admin("t");
     private TestDatabase _db = null!;
     private ServiceProvider _sp = null!;
 
@@ -38,23 +40,22 @@ public sealed class UserAdminServiceTests : IAsyncLifetime
     [Fact]
     public async Task SetRole_LastAdminDemoted_IsRefused()
     {
-        var admin = await WithAdminAsync(s => s.CreateAsync("t", "a@x.test", "Admin-password-1", Roles.Admin));
+        var admin = await WithAdminAsync(s => s.CreateAsync(T, "a@x.test", "Admin-password-1", Roles.Admin).OkAsync());
 
-        var result = await WithAdminAsync(s => s.SetRoleAsync("t", admin.UserId!, Roles.Viewer));
+        var result = await WithAdminAsync(s => s.SetRoleAsync(T, admin, Roles.Viewer).RefusedAsync(RefusalKind.Conflict));
 
-        Assert.False(result.Succeeded);
-        Assert.Contains("last admin", result.Error, StringComparison.Ordinal);
+        Assert.Contains("last admin", result.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task SetDisabled_LastAdmin_IsRefused_ButWorksWithAnother()
     {
-        var first = await WithAdminAsync(s => s.CreateAsync("t", "a@x.test", "Admin-password-1", Roles.Admin));
-        Assert.False((await WithAdminAsync(s => s.SetDisabledAsync("t", first.UserId!, true))).Succeeded);
+        var first = await WithAdminAsync(s => s.CreateAsync(T, "a@x.test", "Admin-password-1", Roles.Admin).OkAsync());
+        Assert.False((await WithAdminAsync(s => s.SetDisabledAsync(T, first, true))).Succeeded);
 
-        await WithAdminAsync(s => s.CreateAsync("t", "b@x.test", "Admin-password-1", Roles.Admin));
+        await WithAdminAsync(s => s.CreateAsync(T, "b@x.test", "Admin-password-1", Roles.Admin).OkAsync());
 
-        Assert.True((await WithAdminAsync(s => s.SetDisabledAsync("t", first.UserId!, true))).Succeeded);
+        Assert.True((await WithAdminAsync(s => s.SetDisabledAsync(T, first, true))).Succeeded);
         var list = await WithAdminAsync(s => s.ListAsync());
         Assert.True(list.Single(u => u.Email == "a@x.test").IsDisabled);
     }
@@ -62,35 +63,34 @@ public sealed class UserAdminServiceTests : IAsyncLifetime
     [Fact]
     public async Task SetRole_ChangesRolesAndRecordsEvent()
     {
-        var user = await WithAdminAsync(s => s.CreateAsync("t", "e@x.test", "Eng-password-1", Roles.Engineer));
+        var user = await WithAdminAsync(s => s.CreateAsync(T, "e@x.test", "Eng-password-1", Roles.Engineer).OkAsync());
 
-        var result = await WithAdminAsync(s => s.SetRoleAsync("boss@x", user.UserId!, Roles.Viewer));
+        var result = await WithAdminAsync(s => s.SetRoleAsync(As.Admin("boss@x"), user, Roles.Viewer));
 
         Assert.True(result.Succeeded);
         var list = await WithAdminAsync(s => s.ListAsync());
         Assert.Equal(Roles.Viewer, list.Single().Role);
         await using var db = _db.CreateContext();
-        var ev = await db.Events.SingleAsync(e => e.Kind == EventKinds.UserRoleChanged);
+        var ev = await db.Events.SingleAsync(e => e.Kind == AuthEventKinds.UserRoleChanged);
         Assert.Equal("boss@x", ev.Actor);
     }
 
     [Fact]
     public async Task ResetPassword_NewPasswordWorksAndUnlocks()
     {
-        var user = await WithAdminAsync(s => s.CreateAsync("t", "r@x.test", "Old-password-1", Roles.Viewer));
+        var user = await WithAdminAsync(s => s.CreateAsync(T, "r@x.test", "Old-password-1", Roles.Viewer).OkAsync());
         await using (var scope = _sp.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-            var u = await users.FindByIdAsync(user.UserId!);
+            var u = await users.FindByIdAsync(user);
             await users.SetLockoutEndDateAsync(u!, DateTimeOffset.UtcNow.AddHours(1));
         }
 
-        var (result, password) = await WithAdminAsync(s => s.ResetPasswordAsync("t", user.UserId!));
+        var password = await WithAdminAsync(s => s.ResetPasswordAsync(T, user).OkAsync());
 
-        Assert.True(result.Succeeded, result.Error);
         await using var check = _sp.CreateAsyncScope();
         var manager = check.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var reloaded = await manager.FindByIdAsync(user.UserId!);
+        var reloaded = await manager.FindByIdAsync(user);
         Assert.True(await manager.CheckPasswordAsync(reloaded!, password!));
         Assert.False(await manager.CheckPasswordAsync(reloaded!, "Old-password-1"));
         Assert.False(await manager.IsLockedOutAsync(reloaded!));
@@ -100,9 +100,9 @@ public sealed class UserAdminServiceTests : IAsyncLifetime
     public async Task AnyAdmin_OnlyCountsEnabledAdmins()
     {
         Assert.False(await WithAdminAsync(s => s.AnyAdminAsync()));
-        await WithAdminAsync(s => s.CreateAsync("t", "v@x.test", "View-password-1", Roles.Viewer));
+        await WithAdminAsync(s => s.CreateAsync(T, "v@x.test", "View-password-1", Roles.Viewer).OkAsync());
         Assert.False(await WithAdminAsync(s => s.AnyAdminAsync()));
-        await WithAdminAsync(s => s.CreateAsync("t", "a@x.test", "Admin-password-1", Roles.Admin));
+        await WithAdminAsync(s => s.CreateAsync(T, "a@x.test", "Admin-password-1", Roles.Admin).OkAsync());
         Assert.True(await WithAdminAsync(s => s.AnyAdminAsync()));
     }
 }

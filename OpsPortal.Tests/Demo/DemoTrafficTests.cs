@@ -3,7 +3,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
+using OpsPortal.Core.Logs;
 using OpsPortal.Core.Logs.Parsing;
+using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Demo;
@@ -157,6 +160,9 @@ public sealed class DemoTrafficServiceTests : IAsyncLifetime
             new("OpsPortal:DemoDirectory", _dir),
         ]).Build());
         services.AddOpsData(_db.ConnectionString);
+        // AddDemo fills the features it is given: the wiki's starter runbooks need the wiki.
+        services.AddMarkdown();
+        services.AddWiki();
         services.AddDemo();
         return services.BuildServiceProvider();
     }

@@ -105,16 +105,16 @@ public sealed class EventSpineTests : IAsyncLifetime
         await using var scope = sp.CreateAsyncScope();
         var admin = scope.ServiceProvider.GetRequiredService<UserAdminService>();
 
-        var ok = await admin.CreateAsync("root@x", "dave@x.test", "Dave-password-1", Roles.Engineer);
-        var bad = await admin.CreateAsync("root@x", "dave@x.test", "Dave-password-1", Roles.Engineer);
+        var ok = await admin.CreateAsync(As.Admin("root@x"), "dave@x.test", "Dave-password-1", Roles.Engineer);
+        var bad = await admin.CreateAsync(As.Admin("root@x"), "dave@x.test", "Dave-password-1", Roles.Engineer);
 
         Assert.True(ok.Succeeded);
         Assert.False(bad.Succeeded);
         var heard = await _received.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(EventKinds.UserCreated, heard.Kind);
-        Assert.Equal(ok.UserId, heard.SubjectId);
+        Assert.Equal(AuthEventKinds.UserCreated, heard.Kind);
+        Assert.Equal(ok.Value, heard.SubjectId);
         await using var check = _db.CreateContext();
-        Assert.Equal(1, await check.Events.CountAsync(e => e.Kind == EventKinds.UserCreated));
+        Assert.Equal(1, await check.Events.CountAsync(e => e.Kind == AuthEventKinds.UserCreated));
     }
 
     [Fact]

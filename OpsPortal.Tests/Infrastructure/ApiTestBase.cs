@@ -42,8 +42,8 @@ public abstract class ApiTestBase : IAsyncLifetime
     protected async Task CreateUserAsync(string email, string password, string role)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync("test", email, password, role);
-        Assert.True(result.Succeeded, result.Error);
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync(As.Admin("test"), email, password, role);
+        Assert.True(result.Succeeded, result.Refusal?.Message);
     }
 
     protected async Task<string> GetTokenAsync(string email, string password, string name = "test")

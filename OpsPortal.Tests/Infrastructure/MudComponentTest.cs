@@ -12,6 +12,8 @@ public abstract class MudComponentTest : IAsyncLifetime
     {
         Ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         Ctx.Services.AddMudServices();
+        // Components read the time from TimeProvider (RelativeTime, live components).
+        Ctx.Services.AddSingleton(TimeProvider.System);
         return Task.CompletedTask;
     }
 

@@ -14,7 +14,7 @@ public class MarkdownViewTests
     {
         await using var ctx = new BunitContext();
         ctx.Services.AddMarkdown();
-        ctx.Services.AddScoped<IMarkdownEnricher, KnownTicket>();
+        ctx.Services.AddSingleton<IMarkdownEnricher, KnownTicket>();
 
         var view = ctx.Render<MarkdownView>(p => p.Add(v => v.Text, "**OPS-1** <script>x()</script>"));
 

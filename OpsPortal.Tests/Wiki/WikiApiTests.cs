@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using OpsPortal.Core.Auth;
 using OpsPortal.Tests.Infrastructure;
 
@@ -83,6 +84,49 @@ public sealed class WikiApiTests : ApiTestBase
         Assert.Equal((4, "alpha\nbeta\ngamma"), (page.GetProperty("revision").GetInt32(), page.GetProperty("body").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/api/wiki/runbook/diff?from=1&to=9")).StatusCode);
     }
+
+    [Fact]
+    public async Task PageOperations_HaveTheirOwnRoutes_DescribedInOpenApi_AndTheOldAddressesAnswerTheSame()
+    {
+        await PutAsync("db/runbook", "alpha", null);
+        await PutAsync("db/runbook", "beta", 1);
+
+        var history = await _client.GetFromJsonAsync<JsonElement>("/api/wiki/revisions?slug=db/runbook");
+        var first = await _client.GetFromJsonAsync<JsonElement>("/api/wiki/revisions/1?slug=db/runbook");
+        var oldFirst = await _client.GetFromJsonAsync<JsonElement>("/api/wiki/db/runbook/revisions/1");
+        var diff = await _client.GetFromJsonAsync<JsonElement>("/api/wiki/diff?slug=db/runbook&from=1&to=2");
+        var restored = await _client.PostAsync("/api/wiki/revisions/1/restore?slug=db/runbook", null);
+        var openApi = await _client.GetStringAsync("/openapi/v1.json");
+
+        Assert.Equal([2, 1], history.EnumerateArray().Select(r => r.GetProperty("number").GetInt32()));
+        Assert.Equal(("alpha", "alpha"), (first.GetProperty("body").GetString(), oldFirst.GetProperty("body").GetString()));
+        Assert.Equal((1, 2, 1), (diff.GetProperty("from").GetInt32(), diff.GetProperty("to").GetInt32(), diff.GetProperty("diff").GetProperty("added").GetInt32()));
+        Assert.Equal(3, (await restored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revision").GetInt32());
+        foreach (var path in new[] { "/api/wiki/revisions", "/api/wiki/revisions/{number}", "/api/wiki/revisions/{number}/restore", "/api/wiki/diff" })
+        {
+            Assert.Contains($"\"{path}\"", openApi, StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/wiki/revisions?slug=nothing")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/wiki/a/b/revisions", "", "/api/wiki/revisions", "?slug=a%2Fb")]
+    [InlineData("/api/wiki/a/revisions/12", "", "/api/wiki/revisions/12", "?slug=a")]
+    [InlineData("/api/wiki/a/b/revisions/3/restore", "", "/api/wiki/revisions/3/restore", "?slug=a%2Fb")]
+    [InlineData("/api/wiki/a/b/diff", "?from=1&to=3", "/api/wiki/diff", "?slug=a%2Fb&from=1&to=3")]
+    public void LegacyAddress_IsRewrittenToTheOperationsRoute(string path, string query, string newPath, string newQuery)
+    {
+        Assert.True(OpsPortal.Web.Features.Wiki.WikiLegacyAddresses.TryRewrite(new(path), new(query), out var p, out var q));
+        Assert.Equal((newPath, newQuery), (p.Value, q.Value));
+    }
+
+    [Theory]
+    [InlineData("/api/wiki/a/b")]
+    [InlineData("/api/wiki/revisions")]
+    [InlineData("/api/wiki/diff")]
+    [InlineData("/api/wiki-images/2f1c")]
+    public void PageAndNewAddresses_AreLeftAlone(string path) =>
+        Assert.False(OpsPortal.Web.Features.Wiki.WikiLegacyAddresses.TryRewrite(new(path), QueryString.Empty, out _, out _));
 
     [Fact]
     public async Task Move_OldSlugStillAnswers_LinksStayValid()

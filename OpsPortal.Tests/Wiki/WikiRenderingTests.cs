@@ -10,8 +10,8 @@ public sealed class WikiRenderingTests
 {
     private static readonly MarkdownRenderer Renderer = new([new WikiMarkdownExtension()]);
 
-    private static Task<WikiRendered> RenderAsync(string markdown, params string[] existing) =>
-        new WikiRenderer(Renderer, [new FixedLinks(existing)]).RenderAsync(markdown);
+    private static async Task<WikiRendered> RenderAsync(string markdown, params string[] existing) =>
+        (await new WikiRenderer(Renderer, [new FixedLinks(existing)]).RenderAsync(markdown)).Value;
 
     [Theory]
     [InlineData("<script>alert(1)</script>", "<script")]

@@ -27,7 +27,7 @@ public sealed class WikiSearchRankingTests : IAsyncLifetime
     [Fact]
     public async Task TitleThenHeadingMatches_RankAboveABodyThatRepeatsTheWords()
     {
-        var hits = await _host.Search.SearchAsync("certificate rotation");
+        var hits = await _host.Search.SearchAsync("certificate rotation").OkAsync();
 
         Assert.Equal(["runbooks/tls", "runbooks/db", "notes/misc"], hits.Select(h => h.Slug));
     }
@@ -39,7 +39,7 @@ public sealed class WikiSearchRankingTests : IAsyncLifetime
         Assert.True(filler.Length > 3 * WikiSearch.SnippetWindow);
         await SaveAsync("big/handbook", "Handbook", filler + "\n\nDiverged standby after a failover: rebuild it.\n\n" + filler);
 
-        var hit = Assert.Single(await _host.Search.SearchAsync("diverged"));
+        var hit = Assert.Single(await _host.Search.SearchAsync("diverged").OkAsync());
 
         Assert.Contains("<mark>Diverged</mark>", hit.SnippetHtml);
         Assert.Contains("standby", hit.SnippetHtml);
@@ -50,10 +50,10 @@ public sealed class WikiSearchRankingTests : IAsyncLifetime
     {
         var search = _host.Search;
 
-        Assert.Equal(["runbooks/slots"], (await search.SearchAsync("\"replication slots\"")).Select(h => h.Slug));
-        Assert.Equal(["runbooks/apart", "runbooks/slots"], (await search.SearchAsync("replication slots")).Select(h => h.Slug).Order());
-        Assert.Equal(["notes/misc", "runbooks/db"], (await search.SearchAsync("rotation -nginx")).Select(h => h.Slug).Order());
-        Assert.Equal(["notes/misc", "runbooks/tls"], (await search.SearchAsync("rotation -database")).Select(h => h.Slug).Order());
+        Assert.Equal(["runbooks/slots"], (await search.SearchAsync("\"replication slots\"").OkAsync()).Select(h => h.Slug));
+        Assert.Equal(["runbooks/apart", "runbooks/slots"], (await search.SearchAsync("replication slots").OkAsync()).Select(h => h.Slug).Order());
+        Assert.Equal(["notes/misc", "runbooks/db"], (await search.SearchAsync("rotation -nginx").OkAsync()).Select(h => h.Slug).Order());
+        Assert.Equal(["notes/misc", "runbooks/tls"], (await search.SearchAsync("rotation -database").OkAsync()).Select(h => h.Slug).Order());
     }
 
     [Fact]
@@ -68,9 +68,9 @@ public sealed class WikiSearchRankingTests : IAsyncLifetime
         _clock.Now = _clock.Now.AddDays(-30); // the title match is the oldest page of all
         await SaveAsync("a/old-title", "Failover checklist", "Old but on point.");
 
-        var all = await _host.Search.SearchAsync("failover");
+        var all = await _host.Search.SearchAsync("failover").OkAsync();
         var bounded = await new WikiSearch(_host.Services.GetRequiredService<NpgsqlDataSource>()) { RankedCandidates = 4 }
-            .SearchAsync("failover", limit: 4);
+            .SearchAsync("failover", limit: 4).OkAsync();
 
         Assert.Equal(["a/howto", "a/old-title"], all.Take(2).Select(h => h.Slug).Order());
         Assert.Equal("a/strong", all[2].Slug);
@@ -81,6 +81,6 @@ public sealed class WikiSearchRankingTests : IAsyncLifetime
     private async Task SaveAsync(string slug, string title, string body)
     {
         _clock.Now = _clock.Now.AddMinutes(1);
-        await _host.Wiki.SaveAsync("t", slug, new WikiSaveRequest(title, body, null, null));
+        await _host.Wiki.SaveAsync(As.Engineer("t"), slug, new WikiSaveRequest(title, body, null, null)).OkAsync();
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
 
@@ -15,9 +16,12 @@ public sealed class WikiServiceTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private Task<WikiSaveResult> SaveAsync(string slug, string body, int? baseRevision, string title = "Failover", string? message = null,
+    private async Task<WikiSaved> SaveAsync(string slug, string body, int? baseRevision, string title = "Failover", string? message = null,
         IReadOnlyList<string>? services = null, string actor = "alice@test") =>
-        Wiki.SaveAsync(actor, slug, new WikiSaveRequest(title, body, baseRevision, message, services));
+        await Wiki.SaveAsync(As.Engineer(actor), slug, new WikiSaveRequest(title, body, baseRevision, message, services)).OkAsync();
+
+    private Task<Result<WikiSaved>> TrySaveAsync(string slug, string body, int? baseRevision, string title = "Failover") =>
+        Wiki.SaveAsync(As.Engineer("alice@test"), slug, new WikiSaveRequest(title, body, baseRevision, null, null));
 
     [Fact]
     public async Task Save_NewThenEdit_WritesRevisionsWithAuthorAndMessage()
@@ -28,7 +32,7 @@ public sealed class WikiServiceTests : IAsyncLifetime
 
         Assert.Equal(WikiSaveStatus.Created, created.Status);
         Assert.Equal(WikiSaveStatus.Updated, edited.Status);
-        Assert.Equal(2, edited.Page!.Revision);
+        Assert.Equal(2, edited.Page.Revision);
         var history = await Wiki.RevisionsAsync(edited.Page.Id);
         Assert.Equal([2, 1], history.Select(r => r.Number));
         Assert.Equal("bob@test", history[0].Author);
@@ -43,12 +47,12 @@ public sealed class WikiServiceTests : IAsyncLifetime
         await SaveAsync("runbook", "base", null);
         await SaveAsync("runbook", "theirs", 1, actor: "bob@test");
 
-        var mine = await SaveAsync("runbook", "mine", 1);
+        var mine = await TrySaveAsync("runbook", "mine", 1).RefusedAsync(RefusalKind.Conflict);
 
-        Assert.Equal(WikiSaveStatus.Conflict, mine.Status);
-        Assert.Equal("theirs", mine.Page!.Body);
-        Assert.Equal(2, mine.Page.Revision);
-        Assert.Equal(2, (await Wiki.RevisionsAsync(mine.Page.Id)).Count);
+        Assert.True(mine.TryGetCurrent(out var current));
+        Assert.Equal("theirs", current.Body);
+        Assert.Equal(2, current.Revision);
+        Assert.Equal(2, (await Wiki.RevisionsAsync(current.Id)).Count);
     }
 
     [Fact]
@@ -56,9 +60,9 @@ public sealed class WikiServiceTests : IAsyncLifetime
     {
         await SaveAsync("runbook", "original", null);
 
-        var again = await SaveAsync("runbook", "overwrite?", null);
+        var again = await TrySaveAsync("runbook", "overwrite?", null).RefusedAsync(RefusalKind.Conflict);
 
-        Assert.Equal(WikiSaveStatus.Conflict, again.Status);
+        Assert.Contains("already exists", again.Detail, StringComparison.Ordinal);
         Assert.Equal("original", (await Wiki.GetAsync("runbook"))!.Body);
     }
 
@@ -67,21 +71,20 @@ public sealed class WikiServiceTests : IAsyncLifetime
     {
         await SaveAsync("runbook", "base", null);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => SaveAsync("runbook", $"edit {i}", 1)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => TrySaveAsync("runbook", $"edit {i}", 1)));
 
-        Assert.Single(results, r => r.Status == WikiSaveStatus.Updated);
-        Assert.Equal(5, results.Count(r => r.Status == WikiSaveStatus.Conflict));
+        Assert.Single(results, r => r.Succeeded && r.Value.Status == WikiSaveStatus.Updated);
+        Assert.Equal(5, results.Count(r => r.Refusal?.Kind == RefusalKind.Conflict));
     }
 
     [Fact]
     public async Task Save_InvalidInput_ClearErrorNothingWritten()
     {
-        var badSlug = await SaveAsync("Bad Slug!", "x", null);
-        var noTitle = await SaveAsync("ok", "x", null, title: " ");
+        var badSlug = await TrySaveAsync("Bad Slug!", "x", null).RefusedAsync(RefusalKind.Invalid);
+        var noTitle = await TrySaveAsync("ok", "x", null, title: " ").RefusedAsync(RefusalKind.Invalid);
 
-        Assert.Equal(WikiSaveStatus.Invalid, badSlug.Status);
-        Assert.Contains("lower-case", badSlug.Error);
-        Assert.Equal(WikiSaveStatus.Invalid, noTitle.Status);
+        Assert.Contains("lower-case", badSlug.Detail, StringComparison.Ordinal);
+        Assert.Contains("title", noTitle.Detail, StringComparison.Ordinal);
         Assert.Null(await Wiki.GetAsync("ok"));
     }
 
@@ -93,13 +96,13 @@ public sealed class WikiServiceTests : IAsyncLifetime
         var again = await SaveAsync("runbook", "same", 1);
 
         Assert.Equal(WikiSaveStatus.Unchanged, again.Status);
-        Assert.Equal(1, again.Page!.Revision);
+        Assert.Equal(1, again.Page.Revision);
     }
 
     [Fact]
     public async Task Save_WritesEventOnSpineInSameTransaction()
     {
-        var page = (await SaveAsync("runbook", "x", null, services: ["demo-web"])).Page!;
+        var page = (await SaveAsync("runbook", "x", null, services: ["demo-web"])).Page;
         await SaveAsync("runbook", "y", 1, message: "tidy");
 
         await using var db = _host.Database.CreateContext();
@@ -116,10 +119,10 @@ public sealed class WikiServiceTests : IAsyncLifetime
         await SaveAsync("runbook", "v1", null, title: "One");
         await SaveAsync("runbook", "v2", 1, title: "Two");
 
-        var restored = await Wiki.RestoreAsync("carol@test", "runbook", 1);
+        var restored = await Wiki.RestoreAsync(As.Engineer("carol@test"), "runbook", 1).OkAsync();
 
         Assert.Equal(WikiSaveStatus.Updated, restored.Status);
-        Assert.Equal(3, restored.Page!.Revision);
+        Assert.Equal(3, restored.Page.Revision);
         Assert.Equal(("One", "v1"), (restored.Page.Title, restored.Page.Body));
         var history = await Wiki.RevisionsAsync(restored.Page.Id);
         Assert.Equal("Restored revision 1", history[0].Message);
@@ -130,10 +133,10 @@ public sealed class WikiServiceTests : IAsyncLifetime
     [Fact]
     public async Task Move_OldSlugRedirectsAndLinksStillResolve()
     {
-        var target = (await SaveAsync("postgres/failover", "steps", null)).Page!;
+        var target = (await SaveAsync("postgres/failover", "steps", null)).Page;
         await SaveAsync("on-call", "See [[postgres/failover|failover]].", null, title: "On call");
 
-        var moved = await Wiki.MoveAsync("alice@test", "postgres/failover", "databases/postgres/failover");
+        var moved = await Wiki.MoveAsync(As.Engineer("alice@test"), "postgres/failover", "databases/postgres/failover").OkAsync();
 
         Assert.Equal(WikiSaveStatus.Updated, moved.Status);
         var viaOld = await Wiki.GetAsync("postgres/failover");
@@ -145,7 +148,7 @@ public sealed class WikiServiceTests : IAsyncLifetime
             (await Wiki.RevisionsAsync(target.Id)).Select(r => r.Slug));
         // Editing through the old address edits the moved page.
         var edited = await SaveAsync("postgres/failover", "more steps", 2);
-        Assert.Equal(("databases/postgres/failover", 3), (edited.Page!.Slug, edited.Page.Revision));
+        Assert.Equal(("databases/postgres/failover", 3), (edited.Page.Slug, edited.Page.Revision));
     }
 
     [Fact]
@@ -154,9 +157,9 @@ public sealed class WikiServiceTests : IAsyncLifetime
         await SaveAsync("a", "x", null);
         await SaveAsync("b", "y", null);
 
-        var result = await Wiki.MoveAsync("alice@test", "a", "b");
+        var result = await Wiki.MoveAsync(As.Engineer("alice@test"), "a", "b").RefusedAsync(RefusalKind.Invalid);
 
-        Assert.Equal(WikiSaveStatus.Invalid, result.Status);
+        Assert.Contains("already exists", result.Detail, StringComparison.Ordinal);
         Assert.Equal("x", (await Wiki.GetAsync("a"))!.Body);
     }
 
@@ -208,13 +211,12 @@ public sealed class WikiServiceTests : IAsyncLifetime
         await SaveAsync("runbook", "x", null);
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3];
 
-        var ok = await Wiki.AddImageAsync("alice@test", "runbook", "graph.png", png);
-        var svg = await Wiki.AddImageAsync("alice@test", "runbook", "x.svg", "<svg onload=alert(1)>"u8.ToArray());
-        var big = await Wiki.AddImageAsync("alice@test", "runbook", "big.png", [.. png, .. new byte[3 * 1024 * 1024]]);
+        var ok = await Wiki.AddImageAsync(As.Engineer("alice@test"), "runbook", "graph.png", png).OkAsync();
+        var svg = await Wiki.AddImageAsync(As.Engineer("alice@test"), "runbook", "x.svg", "<svg onload=alert(1)>"u8.ToArray()).RefusedAsync(RefusalKind.Invalid);
+        var big = await Wiki.AddImageAsync(As.Engineer("alice@test"), "runbook", "big.png", [.. png, .. new byte[3 * 1024 * 1024]]).RefusedAsync(RefusalKind.TooLarge);
 
-        Assert.NotNull(ok.Id);
-        Assert.Equal("image/png", (await Wiki.ImageAsync(ok.Id.Value))!.Value.ContentType);
-        Assert.Contains("PNG", svg.Error);
-        Assert.Contains("limit", big.Error);
+        Assert.Equal("image/png", (await Wiki.ImageAsync(ok))!.Value.ContentType);
+        Assert.Contains("PNG", svg.Detail, StringComparison.Ordinal);
+        Assert.Contains("limit", big.Detail, StringComparison.Ordinal);
     }
 }

@@ -17,7 +17,7 @@ namespace OpsPortal.Web.Common;
 public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 {
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromMilliseconds(250);
-    private readonly List<(Func<OpsEvent, bool> When, Func<CancellationToken, Task> Reload)> _reloads = [];
+    private readonly List<(Func<OpsEvent, bool> When, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> Reload)> _reloads = [];
     private readonly CancellationTokenSource _disposed = new();
     private CancellationTokenSource? _load;
     private IDisposable? _subscription;
@@ -26,6 +26,9 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     [Inject] private EventNotifier Notifier { get; set; } = default!;
 
     [Inject] protected TimeProvider Clock { get; set; } = default!;
+
+    /// <summary>True once this component listens for events (after its first interactive render).</summary>
+    protected bool IsLive => _subscription is not null;
 
     /// <summary>Set when the last live reload failed for a database fault; show it near the data.</summary>
     protected string? LiveError { get; private set; }
@@ -58,8 +61,19 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         }
     }
 
-    /// <summary>Registers a reload for events that match; call from <c>OnInitialized</c>.</summary>
-    protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload) => _reloads.Add((when, reload));
+    /// <summary>
+    /// Registers a reload for events that match; call from <c>OnInitialized</c>. The reload runs as a
+    /// new load (<see cref="BeginLoad"/>): it cancels a load still running, such as the page's first,
+    /// so it must load everything the page shows (usually it is the page's own load method).
+    /// </summary>
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<CancellationToken, Task> reload)
+    {
+        ArgumentNullException.ThrowIfNull(reload);
+        ReloadOn(when, (_, ct) => reload(ct));
+    }
+
+    /// <summary>As <see cref="ReloadOn(Func{OpsEvent, bool}, Func{CancellationToken, Task})"/>, handing the reload the matching events of the burst (oldest first; empty when some were dropped).</summary>
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> reload) => _reloads.Add((when, reload));
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -75,6 +89,8 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
                 }
                 return Task.CompletedTask;
             });
+            // Once more, so a page can show that it is live (IsLive).
+            StateHasChanged();
         }
     }
 
@@ -85,9 +101,10 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         {
             foreach (var (when, reload) in _reloads)
             {
-                if (dropped > 0 || events.Any(when))
+                var matching = events.Where(when).ToList();
+                if (dropped > 0 || matching.Count > 0)
                 {
-                    await reload(ct);
+                    await reload(matching, ct);
                 }
             }
             StateHasChanged();

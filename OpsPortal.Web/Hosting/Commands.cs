@@ -12,6 +12,9 @@ namespace OpsPortal.Web.Hosting;
 /// </summary>
 public static class Commands
 {
+    /// <summary>Who acts from the command line: the operator of the machine, as the portal itself.</summary>
+    private static readonly Actor Cli = Actor.System("cli");
+
     private const string Usage = """
         Usage: OpsPortal.Web [command]
           (no command)                         serve the portal
@@ -101,10 +104,10 @@ public static class Commands
         var email = Environment.GetEnvironmentVariable("OPSPORTAL_ADMIN_EMAIL") is { Length: > 0 } e ? e : "admin@localhost";
         var given = Environment.GetEnvironmentVariable("OPSPORTAL_ADMIN_PASSWORD");
         var password = string.IsNullOrEmpty(given) ? UserAdminService.GeneratePassword() : given;
-        var result = await admin.CreateAsync("system", email, password, Roles.Admin);
+        var result = await admin.CreateAsync(Cli, email, password, Roles.Admin);
         if (!result.Succeeded)
         {
-            return Fail($"Could not create the first admin {email}: {result.Error}");
+            return Fail($"Could not create the first admin {email}: {result.Refusal.Detail}");
         }
         Console.WriteLine($"Created the first admin: {email}");
         if (string.IsNullOrEmpty(given))
@@ -119,10 +122,10 @@ public static class Commands
     {
         var given = Environment.GetEnvironmentVariable("OPSPORTAL_NEW_PASSWORD");
         var password = string.IsNullOrEmpty(given) ? UserAdminService.GeneratePassword() : given;
-        var result = await sp.GetRequiredService<UserAdminService>().CreateAsync("system", email, password, role);
+        var result = await sp.GetRequiredService<UserAdminService>().CreateAsync(Cli, email, password, role);
         if (!result.Succeeded)
         {
-            return Fail(result.Error!);
+            return Fail(result.Refusal.Detail);
         }
         Console.WriteLine($"Created {role} {email}");
         if (string.IsNullOrEmpty(given))

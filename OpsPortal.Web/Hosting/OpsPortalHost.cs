@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
@@ -14,6 +15,7 @@ using OpsPortal.Core.Verification;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
+using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
@@ -39,7 +41,6 @@ public static class OpsPortalHost
         // Serve library assets (MudBlazor's CSS/JS) from a build folder in every environment, not only
         // Development: run.sh and the tests run the build output. Published output needs no manifest.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
 
         builder.Services.AddOpsData(options.Database);
         builder.Services.AddOpsAuthServices();
@@ -53,7 +54,9 @@ public static class OpsPortalHost
         builder.Services.AddServiceCatalog();
         builder.Services.AddSingleton<ServiceOverviews>();
         builder.Services.AddDeployVerification();
+        builder.Services.AddAlerts();
         builder.Services.AddNotifications();
+        builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
         builder.Services.AddOpsJobs(options);
@@ -72,6 +75,9 @@ public static class OpsPortalHost
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Old wiki API addresses are rewritten before routing picks an endpoint.
+        app.UseWikiLegacyAddresses();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -87,9 +93,11 @@ public static class OpsPortalHost
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();
+        app.MapAlerts();
         app.MapServices();
         app.MapDeployImpact();
         app.MapNotifications();
+        app.MapDemoWebhookReceiver();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -14,8 +14,6 @@ public sealed class OpsPortalOptions
     /// <summary>Run Hangfire workers in this process (off for a web-only node, and in most tests).</summary>
     public bool RunJobs { get; set; } = true;
 
-    public bool Demo { get; set; }
-
     public static string? ResolveDatabase(IConfiguration config) =>
         config["OPSPORTAL_DATABASE"] is { Length: > 0 } fromEnv ? fromEnv : config.GetConnectionString("Ops");
 }

@@ -59,7 +59,7 @@ public static class WikiBench
         foreach (var q in queries)
         {
             var hits = 0;
-            var times = await TimeAsync(30, async () => hits = (await search.SearchAsync(q)).Count);
+            var times = await TimeAsync(30, async () => hits = (await search.SearchAsync(q)).Value.Count);
             Report($"search \"{q}\" ({hits} hits shown)", times);
         }
 
@@ -201,7 +201,7 @@ public static class WikiBench
         }
         var random = new Random(5);
         var lines = Enumerable.Range(0, 5000).Select(i => $"{i}: " + Sentence(random, 12)).ToList();
-        await wiki.SaveAsync("bench", BigSlug, new WikiSaveRequest("Five thousand lines", string.Join('\n', lines), null, null));
+        await wiki.SaveAsync(OpsPortal.Core.Auth.Actor.System("bench"), BigSlug, new WikiSaveRequest("Five thousand lines", string.Join('\n', lines), null, null));
         for (var i = 0; i < 50; i++)
         {
             var at = random.Next(lines.Count);
@@ -212,7 +212,7 @@ public static class WikiBench
             lines.Insert(random.Next(lines.Count), "inserted " + Sentence(random, 8));
             lines.RemoveAt(random.Next(lines.Count));
         }
-        await wiki.SaveAsync("bench", BigSlug, new WikiSaveRequest("Five thousand lines", string.Join('\n', lines), 1, null));
+        await wiki.SaveAsync(OpsPortal.Core.Auth.Actor.System("bench"), BigSlug, new WikiSaveRequest("Five thousand lines", string.Join('\n', lines), 1, null));
     }
 
     private static string Title(Random random) => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(Sentence(random, random.Next(2, 6)));

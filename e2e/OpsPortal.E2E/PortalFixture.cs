@@ -66,8 +66,8 @@ public class PortalFixture : IAsyncLifetime
     public async Task CreateUserAsync(string email, string password, string role)
     {
         await using var scope = Services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync("e2e", email, password, role);
-        Assert.True(result.Succeeded, result.Error);
+        var result = await scope.ServiceProvider.GetRequiredService<UserAdminService>().CreateAsync(Actor.System("e2e"), email, password, role);
+        Assert.True(result.Succeeded, result.Refusal?.Message);
     }
 
     private sealed class PortalFactory(string database, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>

@@ -5,6 +5,8 @@ namespace OpsPortal.E2E;
 
 public sealed class WikiTests(PortalFixture portal) : BrowserTest(portal)
 {
+    private static readonly Actor Seed = Actor.System("e2e-seed");
+
     private async Task OpenAsync(string path, IPage? page = null)
     {
         page ??= Page;
@@ -69,7 +71,7 @@ public sealed class WikiTests(PortalFixture portal) : BrowserTest(portal)
         await using (var scope = Portal.Services.CreateAsyncScope())
         {
             var wiki = scope.ServiceProvider.GetRequiredService<WikiService>();
-            await wiki.SaveAsync("seed", "two-editors", new WikiSaveRequest("Two editors", "line one\nline two\nline three", null, null));
+            await wiki.SaveAsync(Seed, "two-editors", new WikiSaveRequest("Two editors", "line one\nline two\nline three", null, null));
         }
         await Portal.CreateUserAsync("bob@e2e.test", "Bob-password-12", Roles.Engineer);
         await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
@@ -106,7 +108,7 @@ public sealed class WikiTests(PortalFixture portal) : BrowserTest(portal)
         await using (var scope = Portal.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<WikiService>()
-                .SaveAsync("seed", "drafty", new WikiSaveRequest("Drafty", "saved text", null, null));
+                .SaveAsync(Seed, "drafty", new WikiSaveRequest("Drafty", "saved text", null, null));
         }
         await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
         await OpenAsync("/wiki/drafty/edit");
@@ -125,8 +127,8 @@ public sealed class WikiTests(PortalFixture portal) : BrowserTest(portal)
         await using (var scope = Portal.Services.CreateAsyncScope())
         {
             var wiki = scope.ServiceProvider.GetRequiredService<WikiService>();
-            await wiki.SaveAsync("seed", "old-name", new WikiSaveRequest("Movable", "body of the movable page", null, null));
-            await wiki.SaveAsync("seed", "linker", new WikiSaveRequest("Linker", "Go to [[old-name|the movable page]].", null, null));
+            await wiki.SaveAsync(Seed, "old-name", new WikiSaveRequest("Movable", "body of the movable page", null, null));
+            await wiki.SaveAsync(Seed, "linker", new WikiSaveRequest("Linker", "Go to [[old-name|the movable page]].", null, null));
         }
         await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
         await OpenAsync("/wiki/old-name");

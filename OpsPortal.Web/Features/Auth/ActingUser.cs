@@ -68,6 +68,17 @@ public sealed class ActingUser(AuthenticationStateProvider auth, IAuthorizationS
         });
     }
 
+    /// <summary>As <see cref="RunScopedAsync{TService,T}"/>, for an operation without a value.</summary>
+    public async Task<Result> RunScopedAsync<TService>(string policy, Func<TService, Actor, Task<Result>> operation)
+        where TService : notnull
+    {
+        return await RunAsync(policy, async actor =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await operation(scope.ServiceProvider.GetRequiredService<TService>(), actor);
+        });
+    }
+
     private static Refusal Forbidden(string policy) =>
         Refusal.Forbidden($"This needs the {policy} role.", "Not allowed");
 }

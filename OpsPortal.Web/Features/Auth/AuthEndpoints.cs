@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Web.Common;
 
 namespace OpsPortal.Web.Features.Auth;
 
@@ -67,43 +68,28 @@ public static class AuthEndpoints
         {
             return unauthorized;
         }
-        try
-        {
-            var created = await tokens.CreateAsync(user.Id, user.Email!, string.IsNullOrWhiteSpace(request.Name) ? "api" : request.Name, ct);
-            return TypedResults.Created($"/api/auth/tokens/{created.Token.Id}",
-                new TokenResponse(created.Token.Id, created.Token.Name, created.Secret));
-        }
-        catch (ArgumentException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid token request", detail: ex.Message);
-        }
+        return (await tokens.CreateAsync(user.Id, user.Email!, string.IsNullOrWhiteSpace(request.Name) ? "api" : request.Name, ct))
+            .ToHttp(created => TypedResults.Created($"/api/auth/tokens/{created.Token.Id}",
+                new TokenResponse(created.Token.Id, created.Token.Name, created.Secret)));
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeTokenAsync(long id, ClaimsPrincipal user,
-        UserManager<AppUser> users, ApiTokenService tokens, CancellationToken ct)
-    {
-        var userId = users.GetUserId(user)!;
-        var revoked = await tokens.RevokeAsync(id, userId, user.Identity!.Name!, ct);
-        return revoked ? TypedResults.NoContent() : TypedResults.NotFound();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync(long id, ClaimsPrincipal user,
+        UserManager<AppUser> users, ApiTokenService tokens, CancellationToken ct) =>
+        (await tokens.RevokeAsync(id, users.GetUserId(user)!, user.ToActor().Name, ct)).ToHttp(TypedResults.NoContent);
 
     private static MeResponse Me(ClaimsPrincipal user) =>
         new(user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "",
             user.FindAll(ClaimTypes.Role).Select(c => c.Value).Distinct().ToList());
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateUserAsync(
-        CreateUserRequest request, ClaimsPrincipal caller, UserAdminService admin, CancellationToken ct)
-    {
-        var result = await admin.CreateAsync(caller.Identity!.Name!, request.Email ?? "", request.Password ?? "", request.Role ?? "", ct);
-        return result.Succeeded
-            ? TypedResults.Created($"/api/users/{result.UserId}", new UserResponse(result.UserId!, request.Email!.Trim(), request.Role!))
-            : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "User not created", detail: result.Error);
-    }
+        CreateUserRequest request, ClaimsPrincipal caller, UserAdminService admin, CancellationToken ct) =>
+        (await admin.CreateAsync(caller.ToActor(), request.Email ?? "", request.Password ?? "", request.Role ?? "", ct))
+            .ToHttp(id => TypedResults.Created($"/api/users/{id}", new UserResponse(id, request.Email!.Trim(), request.Role!)));
 
     /// <summary>Records a browser sign-in on the spine (the API token path records token creation instead).</summary>
     internal static async Task RecordSignInAsync(OpsDbContext db, EventLog events, AppUser user)
     {
-        events.Append(db, user.Email!, EventKinds.UserSignedIn, "user", user.Id, $"{user.Email} signed in");
+        events.Append(db, user.Email!, AuthEventKinds.UserSignedIn, AuthEventKinds.UserSubjectType, user.Id, $"{user.Email} signed in");
         await db.SaveChangesAsync();
     }
 }

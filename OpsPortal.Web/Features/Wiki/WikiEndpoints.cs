@@ -1,20 +1,32 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OpsPortal.Core;
 using OpsPortal.Core.Wiki;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Wiki;
 
 /// <summary>
-/// The wiki over HTTP. Slugs contain '/', so one catch-all route per verb reads the action from the
-/// tail: <c>{slug}</c>, <c>{slug}/revisions</c>, <c>{slug}/revisions/{n}</c>, <c>{slug}/diff</c>,
-/// <c>{slug}/revisions/{n}/restore</c> (those words cannot be slug segments). Reads for every
-/// signed-in user; writes for Engineers and Admins.
+/// The wiki over HTTP, one route per operation. A page is <c>/api/wiki/{slug}</c> (slugs contain
+/// '/'); its history, one revision, a diff and a restore have routes of their own under the reserved
+/// words <c>revisions</c> and <c>diff</c>, which no slug may contain, with the slug as a query
+/// parameter. The addresses before that (<c>{slug}/revisions</c> …) still answer:
+/// <see cref="WikiLegacyAddresses"/> rewrites them. Reads for every signed-in user; writes for Engineers.
 /// </summary>
 public static class WikiEndpoints
 {
     public sealed record PageBody(string Slug, string Title, string Body, string Html, int Revision, IReadOnlyList<string> Services,
         DateTimeOffset UpdatedAt, string UpdatedBy, bool Stale, string? RedirectedFrom);
+
+    /// <summary>A page as a write returns it.</summary>
+    public sealed record SavedBody(string Slug, string Title, string Body, int Revision, IReadOnlyList<string> Services,
+        DateTimeOffset UpdatedAt, string UpdatedBy)
+    {
+        public static SavedBody From(WikiPageView p) => new(p.Slug, p.Title, p.Body, p.Revision, p.Services, p.UpdatedAt, p.UpdatedBy);
+    }
+
+    public sealed record DiffBody(int From, int To, WikiDiffResult Diff);
 
     public sealed record PutBody(string? Title, string? Body, int? BaseRevision, string? Message, IReadOnlyList<string>? Services);
 
@@ -25,142 +37,106 @@ public static class WikiEndpoints
     public static IEndpointRouteBuilder MapWikiApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/wiki").RequireAuthorization().WithTags("Wiki");
-        group.MapGet("", ListAsync).WithSummary("Search (q: web-search syntax, ranked, with highlighted snippets) or, without q, recently changed pages.");
-        group.MapGet("/{**path}", GetAsync)
-            .WithSummary("{slug}: the page (old slugs of moved pages answer too); {slug}/revisions: its history; {slug}/revisions/{n}: one revision; {slug}/diff?from=&to=: a diff of any two revisions.");
+        group.MapGet("", ListAsync).WithSummary("Recently changed pages; with q (web-search syntax), the pages matching it, ranked, with highlighted snippets.");
+        group.MapGet("/revisions", RevisionsAsync).WithSummary("The history of the page 'slug', newest first.");
+        group.MapGet("/revisions/{number:int}", RevisionAsync).WithSummary("Revision 'number' of the page 'slug'.");
+        group.MapPost("/revisions/{number:int}/restore", RestoreAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
+            .WithSummary("Make revision 'number' of the page 'slug' its content again, as a new revision.");
+        group.MapGet("/diff", DiffAsync).WithSummary("The diff of revisions 'from' and 'to' (default: the latest change) of the page 'slug'.");
+        group.MapGet("/{**slug}", GetAsync).WithSummary("The page, rendered; an old slug of a moved page answers too.");
         group.MapPut("/{**slug}", PutAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
             .WithSummary("Create (no baseRevision) or update a page; 409 with the current page when baseRevision is stale.");
         group.MapPatch("/{**slug}", MoveAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
-            .WithSummary("Move or rename a page to {slug}; the old slug redirects.");
-        group.MapPost("/{**path}", RestoreAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
-            .WithSummary("{slug}/revisions/{n}/restore: make revision n the current content again, as a new revision.");
+            .WithSummary("Move or rename the page to body.slug; the old slug redirects.");
         WikiImageEndpoints.Map(app);
         return app;
     }
 
-    private static async Task<IResult> ListAsync(WikiService wiki, WikiSearch search, string? q, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<WikiPageSummary>>, Ok<IReadOnlyList<WikiSearchHit>>, ProblemHttpResult>> ListAsync(
+        WikiService wiki, WikiSearch search, string? q, int? limit, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(q))
         {
             return TypedResults.Ok(await wiki.RecentAsync(limit ?? 20, ct));
         }
-        try
-        {
-            return TypedResults.Ok(await search.SearchAsync(q, limit ?? 20, ct));
-        }
-        catch (ArgumentException ex)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid search", ex.Message.Split(" (Parameter", 2)[0]);
-        }
+        return (await search.SearchAsync(q, limit ?? 20, ct)).TryGet(out var hits, out var refusal) ? TypedResults.Ok(hits) : refusal.ToProblem();
     }
 
-    private static async Task<IResult> GetAsync(string path, int? from, int? to, WikiService wiki, WikiRenderer renderer, CancellationToken ct)
+    private static async Task<Results<Ok<PageBody>, ProblemHttpResult>> GetAsync(string slug, WikiService wiki, WikiRenderer renderer, CancellationToken ct)
     {
-        var (slug, action, number) = Split(path);
-        var page = await wiki.GetAsync(slug, ct);
-        if (page is null)
+        if (await wiki.GetAsync(slug, ct) is not { } page)
         {
-            return Problem(StatusCodes.Status404NotFound, "No such page", $"There is no wiki page '{slug}'.");
+            return Missing(slug).ToProblem();
         }
-        switch (action)
-        {
-            case "revisions" when number is null:
-                return TypedResults.Ok(await wiki.RevisionsAsync(page.Id, ct));
-            case "revisions":
-                var revision = await wiki.RevisionAsync(page.Id, number.Value, ct);
-                return revision is null ? Problem(StatusCodes.Status404NotFound, "No such revision", $"Page '{page.Slug}' has no revision {number}.") : TypedResults.Ok(revision);
-            case "diff":
-                return await DiffAsync(wiki, page, from, to, ct);
-            case null:
-                var html = (await renderer.RenderAsync(page.Body, ct)).Html;
-                return TypedResults.Ok(new PageBody(page.Slug, page.Title, page.Body, html, page.Revision, page.Services, page.UpdatedAt,
-                    page.UpdatedBy, page.IsStale, page.RedirectedFrom));
-            default:
-                return Problem(StatusCodes.Status404NotFound, "Not found", $"'{path}' is not a page or a page action.");
-        }
+        return (await renderer.RenderAsync(page.Body, ct)).ToHttp(rendered => TypedResults.Ok(new PageBody(page.Slug, page.Title, page.Body,
+            rendered.Html, page.Revision, page.Services, page.UpdatedAt, page.UpdatedBy, page.IsStale, page.RedirectedFrom)));
     }
 
-    private static async Task<IResult> DiffAsync(WikiService wiki, WikiPageView page, int? from, int? to, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<WikiRevisionInfo>>, ProblemHttpResult>> RevisionsAsync(string slug, WikiService wiki, CancellationToken ct) =>
+        await wiki.GetAsync(slug, ct) is { } page ? TypedResults.Ok(await wiki.RevisionsAsync(page.Id, ct)) : Missing(slug).ToProblem();
+
+    private static async Task<Results<Ok<WikiRevisionView>, ProblemHttpResult>> RevisionAsync(string slug, int number, WikiService wiki, CancellationToken ct)
     {
+        if (await wiki.GetAsync(slug, ct) is not { } page)
+        {
+            return Missing(slug).ToProblem();
+        }
+        return await wiki.RevisionAsync(page.Id, number, ct) is { } revision
+            ? TypedResults.Ok(revision)
+            : Refusal.NotFound($"Page '{page.Slug}' has no revision {number}.", "No such revision").ToProblem();
+    }
+
+    private static async Task<Results<Ok<DiffBody>, ProblemHttpResult>> DiffAsync(string slug, int? from, int? to, WikiService wiki, CancellationToken ct)
+    {
+        if (await wiki.GetAsync(slug, ct) is not { } page)
+        {
+            return Missing(slug).ToProblem();
+        }
         var toNumber = to ?? page.Revision;
         var fromNumber = from ?? toNumber - 1;
         var older = await wiki.RevisionAsync(page.Id, fromNumber, ct);
         var newer = await wiki.RevisionAsync(page.Id, toNumber, ct);
         if (older is null || newer is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "No such revision",
-                $"'from' and 'to' must be revisions of '{page.Slug}' (1 to {page.Revision}).");
+            return Refusal.Invalid($"'from' and 'to' must be revisions of '{page.Slug}' (1 to {page.Revision}).", "No such revision").ToProblem();
         }
-        return TypedResults.Ok(new { from = fromNumber, to = toNumber, diff = WikiDiff.Compare(older.Body, newer.Body) });
+        return TypedResults.Ok(new DiffBody(fromNumber, toNumber, WikiDiff.Compare(older.Body, newer.Body)));
     }
 
-    private static async Task<IResult> PutAsync(string slug, PutBody? body, WikiService wiki, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<SavedBody>, Ok<SavedBody>, ProblemHttpResult>> PutAsync(string slug, PutBody? body, WikiService wiki,
+        ClaimsPrincipal user, CancellationToken ct)
     {
         if (body is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid page", "Send JSON: {title, body, baseRevision, message, services?}.");
+            return WikiRefusals.Invalid("Send JSON: {title, body, baseRevision, message, services?}.").ToProblem();
         }
-        var result = await wiki.SaveAsync(user.Identity!.Name!, slug,
-            new WikiSaveRequest(body.Title ?? "", body.Body!, body.BaseRevision, body.Message, body.Services), ct);
-        return Result(result);
+        return Saved(await wiki.SaveAsync(user.ToActor(), slug,
+            new WikiSaveRequest(body.Title ?? "", body.Body!, body.BaseRevision, body.Message, body.Services), ct));
     }
 
-    private static async Task<IResult> MoveAsync(string slug, MoveBody? body, WikiService wiki, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<SavedBody>, Ok<SavedBody>, ProblemHttpResult>> MoveAsync(string slug, MoveBody? body, WikiService wiki,
+        ClaimsPrincipal user, CancellationToken ct)
     {
         if (body?.Slug is null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid move", "Send JSON: {slug: \"new/slug\", message?}.");
+            return Refusal.Invalid("Send JSON: {slug: \"new/slug\", message?}.", "Invalid move").ToProblem();
         }
-        return Result(await wiki.MoveAsync(user.Identity!.Name!, slug, body.Slug, body.Message, ct));
+        return Saved(await wiki.MoveAsync(user.ToActor(), slug, body.Slug, body.Message, ct));
     }
 
-    private static async Task<IResult> RestoreAsync(string path, WikiService wiki, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<SavedBody>, Ok<SavedBody>, ProblemHttpResult>> RestoreAsync(string slug, int number, WikiService wiki,
+        ClaimsPrincipal user, CancellationToken ct) =>
+        Saved(await wiki.RestoreAsync(user.ToActor(), slug, number, ct));
+
+    private static Results<Created<SavedBody>, Ok<SavedBody>, ProblemHttpResult> Saved(Result<WikiSaved> result)
     {
-        if (!path.EndsWith("/restore", StringComparison.Ordinal) || Split(path[..^"/restore".Length]) is not (var slug, "revisions", int number))
+        if (!result.TryGet(out var saved, out var refusal))
         {
-            return Problem(StatusCodes.Status404NotFound, "Not found", "POST {slug}/revisions/{n}/restore restores a revision.");
+            return refusal.ToProblem();
         }
-        return Result(await wiki.RestoreAsync(user.Identity!.Name!, slug, number, ct));
+        var page = SavedBody.From(saved.Page);
+        return saved.Status == WikiSaveStatus.Created ? TypedResults.Created($"/api/wiki/{page.Slug}", page) : TypedResults.Ok(page);
     }
 
-    private static IResult Result(WikiSaveResult result) => result.Status switch
-    {
-        WikiSaveStatus.Created => TypedResults.Created($"/api/wiki/{result.Page!.Slug}", Summary(result.Page)),
-        WikiSaveStatus.Updated or WikiSaveStatus.Unchanged => TypedResults.Ok(Summary(result.Page!)),
-        WikiSaveStatus.Conflict => Conflict(result),
-        WikiSaveStatus.NotFound => Problem(StatusCodes.Status404NotFound, "No such page", result.Error!),
-        _ => Problem(StatusCodes.Status400BadRequest, "Invalid page", result.Error!),
-    };
-
-    private static ProblemHttpResult Conflict(WikiSaveResult result)
-    {
-        var problem = TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The page changed", detail: result.Error);
-        if (result.Page is { } current)
-        {
-            problem.ProblemDetails.Extensions["currentRevision"] = current.Revision;
-            problem.ProblemDetails.Extensions["current"] = Summary(current);
-        }
-        return problem;
-    }
-
-    private static object Summary(WikiPageView p) =>
-        new { slug = p.Slug, title = p.Title, body = p.Body, revision = p.Revision, services = p.Services, updatedAt = p.UpdatedAt, updatedBy = p.UpdatedBy };
-
-    /// <summary>Splits <c>a/b/revisions/3</c> into (a/b, revisions, 3) and <c>a/b/diff</c> into (a/b, diff, null).</summary>
-    internal static (string Slug, string? Action, int? Number) Split(string path)
-    {
-        var segments = path.Trim('/').Split('/');
-        if (segments.Length >= 3 && segments[^2] == "revisions" && int.TryParse(segments[^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
-        {
-            return (string.Join('/', segments[..^2]), "revisions", n);
-        }
-        if (segments.Length >= 2 && segments[^1] is "revisions" or "diff")
-        {
-            return (string.Join('/', segments[..^1]), segments[^1], null);
-        }
-        return (path.Trim('/'), null, null);
-    }
-
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+    private static Refusal Missing(string slug) => WikiRefusals.NotFound($"There is no wiki page '{slug}'.");
 }

@@ -1,7 +1,10 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using OpsPortal.Core;
 using OpsPortal.Core.Wiki;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Wiki;
@@ -20,11 +23,11 @@ public static class WikiImageEndpoints
             .WithSummary("Add an image to the page 'slug': the body is the PNG, JPEG, GIF or WebP file; 'name' is its file name.");
     }
 
-    private static async Task<IResult> GetAsync(Guid id, WikiService wiki, HttpContext http, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAsync(Guid id, WikiService wiki, HttpContext http, CancellationToken ct)
     {
         if (await wiki.ImageAsync(id, ct) is not { } image)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image", detail: $"There is no image {id}.");
+            return Refusal.NotFound($"There is no image {id}.", "No such image").ToProblem();
         }
         // An image never changes under its id; the type was checked from its bytes when it was stored.
         http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
@@ -32,12 +35,12 @@ public static class WikiImageEndpoints
         return TypedResults.File(image.Data, image.ContentType);
     }
 
-    private static async Task<IResult> PostAsync(string? slug, string? name, HttpRequest request, WikiService wiki,
-        IOptions<WikiOptions> options, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<WikiEndpoints.ImageCreated>, ProblemHttpResult>> PostAsync(string? slug, string? name, HttpRequest request,
+        WikiService wiki, IOptions<WikiOptions> options, ClaimsPrincipal user, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(slug))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid image", detail: "Pass the page as ?slug=.");
+            return Refusal.Invalid("Pass the page as ?slug=.", "Invalid image").ToProblem();
         }
         var limit = options.Value.MaxImageBytes;
         using var buffer = new MemoryStream();
@@ -47,18 +50,15 @@ public static class WikiImageEndpoints
         {
             if (buffer.Length + read > limit)
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Image too large",
-                    detail: $"The limit is {limit / 1024:N0} KiB.");
+                return Refusal.TooLarge($"The limit is {limit / 1024:N0} KiB.", "Image too large").ToProblem();
             }
             buffer.Write(chunk, 0, read);
         }
-        var (id, error) = await wiki.AddImageAsync(user.Identity!.Name!, slug, name ?? "image", buffer.ToArray(), ct);
-        if (id is null)
+        return (await wiki.AddImageAsync(user.ToActor(), slug, name ?? "image", buffer.ToArray(), ct)).ToHttp(id =>
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid image", detail: error);
-        }
-        var url = $"/api/wiki-images/{id}";
-        return TypedResults.Created(url, new WikiEndpoints.ImageCreated(id.Value, url, $"![{Alt(name)}]({url})"));
+            var url = $"/api/wiki-images/{id}";
+            return TypedResults.Created(url, new WikiEndpoints.ImageCreated(id, url, $"![{Alt(name)}]({url})"));
+        });
     }
 
     private static string Alt(string? name) =>

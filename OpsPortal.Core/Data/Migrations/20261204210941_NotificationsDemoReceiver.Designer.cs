@@ -14,8 +14,8 @@ using OpsPortal.Core.Data;
 namespace OpsPortal.Core.Data.Migrations
 {
     [DbContext(typeof(OpsDbContext))]
-    [Migration("20261204203931_DeployVerification")]
-    partial class DeployVerification
+    [Migration("20261204210941_NotificationsDemoReceiver")]
+    partial class NotificationsDemoReceiver
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -26,6 +26,9 @@ namespace OpsPortal.Core.Data.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.HasSequence("notification_delivery_ids")
+                .IncrementsBy(10);
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
@@ -1057,12 +1060,99 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("saved_searches", (string)null);
                 });
 
-            modelBuilder.Entity("OpsPortal.Core.Services.ServiceDefinition", b =>
+            modelBuilder.Entity("OpsPortal.Core.Notifications.DemoWebhookReceipt", b =>
                 {
-                    b.Property<string>("Name")
-                        .HasMaxLength(63)
-                        .HasColumnType("character varying(63)")
-                        .HasColumnName("name");
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("body");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_demo_webhook_receipts");
+
+                    b.HasIndex("ChannelId", "Id")
+                        .HasDatabaseName("ix_demo_webhook_receipts_channel_id_id");
+
+                    b.ToTable("demo_webhook_receipts", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("node");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<int?>("ResponseCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("response_code");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_attempts");
+
+                    b.HasIndex("DeliveryId", "Number")
+                        .HasDatabaseName("ix_notification_attempts_delivery_id_number");
+
+                    b.ToTable("notification_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationChannel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1074,39 +1164,67 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("created_by");
 
-                    b.PrimitiveCollection<List<string>>("DependsOn")
+                    b.Property<string>("EmailFrom")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email_from");
+
+                    b.PrimitiveCollection<List<string>>("EmailTo")
                         .IsRequired()
                         .HasColumnType("text[]")
-                        .HasColumnName("depends_on");
+                        .HasColumnName("email_to");
 
-                    b.Property<string>("Description")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("description");
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
 
-                    b.Property<string>("Links")
+                    b.Property<bool>("IsDemo")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_demo");
+
+                    b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("links");
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
 
-                    b.Property<string>("LogSelector")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("log_selector");
-
-                    b.PrimitiveCollection<List<string>>("Owners")
+                    b.Property<string>("Name")
                         .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("owners");
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
 
-                    b.Property<int>("Revision")
-                        .IsConcurrencyToken()
-                        .HasColumnType("integer")
-                        .HasColumnName("revision");
+                    b.Property<bool>("PersonalMail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("personal_mail");
 
-                    b.Property<int?>("Tier")
+                    b.Property<string>("SecretProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("secret_protected");
+
+                    b.Property<bool>("SkipCertificateCheck")
+                        .HasColumnType("boolean")
+                        .HasColumnName("skip_certificate_check");
+
+                    b.Property<string>("SmtpHost")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("smtp_host");
+
+                    b.Property<int?>("SmtpPort")
                         .HasColumnType("integer")
-                        .HasColumnName("tier");
+                        .HasColumnName("smtp_port");
+
+                    b.Property<string>("SmtpTls")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("smtp_tls");
+
+                    b.Property<string>("SmtpUsername")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("smtp_username");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1118,10 +1236,220 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("updated_by");
 
-                    b.HasKey("Name")
-                        .HasName("pk_services");
+                    b.Property<string>("UrlHost")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("url_host");
 
-                    b.ToTable("services", (string)null);
+                    b.HasKey("Id")
+                        .HasName("pk_notification_channels");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_channels_name");
+
+                    b.HasIndex("PersonalMail")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_channels_personal_mail")
+                        .HasFilter("personal_mail");
+
+                    b.ToTable("notification_channels", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"), "notification_delivery_ids");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DedupKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("DestinationLabel")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("destination_label");
+
+                    b.Property<string>("DestinationProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("destination_protected");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_test");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("labels");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastResponseCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_response_code");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Links")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("links");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject_type");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_deliveries");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_notification_deliveries_due")
+                        .HasFilter("status IN ('Pending', 'Sending')");
+
+                    b.HasIndex("ChannelId", "Id")
+                        .HasDatabaseName("ix_notification_deliveries_channel_id_id");
+
+                    b.HasIndex("SubjectType", "SubjectId")
+                        .HasDatabaseName("ix_notification_deliveries_subject_type_subject_id");
+
+                    b.ToTable("notification_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationRoute", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.PrimitiveCollection<List<long>>("ChannelIds")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("channel_ids");
+
+                    b.Property<bool>("Continue")
+                        .HasColumnType("boolean")
+                        .HasColumnName("continue");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Matchers")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("matchers");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_routes");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_routes_is_default")
+                        .HasFilter("is_default");
+
+                    b.ToTable("notification_routes", (string)null);
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Tickets.Ticket", b =>
@@ -1446,112 +1774,6 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasDatabaseName("ix_ticket_watchers_user_email");
 
                     b.ToTable("ticket_watchers", (string)null);
-                });
-
-            modelBuilder.Entity("OpsPortal.Core.Verification.DeployImpact", b =>
-                {
-                    b.Property<long>("DeployId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("deploy_id");
-
-                    b.Property<DateTimeOffset>("AfterFrom")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("after_from");
-
-                    b.Property<DateTimeOffset>("AfterTo")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("after_to");
-
-                    b.Property<string>("AutoRollback")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("auto_rollback");
-
-                    b.Property<string>("AutoRollbackDetail")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("auto_rollback_detail");
-
-                    b.Property<DateTimeOffset>("BeforeFrom")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("before_from");
-
-                    b.Property<DateTimeOffset>("BeforeTo")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("before_to");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Environment")
-                        .IsRequired()
-                        .HasMaxLength(63)
-                        .HasColumnType("character varying(63)")
-                        .HasColumnName("environment");
-
-                    b.Property<DateTimeOffset?>("EvaluatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("evaluated_at");
-
-                    b.Property<DateTimeOffset?>("JudgedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("judged_at");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("reason");
-
-                    b.Property<JsonDocument>("Report")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("report");
-
-                    b.Property<long?>("RollbackDeployId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rollback_deploy_id");
-
-                    b.Property<string>("Selector")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("selector");
-
-                    b.Property<string>("Service")
-                        .IsRequired()
-                        .HasMaxLength(63)
-                        .HasColumnType("character varying(63)")
-                        .HasColumnName("service");
-
-                    b.Property<DateTimeOffset>("SwitchAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("switch_at");
-
-                    b.Property<string>("Verdict")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("verdict");
-
-                    b.HasKey("DeployId")
-                        .HasName("pk_deploy_impacts");
-
-                    b.HasIndex("AutoRollback")
-                        .HasDatabaseName("ix_deploy_impacts_auto_rollback")
-                        .HasFilter("auto_rollback = 'pending'");
-
-                    b.HasIndex("Verdict")
-                        .HasDatabaseName("ix_deploy_impacts_verdict")
-                        .HasFilter("verdict = 'watching'");
-
-                    b.HasIndex("Service", "Environment", "DeployId")
-                        .HasDatabaseName("ix_deploy_impacts_service_environment_deploy_id");
-
-                    b.ToTable("deploy_impacts", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_deploy_impacts_verdict", "verdict IN ('watching','healthy','regressed','not_enough_traffic','skipped')");
-                        });
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>
@@ -1902,6 +2124,35 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasConstraintName("fk_log_rejects_log_sources_source_id");
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Notifications.DemoWebhookReceipt", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Notifications.NotificationChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_demo_webhook_receipts_notification_channel_channel_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationAttempt", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Notifications.NotificationDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_attempts_notification_delivery_delivery_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Notifications.NotificationDelivery", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Notifications.NotificationChannel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notification_deliveries_notification_channels_channel_id");
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Tickets.TicketComment", b =>
                 {
                     b.HasOne("OpsPortal.Core.Tickets.Ticket", null)
@@ -1940,16 +2191,6 @@ namespace OpsPortal.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ticket_watchers_tickets_ticket_id");
-                });
-
-            modelBuilder.Entity("OpsPortal.Core.Verification.DeployImpact", b =>
-                {
-                    b.HasOne("OpsPortal.Core.Deploys.Deploy", null)
-                        .WithOne()
-                        .HasForeignKey("OpsPortal.Core.Verification.DeployImpact", "DeployId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_deploy_impacts_deploys_deploy_id");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>

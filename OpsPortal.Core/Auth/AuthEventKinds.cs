@@ -1,7 +1,11 @@
-namespace OpsPortal.Core.Events;
+namespace OpsPortal.Core.Auth;
 
-public static class EventKinds
+/// <summary>What the auth feature writes on the events spine: users (subject <c>user</c>, id the user id) and API tokens.</summary>
+public static class AuthEventKinds
 {
+    public const string UserSubjectType = "user";
+    public const string TokenSubjectType = "token";
+
     public const string UserSignedIn = "user.signed_in";
     public const string UserSignInFailed = "user.sign_in_failed";
     public const string UserLockedOut = "user.locked_out";
