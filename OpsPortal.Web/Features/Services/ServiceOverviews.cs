@@ -1,3 +1,4 @@
+using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Services;
@@ -20,6 +21,7 @@ public sealed record ServiceOverview(
     string? HealthError,
     IReadOnlyList<EnvironmentVersion> Versions,
     IReadOnlyList<DeployWithVerdict> RecentDeploys,
+    IReadOnlyList<AlertView> Alerts,
     IReadOnlyList<Incident> OpenIncidents,
     TicketListPage OpenTickets,
     IncidentMetricSet Metrics,
@@ -29,12 +31,12 @@ public sealed record ServiceOverview(
 
 /// <summary>
 /// Composes the service page (and <c>GET /api/services/{name}</c>): the catalog entry, health now from its
-/// log selector, versions per environment, recent deploys with verdicts, open incidents and tickets,
+/// log selector, versions per environment, recent deploys with verdicts, its alerts not OK (firing first), open incidents and tickets,
 /// MTTR/MTBF, runbooks. Lives in Web because it reads every feature, and no Core feature may depend on all.
 /// </summary>
 public sealed class ServiceOverviews(
     ServiceCatalog catalog, ServiceHealth health, DeployQueries deploys, DeployImpacts impacts, IncidentQueries incidents,
-    TicketList tickets, TimeProvider clock)
+    TicketList tickets, AlertService alerts, TimeProvider clock)
 {
     /// <summary>MTTR and MTBF are over this long: a quarter says how the service does now, not in its first year.</summary>
     public static readonly TimeSpan MetricsPeriod = TimeSpan.FromDays(90);
@@ -57,6 +59,7 @@ public sealed class ServiceOverviews(
         var from = clock.GetUtcNow() - MetricsPeriod;
         return new ServiceOverview(service, now, error, versions,
             [.. history.Select(d => new DeployWithVerdict(d, verdicts.GetValueOrDefault(d.Id)))],
+            await alerts.ListAlertsAsync(includeOk: false, name, null, ct),
             await incidents.ListAsync(new IncidentListFilter(Open: true, Service: name), ct),
             await tickets.ListAsync(new TicketQuery { Service = name, Statuses = TicketQuery.Active, PageSize = 10, Sort = TicketSort.Priority }, me, ct),
             await incidents.MetricsAsync(new MetricFilter(From: from, Service: name), ct), from,

@@ -24,11 +24,12 @@ public sealed record ServiceHealthDto(string Selector, DateTimeOffset From, Date
 public sealed record ServiceVersionDto(string Environment, string? Version, long? LastDeployId, string? LastStatus, string? LastVerdict,
     DateTimeOffset? LastAt, string? LockedBy, string? LockReason);
 public sealed record ServiceDeployDto(long Id, string Environment, string Action, string Version, string Status, string? Verdict, string RequestedBy, DateTimeOffset RequestedAt);
+public sealed record ServiceAlertDto(long RuleId, string Rule, string State, string? GroupKey, DateTimeOffset Since, bool Acknowledged, bool Silenced);
 public sealed record ServiceMetricsDto(DateTimeOffset From, int Incidents, double? MttrMean, double? MttrMedian, double? MtbfMean, double? MtbfMedian);
 
 /// <summary>One service with how it is doing: health now (from its log selector), versions per environment, recent deploys, open incidents, MTTR/MTBF.</summary>
 public sealed record ServiceDetailDto([property: JsonIgnore] ServiceDto Service, ServiceHealthDto? Health, string? HealthError, IReadOnlyList<ServiceVersionDto> Versions,
-    IReadOnlyList<ServiceDeployDto> RecentDeploys, IReadOnlyList<long> OpenIncidents, int OpenTickets, ServiceMetricsDto Metrics, IReadOnlyList<string> Runbooks)
+    IReadOnlyList<ServiceDeployDto> RecentDeploys, IReadOnlyList<ServiceAlertDto> Alerts, IReadOnlyList<long> OpenIncidents, int OpenTickets, ServiceMetricsDto Metrics, IReadOnlyList<string> Runbooks)
     : ServiceDto(Service)
 {
     public static ServiceDetailDto From(ServiceOverview o) => new(ServiceDto.From(o.Service),
@@ -38,6 +39,8 @@ public sealed record ServiceDetailDto([property: JsonIgnore] ServiceDto Service,
             v.Last?.FinishedAt ?? v.Last?.RequestedAt, v.Lock?.LockedBy, v.Lock?.Reason))],
         [.. o.RecentDeploys.Select(d => new ServiceDeployDto(d.Deploy.Id, d.Deploy.Environment, d.Deploy.Action, d.Deploy.Version, d.Deploy.Status,
             d.Verdict, d.Deploy.RequestedBy, d.Deploy.RequestedAt))],
+        [.. o.Alerts.Select(a => new ServiceAlertDto(a.Rule.Id, a.Rule.Name, OpsPortal.Core.Alerts.AlertStates.Name(a.Instance.HardState),
+            a.Instance.GroupKey.Length == 0 ? null : a.Instance.GroupKey, a.Instance.FirstFiringAt ?? a.Instance.Since, a.Instance.AcknowledgedAt is not null, a.Silenced))],
         [.. o.OpenIncidents.Select(i => i.Id)], o.OpenTickets.Total,
         new ServiceMetricsDto(o.MetricsFrom, o.Metrics.Count, o.Metrics.Mttr.Mean, o.Metrics.Mttr.Median, o.Metrics.Mtbf.Mean, o.Metrics.Mtbf.Median),
         [.. o.Runbooks.Select(r => r.Slug)]);
@@ -54,7 +57,7 @@ public static class ServicesEndpoints
     {
         var group = app.MapGroup("/api/services").RequireAuthorization().WithTags("Services");
         group.MapGet("", ListAsync).WithSummary("Every service of the catalog (services.yaml and portal-defined), by name.");
-        group.MapGet("/{name}", GetAsync).WithSummary("One service: owners, links, log selector, deploy targets, dependencies both ways, health now (requests, 5xx ratio, p95 of the last 15 minutes from its log selector), versions per environment, recent deploys with verdicts, open incidents and tickets, MTTR/MTBF of the last 90 days, runbooks.");
+        group.MapGet("/{name}", GetAsync).WithSummary("One service: owners, links, log selector, deploy targets, dependencies both ways, health now (requests, 5xx ratio, p95 of the last 15 minutes from its log selector), versions per environment, recent deploys with verdicts, alerts not OK (firing first), open incidents and tickets, MTTR/MTBF of the last 90 days, runbooks.");
         group.MapPut("/{name}", PutAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
             .WithSummary("Define or change a portal-defined service (201 when created); 409 for a service declared in services.yaml or a stale baseRevision.");
         group.MapDelete("/{name}", DeleteAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
