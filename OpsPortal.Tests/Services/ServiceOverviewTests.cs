@@ -10,6 +10,7 @@ namespace OpsPortal.Tests.Services;
 /// versions per environment with the last verdict, recent deploys, open incidents — and the incident
 /// review drawing the very same requests.
 /// </summary>
+[Collection(VerificationTestBase.Collection)]
 public sealed class ServiceOverviewTests : VerificationTestBase
 {
     [Fact]

@@ -9,6 +9,7 @@ using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Services;
 
+[Collection(VerificationTestBase.Collection)]
 public sealed class VerificationRestartTests : VerificationTestBase
 {
     [Fact]

@@ -10,8 +10,7 @@ namespace OpsPortal.Tests.Services;
 
 /// <summary>
 /// The app with jobs on, a service <c>shop</c> whose environments select their own hosts, and deploy
-/// verification shortened to seconds (ten one-second buckets each side), so a verdict comes within
-/// ~15 s of a deploy. Traffic goes in through the real ingestion API.
+/// verification shortened to seconds (<see cref="VerificationSetup"/>). Traffic goes in through the real ingestion API.
 /// </summary>
 public abstract class VerificationTestBase : ApiTestBase
 {
@@ -31,21 +30,16 @@ public abstract class VerificationTestBase : ApiTestBase
                 logs: 'host:quiet.shop.test'
         """);
 
+    /// <summary>
+    /// These classes run app nodes with jobs (deploy runner, verifier, Hangfire), up to three at once:
+    /// one after another (each derived class carries <c>[Collection(Collection)]</c>: xunit does not inherit it),
+    /// so together they stay well inside PostgreSQL's 100 connections.
+    /// </summary>
+    public const string Collection = "App nodes with deploy verification";
+
     protected override IReadOnlyDictionary<string, string>? Settings => VerificationSettings(Deploys);
 
-    public static IReadOnlyDictionary<string, string> VerificationSettings(DeployFixture deploys) =>
-        new Dictionary<string, string>(deploys.Settings())
-        {
-            ["OpsPortal:Verification:Window"] = "00:00:10",
-            ["OpsPortal:Verification:Bucket"] = "00:00:01",
-            ["OpsPortal:Verification:Warmup"] = "00:00:01",
-            ["OpsPortal:Verification:Grace"] = "00:00:01",
-            ["OpsPortal:Verification:Interval"] = "00:00:00.300",
-            ["OpsPortal:Verification:MinRequests"] = "40",
-            ["OpsPortal:Verification:MinBuckets"] = "5",
-            ["OpsPortal:Verification:MinBucketRequests"] = "3",
-            ["OpsPortal:Verification:Alpha"] = "0.05",
-        };
+    public static IReadOnlyDictionary<string, string> VerificationSettings(DeployFixture deploys) => VerificationSetup.Settings(deploys);
 
     public override async Task DisposeAsync()
     {
@@ -54,23 +48,8 @@ public abstract class VerificationTestBase : ApiTestBase
     }
 
     /// <summary>Deploys and waits until the script has finished; returns the id and the switch time.</summary>
-    protected static async Task<(long Id, DateTimeOffset FinishedAt)> DeployAsync(HttpClient client, string environment, string version)
-    {
-        var response = await client.PostAsJsonAsync("/api/deploys", new { service = "shop", environment, version });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        for (var i = 0; i < 600; i++)
-        {
-            var deploy = (await client.GetFromJsonAsync<JsonElement>($"/api/deploys/{id}?limit=1")).GetProperty("deploy");
-            if (deploy.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
-            {
-                Assert.Equal("succeeded", deploy.GetProperty("status").GetString());
-                return (id, deploy.GetProperty("finishedAt").GetDateTimeOffset());
-            }
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"deploy {id} did not finish");
-    }
+    protected static Task<(long Id, DateTimeOffset FinishedAt)> DeployAsync(HttpClient client, string environment, string version) =>
+        VerificationSetup.DeployAsync(client, "shop", environment, version);
 
     /// <summary>
     /// Sends <paramref name="perSecond"/> opsportal-format lines a second for host over [from, to); every

@@ -6,6 +6,7 @@ using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Services;
 
+[Collection(VerificationTestBase.Collection)]
 public sealed class VerificationTests : VerificationTestBase
 {
     [Fact]
