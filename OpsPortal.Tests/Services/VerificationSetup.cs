@@ -25,13 +25,16 @@ public static class VerificationSetup
             ["OpsPortal:Verification:Alpha"] = "0.05",
         };
 
-    /// <summary>Deploys and waits until the script has finished (60 s at most); returns the id and the switch time.</summary>
+    /// <summary>
+    /// Deploys and waits until the script has finished (120 s at most: with other classes' app nodes running on a
+    /// loaded machine a job was seen to start after more than 60 s); returns the id and the switch time.
+    /// </summary>
     public static async Task<(long Id, DateTimeOffset FinishedAt)> DeployAsync(HttpClient client, string service, string environment, string version)
     {
         var response = await client.PostAsJsonAsync("/api/deploys", new { service, environment, version });
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < 1200; i++)
         {
             var deploy = (await client.GetFromJsonAsync<JsonElement>($"/api/deploys/{id}?limit=1")).GetProperty("deploy");
             if (deploy.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
