@@ -46,6 +46,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<AlertSample> AlertSamples => Set<AlertSample>();
     public DbSet<AlertSilence> AlertSilences => Set<AlertSilence>();
     public DbSet<Services.ServiceDefinition> Services => Set<Services.ServiceDefinition>();
+    public DbSet<Verification.DeployImpact> DeployImpacts => Set<Verification.DeployImpact>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

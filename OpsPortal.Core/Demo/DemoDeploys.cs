@@ -8,7 +8,8 @@ namespace OpsPortal.Core.Demo;
 /// In demo mode, when the configured services file does not exist, writes a labelled demo
 /// configuration (service <c>demo-web</c>, environments <c>staging</c> and <c>production</c>, whose log
 /// selectors are the traffic simulator's hosts, and the catalog-only <c>postgres</c>) with scripts that
-/// simulate a deploy: progress lines for a few seconds, failure for versions ending in <c>-bad</c>. A team's own file always wins: nothing is written when it exists.
+/// simulate a deploy: progress lines for a few seconds, failure for versions ending in <c>-bad</c>; a version
+/// ending in <c>-regress</c> succeeds and makes the simulated traffic worse (DemoDeployFollower). A team's own file always wins: nothing is written when it exists.
 /// </summary>
 public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<DeployOptions>
 {
@@ -76,7 +77,7 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
     private const string VersionsScript = """
         #!/usr/bin/env bash
         # DEMO: a real versions command would list git tags, e.g. git tag --sort=-creatordate
-        printf '%s\n' 1.5.0 1.5.0-bad 1.4.2 1.4.1 1.4.0
+        printf '%s\n' 1.5.1-regress 1.5.0 1.5.0-bad 1.4.2 1.4.1 1.4.0
         """;
 
     private const string DeployScript = """
@@ -102,5 +103,9 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
           echo "[$host] health check: HTTP 200 OK"
         done
         echo "Deployed ${OPS_SERVICE} ${OPS_VERSION} to ${OPS_ENVIRONMENT}"
+        if [[ $OPS_VERSION == *-regress ]]; then
+          echo "[demo] ${OPS_VERSION} is a bad build: the simulated ${OPS_ENVIRONMENT} hosts will answer with more 5xx and slower backends for 10 minutes." >&2
+          echo "[demo] Watch the impact card on this page turn red, then roll back from it." >&2
+        fi
         """;
 }

@@ -116,10 +116,15 @@ public sealed partial class DemoTrafficService(
         var random = new Random();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200), Clock);
         var writer = Open(path);
+        var ticks = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
+                if (ticks++ % 25 == 0)
+                {
+                    await FollowDeploysAsync(simulator, ct);
+                }
                 // 5 to 25 requests a second, drifting, so graphs have a shape.
                 var perTick = random.Next(1, 6);
                 for (var i = 0; i < perTick; i++)
@@ -142,8 +147,25 @@ public sealed partial class DemoTrafficService(
         }
     }
 
+    /// <summary>Every 5 s: a demo deploy of a <c>-regress</c> version makes its environment worse (DemoDeployFollower).</summary>
+    private async Task FollowDeploysAsync(TrafficSimulator simulator, CancellationToken ct)
+    {
+        try
+        {
+            await DemoDeployFollower.FollowAsync(dbFactory, simulator, Clock.GetUtcNow(), ct);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            // The database is away: keep simulating as before and look again in 5 s.
+            LogFollowFailed(ex);
+        }
+    }
+
     private static StreamWriter Open(string path) =>
         new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
+
+    [LoggerMessage(LogLevel.Warning, "Demo mode: could not read the demo deploys; the traffic keeps its current state")]
+    private partial void LogFollowFailed(Exception ex);
 
     [LoggerMessage(LogLevel.Information, "Demo mode: simulating web traffic into {Path}")]
     private static partial void LogSimulating(ILogger logger, string path);

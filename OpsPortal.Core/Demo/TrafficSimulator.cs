@@ -6,11 +6,21 @@ namespace OpsPortal.Core.Demo;
 /// <summary>
 /// Realistic <c>opsportal</c>-format lines for demo mode: several hosts, a skewed mix of paths
 /// and clients, a search endpoint with slow backends, and now and then a burst of 5xx on one
-/// host, so the live features have something worth looking at.
+/// host, so the live features have something worth looking at. Production and staging of the demo
+/// service have hosts of their own (the demo catalog selects them); a regressed environment
+/// (<see cref="Regress"/>, after a demo deploy of a version ending in <c>-regress</c>) answers with
+/// more 5xx and slower backends until it recovers.
 /// </summary>
 public sealed class TrafficSimulator(Random random)
 {
-    private static readonly string[] Hosts = ["shop.demo.local", "api.demo.local", "static.demo.local"];
+    /// <summary>The hosts of each environment of <c>demo-web</c>; the demo services.yaml selects them.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> EnvironmentHosts = new Dictionary<string, string[]>
+    {
+        ["production"] = ["shop.demo.local", "api.demo.local", "static.demo.local"],
+        ["staging"] = ["shop.staging.demo.local", "api.staging.demo.local"],
+    };
+
+    private static readonly string[] Hosts = [.. EnvironmentHosts.Values.SelectMany(h => h)];
     private static readonly (string Path, int Weight)[] Paths =
     [
         ("/", 20), ("/products", 14), ("/products/{id}", 18), ("/cart", 6), ("/checkout", 3), ("/api/search?q={word}", 10),
@@ -29,6 +39,14 @@ public sealed class TrafficSimulator(Random random)
     private readonly int _totalWeight = Paths.Sum(p => p.Weight);
     private string? _burstHost;
     private DateTime _burstUntil;
+    private readonly Dictionary<string, DateTime> _regressedUntil = new(StringComparer.Ordinal);
+
+    /// <summary>The environment's hosts answer with ~20 % 5xx and three times slower backends until <paramref name="until"/>.</summary>
+    public void Regress(string environment, DateTime until) => _regressedUntil[environment] = until;
+
+    public void Recover(string environment) => _regressedUntil.Remove(environment);
+
+    public bool IsRegressed(string environment, DateTime now) => _regressedUntil.TryGetValue(environment, out var until) && now < until;
 
     /// <summary>Starts a burst of 5xx on one host (the simulator also starts them at random).</summary>
     public void StartBurst(DateTime now, TimeSpan length)
@@ -47,11 +65,19 @@ public sealed class TrafficSimulator(Random random)
                 StartBurst(utcNow, TimeSpan.FromSeconds(random.Next(20, 90)));
             }
         }
-        var host = Hosts[random.Next(Hosts.Length)];
+        // A quarter of the requests go to staging: enough to judge its deploys.
+        var environment = random.Next(4) == 0 ? "staging" : "production";
+        var hosts = EnvironmentHosts[environment];
+        var host = hosts[random.Next(hosts.Length)];
         var path = PickPath();
         var slow = path.StartsWith("/api/search", StringComparison.Ordinal) && random.Next(8) == 0;
         var backend = slow ? 0.8 + random.NextDouble() * 2.5 : 0.005 + random.NextDouble() * random.NextDouble() * 0.2;
-        var status = Status(host, path);
+        var regressed = IsRegressed(environment, utcNow);
+        if (regressed)
+        {
+            backend = backend * 3 + 0.25;
+        }
+        var status = regressed && random.Next(5) == 0 ? (random.Next(3) == 0 ? 500 : 502) : Status(host, path);
         var size = status == 304 ? "-" : random.Next(200, 60_000).ToString(CultureInfo.InvariantCulture);
         var client = random.Next(10) == 0 ? $"2001:db8::{random.Next(1, 400):x}" : $"10.{random.Next(1, 4)}.{random.Next(0, 30)}.{random.Next(1, 250)}";
         var upstream = $"10.0.1.{random.Next(2, 6)}:8080";

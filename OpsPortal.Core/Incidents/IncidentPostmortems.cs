@@ -14,7 +14,7 @@ namespace OpsPortal.Core.Incidents;
 /// </summary>
 public sealed class IncidentPostmortems(
     IDbContextFactory<OpsDbContext> dbFactory, WikiService wiki, IncidentTimeline timeline, EventLog events,
-    IOptions<IncidentsOptions> options)
+    Services.ServiceCatalog catalog, IOptions<IncidentsOptions> options)
 {
     public async Task<Result<string>> CreateAsync(long id, Actor actor, CancellationToken ct = default)
     {
@@ -30,8 +30,9 @@ public sealed class IncidentPostmortems(
         }
         var slug = PostmortemTemplate.SlugFor(incident);
         var items = await timeline.BuildAsync(incident, options.Value.TimelineMargin, ct);
+        var selectors = await catalog.SelectorsAsync(incident.Services, ct);
         var saved = await wiki.SaveAsync(actor, slug, new WikiSaveRequest(PostmortemTemplate.TitleFor(incident),
-            PostmortemTemplate.Render(incident, items), null, $"Postmortem of incident #{id}", incident.Services), ct);
+            PostmortemTemplate.Render(incident, items, selectors), null, $"Postmortem of incident #{id}", incident.Services), ct);
         // A page already there under this address is this incident's postmortem (an earlier click that did not finish).
         if (saved.Refusal is { Kind: not RefusalKind.Conflict } refusal)
         {

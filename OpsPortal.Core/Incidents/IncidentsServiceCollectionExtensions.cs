@@ -15,6 +15,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<IncidentPostmortems>();
+        services.AddSingleton<IncidentTraffic>();
         services.AddSingleton<IDeployCheck, IncidentDeployCheck>();
         return services;
     }

@@ -13,7 +13,8 @@ public static class PostmortemTemplate
 
     public static string TitleFor(Incident incident) => $"Postmortem: {Incident.SeverityName(incident.Severity)} #{incident.Id} {incident.Title}";
 
-    public static string Render(Incident incident, IReadOnlyList<TimelineItem> timeline)
+    /// <param name="selectors">The affected services' log selectors from the service catalog, for links to their requests.</param>
+    public static string Render(Incident incident, IReadOnlyList<TimelineItem> timeline, IReadOnlyList<Services.ServiceSelector>? selectors = null)
     {
         var b = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -27,7 +28,7 @@ public static class PostmortemTemplate
         b.AppendLine();
         b.AppendLine("## Impact");
         b.AppendLine();
-        b.AppendLine(inv, $"- Services: {string.Join(", ", incident.Services)}");
+        b.AppendLine(inv, $"- Services: {string.Join(", ", incident.Services.Select(s => ServiceLink(s, selectors, incident)))}");
         b.AppendLine(inv, $"- Impact from {Utc(incident.StartedAt)} to {Utc(incident.ResolvedAt)} UTC ({Duration(incident.StartedAt, incident.ResolvedAt)})");
         b.AppendLine("- Who was affected and how (users, requests, money): ");
         b.AppendLine();
@@ -62,6 +63,19 @@ public static class PostmortemTemplate
         b.AppendLine("| Action | Owner | Ticket |");
         b.AppendLine("|---|---|---|");
         return b.ToString();
+    }
+
+    /// <summary>The service's page when the catalog knows it, and its requests over the impact in the Logs.</summary>
+    private static string ServiceLink(string service, IReadOnlyList<Services.ServiceSelector>? selectors, Incident incident)
+    {
+        if (selectors?.FirstOrDefault(s => s.Service == service) is not { } selector)
+        {
+            return service;
+        }
+        var from = incident.StartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var to = (incident.ResolvedAt ?? incident.StartedAt.AddHours(1)).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var name = selector.Known ? $"[{service}](/services/{Uri.EscapeDataString(service)})" : service;
+        return $"{name} ([requests during the impact](/logs?q={Uri.EscapeDataString(selector.Query)}&from={from}&to={to}))";
     }
 
     private static string Utc(DateTimeOffset? t) => t is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "—";

@@ -55,6 +55,7 @@ public static class LogsServiceCollectionExtensions
         services.AddSingleton<LogCharts>();
         services.AddSingleton<LogTraffic>();
         services.AddSingleton<LogTrends>();
+        services.AddSingleton<LogBuckets>();
         services.AddSingleton<LogRollupJob>();
         services.AddHostedService<LogRollupService>();
         services.AddSingleton<SavedSearchService>();

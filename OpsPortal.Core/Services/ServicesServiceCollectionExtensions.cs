@@ -4,10 +4,11 @@ namespace OpsPortal.Core.Services;
 
 public static class ServicesServiceCollectionExtensions
 {
-    /// <summary>The service catalog: one resolver of "service" for every feature (needs AddDeploys and AddWiki).</summary>
+    /// <summary>The service catalog: one resolver of "service" for every feature (needs AddDeploys, AddWiki and AddLogs).</summary>
     public static IServiceCollection AddServiceCatalog(this IServiceCollection services)
     {
         services.AddSingleton<ServiceCatalog>();
+        services.AddSingleton<ServiceHealth>();
         return services;
     }
 }

@@ -49,7 +49,30 @@ public sealed class TrafficSimulatorTests
         }).GroupBy(x => x.Hostname).ToDictionary(g => g.Key!, g => g.Count(x => x.FiveXx) / (double)g.Count());
 
         Assert.Single(byHost, kv => kv.Value > 0.5);
-        Assert.Equal(2, byHost.Count(kv => kv.Value < 0.05));
+        Assert.Equal(byHost.Count - 1, byHost.Count(kv => kv.Value < 0.05));
+    }
+
+    [Fact]
+    public void Regress_RaisesErrorsAndLatency_OnThatEnvironmentsHostsOnly_UntilItEnds()
+    {
+        var simulator = new TrafficSimulator(new Random(5));
+        var parser = LogFormat.Preset("opsportal");
+        var record = new AccessRecord();
+        simulator.Regress("staging", Now.AddMinutes(10));
+
+        var lines = Enumerable.Range(0, 4000).Select(i =>
+        {
+            parser.TryParse(simulator.Line(Now), record, out _);
+            return (Staging: TrafficSimulator.EnvironmentHosts["staging"].Contains(record.Hostname), FiveXx: record.Status >= 500, record.BackendTime);
+        }).ToList();
+
+        var staging = lines.Where(l => l.Staging).ToList();
+        var production = lines.Where(l => !l.Staging).ToList();
+        Assert.InRange(staging.Count, 800, 1200);
+        Assert.InRange(staging.Count(l => l.FiveXx) / (double)staging.Count, 0.15, 0.3);
+        Assert.InRange(production.Count(l => l.FiveXx) / (double)production.Count, 0, 0.05);
+        Assert.True(staging.Average(l => l.BackendTime!.Value) > 2 * production.Average(l => l.BackendTime!.Value));
+        Assert.False(simulator.IsRegressed("staging", Now.AddMinutes(10)));
     }
 
     [Fact]

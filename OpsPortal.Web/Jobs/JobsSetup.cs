@@ -7,6 +7,7 @@ using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
 using OpsPortal.Core.Logs.Storage;
 using OpsPortal.Core.Metrics.Storage;
+using OpsPortal.Core.Verification;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Hosting;
 
@@ -45,6 +46,7 @@ public static class JobsSetup
                 o.WorkerCount = 10;
             });
             services.AddDeployRecovery();
+            services.AddDeployVerifier();
             services.AddHostedService<RecurringJobRegistration>();
         }
         return services;

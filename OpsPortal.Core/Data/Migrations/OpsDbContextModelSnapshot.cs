@@ -2379,6 +2379,112 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("ticket_watchers", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Verification.DeployImpact", b =>
+                {
+                    b.Property<long>("DeployId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deploy_id");
+
+                    b.Property<DateTimeOffset>("AfterFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("after_from");
+
+                    b.Property<DateTimeOffset>("AfterTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("after_to");
+
+                    b.Property<string>("AutoRollback")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("auto_rollback");
+
+                    b.Property<string>("AutoRollbackDetail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("auto_rollback_detail");
+
+                    b.Property<DateTimeOffset>("BeforeFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("before_from");
+
+                    b.Property<DateTimeOffset>("BeforeTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("before_to");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("environment");
+
+                    b.Property<DateTimeOffset?>("EvaluatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("evaluated_at");
+
+                    b.Property<DateTimeOffset?>("JudgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("judged_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<JsonDocument>("Report")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("report");
+
+                    b.Property<long?>("RollbackDeployId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rollback_deploy_id");
+
+                    b.Property<string>("Selector")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("selector");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("service");
+
+                    b.Property<DateTimeOffset>("SwitchAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("switch_at");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("DeployId")
+                        .HasName("pk_deploy_impacts");
+
+                    b.HasIndex("AutoRollback")
+                        .HasDatabaseName("ix_deploy_impacts_auto_rollback")
+                        .HasFilter("auto_rollback = 'pending'");
+
+                    b.HasIndex("Verdict")
+                        .HasDatabaseName("ix_deploy_impacts_verdict")
+                        .HasFilter("verdict = 'watching'");
+
+                    b.HasIndex("Service", "Environment", "DeployId")
+                        .HasDatabaseName("ix_deploy_impacts_service_environment_deploy_id");
+
+                    b.ToTable("deploy_impacts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_deploy_impacts_verdict", "verdict IN ('watching','healthy','regressed','not_enough_traffic','skipped')");
+                        });
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2834,6 +2940,16 @@ namespace OpsPortal.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ticket_watchers_tickets_ticket_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Verification.DeployImpact", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Deploys.Deploy", null)
+                        .WithOne()
+                        .HasForeignKey("OpsPortal.Core.Verification.DeployImpact", "DeployId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deploy_impacts_deploys_deploy_id");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Wiki.WikiImage", b =>

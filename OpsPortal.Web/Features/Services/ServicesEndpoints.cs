@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpsPortal.Core;
 using OpsPortal.Core.Deploys.Config;
@@ -9,7 +10,7 @@ using OpsPortal.Web.Features.Auth;
 namespace OpsPortal.Web.Features.Services;
 
 public sealed record ServiceEnvironmentDto(string Name, string LogSelector, bool HasOwnSelector, bool AutoRollback, string Role, bool TicketRequired);
-public sealed record ServiceDto(
+public record ServiceDto(
     string Name, string? Description, IReadOnlyList<string> Owners, int? Tier, IReadOnlyList<ServiceLink> Links,
     string LogSelector, bool LogSelectorIsDefault, IReadOnlyList<ServiceEnvironmentDto> Environments,
     IReadOnlyList<string> DependsOn, IReadOnlyList<string> DependedOnBy, string Source, string DefinedIn, int Revision)
@@ -18,6 +19,33 @@ public sealed record ServiceDto(
         s.Environments.Select(e => new ServiceEnvironmentDto(e.Name, e.LogSelector, e.HasOwnSelector, e.AutoRollback, e.Role, e.TicketRequired)).ToList(),
         s.DependsOn, s.DependedOnBy, s.Origin.Source == ServiceSource.File ? "file" : "portal", s.Origin.ToString(), s.Origin.Revision);
 }
+public sealed record ServiceHealthDto(string Selector, DateTimeOffset From, DateTimeOffset To, long Requests, double RatePerMinute,
+    double? ErrorRatio, double? P95, double? P99);
+public sealed record ServiceVersionDto(string Environment, string? Version, long? LastDeployId, string? LastStatus, string? LastVerdict,
+    DateTimeOffset? LastAt, string? LockedBy, string? LockReason);
+public sealed record ServiceDeployDto(long Id, string Environment, string Action, string Version, string Status, string? Verdict, string RequestedBy, DateTimeOffset RequestedAt);
+public sealed record ServiceAlertDto(long RuleId, string Rule, string State, string? GroupKey, DateTimeOffset Since, bool Acknowledged, bool Silenced);
+public sealed record ServiceMetricsDto(DateTimeOffset From, int Incidents, double? MttrMean, double? MttrMedian, double? MtbfMean, double? MtbfMedian);
+
+/// <summary>One service with how it is doing: health now (from its log selector), versions per environment, recent deploys, open incidents, MTTR/MTBF.</summary>
+public sealed record ServiceDetailDto([property: JsonIgnore] ServiceDto Service, ServiceHealthDto? Health, string? HealthError, IReadOnlyList<ServiceVersionDto> Versions,
+    IReadOnlyList<ServiceDeployDto> RecentDeploys, IReadOnlyList<ServiceAlertDto> Alerts, IReadOnlyList<long> OpenIncidents, int OpenTickets, ServiceMetricsDto Metrics, IReadOnlyList<string> Runbooks)
+    : ServiceDto(Service)
+{
+    public static ServiceDetailDto From(ServiceOverview o) => new(ServiceDto.From(o.Service),
+        o.Health is { } h ? new ServiceHealthDto(h.Selector, h.From, h.To, h.Requests, h.RatePerMinute, h.ErrorRatio, h.P95, h.P99) : null,
+        o.HealthError,
+        [.. o.Versions.Select(v => new ServiceVersionDto(v.Environment, v.Version, v.Last?.Id, v.Last?.Status, v.LastVerdict,
+            v.Last?.FinishedAt ?? v.Last?.RequestedAt, v.Lock?.LockedBy, v.Lock?.Reason))],
+        [.. o.RecentDeploys.Select(d => new ServiceDeployDto(d.Deploy.Id, d.Deploy.Environment, d.Deploy.Action, d.Deploy.Version, d.Deploy.Status,
+            d.Verdict, d.Deploy.RequestedBy, d.Deploy.RequestedAt))],
+        [.. o.Alerts.Select(a => new ServiceAlertDto(a.Rule.Id, a.Rule.Name, OpsPortal.Core.Alerts.AlertStates.Name(a.Instance.HardState),
+            a.Instance.GroupKey.Length == 0 ? null : a.Instance.GroupKey, a.Instance.FirstFiringAt ?? a.Instance.Since, a.Instance.AcknowledgedAt is not null, a.Silenced))],
+        [.. o.OpenIncidents.Select(i => i.Id)], o.OpenTickets.Total,
+        new ServiceMetricsDto(o.MetricsFrom, o.Metrics.Count, o.Metrics.Mttr.Mean, o.Metrics.Mttr.Median, o.Metrics.Mtbf.Mean, o.Metrics.Mtbf.Median),
+        [.. o.Runbooks.Select(r => r.Slug)]);
+}
+
 public sealed record ServiceListDto(IReadOnlyList<ServiceDto> Services, IReadOnlyList<string> FileProblems);
 public sealed record ServiceRequest(string? Description, IReadOnlyList<string>? Owners, int? Tier, IReadOnlyList<ServiceLink>? Links,
     string? LogSelector, IReadOnlyList<string>? DependsOn, int? BaseRevision);
@@ -29,7 +57,7 @@ public static class ServicesEndpoints
     {
         var group = app.MapGroup("/api/services").RequireAuthorization().WithTags("Services");
         group.MapGet("", ListAsync).WithSummary("Every service of the catalog (services.yaml and portal-defined), by name.");
-        group.MapGet("/{name}", GetAsync).WithSummary("One service: owners, links, log selector, deploy targets, dependencies both ways.");
+        group.MapGet("/{name}", GetAsync).WithSummary("One service: owners, links, log selector, deploy targets, dependencies both ways, health now (requests, 5xx ratio, p95 of the last 15 minutes from its log selector), versions per environment, recent deploys with verdicts, alerts not OK (firing first), open incidents and tickets, MTTR/MTBF of the last 90 days, runbooks.");
         group.MapPut("/{name}", PutAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
             .WithSummary("Define or change a portal-defined service (201 when created); 409 for a service declared in services.yaml or a stale baseRevision.");
         group.MapDelete("/{name}", DeleteAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
@@ -41,9 +69,9 @@ public static class ServicesEndpoints
         TypedResults.Ok(new ServiceListDto((await catalog.ListAsync(ct)).Select(ServiceDto.From).ToList(),
             catalog.FileProblems.Select(p => p.ToString()).ToList()));
 
-    private static async Task<Results<Ok<ServiceDto>, ProblemHttpResult>> GetAsync(ServiceCatalog catalog, string name, CancellationToken ct) =>
-        await catalog.FindAsync(name, ct) is { } service
-            ? TypedResults.Ok(ServiceDto.From(service))
+    private static async Task<Results<Ok<ServiceDetailDto>, ProblemHttpResult>> GetAsync(ClaimsPrincipal user, ServiceOverviews overviews, string name, CancellationToken ct) =>
+        await overviews.GetAsync(name, user.ToActor().Name, ct) is { } overview
+            ? TypedResults.Ok(ServiceDetailDto.From(overview))
             : Refusal.NotFound($"The catalog has no service '{name}'.").ToProblem();
 
     private static async Task<Results<Created<ServiceDto>, Ok<ServiceDto>, ProblemHttpResult>> PutAsync(
