@@ -3,8 +3,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Logs;
 using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Demo;
@@ -81,7 +83,7 @@ public sealed partial class DemoTrafficService(
             CreatedAt = clock.GetUtcNow(),
         }).Entity;
         await db.SaveChangesAsync(ct);
-        events.Append(db, "system", "logs.source_created", "log_source", source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, Actor.System("demo").Name, LogsEventKinds.SourceCreated, LogsEventKinds.SourceSubjectType, source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"Demo: added log source {SourceName}, fed by the traffic simulator");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

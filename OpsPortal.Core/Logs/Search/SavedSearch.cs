@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Query;
@@ -38,54 +39,56 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
         return await db.SavedSearches.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
     }
 
-    /// <summary>Saves (or replaces, by name) a search; returns an error for the person, or null.</summary>
-    public async Task<string?> SaveAsync(string actor, string name, string query, string range, CancellationToken ct = default)
+    /// <summary>Saves (or replaces, by name) a search for the team.</summary>
+    public async Task<Result<SavedSearch>> SaveAsync(Actor actor, string name, string query, string range, CancellationToken ct = default)
     {
-        name = name.Trim();
+        ArgumentNullException.ThrowIfNull(actor);
+        name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100)
         {
-            return "A saved search needs a name of 1 to 100 characters.";
+            return Refusal.InvalidField("name", "A saved search needs a name of 1 to 100 characters.", "Invalid saved search");
         }
-        try
+        if (LogQuery.Parse(query).Refusal is { } invalid)
         {
-            QueryParser.Parse(query);
-        }
-        catch (QueryException ex)
-        {
-            return "The query has an error: " + ex.Message;
+            return invalid with { Detail = "The query has an error: " + invalid.Detail };
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var search = await db.SavedSearches.SingleOrDefaultAsync(s => s.Name == name, ct);
         if (search is null)
         {
-            search = db.SavedSearches.Add(new SavedSearch { Name = name, Query = query, Range = range, CreatedBy = actor, CreatedAt = clock.GetUtcNow() }).Entity;
+            search = db.SavedSearches.Add(new SavedSearch { Name = name, Query = query, Range = range, CreatedBy = actor.Name, CreatedAt = clock.GetUtcNow() }).Entity;
         }
         else
         {
             (search.Query, search.Range) = (query, range);
         }
         await db.SaveChangesAsync(ct);
-        events.Append(db, actor, "logs.search_saved", "saved_search", search.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"{actor} saved the log search \"{name}\": {query}");
+        events.Append(db, actor.Name, LogsEventKinds.SearchSaved, LogsEventKinds.SavedSearchSubjectType,
+            search.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{actor.Name} saved the log search \"{name}\": {query}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return null;
+        return search;
     }
 
-    /// <summary>The creator or an admin may delete a saved search.</summary>
-    public async Task<bool> DeleteAsync(string actor, bool isAdmin, int id, CancellationToken ct = default)
+    /// <summary>The creator or an Admin may delete a saved search.</summary>
+    public async Task<Result> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var search = await db.SavedSearches.SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (search is null || (!isAdmin && search.CreatedBy != actor))
+        if (search is null)
         {
-            return false;
+            return Refusal.NotFound("The saved search was deleted already.", "No such saved search");
+        }
+        if (!actor.Has(Roles.Admin) && search.CreatedBy != actor.Name)
+        {
+            return Refusal.Forbidden($"Only {search.CreatedBy} or an Admin can delete \"{search.Name}\".");
         }
         db.SavedSearches.Remove(search);
-        events.Append(db, actor, "logs.search_deleted", "saved_search", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"{actor} deleted the log search \"{search.Name}\"");
+        events.Append(db, actor.Name, LogsEventKinds.SearchDeleted, LogsEventKinds.SavedSearchSubjectType, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"{actor.Name} deleted the log search \"{search.Name}\"");
         await db.SaveChangesAsync(ct);
-        return true;
+        return Result.Ok;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Ingest;
@@ -62,7 +63,7 @@ public sealed class LogMaintenanceJob(
         var purged = await db.LogRejects.Where(r => r.ReceivedAt < rejectCutoff).ExecuteDeleteAsync(ct);
         if (dropped.Count > 0)
         {
-            events.Append(db, "system", "logs.partitions_dropped", "access", "retention",
+            events.Append(db, Actor.System("logs").Name, LogsEventKinds.PartitionsDropped, LogsEventKinds.AccessSubjectType, "retention",
                 $"Dropped {dropped.Count} day(s) of access logs older than {o.RetentionDays} days ({dropped[0]:yyyy-MM-dd} … {dropped[^1]:yyyy-MM-dd})",
                 payload: new { days = dropped.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)) });
             await db.SaveChangesAsync(ct);

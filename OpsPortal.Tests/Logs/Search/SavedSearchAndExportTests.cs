@@ -14,15 +14,15 @@ public sealed class SavedSearchAndExportTests : ApiTestBase
     {
         var saved = Factory.Services.GetRequiredService<SavedSearchService>();
 
-        Assert.Null(await saved.SaveAsync("ann@x", "API errors", "status:5xx path:/api/*", "1h"));
-        Assert.Null(await saved.SaveAsync("bob@x", "API errors", "status:5xx", "24h"));
-        Assert.Contains("query has an error", await saved.SaveAsync("ann@x", "bad", "stauts:5", "1h"), StringComparison.Ordinal);
-        Assert.Contains("name of 1 to 100", await saved.SaveAsync("ann@x", " ", "", "1h"), StringComparison.Ordinal);
+        await saved.SaveAsync(As.Engineer("ann@x"), "API errors", "status:5xx path:/api/*", "1h").OkAsync();
+        await saved.SaveAsync(As.Engineer("bob@x"), "API errors", "status:5xx", "24h").OkAsync();
+        Assert.Contains("query has an error", (await saved.SaveAsync(As.Engineer("ann@x"), "bad", "stauts:5", "1h").RefusedAsync(OpsPortal.Core.RefusalKind.Invalid)).Detail, StringComparison.Ordinal);
+        Assert.Contains("name of 1 to 100", (await saved.SaveAsync(As.Engineer("ann@x"), " ", "", "1h").RefusedAsync(OpsPortal.Core.RefusalKind.Invalid)).Detail, StringComparison.Ordinal);
 
         var only = Assert.Single(await saved.ListAsync());
         Assert.Equal(("status:5xx", "24h", "ann@x"), (only.Query, only.Range, only.CreatedBy));
-        Assert.False(await saved.DeleteAsync("bob@x", isAdmin: false, only.Id));
-        Assert.True(await saved.DeleteAsync("carol@x", isAdmin: true, only.Id));
+        await saved.DeleteAsync(As.Engineer("bob@x"), only.Id).RefusedAsync(OpsPortal.Core.RefusalKind.Forbidden);
+        await saved.DeleteAsync(As.Admin("carol@x"), only.Id).OkAsync();
         Assert.Empty(await saved.ListAsync());
     }
 
