@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
@@ -37,6 +38,11 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentNote> IncidentNotes => Set<IncidentNote>();
     public DbSet<IncidentPin> IncidentPins => Set<IncidentPin>();
+    public DbSet<AlertRule> AlertRules => Set<AlertRule>();
+    public DbSet<AlertInstance> AlertInstances => Set<AlertInstance>();
+    public DbSet<AlertTransition> AlertTransitions => Set<AlertTransition>();
+    public DbSet<AlertSample> AlertSamples => Set<AlertSample>();
+    public DbSet<AlertSilence> AlertSilences => Set<AlertSilence>();
     public DbSet<Services.ServiceDefinition> Services => Set<Services.ServiceDefinition>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -11,6 +11,7 @@ public static class DemoServiceCollectionExtensions
     {
         services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
         services.AddHostedService<DemoTrafficService>();
+        services.AddHostedService<DemoAlertRules>();
         services.AddHostedService<DemoWikiService>();
         services.AddSingleton<IPostConfigureOptions<DeployOptions>, DemoDeploys>();
         return services;

@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
@@ -13,6 +14,7 @@ using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
 using OpsPortal.Web.Components;
+using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
@@ -48,6 +50,7 @@ public static class OpsPortalHost
         builder.Services.AddDeploys();
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
+        builder.Services.AddAlerts();
         builder.Services.AddNotifications();
         builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
@@ -86,6 +89,7 @@ public static class OpsPortalHost
         app.MapWikiApi();
         app.MapDeploys();
         app.MapIncidents();
+        app.MapAlerts();
         app.MapServices();
         app.MapNotifications();
         app.MapDemoWebhookReceiver();

@@ -1,0 +1,151 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Data;
+using OpsPortal.Core.Events;
+using OpsPortal.Core.Incidents;
+using OpsPortal.Core.Tickets;
+
+namespace OpsPortal.Core.Alerts;
+
+/// <summary>
+/// Alert → incident: when a rule that declares incidents goes hard CRITICAL, a ticket of type alert and an
+/// incident of the rule's severity, linked to both. Detected = the alert's first non-OK result; impact start =
+/// the first bad minute in the data, so MTTD is measured. The alert's events carry the service, so they are on
+/// the incident's timeline.
+/// </summary>
+public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock,
+    TicketHook tickets, IncidentService incidents, AlertMeasurer measurer, ILogger<AlertIncidents> logger)
+{
+    public static readonly Auth.Actor System = Auth.Actor.System("alerts");
+    public static readonly string Actor = System.Name;
+
+    public async Task DeclareAsync(long instanceId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var instance = await db.AlertInstances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
+        var rule = instance is null ? null : await db.AlertRules.SingleOrDefaultAsync(r => r.Id == instance.RuleId, ct);
+        if (instance is null || rule is null || instance.IncidentId is not null || instance.HardState != AlertState.Critical || rule.IncidentSeverity is null)
+        {
+            return;
+        }
+        var detected = instance.FirstFiringAt ?? instance.Since;
+        var started = await ImpactStartAsync(rule, instance.GroupKey, detected, ct);
+        var title = AlertRoundWriter.Title(rule, instance);
+        var runbook = rule.Runbook is { } slug ? $"\n\nRunbook: [{slug}](/wiki/{slug})" : "";
+        var summary = $"Declared by alert [{rule.Name}](/alerts/rules/{rule.Id}): {instance.Message}{runbook}";
+        // The ticket first, in its own transaction: the incident links it instead of opening one of type incident.
+        if (!(await tickets.CreateForAsync(db, new LinkedTicketRequest("alert",
+                AlertRoundWriter.Shorten($"CRITICAL: {title}", TicketRules.MaxTitleLength),
+                $"Alert [{rule.Name}](/alerts/rules/{rule.Id}) on {rule.Service} is CRITICAL since {Iso(detected)}.\n\n{instance.Message}{runbook}",
+                rule.Service, "P" + rule.IncidentSeverity[^1], AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture)), System, ct))
+            .TryGet(out var ticket, out var refusal))
+        {
+            LogDeclareRefused(logger, rule.Id, refusal.Message);
+            return;
+        }
+        await db.SaveChangesAsync(ct);
+        var declared = await incidents.DeclareAsync(new DeclareIncident
+        {
+            Title = AlertRoundWriter.Shorten(title, IncidentRules.MaxTitle),
+            Severity = rule.IncidentSeverity,
+            Services = [rule.Service],
+            Summary = AlertRoundWriter.Shorten(summary, IncidentRules.MaxSummary),
+            StartedAt = started,
+            DetectedAt = detected,
+            Ticket = ticket.Key,
+            LogQuery = rule.Spec.Query,
+            LogFrom = started.AddMinutes(-30),
+        }, System, ct);
+        if (!declared.TryGet(out var incident, out refusal))
+        {
+            LogDeclareRefused(logger, rule.Id, refusal.Message);
+            return;
+        }
+        instance.IncidentId = incident.Id;
+        AlertRoundWriter.Record(events, db, rule, instance, AlertEventKinds.IncidentDeclared, instance.HardState, instance.HardState, clock.GetUtcNow(),
+            $"{title}: declared incident #{incident.Id} ({rule.IncidentSeverity}), ticket {ticket.Key}",
+            new { incident = incident.Id, ticket = ticket.Key, startedAt = started, detectedAt = detected });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// The first minute of the run of bad minutes that ends at the detection: a minute is bad when its own value
+    /// (lines scaled to the window, rate, ratio, percentile) is beyond the lowest threshold. Other kinds, and a
+    /// detection with no bad minute found, start at the detection (no data: one window earlier).
+    /// </summary>
+    internal async Task<DateTimeOffset> ImpactStartAsync(AlertRule rule, string group, DateTimeOffset detected, CancellationToken ct)
+    {
+        var spec = rule.Spec;
+        var window = TimeSpan.FromSeconds(spec.WindowSeconds);
+        if (rule.Kind == AlertRuleKind.NoData)
+        {
+            return detected - window;
+        }
+        if (rule.Kind != AlertRuleKind.Threshold || (spec.Warning ?? spec.Critical) is not { } limit)
+        {
+            return detected;
+        }
+        var to = AlertMeasurer.CeilingMinute(detected.UtcDateTime.AddTicks(1));
+        var from = AlertMeasurer.FloorMinute(detected.UtcDateTime - 3 * window - TimeSpan.FromMinutes(1));
+        var perMinute = new SortedDictionary<DateTime, double?>();
+        if (spec.Measure == AlertMeasure.Percentile)
+        {
+            foreach (var minute in (await measurer.LatencyHistogramAsync(spec, from, to, ct)).Where(h => h.Key == group).GroupBy(h => h.Minute))
+            {
+                perMinute[minute.Key] = Percentile(minute.Select(h => (h.Bucket, h.Count)), spec.Percentile);
+            }
+        }
+        else
+        {
+            var scale = spec.Measure == AlertMeasure.Count ? window.TotalMinutes : 1;
+            foreach (var c in (await measurer.CountsAsync(spec, from, to, perMinute: true, ct)).Where(c => c.GroupKey == group))
+            {
+                perMinute[c.Minute] = AlertMeasurer.ValueOf(spec.Measure, c.Matched, c.Total, 1) * scale;
+            }
+        }
+        bool Bad(DateTime m) => perMinute.TryGetValue(m, out var v) && AlertMaths.StateOf(v, limit, null, spec.Below) != AlertState.Ok;
+        var at = AlertMeasurer.FloorMinute(detected.UtcDateTime);
+        while (at >= from && !Bad(at))
+        {
+            at = at.AddMinutes(-1);
+        }
+        if (at < from)
+        {
+            return detected;
+        }
+        while (Bad(at.AddMinutes(-1)) && at.AddMinutes(-1) >= from)
+        {
+            at = at.AddMinutes(-1);
+        }
+        return new DateTimeOffset(at, TimeSpan.Zero);
+    }
+
+    /// <summary>A percentile from histogram buckets (the upper edge of the bucket that holds it).</summary>
+    public static double? Percentile(IEnumerable<(int Bucket, long Count)> buckets, double percentile)
+    {
+        var sorted = buckets.GroupBy(b => b.Bucket).Select(g => (Bucket: g.Key, Count: g.Sum(x => x.Count))).OrderBy(b => b.Bucket).ToList();
+        var total = sorted.Sum(b => b.Count);
+        if (total == 0)
+        {
+            return null;
+        }
+        var rank = Math.Ceiling(percentile / 100 * total);
+        long seen = 0;
+        foreach (var (bucket, count) in sorted)
+        {
+            seen += count;
+            if (seen >= rank)
+            {
+                return AlertMeasurer.BucketSeconds(bucket);
+            }
+        }
+        return AlertMeasurer.BucketSeconds(sorted[^1].Bucket);
+    }
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(LogLevel.Warning, "Alert rule {RuleId} could not declare its incident: {Reason}")]
+    private static partial void LogDeclareRefused(ILogger logger, long ruleId, string reason);
+}

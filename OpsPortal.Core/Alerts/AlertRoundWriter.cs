@@ -1,0 +1,138 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpsPortal.Core.Data;
+using OpsPortal.Core.Events;
+using OpsPortal.Core.Notifications;
+
+namespace OpsPortal.Core.Alerts;
+
+/// <summary>
+/// Records one round of a rule in one transaction: the instances' new states (state machine), their history,
+/// events on the spine, the measured series, the notifications decided, and the rule's next run — and only
+/// if this node still holds the rule's lease, so a round that a slow node finishes after a take-over is dropped.
+/// </summary>
+public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications)
+{
+    /// <summary>Instances that went hard CRITICAL on a rule that declares incidents, for <see cref="AlertIncidents"/>.</summary>
+    public sealed record Written(bool Recorded, IReadOnlyList<long> DeclareFor);
+
+    public async Task<Written> WriteAsync(long ruleId, string node, DateTimeOffset now, IReadOnlyList<RuleResult> results, double elapsedMs, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var rule = await db.AlertRules.FromSql($"SELECT * FROM alert_rules WHERE id = {ruleId} FOR UPDATE").SingleOrDefaultAsync(ct);
+        if (rule is null || rule.LeaseOwner != node)
+        {
+            return new Written(false, []);
+        }
+        var instances = await db.AlertInstances.Where(i => i.RuleId == ruleId).ToDictionaryAsync(i => i.GroupKey, StringComparer.Ordinal, ct);
+        var silences = await db.AlertSilences.Where(s => s.StartsAt <= now && s.EndsAt > now).ToListAsync(ct);
+        var declare = new List<AlertInstance>();
+        var messages = new List<NotificationMessage>();
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var result in results)
+        {
+            seen.Add(result.GroupKey);
+            if (!instances.TryGetValue(result.GroupKey, out var instance))
+            {
+                instance = new AlertInstance { RuleId = rule.Id, GroupKey = result.GroupKey, Since = now, HardState = AlertState.Ok, State = AlertState.Ok };
+                db.AlertInstances.Add(instance);
+                instances[result.GroupKey] = instance;
+                await db.SaveChangesAsync(ct); // its id, for the history rows
+
+            }
+            Apply(db, rule, instance, result, silences, now, declare, messages);
+            db.AlertSamples.Add(new AlertSample { RuleId = rule.Id, GroupKey = result.GroupKey, At = now, Value = result.Value, State = result.State, Detail = Shorten(result.Message, 500), Low = result.Band?.Low, High = result.Band?.High });
+        }
+        // A group that no longer shows up has no matching lines: it is OK (recovers), and once quiet it is forgotten.
+        foreach (var instance in instances.Values.Where(i => !seen.Contains(i.GroupKey)).ToList())
+        {
+            if (instance.State == AlertState.Ok && instance.HardState == AlertState.Ok && instance.NotifiedState is null or AlertState.Ok)
+            {
+                db.AlertInstances.Remove(instance);
+                continue;
+            }
+            Apply(db, rule, instance, new RuleResult(instance.GroupKey, AlertState.Ok, null, null, "OK - no matching lines"), silences, now, declare, messages);
+        }
+
+        foreach (var message in messages)
+        {
+            await outbox.EnqueueAsync(db, message, ct);
+        }
+        rule.LastRunAt = now;
+        rule.LastRunMs = elapsedMs;
+        rule.LastError = results.FirstOrDefault(r => r.State == AlertState.Unknown)?.Message is { } error ? Shorten(error, 2000) : null;
+        rule.LeaseOwner = null;
+        rule.LeaseUntil = null;
+        // On schedule while on time; a round that ran late (a loaded node, a take-over) is not followed by a
+        // catch-up round straight away: rounds stay at least half an interval apart.
+        var next = rule.NextRunAt + rule.Interval;
+        rule.NextRunAt = next >= now + rule.Interval / 2 ? next : now + rule.Interval;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new Written(true, [.. declare.Select(i => i.Id)]);
+    }
+
+    private void Apply(OpsDbContext db, AlertRule rule, AlertInstance instance, RuleResult result, List<AlertSilence> silences,
+        DateTimeOffset now, List<AlertInstance> declare, List<NotificationMessage> messages)
+    {
+        var wasHardCritical = instance.Hard && instance.HardState == AlertState.Critical;
+        instance.Value = result.Value;
+        instance.Threshold = result.Threshold;
+        instance.Message = Shorten(result.Message, 2000);
+        foreach (var change in AlertStateMachine.Apply(instance, result.State, rule.HardAfter, now))
+        {
+            Record(events, db, rule, instance, change.Kind, change.From, change.To, now,
+                $"{Title(rule, instance)}: {Describe(change)} - {instance.Message}");
+        }
+        if (!wasHardCritical && instance.Hard && instance.HardState == AlertState.Critical && rule.IncidentSeverity is not null && instance.IncidentId is null)
+        {
+            declare.Add(instance);
+        }
+        var silenced = silences.Any(s => SilenceMatching.Matches(s, rule, instance.GroupKey, instance.HardState, now));
+        if (AlertNotifyPolicy.Decide(instance, silenced, TimeSpan.FromMinutes(rule.RepeatMinutes), now) is { } kind)
+        {
+            var message = AlertMessages.For(rule, instance, kind, notifications.Value.PublicUrl);
+            Record(events, db, rule, instance, AlertEventKinds.Notified, instance.HardState, instance.HardState, now,
+                $"{Title(rule, instance)}: notified ({kind.ToString().ToLowerInvariant()}) - {message.Subject}",
+                new { kind = kind.ToString().ToLowerInvariant(), message.Subject, message.Text, message.Severity, message.Labels, message.DedupKey });
+            instance.NotifiedState = instance.HardState;
+            instance.NotifiedAt = now;
+            messages.Add(message);
+        }
+    }
+
+    internal static void Record(EventLog events, OpsDbContext db, AlertRule rule, AlertInstance instance, string kind, AlertState from, AlertState to,
+        DateTimeOffset now, string summary, object? payload = null, string? actor = null)
+    {
+        db.AlertTransitions.Add(new AlertTransition
+        {
+            RuleId = rule.Id,
+            InstanceId = instance.Id,
+            GroupKey = instance.GroupKey,
+            At = now,
+            Kind = kind,
+            From = from,
+            To = to,
+            Value = instance.Value,
+            Message = Shorten(summary, 2000),
+        });
+        events.Append(db, actor ?? AlertIncidents.Actor, kind, AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture), Shorten(summary, 500), rule.Service,
+            payload ?? new { group = instance.GroupKey, from = AlertStates.Name(from), to = AlertStates.Name(to), value = instance.Value, threshold = instance.Threshold });
+    }
+
+    private static string Describe(AlertChange c) => c.Kind switch
+    {
+        AlertEventKinds.Recovered => "recovered",
+        AlertEventKinds.Fired => $"{AlertStates.Name(c.From)} → {AlertStates.Name(c.To)} (hard)",
+        AlertEventKinds.SoftChanged => $"{AlertStates.Name(c.From)} → {AlertStates.Name(c.To)} ({c.Summary})",
+        _ => c.Summary,
+    };
+
+    internal static string Title(AlertRule rule, AlertInstance i) =>
+        i.GroupKey.Length > 0 ? $"{rule.Name} ({rule.Spec.GroupBy} {i.GroupKey})" : rule.Name;
+
+    internal static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
