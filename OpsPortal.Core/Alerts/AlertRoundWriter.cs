@@ -14,7 +14,7 @@ namespace OpsPortal.Core.Alerts;
 /// </summary>
 public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications)
 {
-    /// <summary>Instances that went hard CRITICAL on a rule that declares incidents, for <see cref="AlertIncidents"/>.</summary>
+    /// <summary>Instances hard CRITICAL on a rule that declares incidents and still without their incident, for <see cref="AlertIncidents"/>.</summary>
     public sealed record Written(bool Recorded, IReadOnlyList<long> DeclareFor);
 
     public async Task<Written> WriteAsync(long ruleId, string node, DateTimeOffset now, IReadOnlyList<RuleResult> results, double elapsedMs, CancellationToken ct)
@@ -78,7 +78,6 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
     private void Apply(OpsDbContext db, AlertRule rule, AlertInstance instance, RuleResult result, List<AlertSilence> silences,
         DateTimeOffset now, List<AlertInstance> declare, List<NotificationMessage> messages)
     {
-        var wasHardCritical = instance.Hard && instance.HardState == AlertState.Critical;
         instance.Value = result.Value;
         instance.Threshold = result.Threshold;
         instance.Message = Shorten(result.Message, 2000);
@@ -87,7 +86,8 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
             Record(events, db, rule, instance, change.Kind, change.From, change.To, now,
                 $"{Title(rule, instance)}: {Describe(change)} - {instance.Message}");
         }
-        if (!wasHardCritical && instance.Hard && instance.HardState == AlertState.Critical && rule.IncidentSeverity is not null && instance.IncidentId is null)
+        // Every round, not only at the transition: a declaration that failed (or a node that died before it) is retried.
+        if (AlertIncidents.NeedsIncident(rule, instance))
         {
             declare.Add(instance);
         }

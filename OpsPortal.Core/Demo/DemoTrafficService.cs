@@ -52,12 +52,7 @@ public sealed partial class DemoTrafficService(
 
     private string DemoDirectory()
     {
-        var dir = options.Value.DemoDirectory;
-        if (string.IsNullOrWhiteSpace(dir))
-        {
-            var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? "opsportal";
-            dir = Path.Combine(Path.GetTempPath(), "opsportal-demo-" + database);
-        }
+        var dir = options.Value.FolderFor(dataSource.ConnectionString);
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -83,7 +78,7 @@ public sealed partial class DemoTrafficService(
             CreatedAt = clock.GetUtcNow(),
         }).Entity;
         await db.SaveChangesAsync(ct);
-        events.Append(db, Actor.System("demo").Name, LogsEventKinds.SourceCreated, LogsEventKinds.SourceSubjectType, source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, Actor.System("demo").Name, LogsEventKinds.SourceCreated, LogsEventKinds.SourceSubject, source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"Demo: added log source {SourceName}, fed by the traffic simulator");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -1,11 +1,11 @@
 namespace OpsPortal.Core.Logs;
 
-/// <summary>What the logs feature writes on the events spine.</summary>
+/// <summary>What the log feature writes to the events spine.</summary>
 public static class LogsEventKinds
 {
-    public const string SourceSubjectType = "log_source";
-    public const string SavedSearchSubjectType = "saved_search";
-    public const string AccessSubjectType = "access";
+    public const string SourceSubject = "log_source";
+    public const string SavedSearchSubject = "saved_search";
+    public const string AccessSubject = "access";
 
     public const string SourceCreated = "logs.source_created";
     public const string SourceChanged = "logs.source_changed";
@@ -13,4 +13,7 @@ public static class LogsEventKinds
     public const string SearchSaved = "logs.search_saved";
     public const string SearchDeleted = "logs.search_deleted";
     public const string PartitionsDropped = "logs.partitions_dropped";
+
+    /// <summary>A file source's file went away before it was read to its end (issue 14.7).</summary>
+    public const string LinesLost = "logs.lines_lost";
 }

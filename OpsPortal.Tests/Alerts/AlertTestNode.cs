@@ -30,6 +30,7 @@ public abstract class AlertTestBase : ApiTestBase
 
     protected FixedClock Clock { get; private set; } = null!;
     protected AlertScheduler Scheduler { get; private set; } = null!;
+    protected AlertIncidents Incidents { get; private set; } = null!;
     protected HttpClient Client { get; private set; } = null!;
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
@@ -49,7 +50,7 @@ public abstract class AlertTestBase : ApiTestBase
         var events = new EventLog(Clock);
         var measurer = new AlertMeasurer(data);
         var hook = new TicketHook(new TicketOperations(events, Clock, Options.Create(new TicketsOptions())));
-        var incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook), measurer,
+        var incidents = Incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook), measurer,
             NullLogger<AlertIncidents>.Instance);
         Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, new NotificationOutbox(Clock, events, sp.GetRequiredService<NotificationSecrets>()),
                 sp.GetRequiredService<IOptions<NotificationsOptions>>()),

@@ -28,6 +28,7 @@ public sealed class ArchitectureTests
     [
         typeof(Core.Auth.UserAdminService), // over Identity's scoped UserManager; pages reach it through ActingUser.RunScopedAsync
         typeof(ActingUser), // who acts in this circuit
+        typeof(OpsPortal.Web.Common.CircuitPresence), // whether this circuit has a browser attached
         typeof(RevalidatingAuthStateProvider), // the circuit's authentication state
         typeof(OpsSignInManager), // Identity's SignInManager, scoped by its design
         typeof(OpsDbContext), // for Identity's stores and the CLI verbs; feature code uses IDbContextFactory

@@ -64,7 +64,7 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
             (search.Query, search.Range) = (query, range);
         }
         await db.SaveChangesAsync(ct);
-        events.Append(db, actor.Name, LogsEventKinds.SearchSaved, LogsEventKinds.SavedSearchSubjectType,
+        events.Append(db, actor.Name, LogsEventKinds.SearchSaved, LogsEventKinds.SavedSearchSubject,
             search.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{actor.Name} saved the log search \"{name}\": {query}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -86,7 +86,7 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
             return Refusal.Forbidden($"Only {search.CreatedBy} or an Admin can delete \"{search.Name}\".");
         }
         db.SavedSearches.Remove(search);
-        events.Append(db, actor.Name, LogsEventKinds.SearchDeleted, LogsEventKinds.SavedSearchSubjectType, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, actor.Name, LogsEventKinds.SearchDeleted, LogsEventKinds.SavedSearchSubject, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{actor.Name} deleted the log search \"{search.Name}\"");
         await db.SaveChangesAsync(ct);
         return Result.Ok;

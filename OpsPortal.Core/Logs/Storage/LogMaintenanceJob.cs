@@ -5,6 +5,7 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Storage;
 
@@ -14,7 +15,7 @@ public sealed record MaintenanceResult(
 /// <summary>
 /// Every 15 minutes (JobsSetup): creates the coming days' partitions, drops those past the retention,
 /// builds the trigram indexes on <c>path</c> for closed days and today's closed hours and quarters
-/// (<see cref="PathIndexes"/>), and purges old rejects. Idempotent, so every node may run it.
+/// (<see cref="PathIndexes"/>), and purges old rejects and expired <c>Idempotency-Key</c>s. Idempotent, so every node may run it.
 /// </summary>
 public sealed class LogMaintenanceJob(
     NpgsqlDataSource dataSource,
@@ -61,9 +62,11 @@ public sealed class LogMaintenanceJob(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rejectCutoff = clock.GetUtcNow().AddDays(-o.RejectRetentionDays);
         var purged = await db.LogRejects.Where(r => r.ReceivedAt < rejectCutoff).ExecuteDeleteAsync(ct);
+        var keyCutoff = clock.GetUtcNow() - o.IdempotencyKeyRetention;
+        await db.LogIngestKeys.Where(k => k.CreatedAt < keyCutoff).ExecuteDeleteAsync(ct);
         if (dropped.Count > 0)
         {
-            events.Append(db, Actor.System("logs").Name, LogsEventKinds.PartitionsDropped, LogsEventKinds.AccessSubjectType, "retention",
+            events.Append(db, Actor.System("logs").Name, LogsEventKinds.PartitionsDropped, LogsEventKinds.AccessSubject, "retention",
                 $"Dropped {dropped.Count} day(s) of access logs older than {o.RetentionDays} days ({dropped[0]:yyyy-MM-dd} … {dropped[^1]:yyyy-MM-dd})",
                 payload: new { days = dropped.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)) });
             await db.SaveChangesAsync(ct);
