@@ -175,13 +175,9 @@ public static partial class AlertRuleRules
 
     private static void Query(string field, string? query, Dictionary<string, string> errors)
     {
-        try
+        if (LogQuery.Parse(query).Refusal is { } invalid)
         {
-            QueryParser.Parse(query);
-        }
-        catch (QueryException ex)
-        {
-            errors[field] = $"The query is not valid: {ex.Message}.";
+            errors[field] = $"The query is not valid: {invalid.Detail}.";
         }
     }
 

@@ -52,7 +52,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<EventNotifier>();
         services.AddSingleton<EventListener>();
         services.AddHostedService(sp => sp.GetRequiredService<EventListener>());
-        services.AddScoped<EventFeed>();
+        services.AddSingleton<EventFeed>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs;
@@ -98,7 +99,7 @@ public sealed partial class DemoTrafficService(
             CreatedAt = Clock.GetUtcNow(),
         }).Entity;
         await db.SaveChangesAsync(ct);
-        events.Append(db, "system", LogsEventKinds.SourceCreated, LogsEventKinds.SourceSubject, source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, Actor.System("demo").Name, LogsEventKinds.SourceCreated, LogsEventKinds.SourceSubject, source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"Demo: added log source {SourceName}, fed by the traffic simulator");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -1,4 +1,3 @@
-using OpsPortal.Core.Logs.Query;
 using OpsPortal.Core.Logs.Search;
 using OpsPortal.Core.Services;
 
@@ -27,14 +26,9 @@ public sealed class IncidentTraffic(ServiceCatalog catalog, LogTraffic traffic)
         var graphs = new List<IncidentGraph>();
         foreach (var (title, service, query, known) in wanted)
         {
-            try
-            {
-                graphs.Add(new IncidentGraph(title, service, query, known, await traffic.TrafficAsync(query, from, to, ct), null));
-            }
-            catch (QueryException ex)
-            {
-                graphs.Add(new IncidentGraph(title, service, query, known, null, "The log query does not parse: " + ex.Message));
-            }
+            graphs.Add((await traffic.TrafficAsync(query, from, to, ct)).TryGet(out var series, out var refusal)
+                ? new IncidentGraph(title, service, query, known, series, null)
+                : new IncidentGraph(title, service, query, known, null, "The log query does not parse: " + refusal.Detail));
         }
         return graphs;
     }

@@ -4,10 +4,15 @@ namespace OpsPortal.Core.Logs;
 public static class LogsEventKinds
 {
     public const string SourceSubject = "log_source";
+    public const string SavedSearchSubject = "saved_search";
+    public const string AccessSubject = "access";
 
     public const string SourceCreated = "logs.source_created";
     public const string SourceChanged = "logs.source_changed";
     public const string SourceDeleted = "logs.source_deleted";
+    public const string SearchSaved = "logs.search_saved";
+    public const string SearchDeleted = "logs.search_deleted";
+    public const string PartitionsDropped = "logs.partitions_dropped";
 
     /// <summary>A file source's file went away before it was read to its end (issue 14.7).</summary>
     public const string LinesLost = "logs.lines_lost";

@@ -20,7 +20,8 @@ public sealed class ServiceHealth(ServiceCatalog catalog, LogBuckets buckets, Lo
         to = new DateTimeOffset(to.UtcTicks - to.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var from = to - Now;
         var all = (await buckets.ByHostAsync(selector, from.UtcDateTime, to.UtcDateTime, Now, maxHosts: 0, ct))[0];
-        var series = await traffic.TrafficAsync(selector, to - TimeSpan.FromHours(1), to, ct);
+        // The catalog checked the selector when it was saved; Value throws if it no longer parses.
+        var series = (await traffic.TrafficAsync(selector, to - TimeSpan.FromHours(1), to, ct)).Value;
         return new ServiceHealthNow(selector, from, to, all.Requests, all.Requests / Now.TotalMinutes,
             all.Requests == 0 ? null : (double)all.Errors / all.Requests, all.P95, all.P99, series);
     }

@@ -72,7 +72,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
             {
                 tailed.AddOrUpdate(row.Path ?? "", 1, (_, n) => n + 1);
             }
-        });
+        }).Value;
         using var writing = new CancellationTokenSource();
         var written = 0;
         var writer = Task.Run(async () =>

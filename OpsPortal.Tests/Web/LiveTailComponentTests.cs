@@ -100,7 +100,7 @@ public sealed class LiveTailComponentTests : IAsyncLifetime
         await presence.OnConnectionDownAsync(null!, default);
         tail.WaitForAssertion(() => Assert.NotNull(tail.Find("[data-testid=live-tail][data-subscribed=false]")));
         var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (_reader.Subscribe("path:/p/*", _ => delivered.TrySetResult()))
+        using (_reader.Subscribe("path:/p/*", _ => delivered.TrySetResult()).Ok())
         {
             await Writer().WriteAsync(1, [Record("/p/while-away")], 1, [], null, default);
             await delivered.Task.WaitAsync(TimeSpan.FromSeconds(10));

@@ -26,15 +26,20 @@ public sealed class RenderLoop<T> : IAsyncDisposable
 
     /// <param name="invoke">The component's <c>InvokeAsync</c>.</param>
     /// <param name="apply">Applies a batch (and the count of items dropped since the last one) and calls <c>StateHasChanged</c>; runs on the renderer's thread.</param>
+    /// <param name="dropped">Told each item dropped past <paramref name="capacity"/> (e.g. to count the rows a dropped batch held); any thread.</param>
     public RenderLoop(Func<Func<Task>, Task> invoke, Func<IReadOnlyList<T>, int, Task> apply, TimeProvider clock,
-        TimeSpan interval, int capacity = 10_000)
+        TimeSpan interval, int capacity = 10_000, Action<T>? dropped = null)
     {
         _invoke = invoke;
         _apply = apply;
         _clock = clock;
         _interval = interval;
         _channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            _ => Interlocked.Increment(ref _dropped));
+            item =>
+            {
+                Interlocked.Increment(ref _dropped);
+                dropped?.Invoke(item);
+            });
         _loop = RunAsync(_stop.Token);
     }
 

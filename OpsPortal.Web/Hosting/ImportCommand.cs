@@ -88,7 +88,7 @@ internal static class ImportCommand
         {
             Console.WriteLine("Rejected lines and their reasons are on the Sources page (kept " + options.RejectRetentionDays + " days).");
         }
-        var keptFrom = DateTime.UtcNow.Date.AddDays(-options.RetentionDays + 1);
+        var keptFrom = sp.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.Date.AddDays(-options.RetentionDays + 1);
         if (oldest < keptFrom)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -57,15 +57,7 @@ public static class ServiceCatalogRules
         {
             return $"log selector is longer than {MaxSelector} characters";
         }
-        try
-        {
-            QueryParser.Parse(selector);
-            return null;
-        }
-        catch (QueryException ex)
-        {
-            return $"log selector '{selector}' is not a valid log query: {ex.Message}";
-        }
+        return LogQuery.Parse(selector).Refusal is { } invalid ? $"log selector '{selector}' is not a valid log query: {invalid.Detail}" : null;
     }
 
     public static string? DependencyProblem(string service, string dependency) =>

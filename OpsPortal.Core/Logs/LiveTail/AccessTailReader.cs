@@ -44,12 +44,15 @@ public sealed partial class AccessTailReader(
 
     protected override string ListenChannel => AccessTailNotice.Channel;
 
-    /// <summary>Throws <see cref="QueryException"/> for an invalid query, before anything is registered.</summary>
-    public IDisposable Subscribe(string? query, Action<LiveTailBatch> onRows)
+    /// <summary>Refuses an invalid query (<see cref="LogQuery"/>) before anything is registered.</summary>
+    public Result<IDisposable> Subscribe(string? query, Action<LiveTailBatch> onRows)
     {
         ArgumentNullException.ThrowIfNull(onRows);
         var text = (query ?? "").Trim();
-        QueryCompiler.Compile(text, new SqlParameters());
+        if (LogQuery.Parse(text).Refusal is { } refusal)
+        {
+            return refusal;
+        }
         var subscription = new Subscription(this, text, onRows);
         ImmutableInterlocked.Update(ref _subscribers, s => s.Add(subscription));
         return subscription;

@@ -24,6 +24,18 @@ internal sealed class AccessQuery(NpgsqlDataSource dataSource, TimeProvider cloc
 
     public DateTime Now => Plain(clock.GetUtcNow().UtcDateTime);
 
+    /// <summary>Why <paramref name="query"/> over [from, to) cannot run, or null: checked before anything else reads them.</summary>
+    public Refusal? Check(string? query, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var end = to ?? clock.GetUtcNow();
+        if ((from ?? end - DefaultRange) >= end)
+        {
+            return Refusal.Invalid("'from' must be before 'to'.", "Invalid parameter");
+        }
+        return LogQuery.Parse(query).Refusal;
+    }
+
+    /// <summary>The range of a query <see cref="Check"/>ed before.</summary>
     public (DateTime Start, DateTime End) Range(DateTimeOffset? from, DateTimeOffset? to)
     {
         var end = (to ?? clock.GetUtcNow()).UtcDateTime;

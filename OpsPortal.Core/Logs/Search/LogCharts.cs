@@ -47,8 +47,12 @@ public sealed class LogCharts
     public static TimeSpan BucketFor(TimeSpan range) =>
         BucketSizes.FirstOrDefault(b => range / b <= MaxBars, BucketSizes[^1]);
 
-    public async Task<LogHistogram> HistogramAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public async Task<Result<LogHistogram>> HistogramAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
+        if (_access.Check(query, from, to) is { } refusal)
+        {
+            return refusal;
+        }
         var p = new SqlParameters();
         var rows = _access.Rows(query, from, to, p);
         var bucket = BucketFor(to - from);
@@ -87,8 +91,12 @@ public sealed class LogCharts
         return new LogHistogram(bucket, AccessQuery.FillBuckets(found, origin, to, bucket, t => new HistogramBar(t, 0, 0, 0, 0, 0)));
     }
 
-    public async Task<LogLatency> LatencyAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public async Task<Result<LogLatency>> LatencyAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
+        if (_access.Check(query, from, to) is { } refusal)
+        {
+            return refusal;
+        }
         var p = new SqlParameters();
         var rows = _access.Rows(query, from, to, p);
         var sql = $"""

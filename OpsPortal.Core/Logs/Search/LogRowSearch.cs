@@ -26,9 +26,13 @@ public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] Np
     private static readonly TimeSpan FirstSlice = TimeSpan.FromMinutes(15);
     private const int SliceGrowth = 4;
 
-    public async Task<LogPage> SearchAsync(
+    public async Task<Result<LogPage>> SearchAsync(
         string? query, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, CancellationToken ct)
     {
+        if (_access.Check(query, from, to) is { } refusal)
+        {
+            return refusal;
+        }
         var (start, end) = _access.Range(from, to);
         var node = QueryParser.Parse(query);
         var unfiltered = QueryCompiler.Compile(node, new SqlParameters()) == "TRUE";
@@ -37,7 +41,7 @@ public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] Np
         {
             if (!LogSearchCursor.TryDecode(after, out var afterDate, out var afterId))
             {
-                throw new ArgumentException("'after' is not a cursor returned by a previous page.", nameof(after));
+                return Refusal.Invalid("'after' is not a cursor returned by a previous page.", "Invalid parameter");
             }
             cursor = (afterDate, afterId);
         }

@@ -42,9 +42,13 @@ public sealed class LogStatistics
     /// <summary>Names accepted for <c>by</c> besides any field name of the query language.</summary>
     public static IEnumerable<string> TimeBuckets => TimeKeys.Keys;
 
-    public async Task<LogStats> StatsAsync(
+    public async Task<Result<LogStats>> StatsAsync(
         string? query, DateTimeOffset? from, DateTimeOffset? to, string? by, int? top, CancellationToken ct)
     {
+        if (_access.Check(query, from, to) is { } refusal)
+        {
+            return refusal;
+        }
         var p = new SqlParameters();
         var rows = _access.Rows(query, from, to, p);
         var unit = string.IsNullOrWhiteSpace(by) ? "status" : by.Trim().ToLowerInvariant();
@@ -59,8 +63,11 @@ public sealed class LogStatistics
         }
         else
         {
-            var field = QueryFields.Find(unit) ?? throw new ArgumentException(
-                $"Cannot group by '{by}'. Use minute, hour, day or a field: {string.Join(", ", QueryFields.All.Select(f => f.Name))}.", nameof(by));
+            if (QueryFields.Find(unit) is not { } field)
+            {
+                return Refusal.Invalid($"Cannot group by '{by}'. Use minute, hour, day or a field: {string.Join(", ", QueryFields.All.Select(f => f.Name))}.",
+                    "Invalid parameter");
+            }
             key = field.Kind == FieldKind.Address ? $"host({field.Column})" : field.Column;
             column = field.Column;
             order = "count DESC, key";

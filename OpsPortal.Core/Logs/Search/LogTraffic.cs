@@ -20,8 +20,12 @@ public sealed class LogTraffic([FromKeyedServices(OpsDataSources.LogReads)] Npgs
     private readonly AccessQuery _access = new(dataSource, clock);
 
     /// <summary>Request rate, 5xx and p95 latency per bucket (the incident review's graphs), for rows matching <paramref name="query"/>.</summary>
-    public async Task<TrafficSeries> TrafficAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public async Task<Result<TrafficSeries>> TrafficAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
+        if (_access.Check(query, from, to) is { } refusal)
+        {
+            return refusal;
+        }
         var p = new SqlParameters();
         var rows = _access.Rows(query, from, to, p);
         var bucket = LogCharts.BucketFor(to - from);

@@ -56,22 +56,19 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
     public async Task<Result<SavedSearch>> SaveAsync(Actor actor, string name, string query, string range, bool personal,
         CancellationToken ct = default)
     {
-        name = name.Trim();
+        ArgumentNullException.ThrowIfNull(actor);
+        name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100)
         {
-            return Refusal.InvalidField("name", "A saved search needs a name of 1 to 100 characters.");
+            return Refusal.InvalidField("name", "A saved search needs a name of 1 to 100 characters.", "Invalid saved search");
         }
         if (range.Length is 0 or > 16)
         {
             return Refusal.InvalidField("range", "A saved search needs a time range such as 1h or 7d.");
         }
-        try
+        if (LogQuery.Parse(query).Refusal is { } invalid)
         {
-            QueryParser.Parse(query);
-        }
-        catch (QueryException ex)
-        {
-            return Refusal.InvalidField("query", "The query has an error: " + ex.Message);
+            return invalid with { Detail = "The query has an error: " + invalid.Detail };
         }
         if (!personal && !actor.Has(Roles.Engineer))
         {
@@ -111,7 +108,7 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
         }
         if (!personal)
         {
-            events.Append(db, actor.Name, "logs.search_saved", "saved_search", search.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            events.Append(db, actor.Name, LogsEventKinds.SearchSaved, LogsEventKinds.SavedSearchSubject, search.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"{actor.Name} saved the log search \"{name}\": {query}");
             await db.SaveChangesAsync(ct);
         }
@@ -122,6 +119,7 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
     /// <summary>A personal search by its owner; a team search by its creator or an admin.</summary>
     public async Task<Result> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var search = await db.SavedSearches.SingleOrDefaultAsync(s => s.Id == id && (s.Owner == null || s.Owner == actor.Name), ct);
         if (search is null)
@@ -135,7 +133,7 @@ public sealed class SavedSearchService(IDbContextFactory<OpsDbContext> dbFactory
         db.SavedSearches.Remove(search);
         if (search.Owner is null)
         {
-            events.Append(db, actor.Name, "logs.search_deleted", "saved_search", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            events.Append(db, actor.Name, LogsEventKinds.SearchDeleted, LogsEventKinds.SavedSearchSubject, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"{actor.Name} deleted the log search \"{search.Name}\"");
         }
         await db.SaveChangesAsync(ct);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Ingest;
@@ -62,23 +63,25 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
         return await db.LogSources.AsNoTracking().SingleOrDefaultAsync(s => s.Name == name, ct);
     }
 
-    public async Task<(LogSource? Source, string? Error)> SaveAsync(string actor, int? id, SourceInput input, CancellationToken ct = default)
+    public async Task<Result<LogSource>> SaveAsync(Actor actor, int? id, SourceInput input, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(input);
         if (Validate(input) is { } error)
         {
-            return (null, error);
+            return Refusal.Invalid(error, "Invalid log source");
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.LogSources.AnyAsync(s => s.Name == input.Name.Trim() && s.Id != id, ct))
         {
-            return (null, $"A source named '{input.Name.Trim()}' exists already.");
+            return Refusal.Conflict($"A source named '{input.Name.Trim()}' exists already.", "Name taken");
         }
         var source = id is null
             ? db.LogSources.Add(new LogSource { Name = "", Format = "", CreatedAt = clock.GetUtcNow() }).Entity
             : await db.LogSources.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
         {
-            return (null, "No such source.");
+            return Refusal.NotFound("No such source.", "No such log source");
         }
         source.Name = input.Name.Trim();
         source.Kind = input.Kind;
@@ -89,27 +92,28 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
         source.Enabled = input.Enabled;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        events.Append(db, actor, id is null ? LogsEventKinds.SourceCreated : LogsEventKinds.SourceChanged, LogsEventKinds.SourceSubject,
+        events.Append(db, actor.Name, id is null ? LogsEventKinds.SourceCreated : LogsEventKinds.SourceChanged, LogsEventKinds.SourceSubject,
             source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"{actor} {(id is null ? "added" : "changed")} log source {source.Name} ({source.Kind.ToString().ToLowerInvariant()})");
+            $"{actor.Name} {(id is null ? "added" : "changed")} log source {source.Name} ({source.Kind.ToString().ToLowerInvariant()})");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return (source, null);
+        return source;
     }
 
-    public async Task<bool> DeleteAsync(string actor, int id, CancellationToken ct = default)
+    public async Task<Result> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var source = await db.LogSources.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (source is null)
         {
-            return false;
+            return Refusal.NotFound("The source was removed already.", "No such log source");
         }
         db.LogSources.Remove(source);
-        events.Append(db, actor, LogsEventKinds.SourceDeleted, LogsEventKinds.SourceSubject, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"{actor} removed log source {source.Name}");
+        events.Append(db, actor.Name, LogsEventKinds.SourceDeleted, LogsEventKinds.SourceSubject, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"{actor.Name} removed log source {source.Name}");
         await db.SaveChangesAsync(ct);
-        return true;
+        return Result.Ok;
     }
 
     /// <summary>

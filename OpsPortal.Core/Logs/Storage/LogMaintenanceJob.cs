@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Ingest;
@@ -89,7 +90,7 @@ public sealed partial class LogMaintenanceJob(
         await db.LogIngestKeys.Where(k => k.CreatedAt < keyCutoff).ExecuteDeleteAsync(ct);
         if (dropped.Count > 0)
         {
-            events.Append(db, "system", "logs.partitions_dropped", "access", "retention",
+            events.Append(db, Actor.System("logs").Name, LogsEventKinds.PartitionsDropped, LogsEventKinds.AccessSubject, "retention",
                 $"Dropped {dropped.Count} day(s) of access logs older than {o.RetentionDays} days ({dropped[0]:yyyy-MM-dd} … {dropped[^1]:yyyy-MM-dd})",
                 payload: new { days = dropped.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)) });
             await db.SaveChangesAsync(ct);

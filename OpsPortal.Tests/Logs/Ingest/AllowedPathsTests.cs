@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OpsPortal.Core.Demo;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Logs.Sources;
+using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Logs.Ingest;
 
@@ -51,11 +52,10 @@ public sealed class AllowedPathsTests : FileTailTestBase
     {
         var sources = Node().GetRequiredService<LogSourceService>();
 
-        var (saved, error) = await sources.SaveAsync("admin", null,
-            new SourceInput("os", LogSourceKind.File, "combined", null, "/etc/os-release", null, true));
+        var refusal = await sources.SaveAsync(As.Admin("admin"), null,
+            new SourceInput("os", LogSourceKind.File, "combined", null, "/etc/os-release", null, true)).RefusedAsync(OpsPortal.Core.RefusalKind.Invalid);
 
-        Assert.Null(saved);
-        Assert.Contains("outside the directories file sources may read", error, StringComparison.Ordinal);
+        Assert.Contains("outside the directories file sources may read", refusal.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

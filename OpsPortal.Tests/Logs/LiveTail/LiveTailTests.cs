@@ -48,11 +48,11 @@ public sealed class LiveTailTests : IAsyncLifetime
     {
         var errors = new ConcurrentBag<LogRow>();
         var all = new ConcurrentBag<LogRow>();
-        using var errorTail = _reader.Subscribe("status:5xx", b => { foreach (var r in b.Rows) { errors.Add(r); } });
-        using var allTail = _reader.Subscribe("", b => { foreach (var r in b.Rows) { all.Add(r); } });
+        using var errorTail = _reader.Subscribe("status:5xx", b => { foreach (var r in b.Rows) { errors.Add(r); } }).Ok();
+        using var allTail = _reader.Subscribe("", b => { foreach (var r in b.Rows) { all.Add(r); } }).Ok();
         // A second subscriber with the same query shares its evaluation and gets the same rows.
         var errorsAgain = new ConcurrentBag<LogRow>();
-        using var errorTail2 = _reader.Subscribe(" status:5xx ", b => { foreach (var r in b.Rows) { errorsAgain.Add(r); } });
+        using var errorTail2 = _reader.Subscribe(" status:5xx ", b => { foreach (var r in b.Rows) { errorsAgain.Add(r); } }).Ok();
         var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
 
         const int Writers = 6, Batches = 4, Rows = 40;
@@ -82,7 +82,7 @@ public sealed class LiveTailTests : IAsyncLifetime
     public async Task OneBatchAboveTheCap_SendsTheNewestAndCountsTheRestSkipped()
     {
         var batches = new ConcurrentQueue<LiveTailBatch>();
-        using var tail = _reader.Subscribe("path:/cap/*", batches.Enqueue);
+        using var tail = _reader.Subscribe("path:/cap/*", batches.Enqueue).Ok();
         var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
         var start = DateTime.UtcNow.AddMinutes(-5);
         var rows = Enumerable.Range(0, 1_500).Select(i => Record($"/cap/{i}", 200, start.AddMilliseconds(i))).ToList();
@@ -101,7 +101,7 @@ public sealed class LiveTailTests : IAsyncLifetime
     public async Task DisposedSubscription_GetsNothingMore()
     {
         var received = 0;
-        var tail = _reader.Subscribe("", b => Interlocked.Add(ref received, b.Rows.Count));
+        var tail = _reader.Subscribe("", b => Interlocked.Add(ref received, b.Rows.Count)).Ok();
         var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
         await writer.WriteAsync(1, [Record("/one", 200)], 1, [], null, default);
         await WaitUntilAsync(() => Volatile.Read(ref received) == 1);
@@ -119,7 +119,7 @@ public sealed class LiveTailTests : IAsyncLifetime
         // Under a steady stream the reader wakes for every batch; each wake-up used to end in a timed-out
         // wait that Npgsql throws and catches (thousands of exceptions a minute at 10 batches/s).
         var received = 0;
-        using var tail = _reader.Subscribe("", b => Interlocked.Add(ref received, b.Rows.Count));
+        using var tail = _reader.Subscribe("", b => Interlocked.Add(ref received, b.Rows.Count)).Ok();
         var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
 
         for (var i = 1; i <= 10; i++)
@@ -153,8 +153,8 @@ public sealed class LiveTailTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Subscribe_InvalidQuery_ThrowsBeforeRegistering() =>
-        Assert.Throws<OpsPortal.Core.Logs.Query.QueryException>(() => _reader.Subscribe("status:(", _ => { }));
+    public void Subscribe_InvalidQuery_IsRefusedBeforeRegistering() =>
+        Assert.Equal(OpsPortal.Core.RefusalKind.Invalid, _reader.Subscribe("status:(", _ => { }).Refusal?.Kind);
 
     [Fact]
     public void Notice_FragmentedIds_SplitIntoPayloadsThatRoundTrip()

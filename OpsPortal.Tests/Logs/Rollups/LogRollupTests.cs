@@ -104,8 +104,8 @@ public sealed class LogRollupTests : IAsyncLifetime
 
     private async Task AssertSameStatsAsync(string by, DateTime from, DateTime to, int? top = null)
     {
-        var expected = await _raw.Stats.StatsAsync(null, from, to, by, top, default);
-        var actual = await _rolled.Stats.StatsAsync(null, from, to, by, top, default);
+        var expected = await _raw.Stats.StatsAsync(null, from, to, by, top, default).OkAsync();
+        var actual = await _rolled.Stats.StatsAsync(null, from, to, by, top, default).OkAsync();
         Assert.True(expected.Total > 0);
         Assert.Equal(expected.Total, actual.Total);
         Assert.Equal(expected.Buckets, actual.Buckets);
@@ -113,8 +113,8 @@ public sealed class LogRollupTests : IAsyncLifetime
 
     private async Task AssertSameHistogramAsync(DateTime from, DateTime to)
     {
-        var expected = await _raw.Charts.HistogramAsync(null, from, to, default);
-        var actual = await _rolled.Charts.HistogramAsync(null, from, to, default);
+        var expected = await _raw.Charts.HistogramAsync(null, from, to, default).OkAsync();
+        var actual = await _rolled.Charts.HistogramAsync(null, from, to, default).OkAsync();
         Assert.Equal(expected.Bucket, actual.Bucket);
         Assert.Equal(expected.Bars, actual.Bars);
     }
@@ -164,7 +164,7 @@ public sealed class LogRollupTests : IAsyncLifetime
         await SeedAsync();
         await RollUpAsync();
         var from = Noon.AddHours(-2);
-        var before = await _rolled.Stats.StatsAsync(null, from, Noon, "status", 20, default);
+        var before = await _rolled.Stats.StatsAsync(null, from, Noon, "status", 20, default).OkAsync();
 
         var random = new Random(3);
         var late = Enumerable.Range(0, 7).Select(i => Record(Noon.AddHours(-2).AddMinutes(5).AddSeconds(i), "/late", 503, random)).ToList();
@@ -178,7 +178,7 @@ public sealed class LogRollupTests : IAsyncLifetime
         await AssertSameStatsAsync("status", from, Noon);
         await AssertSameStatsAsync("path", from, Noon);
         await AssertSameHistogramAsync(from, Noon);
-        var after = await _rolled.Stats.StatsAsync(null, from, Noon, "status", 20, default);
+        var after = await _rolled.Stats.StatsAsync(null, from, Noon, "status", 20, default).OkAsync();
         Assert.Equal(before.Total + 7, after.Total);
     }
 
@@ -193,21 +193,21 @@ public sealed class LogRollupTests : IAsyncLifetime
         Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM access_rollup_minute WHERE minute >= '{Noon:yyyy-MM-dd HH:mm}'"));
 
         // Rows removed behind the rollup's back (never done by the product) show which source answered.
-        var total = (await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "status", null, default)).Total;
-        var paths = await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default);
-        Assert.Equal(paths, await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default), new StatsComparer());
+        var total = (await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "status", null, default).OkAsync()).Total;
+        var paths = await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default).OkAsync();
+        Assert.Equal(paths, await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default).OkAsync(), new StatsComparer());
         await ScalarAsync($"WITH d AS (DELETE FROM access WHERE date < '{Noon.AddMinutes(-90):yyyy-MM-dd HH:mm}' RETURNING 1) SELECT count(*) FROM d");
-        Assert.Equal(total, (await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "status", null, default)).Total);
-        Assert.True((await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "status", null, default)).Total < total);
-        Assert.Equal(paths, await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default), new StatsComparer());
-        Assert.NotEqual(paths, await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default), new StatsComparer());
+        Assert.Equal(total, (await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "status", null, default).OkAsync()).Total);
+        Assert.True((await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "status", null, default).OkAsync()).Total < total);
+        Assert.Equal(paths, await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default).OkAsync(), new StatsComparer());
+        Assert.NotEqual(paths, await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon, "path", 5, default).OkAsync(), new StatsComparer());
         // A filtered query or a short range never uses the rollup.
         Assert.Equal(
-            (await _raw.Stats.StatsAsync("status:2xx", Noon.AddHours(-2), Noon, "status", null, default)).Total,
-            (await _rolled.Stats.StatsAsync("status:2xx", Noon.AddHours(-2), Noon, "status", null, default)).Total);
+            (await _raw.Stats.StatsAsync("status:2xx", Noon.AddHours(-2), Noon, "status", null, default).OkAsync()).Total,
+            (await _rolled.Stats.StatsAsync("status:2xx", Noon.AddHours(-2), Noon, "status", null, default).OkAsync()).Total);
         Assert.Equal(
-            (await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon.AddMinutes(-70), "status", null, default)).Total,
-            (await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon.AddMinutes(-70), "status", null, default)).Total);
+            (await _raw.Stats.StatsAsync(null, Noon.AddHours(-2), Noon.AddMinutes(-70), "status", null, default).OkAsync()).Total,
+            (await _rolled.Stats.StatsAsync(null, Noon.AddHours(-2), Noon.AddMinutes(-70), "status", null, default).OkAsync()).Total);
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public sealed class LogRollupTests : IAsyncLifetime
         string? after = null;
         do
         {
-            var page = await _rolled.Rows.SearchAsync(query, Noon.AddHours(-3), Noon, 70, after, default);
+            var page = await _rolled.Rows.SearchAsync(query, Noon.AddHours(-3), Noon, 70, after, default).OkAsync();
             actual.AddRange(page.Rows.Select(r => r.Id));
             after = page.Next;
         }
@@ -291,16 +291,16 @@ public sealed class LogRollupTests : IAsyncLifetime
             var count = await ScalarAsync($"SELECT count(*) FROM access WHERE {range}");
             Assert.True(count > 10);
 
-            var byStatus = await _rolled.Stats.StatsAsync(query, from, to, "status", 100, default);
+            var byStatus = await _rolled.Stats.StatsAsync(query, from, to, "status", 100, default).OkAsync();
             Assert.Equal(count, byStatus.Total);
             Assert.Equal(await ScalarAsync($"SELECT count(DISTINCT status) FROM access WHERE {range}"), byStatus.Buckets.Count);
             Assert.Equal(await ScalarAsync($"SELECT count(*) FROM access WHERE {range} AND status = 200"),
                 byStatus.Buckets.Single(b => b.Key == "200").Count);
-            var byHour = await _rolled.Stats.StatsAsync(query, from, to, "hour", null, default);
+            var byHour = await _rolled.Stats.StatsAsync(query, from, to, "hour", null, default).OkAsync();
             Assert.Equal(await ScalarAsync($"SELECT count(DISTINCT date_trunc('hour', date)) FROM access WHERE {range}"), byHour.Buckets.Count);
             Assert.Equal(count, byHour.Buckets.Sum(b => b.Count));
-            Assert.Equal(count, (await _rolled.Charts.HistogramAsync(query, from, to, default)).Bars.Sum(b => b.Total));
-            var latency = await _rolled.Charts.LatencyAsync(query, from, to, default);
+            Assert.Equal(count, (await _rolled.Charts.HistogramAsync(query, from, to, default).OkAsync()).Bars.Sum(b => b.Total));
+            var latency = await _rolled.Charts.LatencyAsync(query, from, to, default).OkAsync();
             Assert.Equal(count, latency.Count);
             Assert.Equal(await ScalarAsync($"SELECT round(1000 * percentile_cont(0.95) WITHIN GROUP (ORDER BY backendtime)) FROM access WHERE {range}"),
                 (long)Math.Round(1000 * latency.Backend.P95!.Value));

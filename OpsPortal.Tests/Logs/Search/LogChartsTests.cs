@@ -37,9 +37,9 @@ public sealed class LogChartsTests : ApiTestBase
         ingest.EnsureSuccessStatusCode();
         var search = Factory.Services.GetRequiredService<LogCharts>();
 
-        var histogram = await search.HistogramAsync(null, start, start.AddHours(1), default);
-        var latency = await search.LatencyAsync(null, start, start.AddHours(1), default);
-        var only5xx = await search.LatencyAsync("status:5xx", start, start.AddHours(1), default);
+        var histogram = await search.HistogramAsync(null, start, start.AddHours(1), default).OkAsync();
+        var latency = await search.LatencyAsync(null, start, start.AddHours(1), default).OkAsync();
+        var only5xx = await search.LatencyAsync("status:5xx", start, start.AddHours(1), default).OkAsync();
 
         Assert.Equal(TimeSpan.FromSeconds(30), histogram.Bucket);
         Assert.Equal(120, histogram.Bars.Count);

@@ -4,6 +4,7 @@ using OpsPortal.Core.Data;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Logs.Sources;
 using OpsPortal.Core.Logs.Syslog;
+using OpsPortal.Tests.Infrastructure;
 using static OpsPortal.Tests.Logs.Syslog.SyslogTestNode;
 
 namespace OpsPortal.Tests.Logs.Syslog;
@@ -153,7 +154,7 @@ public sealed class SyslogListenerTests : IAsyncLifetime
         _node.Listener.ReloadInterval = TimeSpan.FromMilliseconds(100);
         await _node.StartAsync();
         var c = await _node.AddSourceAsync("syslog-c", "web_c");
-        await _node.Sources.SaveAsync("test", _a, new SourceInput("syslog-a", LogSourceKind.Syslog, "combined", null, null, "web_a", Enabled: false));
+        await _node.Sources.SaveAsync(As.Admin("test"), _a, new SourceInput("syslog-a", LogSourceKind.Syslog, "combined", null, null, "web_a", Enabled: false)).OkAsync();
 
         // Until the reload, web_c is an unknown tag: keep sending until a line lands.
         await WaitUntilAsync(async () =>

@@ -55,9 +55,8 @@ internal sealed class SyslogTestNode : IAsyncDisposable
 
     public async Task<int> AddSourceAsync(string name, string tag, string format = "combined", string? hostLabel = null)
     {
-        var (source, error) = await Sources.SaveAsync("test", null,
-            new SourceInput(name, LogSourceKind.Syslog, format, hostLabel, null, tag, Enabled: true));
-        Assert.True(source is not null, error);
+        var source = await Sources.SaveAsync(As.Admin("test"), null,
+            new SourceInput(name, LogSourceKind.Syslog, format, hostLabel, null, tag, Enabled: true)).OkAsync();
         return source.Id;
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using OpsPortal.Core.Logs.Query;
 using OpsPortal.Core.Logs.Search;
+using OpsPortal.Web.Common;
 
 namespace OpsPortal.Web.Features.Logs.Search;
 
@@ -20,20 +20,16 @@ public static class LogsExportEndpoint
         return app;
     }
 
-    private static async Task<IResult> ExportAsync(HttpContext http, LogRowSearch search, string? q, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    private static async Task<IResult> ExportAsync(HttpContext http, LogRowSearch search, TimeProvider clock,
+        string? q, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
-        LogPage page;
-        try
+        // The first page is read before anything is sent, so a bad query still gets a proper 400.
+        if (!(await search.SearchAsync(q, from, to, LogRowSearch.MaxLimit, null, ct)).TryGet(out var page, out var refusal))
         {
-            // The first page is read before anything is sent, so a bad query still gets a proper 400.
-            page = await search.SearchAsync(q, from, to, LogRowSearch.MaxLimit, null, ct);
-        }
-        catch (Exception ex) when (ex is QueryException or ArgumentException)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid search", detail: ex.Message);
+            return refusal.ToProblem();
         }
         http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"access-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"access-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
         await writer.WriteLineAsync(Header);
         var written = 0;
@@ -49,7 +45,8 @@ public static class LogsExportEndpoint
                 break;
             }
             await writer.FlushAsync(ct);
-            page = await search.SearchAsync(q, from, to, LogRowSearch.MaxLimit, page.Next, ct);
+            // The query was accepted above; a later page could only be refused for a fault, which ends the export.
+            page = (await search.SearchAsync(q, from, to, LogRowSearch.MaxLimit, page.Next, ct)).Value;
         }
         return TypedResults.Empty;
     }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using OpsPortal.Core.Logs.Query;
+using OpsPortal.Core;
 using OpsPortal.Core.Logs.Search;
+using OpsPortal.Web.Common;
 
 namespace OpsPortal.Web.Features.Logs.Search;
 
@@ -22,55 +23,42 @@ public static class LogsSearchEndpoints
         return app;
     }
 
-    private static Task<Results<Ok<LogPage>, ProblemHttpResult>> SearchAsync(
-        LogRowSearch search, string? q, string? from, string? to, string? limit, string? after, CancellationToken ct) =>
-        RunAsync(ct, async () => await search.SearchAsync(q, Instant(from, nameof(from)), Instant(to, nameof(to)),
-            Number(limit, nameof(limit)), string.IsNullOrEmpty(after) ? null : after, ct));
-
-    private static Task<Results<Ok<LogStats>, ProblemHttpResult>> StatsAsync(
-        LogStatistics search, string? q, string? from, string? to, string? by, string? top, CancellationToken ct) =>
-        RunAsync(ct, async () => await search.StatsAsync(q, Instant(from, nameof(from)), Instant(to, nameof(to)),
-            by, Number(top, nameof(top)), ct));
-
-    private static async Task<Results<Ok<T>, ProblemHttpResult>> RunAsync<T>(CancellationToken ct, Func<Task<T>> run)
+    private static async Task<Results<Ok<LogPage>, ProblemHttpResult>> SearchAsync(
+        LogRowSearch search, string? q, string? from, string? to, string? limit, string? after, CancellationToken ct)
     {
-        try
+        if (!Instant(from, nameof(from)).TryGet(out var start, out var refusal) || !Instant(to, nameof(to)).TryGet(out var end, out refusal)
+            || !Number(limit, nameof(limit)).TryGet(out var size, out refusal))
         {
-            return TypedResults.Ok(await run());
+            return refusal.ToProblem();
         }
-        catch (QueryException ex)
-        {
-            var problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query", detail: ex.Message);
-            problem.ProblemDetails.Extensions["position"] = ex.Position;
-            return problem;
-        }
-        catch (ArgumentException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid parameter",
-                detail: ex.Message.Split(" (Parameter", 2)[0]);
-        }
-        // A query past its timeout, like every other database fault, is answered 503 + Retry-After by DatabaseFaultHandler.
+        return await RunAsync(() => search.SearchAsync(q, start, end, size, string.IsNullOrEmpty(after) ? null : after, ct));
     }
 
-    private static DateTimeOffset? Instant(string? text, string name)
+    private static async Task<Results<Ok<LogStats>, ProblemHttpResult>> StatsAsync(
+        LogStatistics search, string? q, string? from, string? to, string? by, string? top, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (!Instant(from, nameof(from)).TryGet(out var start, out var refusal) || !Instant(to, nameof(to)).TryGet(out var end, out refusal)
+            || !Number(top, nameof(top)).TryGet(out var count, out refusal))
         {
-            return null;
+            return refusal.ToProblem();
         }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
-            ? value
-            : throw new ArgumentException($"'{name}' must be an ISO 8601 instant such as 2026-11-26T10:00:00Z.", name);
+        return await RunAsync(() => search.StatsAsync(q, start, end, by, count, ct));
     }
 
-    private static int? Number(string? text, string name)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new ArgumentException($"'{name}' must be a whole number.", name);
-    }
+    /// <summary>
+    /// The search's answer. A query past its timeout, like every other database fault, is answered
+    /// 503 + Retry-After by DatabaseFaultHandler.
+    /// </summary>
+    private static async Task<Results<Ok<T>, ProblemHttpResult>> RunAsync<T>(Func<Task<Result<T>>> run) =>
+        (await run()).ToHttp(TypedResults.Ok);
+
+    private static Result<DateTimeOffset?> Instant(string? text, string name) =>
+        string.IsNullOrWhiteSpace(text) ? (DateTimeOffset?)null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value
+        : Refusal.Invalid($"'{name}' must be an ISO 8601 instant such as 2026-11-26T10:00:00Z.", "Invalid parameter");
+
+    private static Result<int?> Number(string? text, string name) =>
+        string.IsNullOrWhiteSpace(text) ? (int?)null
+        : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
+        : Refusal.Invalid($"'{name}' must be a whole number.", "Invalid parameter");
 }
