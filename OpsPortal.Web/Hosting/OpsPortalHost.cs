@@ -8,6 +8,7 @@ using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Notifications;
+using OpsPortal.Core.OnCall;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Tickets;
@@ -52,6 +53,7 @@ public static class OpsPortalHost
         builder.Services.AddServiceCatalog();
         builder.Services.AddAlerts();
         builder.Services.AddNotifications();
+        builder.Services.AddOnCall();
         builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
