@@ -22,6 +22,7 @@ using OpsPortal.Web.Features.Incidents;
 using OpsPortal.Web.Features.Logs.Ingest;
 using OpsPortal.Web.Features.Logs.Search;
 using OpsPortal.Web.Features.Notifications;
+using OpsPortal.Web.Features.OnCall;
 using OpsPortal.Web.Features.Services;
 using OpsPortal.Web.Features.Logs;
 using OpsPortal.Web.Features.Metrics;
@@ -94,6 +95,7 @@ public static class OpsPortalHost
         app.MapAlerts();
         app.MapServices();
         app.MapNotifications();
+        app.MapOnCall();
         app.MapDemoWebhookReceiver();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -13,6 +13,9 @@ namespace OpsPortal.Core.OnCall.Escalation;
 /// <summary>The policy that pages for a service, and why: named by the catalog, the default, or none.</summary>
 public sealed record PolicyChoice(EscalationPolicy? Policy, string Reason);
 
+/// <summary>Who is on call for a service now: the people its policy's first level pages, and the schedules they come from.</summary>
+public sealed record OnCallForService(string Service, string? Policy, string Reason, IReadOnlyList<string> People, IReadOnlyList<OnCallNow> Schedules);
+
 /// <summary>Escalation policies: writes (Engineers) with their events, and which policy pages for a service.</summary>
 public sealed class EscalationPolicies(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock, ServiceCatalog catalog)
 {
@@ -130,6 +133,26 @@ public sealed class EscalationPolicies(IDbContextFactory<OpsDbContext> dbs, Even
         return byDefault is null
             ? new PolicyChoice(null, $"no escalation policy applies to {service ?? "the subject"}: the service names none and no policy is the default")
             : new PolicyChoice(byDefault, $"{service ?? "the subject"} names no policy; the default policy {byDefault.Name} pages");
+    }
+
+    /// <summary>
+    /// Who a page of <paramref name="service"/> would wake now: the first level of its policy — whoever is on call in
+    /// its schedules, and its people. Empty (with the reason) when no policy applies.
+    /// </summary>
+    public async Task<OnCallForService> OnCallForAsync(string service, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var choice = await ForServiceAsync(db, service, ct);
+        if (choice.Policy is not { Levels.Count: > 0 } policy)
+        {
+            return new OnCallForService(service, null, choice.Reason, [], []);
+        }
+        var first = policy.Levels[0].Targets;
+        var scheduleIds = first.Where(t => t.Kind == EscalationTargetKind.Schedule).Select(t => t.ScheduleId!.Value).ToList();
+        var schedules = scheduleIds.Count == 0 ? [] : await ScheduleService.NowAsync(db, scheduleIds, clock.GetUtcNow(), ct);
+        var people = first.Where(t => t.Kind == EscalationTargetKind.Person).Select(t => t.Person!)
+            .Concat(schedules.Where(s => s.Person is not null).Select(s => s.Person!)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return new OnCallForService(service, policy.Name, choice.Reason, people, schedules);
     }
 
     /// <summary>The catalog's services that name each policy (for the policy list and the service page).</summary>
