@@ -148,8 +148,16 @@ public sealed partial class PagingTests : NotificationTestBase
         var incident = await DeclareAsync("SEV2");
         var mail = Assert.Single(await SmtpTestServer.WaitForMailAsync(_ann, 1));
         var token = AckLink().Match(mail.Text!).Groups[1].Value;
-        _clock.Now = _clock.Now.AddHours(25); // links live 24 h by default
         using var phone = Factory.CreateClient();
+        // Opening the link (a mail scanner, a preview) only shows the button.
+        var shown = await phone.GetAsync($"/ack/{token}");
+        var html = await shown.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.Contains("Acknowledge this page?", html, StringComparison.Ordinal);
+        Assert.Contains($"action=\"/ack/{token}\"", html, StringComparison.Ordinal);
+        Assert.Equal(PageStatus.Triggered, (await PageOfAsync(incident)).Status);
+        _clock.Now = _clock.Now.AddHours(25); // links live 24 h by default
+        Assert.Contains("Link expired", await phone.GetStringAsync($"/ack/{token}"), StringComparison.Ordinal);
         var expired = await phone.PostAsync($"/api/pages/{token}/ack", null);
         Assert.Equal(HttpStatusCode.Conflict, expired.StatusCode);
         Assert.Equal("expired", (await expired.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());

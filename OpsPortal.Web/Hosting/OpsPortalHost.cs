@@ -96,6 +96,7 @@ public static class OpsPortalHost
         app.MapServices();
         app.MapNotifications();
         app.MapOnCall();
+        app.MapAckLinks();
         app.MapDemoWebhookReceiver();
         app.MapOpsJobs();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -128,5 +128,5 @@ public sealed class PageAcknowledgements(IDbContextFactory<OpsDbContext> dbs, Pa
     private static Refusal UnknownLink() =>
         Refusal.NotFound("This acknowledge link is not valid: check that the whole link was copied.", "Unknown link");
 
-    internal static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+    public static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 }
