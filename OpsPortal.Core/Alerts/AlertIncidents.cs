@@ -21,32 +21,53 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
     public static readonly Auth.Actor System = Auth.Actor.System("alerts");
     public static readonly string Actor = System.Name;
 
-    public async Task DeclareAsync(long instanceId, CancellationToken ct)
+    /// <summary>
+    /// Declares the instance's incident if it is hard CRITICAL on a rule that declares incidents and has none for
+    /// this firing. All or nothing: the ticket, the incident, the link on the instance and the event commit in one
+    /// transaction that holds the instance's row lock, so a retry (the round writer asks again every round until
+    /// the instance has its incident) or a second node finds the incident already there. A fault is logged and
+    /// left for the next round; it never fails the evaluator's pass.
+    /// </summary>
+    public async Task<bool> DeclareAsync(long instanceId, CancellationToken ct)
+    {
+        try
+        {
+            return await DeclareOnceAsync(instanceId, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            LogDeclareFailed(logger, instanceId, ex);
+            return false;
+        }
+    }
+
+    private async Task<bool> DeclareOnceAsync(long instanceId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var instance = await db.AlertInstances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var instance = await db.AlertInstances.FromSql($"SELECT * FROM alert_instances WHERE id = {instanceId} FOR UPDATE").SingleOrDefaultAsync(ct);
         var rule = instance is null ? null : await db.AlertRules.SingleOrDefaultAsync(r => r.Id == instance.RuleId, ct);
-        if (instance is null || rule is null || instance.IncidentId is not null || instance.HardState != AlertState.Critical || rule.IncidentSeverity is null)
+        if (instance is null || rule is null || !NeedsIncident(rule, instance))
         {
-            return;
+            return false;
         }
         var detected = instance.FirstFiringAt ?? instance.Since;
         var started = await ImpactStartAsync(rule, instance.GroupKey, detected, ct);
         var title = AlertRoundWriter.Title(rule, instance);
         var runbook = rule.Runbook is { } slug ? $"\n\nRunbook: [{slug}](/wiki/{slug})" : "";
         var summary = $"Declared by alert [{rule.Name}](/alerts/rules/{rule.Id}): {instance.Message}{runbook}";
-        // The ticket first, in its own transaction: the incident links it instead of opening one of type incident.
+        // The ticket first (the incident links it instead of opening one of type incident); saved, not committed.
         if (!(await tickets.CreateForAsync(db, new LinkedTicketRequest("alert",
                 AlertRoundWriter.Shorten($"CRITICAL: {title}", TicketRules.MaxTitleLength),
                 $"Alert [{rule.Name}](/alerts/rules/{rule.Id}) on {rule.Service} is CRITICAL since {Iso(detected)}.\n\n{instance.Message}{runbook}",
-                rule.Service, "P" + rule.IncidentSeverity[^1], AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture)), System, ct))
+                rule.Service, "P" + rule.IncidentSeverity![^1], AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture)), System, ct))
             .TryGet(out var ticket, out var refusal))
         {
             LogDeclareRefused(logger, rule.Id, refusal.Message);
-            return;
+            return false;
         }
         await db.SaveChangesAsync(ct);
-        var declared = await incidents.DeclareAsync(new DeclareIncident
+        var declared = await incidents.DeclareAsync(db, new DeclareIncident
         {
             Title = AlertRoundWriter.Shorten(title, IncidentRules.MaxTitle),
             Severity = rule.IncidentSeverity,
@@ -63,14 +84,20 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
         if (!declared.TryGet(out var incident, out refusal))
         {
             LogDeclareRefused(logger, rule.Id, refusal.Message);
-            return;
+            return false; // the transaction rolls back with the ticket in it
         }
         instance.IncidentId = incident.Id;
         AlertRoundWriter.Record(events, db, rule, instance, AlertEventKinds.IncidentDeclared, instance.HardState, instance.HardState, clock.GetUtcNow(),
             $"{title}: declared incident #{incident.Id} ({rule.IncidentSeverity}), ticket {ticket.Key}",
             new { incident = incident.Id, ticket = ticket.Key, startedAt = started, detectedAt = detected });
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
+
+    /// <summary>A hard CRITICAL firing of a rule that declares incidents, with no incident yet (recovery clears it).</summary>
+    internal static bool NeedsIncident(AlertRule rule, AlertInstance instance) =>
+        rule.IncidentSeverity is not null && instance.Hard && instance.HardState == AlertState.Critical && instance.IncidentId is null;
 
     /// <summary>
     /// The first minute of the run of bad minutes that ends at the detection: a minute is bad when its own value
@@ -147,6 +174,9 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
     }
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(LogLevel.Warning, "Alert instance {InstanceId} could not declare its incident; the next round retries")]
+    private static partial void LogDeclareFailed(ILogger logger, long instanceId, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Alert rule {RuleId} could not declare its incident: {Reason}")]
     private static partial void LogDeclareRefused(ILogger logger, long ruleId, string reason);

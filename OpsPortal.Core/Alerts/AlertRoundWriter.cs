@@ -16,7 +16,7 @@ namespace OpsPortal.Core.Alerts;
 public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications,
     OnCall.Paging.Paging paging)
 {
-    /// <summary>Instances that went hard CRITICAL on a rule that declares incidents, for <see cref="AlertIncidents"/>.</summary>
+    /// <summary>Instances hard CRITICAL on a rule that declares incidents and still without their incident, for <see cref="AlertIncidents"/>.</summary>
     public sealed record Written(bool Recorded, IReadOnlyList<long> DeclareFor);
 
     public async Task<Written> WriteAsync(long ruleId, string node, DateTimeOffset now, IReadOnlyList<RuleResult> results, double elapsedMs, CancellationToken ct)
@@ -107,7 +107,8 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
                 recovered.Add(instance);
             }
         }
-        if (!wasHardCritical && instance.Hard && instance.HardState == AlertState.Critical && rule.IncidentSeverity is not null && instance.IncidentId is null)
+        // Every round, not only at the transition: a declaration that failed (or a node that died before it) is retried.
+        if (AlertIncidents.NeedsIncident(rule, instance))
         {
             declare.Add(instance);
         }

@@ -3,7 +3,7 @@ namespace OpsPortal.Core.Alerts;
 /// <summary>
 /// A rule: what to measure (<see cref="Spec"/>, by <see cref="Kind"/>), how often, whom it belongs to, and
 /// how its results become states and notifications. One node at a time evaluates it, under a row lease
-/// (<see cref="LeaseOwner"/>/<see cref="LeaseUntil"/>, docs/decisions/ADR-019-alert-evaluation.md).
+/// (<see cref="LeaseOwner"/>/<see cref="LeaseUntil"/>, docs/decisions/ADR-020-alert-evaluation.md).
 /// </summary>
 public class AlertRule
 {

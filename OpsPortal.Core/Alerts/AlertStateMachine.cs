@@ -35,6 +35,8 @@ public static class AlertStateMachine
                 instance.AcknowledgedAt = null;
                 instance.AcknowledgedBy = null;
                 instance.AckComment = null;
+                // One incident per firing: the next problem declares its own (the ended one keeps its link via the ticket and the events).
+                instance.IncidentId = null;
                 changes.Add(new AlertChange(AlertEventKinds.Recovered, hardBefore, AlertState.Ok, "recovered"));
             }
             else if (before != AlertState.Ok)

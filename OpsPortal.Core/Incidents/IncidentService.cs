@@ -24,6 +24,23 @@ public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, E
 {
     public async Task<Result<Incident>> DeclareAsync(DeclareIncident request, Actor actor, CancellationToken ct = default)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var declared = await DeclareAsync(db, request, actor, ct);
+        if (declared.Succeeded)
+        {
+            await tx.CommitAsync(ct);
+        }
+        return declared;
+    }
+
+    /// <summary>
+    /// Declares in the caller's context, inside the caller's transaction (which it must have begun): it saves,
+    /// because the ticket link needs the incident's id, but never commits. On a refusal the caller rolls back.
+    /// </summary>
+    public async Task<Result<Incident>> DeclareAsync(OpsDbContext db, DeclareIncident request, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(actor);
         var now = IncidentRules.Trim(clock.GetUtcNow());
@@ -71,8 +88,10 @@ public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, E
             return badTimes;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Declaring an incident in the caller's context needs the caller's transaction.");
+        }
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(ct);
         // Refused here, the transaction rolls back with the incident row in it.
@@ -103,7 +122,6 @@ public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, E
             await paging.PageAsync(db, PageRequestFor(incident), ct);
         }
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
         return incident;
     }
 

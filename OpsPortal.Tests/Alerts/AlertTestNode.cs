@@ -37,6 +37,7 @@ public abstract class AlertTestBase : ApiTestBase
 
     /// <summary>Paging on the test's clock (the alert writer pages through it).</summary>
     protected Paging Paging { get; private set; } = null!;
+    protected AlertIncidents Incidents { get; private set; } = null!;
     protected HttpClient Client { get; private set; } = null!;
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
@@ -59,7 +60,7 @@ public abstract class AlertTestBase : ApiTestBase
         var outbox = new NotificationOutbox(Clock, events, sp.GetRequiredService<NotificationSecrets>());
         Paging = new Paging(sp.GetRequiredService<EscalationPolicies>(), new PageNotifier(outbox, sp.GetRequiredService<PersonalSettingsService>(), events,
             sp.GetRequiredService<IOptions<OnCallOptions>>(), sp.GetRequiredService<IOptions<NotificationsOptions>>()), events, Clock);
-        var incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook, Paging,
+        var incidents = Incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook, Paging,
             sp.GetRequiredService<IOptions<OnCallOptions>>()), measurer, NullLogger<AlertIncidents>.Instance);
         Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, outbox,
                 sp.GetRequiredService<IOptions<NotificationsOptions>>(), Paging),

@@ -89,4 +89,44 @@ public sealed class PageAccessTests : ApiTestBase
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Fact]
+    public async Task UnknownPage_SignedIn_ShowsNotFoundPageInTheShell()
+    {
+        using var admin = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var response = await admin.SendAsync(BrowserGet("/no-such/page"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"not-found\"", html, StringComparison.Ordinal);
+        Assert.Contains("Page not found", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownPage_Anonymous_SignsInFirst()
+    {
+        using var client = Factory.CreateClient(new() { AllowAutoRedirect = false });
+
+        var response = await client.SendAsync(BrowserGet("/no-such/page"));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("http://localhost/account/login", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownApiAddress_SignedIn_StaysProblemDetails()
+    {
+        using var admin = await ClientForAsync(AdminEmail, AdminPassword);
+
+        var response = await admin.SendAsync(BrowserGet("/api/no-such-thing"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static HttpRequestMessage BrowserGet(string path) =>
+        new(HttpMethod.Get, path) { Headers = { { "Accept", "text/html,application/xhtml+xml,*/*;q=0.8" } } };
 }

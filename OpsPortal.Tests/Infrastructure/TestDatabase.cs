@@ -59,6 +59,19 @@ public sealed class TestDatabase : IAsyncDisposable
         await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
     }
 
+    /// <summary>
+    /// A database outage for this database only (the server is shared): refuses new connections and ends the open
+    /// ones; <c>true</c> ends the outage.
+    /// </summary>
+    public async Task SetConnectionsAllowedAsync(bool allowed)
+    {
+        await ExecuteOnServerAsync($"ALTER DATABASE \"{Name}\" ALLOW_CONNECTIONS {(allowed ? "true" : "false")}");
+        if (!allowed)
+        {
+            await ExecuteOnServerAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}'");
+        }
+    }
+
     private static async Task<string> CreateTemplateAsync()
     {
         var name = $"template_{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..8]}";

@@ -12,12 +12,15 @@ namespace OpsPortal.Web.Common;
 /// <item><see cref="ReloadOn"/>: reload when a matching event reaches this node (from any node, via the
 /// events spine); a burst of events is one reload, through the shared <see cref="RenderLoop{T}"/>.</item>
 /// </list>
-/// Subscriptions start after the first interactive render, so prerendering subscribes nothing.
+/// The subscription starts with the first <see cref="ReloadOn"/> of an interactive component, before its
+/// first load, so an event committed while that load reads is never lost (it reloads once more);
+/// prerendering subscribes nothing.
 /// </summary>
 public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 {
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromMilliseconds(250);
-    private readonly List<(Func<OpsEvent, bool> When, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> Reload)> _reloads = [];
+    // Copied on write: the event callback reads it from another thread.
+    private volatile (Func<OpsEvent, bool> When, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> Reload)[] _reloads = [];
     private readonly CancellationTokenSource _disposed = new();
     private CancellationTokenSource? _load;
     private IDisposable? _subscription;
@@ -27,7 +30,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 
     [Inject] protected TimeProvider Clock { get; set; } = default!;
 
-    /// <summary>True once this component listens for events (after its first interactive render).</summary>
+    /// <summary>True when this component listens for events (interactive, with at least one <see cref="ReloadOn"/>).</summary>
     protected bool IsLive => _subscription is not null;
 
     /// <summary>Set when the last live reload failed for a database fault; show it near the data.</summary>
@@ -73,25 +76,27 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     }
 
     /// <summary>As <see cref="ReloadOn(Func{OpsEvent, bool}, Func{CancellationToken, Task})"/>, handing the reload the matching events of the burst (oldest first; empty when some were dropped).</summary>
-    protected void ReloadOn(Func<OpsEvent, bool> when, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> reload) => _reloads.Add((when, reload));
-
-    protected override void OnAfterRender(bool firstRender)
+    protected void ReloadOn(Func<OpsEvent, bool> when, Func<IReadOnlyList<OpsEvent>, CancellationToken, Task> reload)
     {
-        _loop?.Rendered();
-        if (firstRender && RendererInfo.IsInteractive && _reloads.Count > 0)
+        _reloads = [.. _reloads, (when, reload)];
+        if (_subscription is null && RendererInfo.IsInteractive)
         {
-            _loop = new RenderLoop<OpsEvent>(InvokeAsync, ApplyAsync, Clock, ReloadInterval, capacity: 1_000);
+            var loop = new RenderLoop<OpsEvent>(InvokeAsync, ApplyAsync, Clock, ReloadInterval, capacity: 1_000);
+            _loop = loop;
             _subscription = Notifier.Subscribe(ev =>
             {
                 if (_reloads.Any(r => r.When(ev)))
                 {
-                    _loop.Post(ev);
+                    loop.Post(ev);
                 }
                 return Task.CompletedTask;
             });
-            // Once more, so a page can show that it is live (IsLive).
-            StateHasChanged();
         }
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        _loop?.Rendered();
     }
 
     private async Task ApplyAsync(IReadOnlyList<OpsEvent> events, int dropped)

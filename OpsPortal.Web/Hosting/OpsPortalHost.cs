@@ -14,6 +14,7 @@ using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
@@ -61,7 +62,7 @@ public static class OpsPortalHost
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();
 
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddOpsCircuits();
         builder.Services.AddMudServices();
         return builder;
     }
@@ -74,6 +75,11 @@ public static class OpsPortalHost
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Inside it, so it answers first: a browser's page request that ends in a bodiless error (an unknown
+        // address, mostly) gets the shell's page saying so and a way back; API and other clients keep
+        // answering problem details.
+        app.UseWhen(IsPageNavigation,
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", "?status={0}", createScopeForStatusCodePages: true));
         // Old wiki API addresses are rewritten before routing picks an endpoint.
         app.UseWikiLegacyAddresses();
         app.UseRouting();
@@ -102,6 +108,11 @@ public static class OpsPortalHost
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    private static bool IsPageNavigation(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method)
+        && !context.Request.Path.StartsWithSegments("/api")
+        && context.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>Reads and checks the configuration, failing start-up with a message a person can act on.</summary>
     internal static OpsPortalOptions LoadOptions(IConfiguration config)

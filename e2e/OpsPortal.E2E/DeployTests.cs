@@ -59,6 +59,9 @@ public sealed class DeployTests(DeployPortalFixture portal) : BrowserTest(portal
         await staging.GetByTestId("target-deploy").ClickAsync();
         await Page.Locator(".mud-dialog input").First.FillAsync("1.1");
         await Page.GetByTestId("deploy-confirm").ClickAsync();
+        // The board shows status chips too: wait for the new deploy's own page before reading its status.
+        await Assertions.Expect(Page.GetByTestId("deploy-version")).ToHaveTextAsync("1.1");
+        await Assertions.Expect(Page.GetByTestId("deploy-page")).ToHaveAttributeAsync("data-interactive", "true");
         await Assertions.Expect(Page.GetByTestId("deploy-status")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 30_000 });
         await Page.GetByTestId("deploy-rollback").ClickAsync();
         await Assertions.Expect(Page.GetByTestId("deploy-confirmation")).ToContainTextAsync("OPS_VERSION=1.0-medium");

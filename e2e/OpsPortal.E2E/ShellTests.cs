@@ -58,4 +58,18 @@ public sealed class ShellTests(PortalFixture portal) : BrowserTest(portal)
 
         await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("OpsPortal jobs");
     }
+
+    [Fact]
+    public async Task UnknownAddress_ShowsNotFoundInTheShell_WithAWayHome()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+
+        var response = await Page.GotoAsync("/no-such/page");
+
+        Assert.Equal(404, response!.Status);
+        await Assertions.Expect(Page.GetByTestId("not-found")).ToHaveTextAsync("Page not found");
+        await Assertions.Expect(Page.GetByTestId("user-name")).ToContainTextAsync(PortalFixture.AdminEmail);
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Go home" }).ClickAsync();
+        await Assertions.Expect(Page.GetByTestId("activity-feed")).ToBeVisibleAsync();
+    }
 }
