@@ -78,6 +78,8 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
             Ticket = ticket.Key,
             LogQuery = rule.Spec.Query,
             LogFrom = started.AddMinutes(-30),
+            // The alert itself paged when it went hard CRITICAL: its incident does not wake anyone a second time.
+            Page = false,
         }, System, ct);
         if (!declared.TryGet(out var incident, out refusal))
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Notifications;
+using OpsPortal.Core.OnCall.Paging;
 
 namespace OpsPortal.Core.Alerts;
 
@@ -12,7 +13,8 @@ namespace OpsPortal.Core.Alerts;
 /// events on the spine, the measured series, the notifications decided, and the rule's next run — and only
 /// if this node still holds the rule's lease, so a round that a slow node finishes after a take-over is dropped.
 /// </summary>
-public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications)
+public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications,
+    OnCall.Paging.Paging paging)
 {
     /// <summary>Instances hard CRITICAL on a rule that declares incidents and still without their incident, for <see cref="AlertIncidents"/>.</summary>
     public sealed record Written(bool Recorded, IReadOnlyList<long> DeclareFor);
@@ -30,6 +32,8 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
         var silences = await db.AlertSilences.Where(s => s.StartsAt <= now && s.EndsAt > now).ToListAsync(ct);
         var declare = new List<AlertInstance>();
         var messages = new List<NotificationMessage>();
+        var pages = new List<PageRequest>();
+        var recovered = new List<AlertInstance>();
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var result in results)
@@ -43,7 +47,7 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
                 await db.SaveChangesAsync(ct); // its id, for the history rows
 
             }
-            Apply(db, rule, instance, result, silences, now, declare, messages);
+            Apply(db, rule, instance, result, silences, now, declare, messages, pages, recovered);
             db.AlertSamples.Add(new AlertSample { RuleId = rule.Id, GroupKey = result.GroupKey, At = now, Value = result.Value, State = result.State, Detail = Shorten(result.Message, 500), Low = result.Band?.Low, High = result.Band?.High });
         }
         // A group that no longer shows up has no matching lines: it is OK (recovers), and once quiet it is forgotten.
@@ -54,12 +58,22 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
                 db.AlertInstances.Remove(instance);
                 continue;
             }
-            Apply(db, rule, instance, new RuleResult(instance.GroupKey, AlertState.Ok, null, null, "OK - no matching lines"), silences, now, declare, messages);
+            Apply(db, rule, instance, new RuleResult(instance.GroupKey, AlertState.Ok, null, null, "OK - no matching lines"), silences, now, declare, messages,
+                pages, recovered);
         }
 
         foreach (var message in messages)
         {
             await outbox.EnqueueAsync(db, message, ct);
+        }
+        // Paging is in the round's transaction: the page and its first notifications commit with the state change.
+        foreach (var page in pages)
+        {
+            await paging.PageAsync(db, page, ct);
+        }
+        foreach (var instance in recovered)
+        {
+            await paging.ResolveSubjectAsync(db, AlertPageSubject.SubjectType, instance.Id.ToString(CultureInfo.InvariantCulture), OnCallActor, ct);
         }
         rule.LastRunAt = now;
         rule.LastRunMs = elapsedMs;
@@ -75,9 +89,12 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
         return new Written(true, [.. declare.Select(i => i.Id)]);
     }
 
+    private static readonly Auth.Actor OnCallActor = Auth.Actor.System("alerts");
+
     private void Apply(OpsDbContext db, AlertRule rule, AlertInstance instance, RuleResult result, List<AlertSilence> silences,
-        DateTimeOffset now, List<AlertInstance> declare, List<NotificationMessage> messages)
+        DateTimeOffset now, List<AlertInstance> declare, List<NotificationMessage> messages, List<PageRequest> pages, List<AlertInstance> recovered)
     {
+        var wasHardCritical = instance.Hard && instance.HardState == AlertState.Critical;
         instance.Value = result.Value;
         instance.Threshold = result.Threshold;
         instance.Message = Shorten(result.Message, 2000);
@@ -85,6 +102,10 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
         {
             Record(events, db, rule, instance, change.Kind, change.From, change.To, now,
                 $"{Title(rule, instance)}: {Describe(change)} - {instance.Message}");
+            if (change.Kind == AlertEventKinds.Recovered)
+            {
+                recovered.Add(instance);
+            }
         }
         // Every round, not only at the transition: a declaration that failed (or a node that died before it) is retried.
         if (AlertIncidents.NeedsIncident(rule, instance))
@@ -92,6 +113,14 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
             declare.Add(instance);
         }
         var silenced = silences.Any(s => SilenceMatching.Matches(s, rule, instance.GroupKey, instance.HardState, now));
+        // Going hard CRITICAL wakes the service's on-call (docs/oncall.md); silenced or flapping alerts wake nobody.
+        if (!wasHardCritical && instance.Hard && instance.HardState == AlertState.Critical && !silenced && !instance.Flapping)
+        {
+            var message = AlertMessages.For(rule, instance, NotificationKind.Problem, null);
+            pages.Add(new PageRequest(AlertPageSubject.SubjectType, instance.Id.ToString(CultureInfo.InvariantCulture), rule.Service,
+                NotificationSeverity.Critical, message.Subject, message.Links, message.Text, AlertEventKinds.SubjectType,
+                rule.Id.ToString(CultureInfo.InvariantCulture)));
+        }
         if (AlertNotifyPolicy.Decide(instance, silenced, TimeSpan.FromMinutes(rule.RepeatMinutes), now) is { } kind)
         {
             var message = AlertMessages.For(rule, instance, kind, notifications.Value.PublicUrl);

@@ -13,7 +13,7 @@ public sealed record AlertView(AlertInstance Instance, AlertRule Rule, bool Sile
 
 /// <summary>Rules, acknowledgements and silences. Callers checked the role (Viewers read, Engineers write); every write records its event.</summary>
 public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock, IOptions<AlertsOptions> options,
-    ServiceCatalog catalog)
+    ServiceCatalog catalog, OnCall.Paging.Paging paging)
 {
     public async Task<List<AlertRule>> ListRulesAsync(string? service, CancellationToken ct)
     {
@@ -149,6 +149,8 @@ public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog e
             return Refusal.InvalidField("comment", "The comment is at most 2000 characters.");
         }
         await using var db = await dbs.CreateDbContextAsync(ct);
+        // A transaction: the alert's page (if any) is locked and acknowledged with it.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var instance = await db.AlertInstances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
         if (instance is null)
         {
@@ -169,7 +171,9 @@ public sealed class AlertService(IDbContextFactory<OpsDbContext> dbs, EventLog e
         AlertRoundWriter.Record(events, db, rule, instance, AlertEventKinds.Acknowledged, instance.HardState, instance.HardState, instance.AcknowledgedAt.Value,
             $"{actor.Name} acknowledged {AlertRoundWriter.Title(rule, instance)}" + (comment.Length > 0 ? $": {comment}" : ""),
             new { group = instance.GroupKey, comment }, actor.Name);
+        await paging.AcknowledgeSubjectAsync(db, AlertPageSubject.SubjectType, instance.Id.ToString(CultureInfo.InvariantCulture), actor, ct);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return instance;
     }
 

@@ -20,6 +20,7 @@ public static class AlertsServiceCollectionExtensions
         services.AddSingleton<AlertIncidents>();
         services.AddSingleton<AlertScheduler>();
         services.AddSingleton<AlertService>();
+        services.AddSingleton<OnCall.Paging.IPageSubject, AlertPageSubject>();
         services.AddSingleton<AlertBacktest>();
         services.AddSingleton<AlertEvaluationService>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluationService>());

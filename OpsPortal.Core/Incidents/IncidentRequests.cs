@@ -25,6 +25,9 @@ public sealed record DeclareIncident
     public string? LogQuery { get; init; }
     public DateTimeOffset? LogFrom { get; init; }
     public DateTimeOffset? LogTo { get; init; }
+
+    /// <summary>Page the service's escalation policy; null: when the severity pages (<c>OpsPortal:OnCall:PageIncidentSeverities</c>).</summary>
+    public bool? Page { get; init; }
 }
 
 /// <summary>A change to an incident; every property left null stays as it is.</summary>

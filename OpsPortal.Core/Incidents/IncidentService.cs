@@ -2,7 +2,11 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
+using Microsoft.Extensions.Options;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Notifications;
+using OpsPortal.Core.OnCall;
+using OpsPortal.Core.OnCall.Paging;
 using OpsPortal.Core.Tickets;
 
 namespace OpsPortal.Core.Incidents;
@@ -12,8 +16,11 @@ namespace OpsPortal.Core.Incidents;
 /// which it hands to the ticket hook, so an incident, its ticket and their events commit in one
 /// transaction (ADR-001). Callers have checked the Engineer role; every method writes its events
 /// with the change, and a refused change (<see cref="IncidentRules.Invalid"/>) changes nothing.
+/// A declared incident of a paging severity (<see cref="OnCallOptions.PageIncidentSeverities"/>) pages its
+/// service's escalation policy in the same transaction; acknowledging or resolving it ends the page.
 /// </summary>
-public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock, TicketHook tickets)
+public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock, TicketHook tickets,
+    Paging paging, IOptions<OnCallOptions> onCall)
 {
     public async Task<Result<Incident>> DeclareAsync(DeclareIncident request, Actor actor, CancellationToken ct = default)
     {
@@ -108,8 +115,24 @@ public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, E
         {
             Append(db, incident, actor, IncidentEventKinds.Resolved, $"{IncidentName(incident)} resolved", new { at = resolved });
         }
+        // History recorded late (already acknowledged or resolved) wakes nobody.
+        if ((request.Page ?? onCall.Value.PagesIncidentsOf(Incident.SeverityName(incident.Severity)))
+            && incident.AcknowledgedAt is null && incident.ResolvedAt is null)
+        {
+            await paging.PageAsync(db, PageRequestFor(incident), ct);
+        }
         await db.SaveChangesAsync(ct);
         return incident;
+    }
+
+    private static PageRequest PageRequestFor(Incident incident)
+    {
+        var id = incident.Id.ToString(CultureInfo.InvariantCulture);
+        var links = new List<NotificationLink> { new("Incident", $"/incidents/{id}") };
+        return new PageRequest(IncidentEventKinds.SubjectType, id, incident.Services[0], NotificationSeverity.Critical,
+            $"{Incident.SeverityName(incident.Severity)} #{id}: {incident.Title}", links,
+            $"Incident on {string.Join(", ", incident.Services)}, impact since {IncidentRules.Iso(incident.StartedAt)}, declared by {incident.CreatedBy}."
+            + (incident.Summary is { } summary ? "\n" + Shorten(summary, 1000) : ""));
     }
 
     /// <summary>Acknowledges now; acknowledging twice changes nothing (editing the time is <see cref="UpdateAsync"/>).</summary>
@@ -139,11 +162,14 @@ public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, E
         }
         var now = IncidentRules.Trim(clock.GetUtcNow());
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A transaction: the incident's page (if any) is locked and changed with it.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await db.Incidents.SingleOrDefaultAsync(i => i.Id == id, ct) is not { } incident)
         {
             return IncidentRules.NotFound(id);
         }
         var before = incident.Status;
+        var wasAcknowledged = incident.AcknowledgedAt is not null;
         if (change.Status is not null)
         {
             ChangeStatus(db, incident, IncidentRules.ParseStatus(change.Status).Value, change, now, actor);
@@ -161,7 +187,17 @@ public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, E
             await tickets.RecordOutcomeAsync(db, key, resolved,
                 resolved ? $"Incident #{incident.Id} resolved." : $"Incident #{incident.Id} reopened: the resolution did not hold.", actor, ct);
         }
+        var subjectId = incident.Id.ToString(CultureInfo.InvariantCulture);
+        if (!wasAcknowledged && incident.AcknowledgedAt is not null)
+        {
+            await paging.AcknowledgeSubjectAsync(db, IncidentEventKinds.SubjectType, subjectId, actor, ct);
+        }
+        if (incident.Status == IncidentStatus.Resolved)
+        {
+            await paging.ResolveSubjectAsync(db, IncidentEventKinds.SubjectType, subjectId, actor, ct);
+        }
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return incident;
     }
 

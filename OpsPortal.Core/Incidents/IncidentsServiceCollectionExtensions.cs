@@ -12,6 +12,7 @@ public static class IncidentsServiceCollectionExtensions
                 "OpsPortal:Incidents:TimelineMargin must be between 00:00:00 and 7.00:00:00.")
             .ValidateOnStart();
         services.AddSingleton<IncidentService>();
+        services.AddSingleton<OnCall.Paging.IPageSubject, IncidentPageSubject>();
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<IncidentPostmortems>();

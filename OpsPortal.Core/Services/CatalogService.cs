@@ -38,7 +38,8 @@ public sealed record CatalogService(
     IReadOnlyList<CatalogEnvironment> Environments,
     IReadOnlyList<string> DependsOn,
     IReadOnlyList<string> DependedOnBy,
-    ServiceOrigin Origin)
+    ServiceOrigin Origin,
+    string? EscalationPolicy = null)
 {
     /// <summary>The requests of one environment (its own selector, else the service's); null environment: the whole service.</summary>
     public string SelectorFor(string? environment) =>
@@ -58,4 +59,5 @@ public sealed record ServiceInput(
     IReadOnlyList<ServiceLink>? Links,
     string? LogSelector,
     IReadOnlyList<string>? DependsOn,
-    int? BaseRevision = null);
+    int? BaseRevision = null,
+    string? EscalationPolicy = null);

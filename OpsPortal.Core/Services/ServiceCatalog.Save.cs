@@ -51,7 +51,7 @@ public sealed partial class ServiceCatalog
         row.UpdatedAt = now;
         events.Append(db, actor.Name, created ? ServiceEventKinds.Created : ServiceEventKinds.Updated, ServiceEventKinds.SubjectType, name,
             created ? $"{actor.Name} added service {name} to the catalog" : $"{actor.Name} changed service {name} (revision {row.Revision})",
-            name, new { row.Revision, row.Owners, row.LogSelector, row.DependsOn });
+            name, new { row.Revision, row.Owners, row.LogSelector, row.DependsOn, row.EscalationPolicy });
         try
         {
             await db.SaveChangesAsync(ct);
@@ -97,6 +97,7 @@ public sealed partial class ServiceCatalog
         row.Links = (input.Links ?? []).Select(l => new ServiceLink(l.Title.Trim(), l.Url.Trim())).ToList();
         row.LogSelector = string.IsNullOrWhiteSpace(input.LogSelector) ? null : input.LogSelector.Trim();
         row.DependsOn = Clean(input.DependsOn);
+        row.EscalationPolicy = string.IsNullOrWhiteSpace(input.EscalationPolicy) ? null : input.EscalationPolicy.Trim();
     }
 
     private static List<string> Clean(IReadOnlyList<string>? values) =>
@@ -140,6 +141,10 @@ public sealed partial class ServiceCatalog
         foreach (var dependency in dependencies)
         {
             Check("dependsOn", ServiceCatalogRules.DependencyProblem(name, dependency));
+        }
+        if (!string.IsNullOrWhiteSpace(input.EscalationPolicy))
+        {
+            Check("escalationPolicy", ServiceCatalogRules.PolicyProblem(input.EscalationPolicy.Trim()));
         }
         return errors;
     }

@@ -88,13 +88,14 @@ public sealed partial class ServiceCatalog(
             var environments = s.Environments.Select(e => new CatalogEnvironment(e.Name, e.LogSelector ?? selector, e.LogSelector is not null,
                 e.AutoRollback, e.Role, e.TicketRequired)).ToList();
             list.Add(new CatalogService(s.Name, c.Description, c.Owners, c.Tier, c.Links, selector, c.LogSelector is null, environments,
-                c.DependsOn, [], new ServiceOrigin(ServiceSource.File, file!.FilePath, c.Line, 0, null, null)));
+                c.DependsOn, [], new ServiceOrigin(ServiceSource.File, file!.FilePath, c.Line, 0, null, null), c.EscalationPolicy));
         }
         var declared = list.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var r in rows.Where(r => !declared.Contains(r.Name)))
         {
             list.Add(new CatalogService(r.Name, r.Description, r.Owners, r.Tier, r.Links, r.LogSelector ?? ServiceCatalogRules.DefaultSelector(r.Name),
-                r.LogSelector is null, [], r.DependsOn, [], new ServiceOrigin(ServiceSource.Portal, null, 0, r.Revision, r.UpdatedBy, r.UpdatedAt)));
+                r.LogSelector is null, [], r.DependsOn, [], new ServiceOrigin(ServiceSource.Portal, null, 0, r.Revision, r.UpdatedBy, r.UpdatedAt),
+                r.EscalationPolicy));
         }
         var dependents = list.SelectMany(s => s.DependsOn.Select(d => (On: d, By: s.Name)))
             .ToLookup(x => x.On, x => x.By, StringComparer.Ordinal);

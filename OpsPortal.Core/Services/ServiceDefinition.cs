@@ -19,6 +19,9 @@ public class ServiceDefinition
     public string? LogSelector { get; set; }
     public List<string> DependsOn { get; set; } = [];
 
+    /// <summary>The on-call escalation policy paging for the service (by name); null: the default policy.</summary>
+    public string? EscalationPolicy { get; set; }
+
     /// <summary>Counts saves from 1; a save that names the revision it started from is refused when it is stale.</summary>
     public int Revision { get; set; }
     public required string CreatedBy { get; set; }

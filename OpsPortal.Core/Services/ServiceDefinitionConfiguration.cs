@@ -17,6 +17,7 @@ internal sealed class ServiceDefinitionConfiguration : IEntityTypeConfiguration<
         e.Property(x => x.Name).HasMaxLength(63);
         e.Property(x => x.Description).HasMaxLength(ServiceCatalogRules.MaxDescription);
         e.Property(x => x.LogSelector).HasMaxLength(ServiceCatalogRules.MaxSelector);
+        e.Property(x => x.EscalationPolicy).HasMaxLength(100);
         e.Property(x => x.CreatedBy).HasMaxLength(256);
         e.Property(x => x.UpdatedBy).HasMaxLength(256);
         e.Property(x => x.Revision).IsConcurrencyToken();

@@ -16,7 +16,7 @@ namespace OpsPortal.Tests.Alerts;
 public sealed class AlertEvaluationTests : AlertTestBase
 {
     private AlertService AlertService() => new(Factory.Services.GetRequiredService<IDbContextFactory<OpsDbContext>>(), new EventLog(Clock), Clock,
-        Factory.Services.GetRequiredService<IOptions<AlertsOptions>>(), Factory.Services.GetRequiredService<OpsPortal.Core.Services.ServiceCatalog>());
+        Factory.Services.GetRequiredService<IOptions<AlertsOptions>>(), Factory.Services.GetRequiredService<OpsPortal.Core.Services.ServiceCatalog>(), Paging);
 
     [Fact]
     public async Task Burst_Fires_AckStopsRepeats_RecoveryNotifies_SilenceSuppresses()

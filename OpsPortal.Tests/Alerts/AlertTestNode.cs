@@ -11,7 +11,11 @@ using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Notifications;
+using OpsPortal.Core.OnCall;
+using OpsPortal.Core.OnCall.Escalation;
+using OpsPortal.Core.OnCall.Paging;
 using OpsPortal.Core.Services;
+using OpsPortal.Core.Subscriptions;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Tests.Infrastructure;
 
@@ -30,6 +34,9 @@ public abstract class AlertTestBase : ApiTestBase
 
     protected FixedClock Clock { get; private set; } = null!;
     protected AlertScheduler Scheduler { get; private set; } = null!;
+
+    /// <summary>Paging on the test's clock (the alert writer pages through it).</summary>
+    protected Paging Paging { get; private set; } = null!;
     protected AlertIncidents Incidents { get; private set; } = null!;
     protected HttpClient Client { get; private set; } = null!;
 
@@ -50,10 +57,13 @@ public abstract class AlertTestBase : ApiTestBase
         var events = new EventLog(Clock);
         var measurer = new AlertMeasurer(data);
         var hook = new TicketHook(new TicketOperations(events, Clock, Options.Create(new TicketsOptions())));
-        var incidents = Incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook), measurer,
-            NullLogger<AlertIncidents>.Instance);
-        Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, new NotificationOutbox(Clock, events, sp.GetRequiredService<NotificationSecrets>()),
-                sp.GetRequiredService<IOptions<NotificationsOptions>>()),
+        var outbox = new NotificationOutbox(Clock, events, sp.GetRequiredService<NotificationSecrets>());
+        Paging = new Paging(sp.GetRequiredService<EscalationPolicies>(), new PageNotifier(outbox, sp.GetRequiredService<PersonalSettingsService>(), events,
+            sp.GetRequiredService<IOptions<OnCallOptions>>(), sp.GetRequiredService<IOptions<NotificationsOptions>>()), events, Clock);
+        var incidents = Incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook, Paging,
+            sp.GetRequiredService<IOptions<OnCallOptions>>()), measurer, NullLogger<AlertIncidents>.Instance);
+        Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, outbox,
+                sp.GetRequiredService<IOptions<NotificationsOptions>>(), Paging),
             incidents, options, Clock);
         Client = await ClientForAsync(AdminEmail, AdminPassword);
         await DefineServiceAsync(Factory.Services, Service);

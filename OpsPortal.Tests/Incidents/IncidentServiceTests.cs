@@ -3,9 +3,13 @@ using Microsoft.Extensions.Configuration;
 using OpsPortal.Core;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Notifications;
+using OpsPortal.Core.OnCall;
+using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
@@ -31,6 +35,11 @@ public sealed class IncidentServiceTests : IAsyncLifetime
         services.AddTickets();
         services.AddWiki();
         services.AddIncidents();
+        // Declaring may page (SEV1/SEV2): paging needs the catalog, the outbox and on-call.
+        services.AddDeploys();
+        services.AddServiceCatalog();
+        services.AddNotifications();
+        services.AddOnCall();
         services.AddSingleton<TimeProvider>(_clock);
         _services = services.BuildServiceProvider();
     }
@@ -55,7 +64,9 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     {
         await using var db = _database.CreateContext();
         var subject = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await db.Events.Where(e => e.SubjectType == "incident" && e.SubjectId == subject).OrderBy(e => e.Id).ToListAsync();
+        // The incident's own events (paging writes page.* events on the same timeline: tested in OnCall).
+        return await db.Events.Where(e => e.SubjectType == "incident" && e.SubjectId == subject && e.Kind.StartsWith("incident."))
+            .OrderBy(e => e.Id).ToListAsync();
     }
 
     [Fact]
@@ -234,7 +245,7 @@ public sealed class IncidentServiceTests : IAsyncLifetime
     [Fact]
     public async Task Timeline_OwnEvents_ServiceEventsInWindow_NoteAtItsChosenTime()
     {
-        var incident = await DeclareAsync(new DeclareIncident { Title = "t", Severity = "SEV2", Services = ["web"], StartedAt = Now.AddMinutes(-20) });
+        var incident = await DeclareAsync(new DeclareIncident { Title = "t", Severity = "SEV2", Services = ["web"], StartedAt = Now.AddMinutes(-20), Page = false });
         await using (var db = _database.CreateContext())
         {
             var log = new EventLog(new FixedClock(Now.AddMinutes(-50)));

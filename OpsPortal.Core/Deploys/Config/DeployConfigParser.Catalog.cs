@@ -6,7 +6,7 @@ namespace OpsPortal.Core.Deploys.Config;
 /// <summary>The catalog keys of a service (description, owners, tier, links, logs, depends_on, auto_rollback).</summary>
 public static partial class DeployConfigParser
 {
-    private static readonly string[] CatalogKeys = ["description", "owners", "tier", "links", "logs", "depends_on", "auto_rollback"];
+    private static readonly string[] CatalogKeys = ["description", "owners", "tier", "links", "logs", "depends_on", "auto_rollback", "escalation_policy"];
 
     private static ServiceCatalogConfig Catalog(Walker walker, string name, YamlNode key, YamlMappingNode map)
     {
@@ -29,7 +29,7 @@ public static partial class DeployConfigParser
             walker.Problem(walker.Child(map, "owners")!, $"service '{name}': at most {ServiceCatalogRules.MaxOwners} owners");
         }
         return new ServiceCatalogConfig((int)key.Start.Line, description, owners, Tier(walker, name, map), Links(walker, name, map),
-            Selector(walker, map, name), Dependencies(walker, name, map));
+            Selector(walker, map, name), Dependencies(walker, name, map), Policy(walker, name, map));
     }
 
     private static int? Tier(Walker walker, string name, YamlMappingNode map)
@@ -96,6 +96,17 @@ public static partial class DeployConfigParser
             walker.Problem(walker.Child(map, "depends_on")!, $"service '{name}': at most {ServiceCatalogRules.MaxDependencies} dependencies");
         }
         return list;
+    }
+
+    private static string? Policy(Walker walker, string name, YamlMappingNode map)
+    {
+        var policy = walker.Scalar(map, "escalation_policy")?.Trim();
+        if (policy is not null && ServiceCatalogRules.PolicyProblem(policy) is { } problem)
+        {
+            walker.Problem(walker.Child(map, "escalation_policy")!, $"service '{name}': {problem}");
+            return null;
+        }
+        return policy;
     }
 
     private static string? Selector(Walker walker, YamlMappingNode map, string where)

@@ -10,6 +10,7 @@ namespace OpsPortal.Core.Deploys.Config;
 /// <param name="Tier">1 (most critical) to 4; null when not said.</param>
 /// <param name="LogSelector">A query in the log language selecting the service's requests; null for the default.</param>
 /// <param name="DependsOn">Names of the services this one needs.</param>
+/// <param name="EscalationPolicy">The on-call escalation policy that pages for the service (by name); null: the default policy.</param>
 public sealed record ServiceCatalogConfig(
     int Line,
     string? Description,
@@ -17,7 +18,8 @@ public sealed record ServiceCatalogConfig(
     int? Tier,
     IReadOnlyList<ServiceLink> Links,
     string? LogSelector,
-    IReadOnlyList<string> DependsOn)
+    IReadOnlyList<string> DependsOn,
+    string? EscalationPolicy = null)
 {
     public static readonly ServiceCatalogConfig Empty = new(0, null, [], null, [], null, []);
 }

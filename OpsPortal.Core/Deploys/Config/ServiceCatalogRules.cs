@@ -35,6 +35,10 @@ public static class ServiceCatalogRules
     public static string? DescriptionProblem(string? description) =>
         description is { Length: > MaxDescription } ? $"description is longer than {MaxDescription} characters" : null;
 
+    /// <summary>An escalation policy is named; whether it exists is checked when a page needs it (and shown on the service).</summary>
+    public static string? PolicyProblem(string policy) =>
+        policy.Length is 0 or > 100 ? "escalation_policy must name a policy (1–100 characters)" : null;
+
     public static string? LinkProblem(string title, string url)
     {
         if (title.Trim().Length is 0 or > MaxLinkTitle)

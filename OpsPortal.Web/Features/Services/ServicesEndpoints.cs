@@ -13,11 +13,12 @@ public sealed record ServiceEnvironmentDto(string Name, string LogSelector, bool
 public record ServiceDto(
     string Name, string? Description, IReadOnlyList<string> Owners, int? Tier, IReadOnlyList<ServiceLink> Links,
     string LogSelector, bool LogSelectorIsDefault, IReadOnlyList<ServiceEnvironmentDto> Environments,
-    IReadOnlyList<string> DependsOn, IReadOnlyList<string> DependedOnBy, string Source, string DefinedIn, int Revision)
+    IReadOnlyList<string> DependsOn, IReadOnlyList<string> DependedOnBy, string Source, string DefinedIn, int Revision, string? EscalationPolicy)
 {
     public static ServiceDto From(CatalogService s) => new(s.Name, s.Description, s.Owners, s.Tier, s.Links, s.LogSelector, s.LogSelectorIsDefault,
         s.Environments.Select(e => new ServiceEnvironmentDto(e.Name, e.LogSelector, e.HasOwnSelector, e.AutoRollback, e.Role, e.TicketRequired)).ToList(),
-        s.DependsOn, s.DependedOnBy, s.Origin.Source == ServiceSource.File ? "file" : "portal", s.Origin.ToString(), s.Origin.Revision);
+        s.DependsOn, s.DependedOnBy, s.Origin.Source == ServiceSource.File ? "file" : "portal", s.Origin.ToString(), s.Origin.Revision,
+        s.EscalationPolicy);
 }
 public sealed record ServiceHealthDto(string Selector, DateTimeOffset From, DateTimeOffset To, long Requests, double RatePerMinute,
     double? ErrorRatio, double? P95, double? P99);
@@ -48,7 +49,7 @@ public sealed record ServiceDetailDto([property: JsonIgnore] ServiceDto Service,
 
 public sealed record ServiceListDto(IReadOnlyList<ServiceDto> Services, IReadOnlyList<string> FileProblems);
 public sealed record ServiceRequest(string? Description, IReadOnlyList<string>? Owners, int? Tier, IReadOnlyList<ServiceLink>? Links,
-    string? LogSelector, IReadOnlyList<string>? DependsOn, int? BaseRevision);
+    string? LogSelector, IReadOnlyList<string>? DependsOn, int? BaseRevision, string? EscalationPolicy = null);
 
 /// <summary>The service catalog API: everyone signed in reads; Engineers define services in the portal.</summary>
 public static class ServicesEndpoints
@@ -77,7 +78,7 @@ public static class ServicesEndpoints
     private static async Task<Results<Created<ServiceDto>, Ok<ServiceDto>, ProblemHttpResult>> PutAsync(
         ClaimsPrincipal user, ServiceCatalog catalog, string name, ServiceRequest body, CancellationToken ct)
     {
-        var input = new ServiceInput(body.Description, body.Owners, body.Tier, body.Links, body.LogSelector, body.DependsOn, body.BaseRevision);
+        var input = new ServiceInput(body.Description, body.Owners, body.Tier, body.Links, body.LogSelector, body.DependsOn, body.BaseRevision, body.EscalationPolicy);
         var result = await catalog.SaveAsync(user.ToActor(), name, input, ct);
         if (!result.TryGet(out var saved, out var refusal))
         {
