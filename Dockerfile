@@ -14,7 +14,9 @@ COPY OpsPortal.Core/ OpsPortal.Core/
 COPY OpsPortal.Web/ OpsPortal.Web/
 RUN dotnet publish OpsPortal.Web/OpsPortal.Web.csproj -c Release --no-restore -o /app
 
-# Runtime stage: the ASP.NET Core runtime only, running as the image's non-root `app` user.
+# Runtime stage: the ASP.NET Core runtime only, running as the image's non-root `app` user. File
+# sources read under OpsPortal__Logs__AllowedPaths (default /var/log): mount the host's logs there
+# read-only (-v /var/log/nginx:/var/log/nginx:ro).
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app ./

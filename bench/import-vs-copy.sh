@@ -2,7 +2,7 @@
 # End-to-end ingestion benchmark (issue 3): `import` of N generated opsportal lines into the
 # partitioned, indexed access table, timed in the same run as `psql \copy` of the same rows
 # pre-parsed to CSV into the same table. Also records the import process's peak RSS.
-#   bench/import-vs-copy.sh [LINES]        (default 5000000)
+#   [BENCH_PG_PORT=N] bench/import-vs-copy.sh [LINES]        (default 5000000; the port of its throwaway cluster, random by default)
 # Uses a throwaway PostgreSQL cluster with normal durability settings; needs ~5 GB of disk.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,7 +28,7 @@ dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll gen "$lines
 
 log "Starting PostgreSQL"
 pg_ensure_server
-port=$(( 56000 + RANDOM % 1000 ))
+port=${BENCH_PG_PORT:-$(( 56000 + RANDOM % 1000 ))}
 pg_cluster_init "$work/pg"
 pg_cluster_start "$work/pg" "$port"
 pg_create_database "$work/pg" opsportal

@@ -9,7 +9,8 @@ public static class DataServiceCollectionExtensions
 {
     public static DbContextOptionsBuilder UseOpsNpgsql(this DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(StorableTextInterceptor.Instance);
 
     /// <summary>
     /// The database: one <see cref="NpgsqlDataSource"/> for raw SQL and bulk work, the

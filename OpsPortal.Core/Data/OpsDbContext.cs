@@ -31,6 +31,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<LogSource> LogSources => Set<LogSource>();
     public DbSet<LogReject> LogRejects => Set<LogReject>();
     public DbSet<LogFileCursor> LogFileCursors => Set<LogFileCursor>();
+    public DbSet<LogIngestKey> LogIngestKeys => Set<LogIngestKey>();
     public DbSet<SavedSearch> SavedSearches => Set<SavedSearch>();
     public DbSet<Deploy> Deploys => Set<Deploy>();
     public DbSet<DeployOutputLine> DeployOutput => Set<DeployOutputLine>();

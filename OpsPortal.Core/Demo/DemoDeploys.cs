@@ -18,12 +18,7 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
         {
             return;
         }
-        var folder = demo.Value.DemoDirectory;
-        if (string.IsNullOrWhiteSpace(folder))
-        {
-            var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? "opsportal";
-            folder = Path.Combine(Path.GetTempPath(), "opsportal-demo-" + database);
-        }
+        var folder = demo.Value.FolderFor(dataSource.ConnectionString);
         var deployFolder = Path.Combine(folder, "deploy");
         var scripts = Directory.CreateDirectory(Path.Combine(deployFolder, "scripts")).FullName;
         Write(Path.Combine(scripts, "deploy.sh"), DeployScript, executable: true);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Deploys;
+using OpsPortal.Core.Logs;
 
 namespace OpsPortal.Core.Demo;
 
@@ -14,6 +15,7 @@ public static class DemoServiceCollectionExtensions
         services.AddHostedService<DemoAlertRules>();
         services.AddHostedService<DemoWikiService>();
         services.AddSingleton<IPostConfigureOptions<DeployOptions>, DemoDeploys>();
+        services.AddSingleton<IPostConfigureOptions<LogsOptions>, DemoLogPaths>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Logs;
 using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Demo;
@@ -50,12 +51,7 @@ public sealed partial class DemoTrafficService(
 
     private string DemoDirectory()
     {
-        var dir = options.Value.DemoDirectory;
-        if (string.IsNullOrWhiteSpace(dir))
-        {
-            var database = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? "opsportal";
-            dir = Path.Combine(Path.GetTempPath(), "opsportal-demo-" + database);
-        }
+        var dir = options.Value.FolderFor(dataSource.ConnectionString);
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -81,7 +77,7 @@ public sealed partial class DemoTrafficService(
             CreatedAt = clock.GetUtcNow(),
         }).Entity;
         await db.SaveChangesAsync(ct);
-        events.Append(db, "system", "logs.source_created", "log_source", source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, "system", LogsEventKinds.SourceCreated, LogsEventKinds.SourceSubject, source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"Demo: added log source {SourceName}, fed by the traffic simulator");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -22,6 +22,27 @@ public sealed class LogsOptions
     /// <summary>Lines longer than this are rejected with that reason.</summary>
     public int MaxLineLength { get; set; } = LogParserOptions.DefaultMaxLineLength;
 
+    /// <summary>
+    /// Rejected lines stored with their text per request (or per batch of a file or syslog source);
+    /// the rest are counted on the source (<c>rejects_not_kept</c>), so junk cannot multiply into rows.
+    /// </summary>
+    public int MaxRejectsPerRequest { get; set; } = 100;
+
+    /// <summary>Rejected lines stored with their text per source and hour, whatever the number of requests.</summary>
+    public int MaxRejectsPerSourceHour { get; set; } = 1000;
+
+    /// <summary>
+    /// How long an <c>Idempotency-Key</c> of <c>POST /api/logs</c> is remembered: a retry within it
+    /// gets the first answer and stores nothing again. At least 24 hours.
+    /// </summary>
+    public TimeSpan IdempotencyKeyRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Directories file sources may read, separated by <c>:</c> (like PATH). A file source outside them
+    /// is refused when saved and not read when tailed (its real path counts, after symlinks).
+    /// </summary>
+    public string AllowedPaths { get; set; } = "/var/log";
+
     /// <summary>Rows per COPY batch.</summary>
     public int BatchSize { get; set; } = 5000;
 

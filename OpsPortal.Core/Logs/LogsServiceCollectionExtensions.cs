@@ -28,9 +28,16 @@ public static class LogsServiceCollectionExtensions
                 "OpsPortal:Logs:SourceReloadInterval must be between 00:00:00.050 and 00:05:00.")
             .Validate(o => o.RollupInterval >= TimeSpan.FromMilliseconds(100) && o.RollupInterval <= TimeSpan.FromHours(1),
                 "OpsPortal:Logs:RollupInterval must be between 00:00:00.100 and 01:00:00.")
+            .Validate(o => o.MaxRejectsPerRequest is >= 0 and <= 100_000 && o.MaxRejectsPerSourceHour is >= 0 and <= 1_000_000,
+                "OpsPortal:Logs:MaxRejectsPerRequest must be between 0 and 100000, MaxRejectsPerSourceHour between 0 and 1000000.")
+            .Validate(o => o.IdempotencyKeyRetention >= TimeSpan.FromHours(24) && o.IdempotencyKeyRetention <= TimeSpan.FromDays(30),
+                "OpsPortal:Logs:IdempotencyKeyRetention must be between 1.00:00:00 (24 hours) and 30.00:00:00.")
+            .Validate(o => AllowedDirectories.Parse(o.AllowedPaths) is not null,
+                "OpsPortal:Logs:AllowedPaths must be absolute directories separated by ':' (e.g. /var/log:/srv/logs).")
             .ValidateOnStart();
         services.AddSingleton<AccessWriter>();
         services.AddSingleton<LogIngestor>();
+        services.AddSingleton<RequestIngestor>();
         services.AddSingleton<LogSourceService>();
         services.AddTransient<SourceStats>();
         services.AddTransient<LogMaintenanceJob>();

@@ -58,11 +58,15 @@ public static class Commands
             return 2;
         }
         builder.Services.AddOpsData(options.Database);
-        builder.Services.AddOpsAuthServices();
         builder.Services.AddLogs();
-        builder.Services.AddOpsIdentityCore();
-        // Storage only: this process enqueues, the portal's workers run the job.
-        builder.Services.AddOpsJobs(options, runServer: false);
+        // import needs only the logs: Hangfire's storage checks its schema when made (seconds on a busy machine).
+        if (args[0] != "import")
+        {
+            builder.Services.AddOpsAuthServices();
+            builder.Services.AddOpsIdentityCore();
+            // Storage only: this process enqueues, the portal's workers run the job.
+            builder.Services.AddOpsJobs(options, runServer: false);
+        }
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;

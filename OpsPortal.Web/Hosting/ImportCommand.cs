@@ -74,7 +74,7 @@ internal static class ImportCommand
                 : raw;
             var total = file == "-" || input != raw ? (long?)null : raw.Length;
             var bar = new ProgressBar(file == "-" ? "stdin" : Path.GetFileName(file), total);
-            var result = await ingestor.IngestAsync(context, input, options.BatchSize, options.MaxLineLength, bar, CancellationToken.None);
+            var result = await ingestor.IngestAsync(context, input, bar, CancellationToken.None);
             bar.Done(result);
             accepted += result.Accepted;
             rejected += result.Rejected;

@@ -13,6 +13,7 @@ using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Web.Api;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
@@ -58,7 +59,7 @@ public static class OpsPortalHost
         builder.Services.AddOpsJobs(options);
         builder.Services.AddOpsApi();
 
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddOpsCircuits();
         builder.Services.AddMudServices();
         return builder;
     }

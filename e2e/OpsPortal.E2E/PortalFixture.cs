@@ -17,6 +17,9 @@ public class PortalFixture : IAsyncLifetime
     public const string AdminEmail = "admin@e2e.test";
     public const string AdminPassword = "Admin-password-1";
 
+    /// <summary>The folder file sources may read in these tests (OpsPortal:Logs:AllowedPaths).</summary>
+    public static readonly string LogFolder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "opsportal-e2e-logs")).FullName;
+
     private PortalFactory? _factory;
     private IPlaywright? _playwright;
 
@@ -77,6 +80,7 @@ public class PortalFixture : IAsyncLifetime
             builder.UseEnvironment("Testing");
             builder.UseSetting("OPSPORTAL_DATABASE", database);
             builder.UseSetting("OpsPortal:RunJobs", "false");
+            builder.UseSetting("OpsPortal:Logs:AllowedPaths", LogFolder);
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);

@@ -8,7 +8,7 @@ public sealed class SourcesTests(PortalFixture portal) : BrowserTest(portal)
     [Fact]
     public async Task Admin_AddsFileSource_LinesAreIngestedAndCounted()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"opsportal-e2e-{Guid.NewGuid():N}.log");
+        var file = Path.Combine(PortalFixture.LogFolder, $"opsportal-e2e-{Guid.NewGuid():N}.log");
         await File.WriteAllTextAsync(file, "");
         try
         {

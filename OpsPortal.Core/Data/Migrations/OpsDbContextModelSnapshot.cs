@@ -1335,6 +1335,10 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("offset");
 
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -1343,6 +1347,49 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasName("pk_log_file_cursors");
 
                     b.ToTable("log_file_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogIngestKey", b =>
+                {
+                    b.Property<string>("Actor")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<long?>("Accepted")
+                        .HasColumnType("bigint")
+                        .HasColumnName("accepted");
+
+                    b.Property<byte[]>("BodySha256")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("body_sha256");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("Rejected")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejected");
+
+                    b.Property<string>("SourceName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source_name");
+
+                    b.HasKey("Actor", "Key")
+                        .HasName("pk_log_ingest_keys");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_log_ingest_keys_created_at");
+
+                    b.ToTable("log_ingest_keys", (string)null);
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Logs.Sources.LogReject", b =>
@@ -1440,9 +1487,26 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("timestamp without time zone")
                         .HasColumnName("last_line_at");
 
+                    b.Property<string>("LastLoss")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_loss");
+
+                    b.Property<DateTimeOffset?>("LastLossAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_loss_at");
+
                     b.Property<DateTimeOffset?>("LastReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_received_at");
+
+                    b.Property<int>("LossCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("loss_count");
+
+                    b.Property<long>("LostBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lost_bytes");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1458,6 +1522,10 @@ namespace OpsPortal.Core.Data.Migrations
                     b.Property<long>("RejectedTotal")
                         .HasColumnType("bigint")
                         .HasColumnName("rejected_total");
+
+                    b.Property<long>("RejectsNotKept")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejects_not_kept");
 
                     b.Property<string>("SyslogTag")
                         .HasMaxLength(48)

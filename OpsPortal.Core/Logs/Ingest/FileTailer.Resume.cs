@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core.Auth;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Ingest;
 
@@ -7,39 +9,79 @@ public sealed partial class FileTailer
     /// <summary>Where to go on from: the committed cursor checked against what is at the path now.</summary>
     private async Task<(TailFile File, long Start)> ResumeAsync(CancellationToken ct)
     {
-        _committed = await LoadCursorAsync(ct);
+        var stored = await LoadCursorAsync(ct);
+        _committed = stored is null ? null : new FilePosition(stored.FileId, stored.Offset);
         var file = await OpenWhenPresentAsync(ct);
-        if (_committed is not { } cursor)
+        if (stored is null)
         {
             LogStarting(source.Name, _path);
             return (file, 0);
         }
-        if (cursor.FileId == file.Id)
+        if (stored.FileId == file.Id)
         {
-            if (file.Length < cursor.Offset)
+            if (file.Length < stored.Offset)
             {
-                LogTruncatedWhileStopped(source.Name, _path, cursor.Offset);
+                LogTruncatedWhileStopped(source.Name, _path, stored.Offset);
+                await RecordLossAsync(stored, file, Known(stored) +
+                    $"{_path} was truncated while it was not being read (read to byte {stored.Offset:N0}); what it got after that, " +
+                    "before the truncation, was not ingested.", ct);
                 return (file, 0);
             }
-            LogResuming(source.Name, _path, cursor.Offset);
-            return (file, cursor.Offset);
+            LogResuming(source.Name, _path, stored.Offset);
+            return (file, stored.Offset);
         }
-        if (TailFile.FindRotated(_path, cursor.FileId) is { } old)
+        if (TailFile.FindRotated(_path, stored.FileId, _allowed) is { } old)
         {
             // Rotated while we were stopped, and the old file is still next to it: finish it first.
-            LogResumingRotated(source.Name, _path, old.Path, cursor.Offset);
+            LogResumingRotated(source.Name, _path, old.Path, stored.Offset);
             file.Dispose();
-            return (old, old.Length >= cursor.Offset ? cursor.Offset : 0);
+            return (old, old.Length >= stored.Offset ? stored.Offset : 0);
         }
-        LogRotatedWhileStopped(source.Name, _path, cursor.FileId, cursor.Offset);
+        LogRotatedWhileStopped(source.Name, _path, stored.FileId, stored.Offset);
+        await RecordLossAsync(stored, file, Known(stored) +
+            $"The previous {_path} (file {stored.FileId}) was rotated away while it was not being read and is no longer next to it: " +
+            $"it was read to byte {stored.Offset:N0}; what it got after that was not ingested.", ct);
         return (file, 0);
     }
 
-    private async Task<FilePosition?> LoadCursorAsync(CancellationToken ct)
+    private static string Known(LogFileCursor c) =>
+        c.Size > c.Offset ? $"{c.Size - c.Offset:N0} bytes known lost. " : "";
+
+    /// <summary>
+    /// Puts the loss on the source (the Sources page) and the events spine, and moves the cursor to the
+    /// start of <paramref name="file"/> in the same transaction, so a retry or another node does not
+    /// count the same loss again (a moved cursor means someone else already did).
+    /// </summary>
+    private async Task RecordLossAsync(LogFileCursor stored, TailFile file, string what, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var cursor = await db.LogFileCursors.AsNoTracking().SingleOrDefaultAsync(c => c.SourceId == source.Id, ct);
-        return cursor is null ? null : new FilePosition(cursor.FileId, cursor.Offset);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow();
+        var moved = await db.LogFileCursors
+            .Where(c => c.SourceId == source.Id && c.FileId == stored.FileId && c.Offset == stored.Offset)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.FileId, file.Id).SetProperty(x => x.Offset, 0L)
+                .SetProperty(x => x.Size, 0L).SetProperty(x => x.UpdatedAt, now), ct);
+        if (moved != 1)
+        {
+            return;
+        }
+        var known = Math.Max(0, stored.Size - stored.Offset);
+        await db.LogSources.Where(s => s.Id == source.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.LossCount, x => x.LossCount + 1)
+            .SetProperty(x => x.LostBytes, x => x.LostBytes + known)
+            .SetProperty(x => x.LastLoss, what.Length > 1000 ? what[..1000] : what)
+            .SetProperty(x => x.LastLossAt, now), ct);
+        events.Append(db, Actor.System("file-tail").Name, LogsEventKinds.LinesLost, LogsEventKinds.SourceSubject,
+            source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"Log source {source.Name}: {what}");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        _committed = new FilePosition(file.Id, 0);
+    }
+
+    private async Task<LogFileCursor?> LoadCursorAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.LogFileCursors.AsNoTracking().SingleOrDefaultAsync(c => c.SourceId == source.Id, ct);
     }
 
     private async Task<TailFile> OpenWhenPresentAsync(CancellationToken ct)
@@ -50,7 +92,7 @@ public sealed partial class FileTailer
             string problem;
             try
             {
-                if (TailFile.TryOpen(_path) is { } file)
+                if (TailFile.TryOpen(_path, _allowed) is { } file)
                 {
                     return file;
                 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Ingest;
@@ -19,7 +20,7 @@ namespace OpsPortal.Core.Logs.Ingest;
 /// window of its own (lines written between copy and truncate are lost) that no reader can close.
 /// </remarks>
 public sealed partial class FileTailer(LogSource source, AccessWriter writer, LogSourceService sources,
-    IDbContextFactory<OpsDbContext> dbFactory, IOptions<LogsOptions> options, TimeProvider clock, ILogger<FileTailer> logger)
+    IDbContextFactory<OpsDbContext> dbFactory, EventLog events, IOptions<LogsOptions> options, TimeProvider clock, ILogger<FileTailer> logger)
 {
     private static readonly TimeSpan MissingFileRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -29,7 +30,9 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
 
     private readonly string _path = source.Path ?? throw new ArgumentException($"Log source {source.Name} has no path.", nameof(source));
     private readonly LogsOptions _options = options.Value;
-    private readonly LineBatch _batch = new(sources.ContextFor(source), options.Value.BatchSize, clock);
+    private readonly AllowedDirectories _allowed = AllowedDirectories.Parse(options.Value.AllowedPaths)
+        ?? throw new InvalidOperationException("OpsPortal:Logs:AllowedPaths is not valid.");
+    private readonly LineBatch _batch = new(sources.ContextFor(source), options.Value.BatchSize, clock, options.Value.MaxRejectsPerRequest);
 
     // Room for a partial line of the longest allowed length plus one read behind it.
     private readonly byte[] _buffer = new byte[options.Value.MaxLineLength + ReadSize];
@@ -113,11 +116,11 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
                 buffered = Consume(lines, buffered + read, final: false);
                 if (_batch.IsFull)
                 {
-                    await FlushAsync(file.Id, _boundary, ct);
+                    await FlushAsync(file, _boundary, ct);
                 }
                 continue;
             }
-            if (replaced && TailFile.TryOpen(_path) is { } next)
+            if (replaced && TailFile.TryOpen(_path, _allowed) is { } next)
             {
                 if (next.Id == file.Id)
                 {
@@ -130,7 +133,7 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
                 }
             }
             replaced = false;
-            await FlushAsync(file.Id, _boundary, ct);
+            await FlushAsync(file, _boundary, ct);
 
             if (file.Length < readAt)
             {
@@ -158,7 +161,7 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
         {
             Consume(lines, buffered, final: true);
             _boundary = end;
-            await FlushAsync(file.Id, end, ct);
+            await FlushAsync(file, end, ct);
             LogRotated(source.Name, _path, end);
         }
         catch
@@ -180,7 +183,7 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
             (head, length) =>
             {
                 _boundary += length + 1;
-                _batch.Reject($"line longer than {max} bytes ({length} bytes)", head);
+                _batch.Reject(LineReader.TooLong(max, length), head);
             });
     }
 
@@ -192,14 +195,14 @@ public sealed partial class FileTailer(LogSource source, AccessWriter writer, Lo
         return count - consumed;
     }
 
-    private async Task FlushAsync(string fileId, long offset, CancellationToken ct)
+    private async Task FlushAsync(TailFile file, long offset, CancellationToken ct)
     {
         if (_batch.LineCount == 0)
         {
             return;
         }
-        await _batch.WriteAsync(writer, new CursorUpdate(fileId, offset, _committed), ct);
-        _committed = new FilePosition(fileId, offset);
+        await _batch.WriteAsync(writer, new CursorUpdate(file.Id, offset, _committed, file.Length), ct);
+        _committed = new FilePosition(file.Id, offset);
         _batch.Clear();
     }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using OpsPortal.Core.Logs.Parsing;
 
 namespace OpsPortal.Core.Logs.Ingest;
@@ -16,17 +15,24 @@ public sealed record SourceContext(int Id, string Name, LogParser Parser, string
 /// <see cref="Capacity"/> is a soft limit: callers flush when <see cref="IsFull"/>, but a chunk of
 /// input may overshoot it, so the batch grows rather than refusing lines.
 /// </remarks>
-public sealed class LineBatch(SourceContext source, int capacity, TimeProvider clock)
+/// <param name="keepRejects">How many rejected lines keep their text until <see cref="Clear"/>; the rest are counted.</param>
+public sealed class LineBatch(SourceContext source, int capacity, TimeProvider clock, int keepRejects = LineBatch.DefaultKeepRejects)
 {
+    public const int DefaultKeepRejects = 100;
+
     private readonly List<AccessRecord> _rows = CreateRows(capacity);
-    private readonly List<RejectedLine> _rejects = [];
+    private int _rejectedSinceRows;
 
     public SourceContext Source { get; } = source;
     public int Capacity { get; } = capacity;
     public int RowCount { get; private set; }
     public IReadOnlyList<AccessRecord> Rows => _rows;
-    public IReadOnlyList<RejectedLine> Rejects => _rejects;
-    public int LineCount => RowCount + _rejects.Count;
+
+    /// <summary>The rejects since <see cref="Clear"/> (a request's, when only rows are cleared between writes).</summary>
+    public RejectSample Rejects { get; } = new(keepRejects);
+
+    /// <summary>Lines since the rows were last cleared: what the next write covers.</summary>
+    public int LineCount => RowCount + _rejectedSinceRows;
     public bool IsFull => LineCount >= Capacity;
 
     /// <summary>Parses one line (without its newline). Empty lines are skipped, not rejected.</summary>
@@ -56,23 +62,38 @@ public sealed class LineBatch(SourceContext source, int capacity, TimeProvider c
         }
         else
         {
-            var raw = line.Length > AccessWriter.MaxRawRejectLength ? line[..AccessWriter.MaxRawRejectLength] : line;
-            _rejects.Add(new RejectedLine(reason, Encoding.UTF8.GetString(raw)));
+            Reject(reason, line);
         }
     }
 
     /// <summary>A line known to be bad before parsing (e.g. longer than the limit).</summary>
-    public void Reject(string reason, ReadOnlySpan<byte> rawStart) =>
-        _rejects.Add(new RejectedLine(reason, Encoding.UTF8.GetString(rawStart.Length > AccessWriter.MaxRawRejectLength
-            ? rawStart[..AccessWriter.MaxRawRejectLength] : rawStart)));
+    public void Reject(string reason, ReadOnlySpan<byte> rawStart)
+    {
+        _rejectedSinceRows++;
+        if (Rejects.IsFull)
+        {
+            Rejects.CountOnly();
+            return;
+        }
+        var raw = rawStart.Length > AccessWriter.MaxRawRejectLength ? rawStart[..AccessWriter.MaxRawRejectLength] : rawStart;
+        Rejects.Add(new RejectedLine(reason, StorableText.FromUtf8(raw)));
+    }
 
-    public Task WriteAsync(AccessWriter writer, CursorUpdate? cursor, CancellationToken ct) =>
-        writer.WriteAsync(Source.Id, _rows, RowCount, _rejects, cursor, ct);
+    public Task WriteAsync(AccessWriter writer, CursorUpdate? cursor, CancellationToken ct, bool durable = true) =>
+        writer.WriteAsync(Source.Id, _rows, RowCount, Rejects, cursor, ct, durable);
 
+    /// <summary>Forgets the rows and the rejects: the next write starts afresh.</summary>
     public void Clear()
     {
+        ClearRows();
+        Rejects.Clear();
+    }
+
+    /// <summary>Forgets the rows written; rejects keep adding up (one request written in several COPYs, one transaction).</summary>
+    public void ClearRows()
+    {
         RowCount = 0;
-        _rejects.Clear();
+        _rejectedSinceRows = 0;
     }
 
     private static List<AccessRecord> CreateRows(int capacity)

@@ -28,6 +28,13 @@ public sealed class LineReader
         _scratch = new byte[Math.Max(maxLineLength, AccessWriter.MaxRawRejectLength) + 1];
     }
 
+    /// <summary>A reader that hands lines to <paramref name="batch"/> and rejects the too long ones there.</summary>
+    public static LineReader For(LineBatch batch, int maxLineLength) =>
+        new(maxLineLength, line => batch.Add(line), (start, length) => batch.Reject(TooLong(maxLineLength, length), start));
+
+    /// <summary>The reject reason of a line over the limit.</summary>
+    public static string TooLong(int maxLineLength, long length) => $"line longer than {maxLineLength} bytes ({length} bytes)";
+
     /// <summary>
     /// Reads <paramref name="stream"/> to its end. After each chunk, <paramref name="afterChunk"/>
     /// gets the bytes consumed so far (whole lines only), for batching, progress and cursors.
@@ -82,6 +89,11 @@ public sealed class LineReader
             consumed += rest.Length;
             Deliver(rest);
             sequence.AdvanceToEnd();
+        }
+        else if (completed && _skipped >= 0)
+        {
+            // The stream ended inside an over-long line: it is a reject too, not silently gone.
+            Deliver(ReadOnlySequence<byte>.Empty);
         }
         else if (rest.Length > _maxLineLength)
         {

@@ -1,52 +1,82 @@
+using Microsoft.Extensions.Options;
+
 namespace OpsPortal.Core.Logs.Ingest;
 
 public sealed record IngestResult(long Accepted, long Rejected, long Bytes, DateTime? Oldest = null);
 
 /// <summary>
-/// Ingests a whole UTF-8 stream for one source (HTTP uploads, the import command): lines are
-/// parsed into batches and each full batch is written in its own transaction.
+/// Loads a whole UTF-8 stream for one source for the <c>import</c> command: lines are parsed into
+/// batches and each full batch is written in its own transaction, with progress after each. (HTTP
+/// requests are all-or-nothing instead: <see cref="RequestIngestor"/>.)
 /// </summary>
-public sealed class LogIngestor(AccessWriter writer, TimeProvider clock)
+/// <remarks>
+/// Tuned to keep up with <c>psql \copy</c> of the same rows (issue 14.8, bench/RESULTS.md): the next batch
+/// is parsed while the last one is written (two batches, one write in flight); batches are large; every
+/// commit but the last skips waiting for its WAL flush, and the last, durable one flushes them all, so
+/// an import that reports success has every row on disk.
+/// </remarks>
+public sealed class LogIngestor(AccessWriter writer, TimeProvider clock, IOptions<LogsOptions> options)
 {
-    public async Task<IngestResult> IngestAsync(SourceContext source, Stream utf8, int batchSize, int maxLineLength,
-        IProgress<IngestResult>? progress, CancellationToken ct)
+    /// <summary>Rows per import transaction, at least: fewer, larger transactions cost less per row.</summary>
+    public const int ImportBatchRows = 25_000;
+
+    public async Task<IngestResult> IngestAsync(SourceContext source, Stream utf8, IProgress<IngestResult>? progress, CancellationToken ct)
     {
-        var batch = new LineBatch(source, batchSize, clock);
+        var o = options.Value;
+        var size = Math.Max(o.BatchSize, ImportBatchRows);
+        var filling = new LineBatch(source, size, clock, o.MaxRejectsPerRequest);
+        var spare = new LineBatch(source, size, clock, o.MaxRejectsPerRequest);
+        var writing = Task.CompletedTask;
         long accepted = 0, rejected = 0, bytes = 0;
         DateTime? oldest = null;
 
-        async Task FlushAsync()
+        async Task HandOverAsync(bool last)
         {
-            if (batch.LineCount == 0)
+            await writing;
+            var full = filling;
+            (filling, spare) = (spare, filling);
+            for (var i = 0; i < full.RowCount; i++)
             {
-                return;
-            }
-            for (var i = 0; i < batch.RowCount; i++)
-            {
-                if (oldest is null || batch.Rows[i].Date < oldest)
+                if (oldest is null || full.Rows[i].Date < oldest)
                 {
-                    oldest = batch.Rows[i].Date;
+                    oldest = full.Rows[i].Date;
                 }
             }
-            await batch.WriteAsync(writer, cursor: null, ct);
-            accepted += batch.RowCount;
-            rejected += batch.Rejects.Count;
-            batch.Clear();
-            progress?.Report(new IngestResult(accepted, rejected, bytes, oldest));
+            accepted += full.RowCount;
+            rejected += full.Rejects.Count;
+            var done = new IngestResult(accepted, rejected, bytes, oldest);
+            // The last write always runs, even without lines: its durable commit flushes every batch before it.
+            writing = WriteAsync(full, durable: last, done);
         }
 
-        var reader = new LineReader(maxLineLength,
-            line => batch.Add(line),
-            (start, length) => batch.Reject($"line longer than {maxLineLength} bytes ({length} bytes)", start));
-        await reader.ReadToEndAsync(utf8, async consumed =>
+        async Task WriteAsync(LineBatch batch, bool durable, IngestResult done)
         {
-            bytes = consumed;
-            if (batch.IsFull)
+            await batch.WriteAsync(writer, cursor: null, ct, durable);
+            batch.Clear();
+            progress?.Report(done);
+        }
+
+        var reader = new LineReader(o.MaxLineLength,
+            line => filling.Add(line),
+            (start, length) => filling.Reject(LineReader.TooLong(o.MaxLineLength, length), start));
+        try
+        {
+            await reader.ReadToEndAsync(utf8, async consumed =>
             {
-                await FlushAsync();
-            }
-        }, ct);
-        await FlushAsync();
+                bytes = consumed;
+                if (filling.IsFull)
+                {
+                    await HandOverAsync(last: false);
+                }
+            }, ct);
+            await HandOverAsync(last: true);
+            await writing;
+        }
+        finally
+        {
+            // A failed read does not return while a batch is still being written.
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         return new IngestResult(accepted, rejected, bytes, oldest);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Ingest;
 
@@ -21,8 +22,11 @@ internal sealed class TailFile : IDisposable
     public string Id { get; }
     public long Length => RandomAccess.GetLength(Handle);
 
-    /// <summary>The file at <paramref name="path"/>, or null when there is none.</summary>
-    public static TailFile? TryOpen(string path)
+    /// <summary>
+    /// The file at <paramref name="path"/>, or null when there is none. Throws <see cref="UnauthorizedAccessException"/>
+    /// when what was opened — after every symlink — is outside <paramref name="allowed"/>.
+    /// </summary>
+    public static TailFile? TryOpen(string path, AllowedDirectories allowed)
     {
         SafeFileHandle handle;
         try
@@ -36,6 +40,12 @@ internal sealed class TailFile : IDisposable
         }
         try
         {
+            // The file opened, not the path asked for: a symlink may have been swapped in between.
+            var opened = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget ?? path;
+            if (allowed.Refuse(opened) is { } refusal)
+            {
+                throw new UnauthorizedAccessException(refusal);
+            }
             // The identity of what was opened, not of the path: it may have been rotated in between.
             return new TailFile(path, handle, FileIdentity.Of(handle).Id);
         }
@@ -50,7 +60,7 @@ internal sealed class TailFile : IDisposable
     /// The file with identity <paramref name="fileId"/> if rotation left it next to <paramref name="path"/>
     /// under a longer name (<c>access.log.1</c>, <c>access.log-20261126</c>); compressed copies are other files.
     /// </summary>
-    public static TailFile? FindRotated(string path, string fileId)
+    public static TailFile? FindRotated(string path, string fileId, AllowedDirectories allowed)
     {
         var directory = System.IO.Path.GetDirectoryName(path);
         if (directory is null || !Directory.Exists(directory))
@@ -61,7 +71,7 @@ internal sealed class TailFile : IDisposable
         {
             try
             {
-                if (FileIdentity.Of(candidate)?.Id == fileId && TryOpen(candidate) is { } file)
+                if (FileIdentity.Of(candidate)?.Id == fileId && TryOpen(candidate, allowed) is { } file)
                 {
                     if (file.Id == fileId)
                     {

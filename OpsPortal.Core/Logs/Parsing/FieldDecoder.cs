@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace OpsPortal.Core.Logs.Parsing;
 
 /// <summary>
@@ -115,7 +113,7 @@ internal sealed class FieldDecoder
     {
         if (!RequestLine.TrySplit(v, out var method, out var path, out var protocol))
         {
-            r.RawRequest = Encoding.UTF8.GetString(v);
+            r.RawRequest = StorableText.FromUtf8(v);
             return;
         }
 
@@ -227,5 +225,5 @@ internal sealed class FieldDecoder
     public static string Bad(LogSegment segment, ReadOnlySpan<byte> v) => $"bad {segment.Name} '{Shown(v)}'";
 
     public static string Shown(ReadOnlySpan<byte> v) =>
-        v.Length <= MaxShownValue ? Encoding.UTF8.GetString(v) : Encoding.UTF8.GetString(v[..MaxShownValue]) + "…";
+        v.Length <= MaxShownValue ? StorableText.FromUtf8(v) : StorableText.FromUtf8(v[..MaxShownValue]) + "…";
 }

@@ -24,7 +24,7 @@ internal sealed class Utf8StringCache
     {
         if (utf8.Length > _maxLength)
         {
-            return Encoding.UTF8.GetString(utf8);
+            return StorableText.FromUtf8(utf8);
         }
 
         ref var slot = ref _slots[Utf8Hash.Of(utf8) & (uint)(_slots.Length - 1)];
@@ -36,7 +36,7 @@ internal sealed class Utf8StringCache
             return cached;
         }
 
-        var value = Encoding.UTF8.GetString(utf8);
+        var value = StorableText.FromUtf8(utf8);
         slot = value;
         return value;
     }

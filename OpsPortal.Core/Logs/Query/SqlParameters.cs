@@ -10,10 +10,10 @@ public sealed class SqlParameters
 
     public IReadOnlyList<NpgsqlParameter> Items => items;
 
-    /// <summary>Adds a value and returns its placeholder.</summary>
+    /// <summary>Adds a value and returns its placeholder. A NUL in text is searched for as the <c>\x00</c> stored for it.</summary>
     public string Add(object value, NpgsqlDbType? type = null)
     {
-        var parameter = new NpgsqlParameter { Value = value };
+        var parameter = new NpgsqlParameter { Value = value is string s ? StorableText.Escape(s) : value };
         if (type is { } t)
         {
             parameter.NpgsqlDbType = t;

@@ -43,6 +43,7 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
         {
             LogSourceKind.File when string.IsNullOrWhiteSpace(input.Path) || !System.IO.Path.IsPathFullyQualified(input.Path) =>
                 "A file source needs an absolute path.",
+            LogSourceKind.File => AllowedDirectories.Parse(options.Value.AllowedPaths)?.Refuse(input.Path.Trim()),
             LogSourceKind.Syslog when string.IsNullOrWhiteSpace(input.SyslogTag) =>
                 "A syslog source needs the tag nginx sends (access_log syslog:server=…,tag=TAG).",
             _ => null,
@@ -88,7 +89,7 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
         source.Enabled = input.Enabled;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        events.Append(db, actor, id is null ? "logs.source_created" : "logs.source_changed", "log_source",
+        events.Append(db, actor, id is null ? LogsEventKinds.SourceCreated : LogsEventKinds.SourceChanged, LogsEventKinds.SourceSubject,
             source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{actor} {(id is null ? "added" : "changed")} log source {source.Name} ({source.Kind.ToString().ToLowerInvariant()})");
         await db.SaveChangesAsync(ct);
@@ -105,10 +106,40 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
             return false;
         }
         db.LogSources.Remove(source);
-        events.Append(db, actor, "logs.source_deleted", "log_source", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        events.Append(db, actor, LogsEventKinds.SourceDeleted, LogsEventKinds.SourceSubject, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"{actor} removed log source {source.Name}");
         await db.SaveChangesAsync(ct);
         return true;
+    }
+
+    /// <summary>
+    /// The source a <c>POST /api/logs</c> writes to: the one named by <c>?source=</c>, which must be an
+    /// enabled HTTP source (file, syslog and import sources are fed by their own readers only: lines
+    /// posted into them would mix with the lines they read, issue 13.11); otherwise the implicit HTTP
+    /// source of the preset and host.
+    /// </summary>
+    public async Task<Result<LogSource>> ForPostAsync(string? format, string? host, string? sourceName, CancellationToken ct = default)
+    {
+        if (!string.IsNullOrWhiteSpace(sourceName))
+        {
+            var named = await FindAsync(sourceName.Trim(), ct);
+            if (named is not { Enabled: true })
+            {
+                return Refusal.Invalid($"No enabled log source named '{sourceName}'.", "Unknown log source");
+            }
+            return named.Kind == LogSourceKind.Http
+                ? named
+                : Refusal.Conflict($"'{named.Name}' is a {named.Kind.ToString().ToLowerInvariant()} source: only HTTP sources take posted lines. " +
+                    "Post without ?source= (an HTTP source per format and host is made on first use), or ask an Admin for an HTTP source.",
+                    "Not an HTTP source");
+        }
+        var preset = string.IsNullOrWhiteSpace(format) ? "combined" : format.Trim();
+        if (!LogFormat.PresetNames.Contains(preset))
+        {
+            return Refusal.Invalid($"Unknown format '{preset}'. Use one of {string.Join(", ", LogFormat.PresetNames)}, " +
+                "or define an HTTP source with a custom log_format on the Sources page and pass ?source=NAME.", "Unknown log format");
+        }
+        return await GetOrCreateHttpSourceAsync(preset, host, ct);
     }
 
     /// <summary>

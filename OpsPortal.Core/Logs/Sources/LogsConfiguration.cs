@@ -16,6 +16,7 @@ internal sealed class LogSourceConfiguration : IEntityTypeConfiguration<LogSourc
         e.Property(x => x.Path).HasMaxLength(1000);
         e.Property(x => x.SyslogTag).HasMaxLength(48);
         e.Property(x => x.LastError).HasMaxLength(2000);
+        e.Property(x => x.LastLoss).HasMaxLength(1000);
         e.Property(x => x.LastLineAt).HasColumnType("timestamp without time zone");
     }
 }
@@ -40,5 +41,18 @@ internal sealed class LogFileCursorConfiguration : IEntityTypeConfiguration<LogF
         e.HasKey(x => x.SourceId);
         e.Property(x => x.FileId).HasMaxLength(64);
         e.HasOne<LogSource>().WithOne().HasForeignKey<LogFileCursor>(x => x.SourceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class LogIngestKeyConfiguration : IEntityTypeConfiguration<LogIngestKey>
+{
+    public void Configure(EntityTypeBuilder<LogIngestKey> e)
+    {
+        e.ToTable("log_ingest_keys");
+        e.HasKey(x => new { x.Actor, x.Key });
+        e.Property(x => x.Actor).HasMaxLength(256);
+        e.Property(x => x.Key).HasMaxLength(255);
+        e.Property(x => x.SourceName).HasMaxLength(100);
+        e.HasIndex(x => x.CreatedAt);
     }
 }

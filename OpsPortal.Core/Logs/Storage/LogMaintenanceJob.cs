@@ -4,6 +4,7 @@ using Npgsql;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Logs.Ingest;
+using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Storage;
 
@@ -13,7 +14,7 @@ public sealed record MaintenanceResult(
 /// <summary>
 /// Every 15 minutes (JobsSetup): creates the coming days' partitions, drops those past the retention,
 /// builds the trigram indexes on <c>path</c> for closed days and today's closed hours and quarters
-/// (<see cref="PathIndexes"/>), and purges old rejects. Idempotent, so every node may run it.
+/// (<see cref="PathIndexes"/>), and purges old rejects and expired <c>Idempotency-Key</c>s. Idempotent, so every node may run it.
 /// </summary>
 public sealed class LogMaintenanceJob(
     NpgsqlDataSource dataSource,
@@ -60,6 +61,8 @@ public sealed class LogMaintenanceJob(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rejectCutoff = clock.GetUtcNow().AddDays(-o.RejectRetentionDays);
         var purged = await db.LogRejects.Where(r => r.ReceivedAt < rejectCutoff).ExecuteDeleteAsync(ct);
+        var keyCutoff = clock.GetUtcNow() - o.IdempotencyKeyRetention;
+        await db.LogIngestKeys.Where(k => k.CreatedAt < keyCutoff).ExecuteDeleteAsync(ct);
         if (dropped.Count > 0)
         {
             events.Append(db, "system", "logs.partitions_dropped", "access", "retention",

@@ -136,7 +136,7 @@ internal sealed partial class SyslogRoutes(
             return false;
         }
         var capacity = QueueCapacity ?? Math.Max(1024, o.BatchSize * 2);
-        queue = new SyslogSourceQueue(context, signature, capacity, o.BatchSize, MaxFrameLength, writer, sources, clock, logger);
+        queue = new SyslogSourceQueue(context, signature, capacity, o.BatchSize, o.MaxRejectsPerRequest, MaxFrameLength, writer, sources, clock, logger);
         return true;
     }
 

@@ -28,7 +28,7 @@ internal sealed partial class SyslogSourceQueue
     private long _dropped;
     private long _droppedUnreported;
 
-    public SyslogSourceQueue(SourceContext source, string signature, int capacity, int batchSize, int maxFrameLength,
+    public SyslogSourceQueue(SourceContext source, string signature, int capacity, int batchSize, int keepRejects, int maxFrameLength,
         AccessWriter writer, LogSourceService sources, TimeProvider clock, ILogger logger)
     {
         Source = source;
@@ -38,7 +38,7 @@ internal sealed partial class SyslogSourceQueue
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _batch = new LineBatch(source, batchSize, clock);
+        _batch = new LineBatch(source, batchSize, clock, keepRejects);
         _writer = writer;
         _sources = sources;
         _clock = clock;

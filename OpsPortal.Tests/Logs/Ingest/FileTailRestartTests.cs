@@ -106,13 +106,52 @@ public sealed class FileTailRestartTests : FileTailTestBase
             await AssertRowsAsync(source, 100);
         }
 
+        // Rotated, then the old file compressed away (logrotate's compress without delaycompress). The new
+        // file is made while the old one exists, so the file system cannot hand it the old one's inode.
         Append(LogPath, 100, 20);
-        File.Delete(LogPath);
+        File.Move(LogPath, LogPath + ".1");
         Append(LogPath, 120, 30);
+        File.Delete(LogPath + ".1");
         await using var again = StartTailer(node, source);
 
         // The 20 lines went with the deleted file: nothing can bring them back, nothing is doubled.
         await AssertRowsAsync(source, 130);
+        // But the loss is visible: on the source (the Sources page) and as an event.
+        Assert.Equal(1, await ScalarAsync<int>("SELECT loss_count FROM log_sources WHERE id = $1", source.Id));
+        Assert.Contains("rotated away while it was not being read", await ScalarAsync<string>("SELECT last_loss FROM log_sources WHERE id = $1", source.Id),
+            StringComparison.Ordinal);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM events WHERE kind = 'logs.lines_lost' AND subject_id = $1",
+            source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Tail_RotatedAwayWithBytesSeenButUnread_CountsThemKnownLostOnce()
+    {
+        Append(LogPath, 0, 10);
+        var source = await AddSourceAsync();
+        var node = Node();
+        await using (StartTailer(node, source))
+        {
+            await AssertRowsAsync(source, 10);
+        }
+        // As if the last batch had seen 500 more bytes in the file than it read.
+        await ScalarAsync<int>("UPDATE log_file_cursors SET size = \"offset\" + 500 WHERE source_id = $1 RETURNING 1", source.Id);
+
+        File.Move(LogPath, LogPath + ".1");
+        Append(LogPath, 10, 5);
+        File.Delete(LogPath + ".1");
+        await using (StartTailer(node, source))
+        {
+            await AssertRowsAsync(source, 15);
+        }
+        await using var again = StartTailer(node, source);
+        Append(LogPath, 15, 1);
+
+        await AssertRowsAsync(source, 16);
+        Assert.Equal(1, await ScalarAsync<int>("SELECT loss_count FROM log_sources WHERE id = $1", source.Id));
+        Assert.Equal(500L, await ScalarAsync<long>("SELECT lost_bytes FROM log_sources WHERE id = $1", source.Id));
+        Assert.StartsWith("500 bytes known lost.", await ScalarAsync<string>("SELECT last_loss FROM log_sources WHERE id = $1", source.Id),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,6 +170,8 @@ public sealed class FileTailRestartTests : FileTailTestBase
         await using var again = StartTailer(node, source);
 
         await AssertRowsAsync(source, 130);
+        Assert.Contains("was truncated while it was not being read", await ScalarAsync<string>("SELECT last_loss FROM log_sources WHERE id = $1", source.Id),
+            StringComparison.Ordinal);
     }
 
     [Fact]

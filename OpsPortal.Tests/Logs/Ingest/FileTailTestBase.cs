@@ -49,6 +49,7 @@ public abstract class FileTailTestBase : IAsyncLifetime
         services.Configure<LogsOptions>(o =>
         {
             o.SourceReloadInterval = TimeSpan.FromMilliseconds(200);
+            o.AllowedPaths = Dir;
             configure?.Invoke(o);
         });
         var node = services.BuildServiceProvider();
@@ -109,6 +110,13 @@ public abstract class FileTailTestBase : IAsyncLifetime
     {
         using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         file.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>Appends <paramref name="text"/> with each char as one byte (Latin-1), to write NUL and bytes that are not UTF-8.</summary>
+    protected static void AppendBytes(string path, string text)
+    {
+        using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        file.Write(Encoding.Latin1.GetBytes(text));
     }
 
     protected async Task<T> ScalarAsync<T>(string sql, params object[] args)

@@ -127,6 +127,24 @@ public sealed class FileTailTests : FileTailTestBase
     }
 
     [Fact]
+    public async Task Tail_LinesWithNulAndInvalidUtf8_StoredEscapedWithTheLinesAroundThem()
+    {
+        // Before: 22021 on the NUL, the batch failed and was retried for ever; line 0 was never stored.
+        Append(LogPath, 0, 1);
+        AppendBytes(LogPath, Line(1).Replace("/t/1", "/t/1\0nul", StringComparison.Ordinal) + "\n");
+        AppendBytes(LogPath, Line(2).Replace("tail-test", "agent\xFF\xC3", StringComparison.Ordinal) + "\n");
+        var source = await AddSourceAsync();
+        await using var tail = StartTailer(Node(), source);
+        await AssertRowsAsync(source, 3);
+
+        Append(LogPath, 3, 2);
+        await AssertRowsAsync(source, 5);
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM access WHERE path = '/t/1\\x00nul'"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM access WHERE useragent = 'agent\\xFF\\xC3'"));
+        Assert.Null(await ScalarAsync<object>("SELECT last_error FROM log_sources") as string);
+    }
+
+    [Fact]
     public async Task Tail_FileMissing_RecordsErrorOnceThenTailsItWhenCreated()
     {
         var source = await AddSourceAsync();

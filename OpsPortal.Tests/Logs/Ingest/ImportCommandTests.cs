@@ -27,6 +27,28 @@ public sealed class ImportCommandTests : IAsyncLifetime
         Assert.Equal(9_999L, await cmd.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task Import_FileWithNulAndInvalidUtf8_StoresEveryLineEscaped()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"opsportal-nul-{Guid.NewGuid():N}.log");
+        await File.WriteAllBytesAsync(file, LogsIngestApiTests.NulAndInvalidUtf8Body());
+        try
+        {
+            var cli = await Cli.RunAsync(_db.ConnectionString, null, "import", "--format", "combined", file);
+
+            Assert.True(cli.ExitCode == 0, cli.Error);
+            Assert.Contains("Imported 4 rows, 0 rejected", cli.Output, StringComparison.Ordinal);
+            await using var conn = new NpgsqlConnection(_db.ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT string_agg(path, ' ' ORDER BY id) FROM access", conn);
+            Assert.Equal("/before /a\\x00b /c /after", await cmd.ExecuteScalarAsync());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "import" }, "Name at least one file")]
     [InlineData(new[] { "import", "--format", "apache", "x.log" }, "Unknown format 'apache'")]

@@ -53,7 +53,7 @@ public sealed class LiveTailTests : IAsyncLifetime
         // A second subscriber with the same query shares its evaluation and gets the same rows.
         var errorsAgain = new ConcurrentBag<LogRow>();
         using var errorTail2 = _reader.Subscribe(" status:5xx ", b => { foreach (var r in b.Rows) { errorsAgain.Add(r); } });
-        var writer = new AccessWriter(_writerNode, TimeProvider.System);
+        var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
 
         const int Writers = 6, Batches = 4, Rows = 40;
         await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
@@ -83,7 +83,7 @@ public sealed class LiveTailTests : IAsyncLifetime
     {
         var batches = new ConcurrentQueue<LiveTailBatch>();
         using var tail = _reader.Subscribe("path:/cap/*", batches.Enqueue);
-        var writer = new AccessWriter(_writerNode, TimeProvider.System);
+        var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
         var start = DateTime.UtcNow.AddMinutes(-5);
         var rows = Enumerable.Range(0, 1_500).Select(i => Record($"/cap/{i}", 200, start.AddMilliseconds(i))).ToList();
 
@@ -102,7 +102,7 @@ public sealed class LiveTailTests : IAsyncLifetime
     {
         var received = 0;
         var tail = _reader.Subscribe("", b => Interlocked.Add(ref received, b.Rows.Count));
-        var writer = new AccessWriter(_writerNode, TimeProvider.System);
+        var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
         await writer.WriteAsync(1, [Record("/one", 200)], 1, [], null, default);
         await WaitUntilAsync(() => Volatile.Read(ref received) == 1);
 
@@ -120,7 +120,7 @@ public sealed class LiveTailTests : IAsyncLifetime
         // wait that Npgsql throws and catches (thousands of exceptions a minute at 10 batches/s).
         var received = 0;
         using var tail = _reader.Subscribe("", b => Interlocked.Add(ref received, b.Rows.Count));
-        var writer = new AccessWriter(_writerNode, TimeProvider.System);
+        var writer = new AccessWriter(_writerNode, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpsPortal.Core.Logs.LogsOptions()));
 
         for (var i = 1; i <= 10; i++)
         {

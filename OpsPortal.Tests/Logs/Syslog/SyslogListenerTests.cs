@@ -75,6 +75,17 @@ public sealed class SyslogListenerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Udp_LineWithNul_StoredEscapedAndTheSourceGoesOn()
+    {
+        await _node.StartAsync();
+
+        await _node.SendUdpAsync([Rfc3164("web_a", Line(0)), Rfc3164("web_a", Line(1).Replace("GET /", "GET /\0", StringComparison.Ordinal)), Rfc3164("web_a", Line(2))]);
+
+        await _node.AssertCountAsync(_a, 3);
+        Assert.Equal(1, await _node.ScalarAsync("SELECT count(*) FROM access WHERE source_id = $1 AND path = '/\\x00syslog/1'", _a));
+    }
+
+    [Fact]
     public async Task MalformedAccessLineInValidSyslog_RejectedWithReasonAndCounted()
     {
         await _node.StartAsync();

@@ -1,11 +1,13 @@
-using System.IO.Compression;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core;
 using OpsPortal.Core.Logs;
 using OpsPortal.Core.Logs.Ingest;
-using OpsPortal.Core.Logs.Parsing;
 using OpsPortal.Core.Logs.Sources;
+using OpsPortal.Web.Common;
 using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Logs.Ingest;
@@ -14,85 +16,57 @@ public sealed record IngestResponse(string Source, long Accepted, long Rejected)
 
 public static class LogsIngestEndpoints
 {
+    /// <summary>Set on the answer to a retry that an <c>Idempotency-Key</c> recognised (nothing was stored again).</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
     public static IEndpointRouteBuilder MapLogsIngest(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/logs", IngestAsync)
             .RequireAuthorization(AuthSetup.EngineerPolicy)
             .WithTags("Logs")
-            .WithSummary("Ingest raw access-log lines (text/plain, optionally gzip). Returns accepted and rejected counts.")
+            .WithSummary("Ingest raw access-log lines (text/plain, optionally gzip), all or nothing. With an Idempotency-Key " +
+                "header a retry returns the first answer and stores nothing twice. Returns accepted and rejected counts.")
             .Accepts<string>("text/plain", "application/gzip");
         return app;
     }
 
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> IngestAsync(
-        HttpContext http, LogSourceService sources, LogIngestor ingestor, IOptions<LogsOptions> options,
-        string? format, string? host, string? source, CancellationToken ct)
+        HttpContext http, ClaimsPrincipal user, LogSourceService sources, RequestIngestor ingestor, IOptions<LogsOptions> options,
+        string? format, string? host, string? source, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken ct)
     {
-        var o = options.Value;
-        var (target, error) = await ResolveSourceAsync(sources, format, host, source, ct);
-        if (target is null)
+        var max = options.Value.MaxUploadBytes;
+        var target = await sources.ForPostAsync(format, host, source, ct);
+        if (!target.TryGet(out var logSource, out var refusal))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown log format or source", detail: error);
+            return refusal.ToProblem();
         }
-        if (http.Request.ContentLength > o.MaxUploadBytes)
+        if (http.Request.ContentLength > max)
         {
-            return TooLarge(o.MaxUploadBytes, null);
+            return TooLarge(max);
         }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = o.MaxUploadBytes;
+            limit.MaxRequestBodySize = max;
         }
-
         var gzip = http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
             || http.Request.ContentType?.StartsWith("application/gzip", StringComparison.OrdinalIgnoreCase) == true;
-        var progress = new LastValue<IngestResult>();
+        Result<IngestReceipt> result;
         try
         {
-            await using var body = gzip ? new GZipStream(http.Request.Body, CompressionMode.Decompress, leaveOpen: true) : null;
-            // The limit counts decompressed bytes too: a small gzip bomb must not fill the disk.
-            await using var limited = new SizeLimitedStream(body ?? http.Request.Body, o.MaxUploadBytes);
-            var result = await ingestor.IngestAsync(sources.ContextFor(target), limited, o.BatchSize, o.MaxLineLength, progress, ct);
-            return TypedResults.Ok(new IngestResponse(target.Name, result.Accepted, result.Rejected));
+            result = await ingestor.IngestAsync(logSource, http.Request.Body, gzip, user.ToActor().Name, idempotencyKey, ct);
         }
-        catch (Exception ex) when (ex is SizeLimitedStream.LimitExceededException or BadHttpRequestException { StatusCode: 413 })
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(o.MaxUploadBytes, progress.Value);
+            return TooLarge(max);
         }
-        catch (InvalidDataException)
+        if (result.Succeeded && result.Value.Replayed)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad gzip body",
-                detail: $"The body is not valid gzip. {Committed(progress.Value)}");
+            http.Response.Headers[ReplayedHeader] = "true";
         }
+        return result.ToHttp(r => TypedResults.Ok(new IngestResponse(r.Source, r.Accepted, r.Rejected)));
     }
 
-    private static async Task<(LogSource? Source, string? Error)> ResolveSourceAsync(
-        LogSourceService sources, string? format, string? host, string? source, CancellationToken ct)
-    {
-        if (!string.IsNullOrWhiteSpace(source))
-        {
-            var named = await sources.FindAsync(source.Trim(), ct);
-            return named is { Enabled: true } ? (named, null) : (null, $"No enabled log source named '{source}'.");
-        }
-        var preset = string.IsNullOrWhiteSpace(format) ? "combined" : format.Trim();
-        if (!LogFormat.PresetNames.Contains(preset))
-        {
-            return (null, $"Unknown format '{preset}'. Use one of {string.Join(", ", LogFormat.PresetNames)}, " +
-                "or define a source with a custom log_format on the Sources page and pass ?source=NAME.");
-        }
-        return (await sources.GetOrCreateHttpSourceAsync(preset, host, ct), null);
-    }
-
-    private static ProblemHttpResult TooLarge(long max, IngestResult? soFar) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large",
-            detail: $"The body exceeds {max} bytes (after decompression); send it in parts. {Committed(soFar)}");
-
-    private static string Committed(IngestResult? soFar) => soFar is null
-        ? "Nothing was stored."
-        : $"{soFar.Accepted} accepted and {soFar.Rejected} rejected lines before that point were stored.";
-
-    private sealed class LastValue<T> : IProgress<T>
-    {
-        public T? Value { get; private set; }
-        public void Report(T value) => Value = value;
-    }
+    private static ProblemHttpResult TooLarge(long max) =>
+        Refusal.TooLarge($"The body exceeds {max} bytes (after decompression); send it in parts. Nothing was stored.", "Body too large")
+            .ToProblem();
 }

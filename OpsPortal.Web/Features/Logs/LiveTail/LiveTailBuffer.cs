@@ -1,6 +1,5 @@
 using OpsPortal.Core.Logs.Search;
 
-
 namespace OpsPortal.Web.Features.Logs.LiveTail;
 
 /// <summary>
@@ -12,7 +11,14 @@ namespace OpsPortal.Web.Features.Logs.LiveTail;
 /// </summary>
 public sealed class LiveTailBuffer(int capacity = LiveTailBuffer.DefaultCapacity)
 {
-    public const int DefaultCapacity = 1_000;
+    /// <summary>
+    /// Rows on screen. Each row is a component whose two render trees cost ~7 KB on the server: at 1,000
+    /// rows (plus the search's 100 below) a page held ~21 MB while open; at 200, ~5 MB (issue 14.6,
+    /// bench/live-tail/pages.sh). A person follows the newest lines; older ones are a search away.
+    /// </summary>
+    public const int DefaultCapacity = 200;
+
+    public int Capacity => capacity;
 
     private readonly List<LogRow> _shown = [];
     private readonly Queue<LogRow> _waiting = new();
