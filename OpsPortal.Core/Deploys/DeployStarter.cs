@@ -54,13 +54,14 @@ public sealed class DeployStarter(
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         var (service, environment, version) = (request.Service, request.Environment, request.Version ?? "");
+        string? rolledBackFrom = null;
         if (request.RollbackOf is { } of)
         {
             if (!(await RollbackTargetAsync(db, of, ct)).TryGet(out var rollback, out var notRollback))
             {
                 return notRollback;
             }
-            (service, environment, version) = rollback;
+            (service, environment, version, rolledBackFrom) = rollback;
         }
         if (!guard.Resolve(actor, service, environment).TryGet(out var target, out var refusal))
         {
@@ -70,14 +71,19 @@ public sealed class DeployStarter(
         {
             return Refusal.Invalid($"'{ticket}' is not a ticket key such as OPS-12.", "Invalid ticket");
         }
-        var current = await CurrentVersionAsync(db, service, environment, ct);
+        var current = rolledBackFrom ?? await CurrentVersionAsync(db, service, environment, ct);
         return new DeployPlan(service, environment, request.Action, version, current,
             Path.GetRelativePath(target.ScriptsFolder, target.ScriptFor(request.Action)), request.Ticket,
             OpensTicket: request.Ticket is null && target.TicketRequired, actor.Name, target.DiffUrl(current, version), request.RollbackOf);
     }
 
-    /// <summary>The target and version a rollback of deploy <paramref name="deployId"/> goes to.</summary>
-    private async Task<Result<(string Service, string Environment, string Version)>> RollbackTargetAsync(OpsDbContext db, long deployId, CancellationToken ct)
+    /// <summary>
+    /// The target and version a rollback of deploy <paramref name="deployId"/> goes to, and the version it
+    /// goes from: the rolled-back deploy's own version once its script started (a failed attempt may have
+    /// left it half in place, and that is what the rollback undoes); null when it never started, and the
+    /// last succeeded version is what runs.
+    /// </summary>
+    private async Task<Result<(string Service, string Environment, string Version, string? From)>> RollbackTargetAsync(OpsDbContext db, long deployId, CancellationToken ct)
     {
         var of = await db.Deploys.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deployId, ct);
         if (of is null)
@@ -97,7 +103,7 @@ public sealed class DeployStarter(
         {
             return Refusal.Conflict($"{of.Service}/{of.Environment} has no earlier successful deploy of another version.", "Nothing to roll back to");
         }
-        return (of.Service, of.Environment, good);
+        return (of.Service, of.Environment, good, of.StartedAt is null ? null : of.Version);
     }
 
     /// <summary>The newest succeeded version that differs from the version of the target's latest finished deploy.</summary>

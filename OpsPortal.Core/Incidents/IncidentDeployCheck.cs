@@ -34,7 +34,7 @@ public sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
         var reason = context.OverrideReason?.Trim();
         if (string.IsNullOrEmpty(reason))
         {
-            return Refusal.Conflict($"{names} is open on {service}. Deploying needs an override with a reason (overrideReason); a rollback needs none.",
+            return Refusal.Conflict($"{names} is open on {service}. To deploy anyway, give a reason for the override: it goes on the incident's timeline with your name. A rollback needs no override.",
                 "Open incident on this service").AsOverridable();
         }
         if (reason.Length > MaxReason)

@@ -177,6 +177,20 @@ public sealed class DeployApiTests : DeployTestBase
     }
 
     [Fact]
+    public async Task RollbackPlan_AfterFailedDeploy_GoesFromTheFailedVersionToTheLastGood()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        await WaitFinishedAsync(client, await IdOf(await PostDeployAsync(client, "staging", "1.0")));
+        var failed = await IdOf(await PostDeployAsync(client, "staging", "1.1-bad"));
+        Assert.Equal("failed", (await WaitFinishedAsync(client, failed)).GetProperty("status").GetString());
+
+        var rollback = await Factory.Services.GetRequiredService<DeployStarter>().PlanAsync(As.Admin(AdminEmail), DeployRequest.Rollback(failed)).OkAsync();
+
+        // The failed script started, so 1.1-bad may be half in place: that is what the rollback goes from, not "1.0 → 1.0".
+        Assert.Equal(("1.1-bad", "1.0"), (rollback.PreviousVersion, rollback.Version));
+    }
+
+    [Fact]
     public async Task Rollback_RunsRollbackScriptWithLastGoodVersion()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);

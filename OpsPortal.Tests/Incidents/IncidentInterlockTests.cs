@@ -31,6 +31,9 @@ public sealed class IncidentInterlockTests : DeployTestBase
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains($"SEV1 #{incident}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.True(problem.GetProperty("overridable").GetBoolean());
+        // The detail is read by people in the deploy dialog: words, not the API's field name.
+        Assert.DoesNotContain("overrideReason", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("reason for the override", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, emptyReason.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, rollback.StatusCode);
         await WaitFinishedAsync(client, await IdOf(rollback));
