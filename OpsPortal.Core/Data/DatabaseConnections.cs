@@ -30,7 +30,7 @@ public sealed record DatabaseConnections(string Primary)
     public int MaxPoolSize { get; init; } = 16;
     public int DirectMaxPoolSize { get; init; } = 10;
     public int ReadMaxPoolSize { get; init; } = 6;
-    public int JobsMaxPoolSize { get; init; } = 6;
+    public int JobsMaxPoolSize { get; init; } = 16;
 
     /// <summary>How long a request waits for a free connection (and for the server to accept one) before it gets 503.</summary>
     public TimeSpan PoolWait { get; init; } = TimeSpan.FromSeconds(5);

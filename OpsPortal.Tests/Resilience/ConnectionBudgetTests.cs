@@ -131,11 +131,15 @@ public sealed class ConnectionBudgetTests : ApiTestBase
     }
 
     [Fact]
-    public void Budget_DefaultsFitTwoNodes_OnDefaultMaxConnections()
+    public void Budget_Defaults_FitOneNodeDirectly_AndTwoBehindPgbouncer_OnDefaultMaxConnections()
     {
         var defaults = new DatabaseConnections("Host=x");
 
         // 100 connections, 3 reserved for superusers and 7 more for people and tools (docs/database.md).
-        Assert.True(2 * defaults.PerNode <= 100 - 10, $"{defaults.PerNode} per node");
+        // The jobs pool covers the node's 14 Hangfire workers (each idle one holds a LISTEN clone), so two
+        // nodes fit on 100 only with pgbouncer in front of the request and log-read pools.
+        Assert.True(defaults.PerNode <= 100 - 10, $"{defaults.PerNode} per node");
+        Assert.True(defaults.JobsMaxPoolSize >= 14, "the jobs pool must cover the Hangfire workers (JobsSetup)");
+        Assert.True(2 * (defaults.DirectMaxPoolSize + 2 * defaults.JobsMaxPoolSize + 1) <= 100 - 10, "two nodes behind pgbouncer");
     }
 }
