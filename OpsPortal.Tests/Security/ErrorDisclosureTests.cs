@@ -30,7 +30,7 @@ public sealed class ErrorDisclosureTests : SecurityTestBase
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.Contains("The database is unavailable", body, StringComparison.Ordinal);
+        Assert.Contains("The database is not available", body, StringComparison.Ordinal);
         Assert.All(Leaks.Append("secret-password").Append("127.0.0.1"), leak => Assert.DoesNotContain(leak, body, StringComparison.OrdinalIgnoreCase));
     }
 
