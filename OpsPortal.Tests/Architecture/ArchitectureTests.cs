@@ -42,19 +42,29 @@ public sealed class ArchitectureTests
     ];
 
     /// <summary>Core features that any feature may use: the spine.</summary>
-    private static readonly HashSet<string> Spine = ["", "Common", "Data", "Events", "Auth", "Markdown"];
+    private static readonly HashSet<string> Spine = ["", "Common", "Data", "Events", "Auth", "Markdown", "Processes"];
+
+    /// <summary>
+    /// Reads of another feature's tables that are known and accepted for now (docs/architecture.md):
+    /// verification writes its verdict on the deploy row it judges; a page checks its channel targets and
+    /// shows its deliveries' status. Anything new here needs the same kind of reason.
+    /// </summary>
+    private static readonly HashSet<(string From, string Owner)> TableReadsByDesign = [("Verification", "Deploys"), ("OnCall", "Notifications")];
 
     /// <summary>Which other features a Core feature may use (besides the spine). Data (the model) and Demo (seeds all) may use any.</summary>
     private static readonly Dictionary<string, string[]> AllowedFeatureReferences = new()
     {
-        ["Alerts"] = ["Incidents", "Logs", "Notifications", "Services", "Tickets"],
+        ["Alerts"] = ["Incidents", "Logs", "Notifications", "OnCall", "Services", "Tickets"],
         ["Deploys"] = ["Logs", "Tickets"],
-        ["Incidents"] = ["Deploys", "Logs", "Tickets", "Wiki"],
+        ["Incidents"] = ["Deploys", "Logs", "Notifications", "OnCall", "Services", "Tickets", "Wiki"],
         ["Logs"] = [],
         ["Metrics"] = [],
         ["Notifications"] = [],
-        ["Services"] = ["Deploys", "Wiki"],
+        ["OnCall"] = ["Notifications", "Services", "Subscriptions"],
+        ["Services"] = ["Deploys", "Logs", "Wiki"],
+        ["Subscriptions"] = ["Notifications", "OnCall", "Services"],
         ["Tickets"] = [],
+        ["Verification"] = ["Deploys", "Logs", "Services"],
         ["Wiki"] = [],
     };
 
@@ -165,7 +175,7 @@ public sealed class ArchitectureTests
             foreach (var field in constants.Where(f => !f.Name.EndsWith("Subject", StringComparison.Ordinal) && !f.Name.EndsWith("SubjectType", StringComparison.Ordinal)))
             {
                 var kind = (string)field.GetRawConstantValue()!;
-                if (!System.Text.RegularExpressions.Regex.IsMatch(kind, "^[a-z_]+\\.[a-z_]+$"))
+                if (!System.Text.RegularExpressions.Regex.IsMatch(kind, "^[a-z_]+\\.[a-z_]+\\z"))
                 {
                     problems.Add($"{kinds.Name}.{field.Name} = \"{kind}\" is not \"feature.verb_past\"");
                 }
@@ -237,7 +247,7 @@ public sealed class ArchitectureTests
                          .Where(entities.Contains))
             {
                 var owner = Feature(entity);
-                if (owner != from && owner is not ("Auth" or "Events"))
+                if (owner != from && owner is not ("Auth" or "Events") && !TableReadsByDesign.Contains((from, owner!)))
                 {
                     wrong.Add($"{Name(Outermost(type))} ({from}) queries {owner}'s table of {entity.Name}");
                 }
