@@ -45,7 +45,7 @@ public sealed class DatabaseOutageTests(Xunit.Abstractions.ITestOutputHelper out
             ["OpsPortal:Logs:RunIngestion"] = "true",
             ["OpsPortal:Logs:SourceReloadInterval"] = "00:00:01",
             ["OpsPortal:Logs:TailPollInterval"] = "00:00:00.050",
-            ["OpsPortal:Logs:AllowedPaths:0"] = _dir,
+            ["OpsPortal:Logs:AllowedPaths"] = _dir,
         };
         _app = new OpsPortalFactory(TestDatabase.Existing("outage", cs), runJobs: true, settings: settings);
         await _app.StartAsync();
