@@ -1,6 +1,6 @@
 namespace OpsPortal.Core.Auth;
 
-/// <summary>The three roles of DESIGN.md. Each role includes the rights of the ones before it.</summary>
+/// <summary>The three roles (docs/security.md). Each role includes the rights of the ones before it.</summary>
 public static class Roles
 {
     public const string Viewer = "Viewer";

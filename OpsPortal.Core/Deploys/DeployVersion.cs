@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace OpsPortal.Core.Deploys;
 
 /// <summary>
-/// The version rule of DESIGN.md. A version reaches the script only as an environment variable (never
+/// The version rule (docs/processes.md, "Versions"). A version reaches the script only as an environment variable (never
 /// through a shell), and this pattern keeps it to characters no shell or URL treats specially anyway.
 /// </summary>
 public static partial class DeployVersion

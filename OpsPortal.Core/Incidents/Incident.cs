@@ -21,7 +21,7 @@ public enum IncidentStatus
 }
 
 /// <summary>
-/// An incident and its five times (DESIGN.md, "Incident metrics"). Each time is set by its state
+/// An incident and its five times (docs/incidents.md). Each time is set by its state
 /// change and can be edited later, backdated included; every change is an event on the spine.
 /// </summary>
 public class Incident

@@ -57,7 +57,7 @@ public enum MetricPeriod
 public sealed record MetricBucket(DateTimeOffset Start, IncidentMetricSet Metrics);
 
 /// <summary>
-/// MTTD, MTTA, MTTR and MTBF exactly as DESIGN.md defines them. Pure: the caller loads the incidents.
+/// MTTD, MTTA, MTTR and MTBF exactly as docs/incidents.md defines them. Pure: the caller loads the incidents.
 /// <list type="bullet">
 /// <item>An incident belongs to a period by its <c>started_at</c>, to a service when the service is among
 /// its affected services, to a severity by its severity.</item>

@@ -4,7 +4,7 @@ namespace OpsPortal.Tests.Incidents;
 
 /// <summary>
 /// Hand-computed fixtures. Times are minutes after T0 (a Monday, 00:00 UTC); every expected number below
-/// was worked out on paper from the definitions in DESIGN.md, not by running the calculator.
+/// was worked out on paper from the definitions in docs/incidents.md, not by running the calculator.
 /// </summary>
 public sealed class IncidentMetricsTests
 {

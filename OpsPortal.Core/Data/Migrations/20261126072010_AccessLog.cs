@@ -39,7 +39,7 @@ namespace OpsPortal.Core.Data.Migrations
         ) PARTITION BY RANGE (date);
         ALTER SEQUENCE access_id_seq OWNED BY access.id;
 
-        -- Measured (TOOLCHAIN.md, 5M rows): a btree on date serves both windowed counts and
+        -- Measured (docs/logs.md, 5M rows): a btree on date serves both windowed counts and
         -- "newest N" (BRIN cannot do the latter); id breaks ties for keyset paging. ~4% load cost.
         CREATE INDEX access_date_id_idx ON access (date, id);
 

@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Data.Migrations
     /// <summary>
     /// pg_trgm, for the trigram indexes on <c>path</c> that <c>LogMaintenanceJob</c> builds on closed
     /// (past) day partitions: bare words and path globs are ILIKE on path (bench/RESULTS.md, issue 4).
-    /// Not on the partitioned parent: on the open partition it would cut COPY ~4x (TOOLCHAIN.md).
+    /// Not on the partitioned parent: on the open partition it would cut COPY ~4x (docs/logs.md).
     /// No model change, so no target model.
     /// </summary>
     [DbContext(typeof(OpsDbContext))]

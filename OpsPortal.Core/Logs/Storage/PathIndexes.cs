@@ -11,7 +11,7 @@ public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList
 /// <summary>
 /// Trigram indexes on <c>access.path</c>, which bare words and path globs (<c>ILIKE</c>) need: a rare
 /// word without one reads every row of the range (~0.3 s for a day's 1.4M rows, bench/RESULTS.md).
-/// A trigram GIN index that takes inserts makes COPY ~4x slower (TOOLCHAIN.md), so no index ever sees
+/// A trigram GIN index that takes inserts makes COPY ~4x slower (docs/logs.md, "Measured facts"), so no index ever sees
 /// the rows being written now:
 /// <list type="bullet">
 /// <item>a closed (past) day's partition gets one index over the whole day;</item>
