@@ -18,6 +18,8 @@ namespace OpsPortal.Tests.Alerts;
 /// </summary>
 public sealed class AlertDeliveryTests(ITestOutputHelper output) : NotificationTestBase
 {
+    protected override bool BypassPgbouncer => true;
+
     private const string Service = "alerts-delivery";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 

@@ -28,10 +28,22 @@ public abstract class ApiTestBase : IAsyncLifetime
 
     protected TestDatabase Database => Factory.Database;
 
+    /// <summary>
+    /// True for tests that take the database away (ALLOW_CONNECTIONS false): through pgbouncer a refused
+    /// server connection makes clients wait in its queue instead of failing, so the app under test
+    /// talks to PostgreSQL directly and sees the outage as a production node without pgbouncer would.
+    /// </summary>
+    protected virtual bool BypassPgbouncer => false;
+
     public virtual async Task InitializeAsync()
     {
         var database = await TestDatabase.CreateAsync();
-        Factory = new OpsPortalFactory(database, settings: SettingsFor(database), configure: ConfigureHost);
+        var settings = SettingsFor(database);
+        if (BypassPgbouncer)
+        {
+            settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["OPSPORTAL_DATABASE"] = database.ConnectionString };
+        }
+        Factory = new OpsPortalFactory(database, settings: settings, configure: ConfigureHost);
         await Factory.StartAsync();
         await CreateUserAsync(AdminEmail, AdminPassword, Roles.Admin);
     }

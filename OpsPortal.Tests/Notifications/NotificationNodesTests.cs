@@ -8,6 +8,8 @@ namespace OpsPortal.Tests.Notifications;
 /// <summary>Two app nodes on one database, and a database outage in the middle of a send.</summary>
 public sealed class NotificationNodesTests : NotificationTestBase
 {
+    protected override bool BypassPgbouncer => true;
+
     [Fact]
     public async Task Deliver_TwoNodes_EachDeliverySentExactlyOnce()
     {

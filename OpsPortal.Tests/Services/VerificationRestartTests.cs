@@ -30,7 +30,9 @@ public sealed class VerificationRestartTests : VerificationTestBase
         // … and stops mid-window. Nothing of its memory survives.
         await Factory.DisposeAsync();
 
-        await using var factory = new OpsPortalFactory(Database, runJobs: true, VerificationSettings(Deploys));
+        // Straight to PostgreSQL: through pgbouncer a blocked database makes clients wait instead of fail (ApiTestBase.BypassPgbouncer).
+        var settings = new Dictionary<string, string>(VerificationSettings(Deploys)) { ["OPSPORTAL_DATABASE"] = Database.ConnectionString };
+        await using var factory = new OpsPortalFactory(Database, runJobs: true, settings);
         // This test is about the verifier's loop. Some older background services of the app still stop the
         // host on a database error (issue 14 makes them loops too); here they must not take the verifier down.
         await using var next = factory.WithWebHostBuilder(b => b.ConfigureServices(s =>
