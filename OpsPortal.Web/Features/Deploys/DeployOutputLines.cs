@@ -21,6 +21,20 @@ public sealed class DeployOutputLines(long initialTotal, int capacity = DeployOu
     /// <summary>Set when the last read from the database failed; cleared by the next one that works.</summary>
     public string? LoadError { get; private set; }
 
+    /// <summary>
+    /// A newer count from the database (a finished deploy the page read again): the pane grows to it and
+    /// reads the lines it lacks from the database. Never shrinks.
+    /// </summary>
+    public bool GrowTo(long total)
+    {
+        if (total <= Total)
+        {
+            return false;
+        }
+        Total = total;
+        return true;
+    }
+
     /// <summary>Lines in order, as the output reader delivers them; <paramref name="dropped"/> earlier ones never reached this pane.</summary>
     public void Add(IReadOnlyList<DeployOutputLine> lines, int dropped)
     {
