@@ -93,7 +93,6 @@ public abstract class BrowserTest(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>Blazor prerenders: buttons are visible before they work. The layout marks when they do.</summary>
-    // The first pages after the unit suite on a loaded CI machine took over 30 s to connect their circuit.
     protected static Task WaitForInteractiveAsync(IPage page) =>
-        page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 60_000 });
+        page.Locator("[data-interactive=true]").WaitForAsync();
 }

@@ -36,8 +36,10 @@ public sealed class LiveTailTests(PortalFixture portal) : BrowserTest(portal)
     private async Task IngestAsync(params string[] paths)
     {
         using var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };
-        var token = await (await http.PostAsJsonAsync("/api/auth/tokens",
-            new { email = PortalFixture.AdminEmail, password = PortalFixture.AdminPassword, name = "e2e-live" })).Content.ReadFromJsonAsync<TokenBody>();
+        var created = await http.PostAsJsonAsync("/api/auth/tokens",
+            new { email = PortalFixture.AdminEmail, password = PortalFixture.AdminPassword, name = "e2e-live" });
+        created.EnsureSuccessStatusCode();
+        var token = await created.Content.ReadFromJsonAsync<TokenBody>();
         http.DefaultRequestHeaders.Authorization = new("Bearer", token!.Token);
         var now = DateTime.UtcNow.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
         var body = new StringBuilder();

@@ -81,6 +81,11 @@ public class PortalFixture : IAsyncLifetime
             builder.UseSetting("OPSPORTAL_DATABASE", database);
             builder.UseSetting("OpsPortal:RunJobs", "false");
             builder.UseSetting("OpsPortal:Logs:AllowedPaths", LogFolder);
+            // Every test signs the admin in (form and API tokens) from one address: the production throttle
+            // (10 per account per minute) would answer 429 halfway through the suite. The throttle itself is
+            // covered by OpsPortal.Tests/Security/SignInThrottleTests.
+            builder.UseSetting("OpsPortal:Auth:SignInsPerAccountPerMinute", "10000");
+            builder.UseSetting("OpsPortal:Auth:SignInsPerAddressPerMinute", "10000");
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
