@@ -48,7 +48,7 @@ public sealed class AlertTests(AlertPortalFixture portal) : BrowserTest(portal),
         await Page.GotoAsync("/alerts");
         await WaitForInteractiveAsync(Page);
         var table = Page.GetByTestId("alerts-table");
-        await Assertions.Expect(table).ToContainTextAsync($"Lines matching host:{Host}", new() { Timeout = 20_000 });
+        await Assertions.Expect(table).ToContainTextAsync($"Lines matching host:{Host}", new() { Timeout = 60_000 });
         await Assertions.Expect(table.GetByTestId("alert-state").First).ToHaveTextAsync("CRITICAL");
 
         await Page.GotoAsync("/");
