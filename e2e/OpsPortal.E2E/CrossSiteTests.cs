@@ -25,6 +25,7 @@ public sealed class CrossSiteTests(PortalFixture portal) : BrowserTest(portal)
         var answer = await formResponse;
 
         Assert.Equal(403, answer.Status);
+        await Page.WaitForURLAsync("**/api/logs?**");
         await using var db = await Portal.Services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync();
         Assert.False(await db.SavedSearches.AnyAsync(s => s.Name == "forged"));
         Assert.Equal(0, await db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM access WHERE path = '/forged'").SingleAsync());
