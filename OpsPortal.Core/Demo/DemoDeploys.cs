@@ -49,6 +49,7 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
             description: DEMO - the simulated shop (nginx in front of web-1 and web-2); its traffic is the demo access log
             owners: [team:web]
             tier: 1
+            escalation_policy: DEMO web
             links:
               repository: https://github.com/example/demo-web
             # The requests of the service, in the log language: the hosts the traffic simulator writes.
