@@ -76,5 +76,12 @@ public sealed class OnCallTests(PortalFixture portal) : BrowserTest(portal)
         Assert.Equal(PageStatus.Acknowledged, acknowledged.Status);
         var declared = await services.GetRequiredService<IncidentQueries>().GetAsync(incident.Value.Id);
         Assert.NotNull(declared?.AcknowledgedAt);
+
+        // Who is on call, where people look: the service page and Home.
+        await Page.GotoAsync($"/services/{name}");
+        await Assertions.Expect(Page.GetByTestId("service-oncall-people")).ToContainTextAsync(me);
+        await Page.GotoAsync("/");
+        await Assertions.Expect(Page.GetByTestId("oncall-card-item").Filter(new() { HasText = name })).ToContainTextAsync(me);
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "OnCallHome.png") });
     }
 }
