@@ -60,7 +60,10 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
             Clip($"{actor.Name} created {ticket.Key} ({ticket.Priority} {ticket.Type.ToString().ToLowerInvariant()}): {ticket.Title}"),
             ticket.Service, new
             {
-                version = ticket.RowVersion, type = ticket.Type.ToString(), priority = ticket.Priority.ToString(), ticket.Assignee,
+                version = ticket.RowVersion,
+                type = ticket.Type.ToString(),
+                priority = ticket.Priority.ToString(),
+                ticket.Assignee,
                 mentions = Mentions.In(ticket.Description),
             });
         return ticket;

@@ -55,9 +55,17 @@ public sealed class DigestTests : NotificationTestBase
         }
         var channel = await Api.PostAsJsonAsync("/api/notification-channels", new
         {
-            name = "mail", kind = "email", smtpHost = SmtpTestServer.Host, smtpPort = SmtpTestServer.Port, smtpTls = "starttls",
-            smtpUsername = SmtpTestServer.User, smtpPassword = SmtpTestServer.Password, skipCertificateCheck = true,
-            emailFrom = "opsportal@test.local", emailTo = new[] { "team@test.local" }, personalMail = true,
+            name = "mail",
+            kind = "email",
+            smtpHost = SmtpTestServer.Host,
+            smtpPort = SmtpTestServer.Port,
+            smtpTls = "starttls",
+            smtpUsername = SmtpTestServer.User,
+            smtpPassword = SmtpTestServer.Password,
+            skipCertificateCheck = true,
+            emailFrom = "opsportal@test.local",
+            emailTo = new[] { "team@test.local" },
+            personalMail = true,
         });
         Assert.Equal(HttpStatusCode.Created, channel.StatusCode);
         // The first round starts the cursor at the newest event: what happened before is nobody's digest.
@@ -107,7 +115,9 @@ public sealed class DigestTests : NotificationTestBase
         var hour = _clock.Now.UtcDateTime;
         var quiet = await ann.PutAsJsonAsync("/api/me/notifications", new
         {
-            timeZone = "UTC", quietFrom = hour.AddHours(-1).ToString("HH:mm"), quietTo = hour.AddHours(2).ToString("HH:mm"),
+            timeZone = "UTC",
+            quietFrom = hour.AddHours(-1).ToString("HH:mm"),
+            quietTo = hour.AddHours(2).ToString("HH:mm"),
         });
         Assert.True(quiet.IsSuccessStatusCode, await quiet.Content.ReadAsStringAsync());
         var tickets = Factory.Services.GetRequiredService<TicketService>();
@@ -119,7 +129,8 @@ public sealed class DigestTests : NotificationTestBase
         // A page is not a digest: it reaches her in her quiet hours.
         var policy = await Api.PostAsJsonAsync("/api/escalation-policies", new
         {
-            name = "quiet-test", levels = new[] { new { timeoutMinutes = 5, targets = new[] { new { kind = "person", person = _ann } } } },
+            name = "quiet-test",
+            levels = new[] { new { timeoutMinutes = 5, targets = new[] { new { kind = "person", person = _ann } } } },
         });
         Assert.True(policy.IsSuccessStatusCode, await policy.Content.ReadAsStringAsync());
         var service = await Api.PutAsJsonAsync("/api/services/quiet", new { description = "quiet", owners = new[] { "team:x" }, escalationPolicy = "quiet-test" });
