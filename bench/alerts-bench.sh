@@ -6,7 +6,8 @@
 #   2. the backtest of a 7-day rule (POST /api/alerts/rules/preview, days=7): an unfiltered 5xx ratio
 #      (rollups), a host-filtered ratio (access table) and a p95 (latency histograms), 5 timed calls each.
 #   bench/alerts-bench.sh [ROWS]      (default 10000000; needs ~4 GB of disk)
-# BENCH_KEEP=/some/dir keeps the cluster and data for later runs.
+# BENCH_KEEP=/some/dir keeps the cluster and data for later runs; BENCH_PG_PORT / BENCH_HTTP_PORT choose the ports
+# (default: random).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=../scripts/common.sh
@@ -39,7 +40,7 @@ pg_ensure_server
 if pg_cluster_running "$work/pg"; then
   port=$(pg_cluster_port "$work/pg")
 else
-  port=$((56000 + RANDOM % 1000))
+  port=${BENCH_PG_PORT:-$((56000 + RANDOM % 1000))}
   [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
   pg_cluster_start "$work/pg" "$port"
   pg_create_database "$work/pg" opsportal
@@ -64,7 +65,7 @@ if [[ ! -f $work/loaded ]]; then
 fi
 
 log "Starting the app (evaluator on, ${BENCH_PARALLELISM:-4} rules at a time)"
-http_port=$((57000 + RANDOM % 1000))
+http_port=${BENCH_HTTP_PORT:-$((57000 + RANDOM % 1000))}
 ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false ASPNETCORE_ENVIRONMENT=Production \
   OpsPortal__Alerts__Parallelism=${BENCH_PARALLELISM:-4} dotnet "$app" >"$work/app.log" 2>&1 &
 app_pid=$!
