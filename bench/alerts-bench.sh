@@ -97,7 +97,8 @@ fi
 
 # The rules' 5-minute windows must hold rows: the generated data ends when it was generated (loading takes a
 # while, and BENCH_KEEP reuses it later), so copy its newest 15 minutes to end now, as live traffic would.
-shifted=${columns/date/date + (SELECT now() AT TIME ZONE 'UTC' - max(date) FROM access)}
+shift_expr="date + (SELECT now() AT TIME ZONE 'UTC' - max(date) FROM access)"
+shifted=${columns/date/$shift_expr}
 psql_db -c "INSERT INTO access ($columns) SELECT $shifted FROM access
             WHERE date > (SELECT max(date) - interval '15 minutes' FROM access) AND (SELECT max(date) FROM access) < now() AT TIME ZONE 'UTC' - interval '1 minute'"
 psql_db -c "INSERT INTO access_rollup_dirty (minute) SELECT DISTINCT date_trunc('minute', date) FROM access WHERE date > now() AT TIME ZONE 'UTC' - interval '20 minutes'"
