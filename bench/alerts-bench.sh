@@ -64,7 +64,7 @@ if [[ ! -f $work/loaded ]]; then
   touch "$work/loaded"
 fi
 
-log "Starting the app (evaluator on, ${BENCH_PARALLELISM:-4} rules at a time)"
+log "Starting the app (evaluator on, Parallelism ${BENCH_PARALLELISM:-4})"
 http_port=${BENCH_HTTP_PORT:-$((57000 + RANDOM % 1000))}
 ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false ASPNETCORE_ENVIRONMENT=Production \
   OpsPortal__Alerts__Parallelism=${BENCH_PARALLELISM:-4} dotnet "$app" >"$work/app.log" 2>&1 &
