@@ -13,7 +13,7 @@ namespace OpsPortal.Core.Alerts;
 /// events on the spine, the measured series, the notifications decided, and the rule's next run — and only
 /// if this node still holds the rule's lease, so a round that a slow node finishes after a take-over is dropped.
 /// </summary>
-public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications,
+internal sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications,
     OnCall.Paging.Paging paging)
 {
     /// <summary>Instances hard CRITICAL on a rule that declares incidents and still without their incident, for <see cref="AlertIncidents"/>.</summary>

@@ -12,7 +12,7 @@ namespace OpsPortal.Core.Alerts;
 /// nodes never claim the same rule), evaluate them in parallel, record each round, and declare incidents. A
 /// lease lasts one interval: the rules of a node that died are due again, and claimed by another, within it.
 /// </summary>
-public sealed class AlertScheduler(NpgsqlDataSource dataSource, IDbContextFactory<OpsDbContext> dbs, AlertEvaluator evaluator,
+internal sealed class AlertScheduler(NpgsqlDataSource dataSource, IDbContextFactory<OpsDbContext> dbs, AlertEvaluator evaluator,
     AlertRoundWriter writer, AlertIncidents incidents, IOptions<AlertsOptions> options, TimeProvider clock)
 {
     private const int ClaimBatch = 200;
