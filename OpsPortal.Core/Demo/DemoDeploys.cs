@@ -11,7 +11,7 @@ namespace OpsPortal.Core.Demo;
 /// simulate a deploy: progress lines for a few seconds, failure for versions ending in <c>-bad</c>; a version
 /// ending in <c>-regress</c> succeeds and makes the simulated traffic worse (DemoDeployFollower). A team's own file always wins: nothing is written when it exists.
 /// </summary>
-public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<DeployOptions>
+internal sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<DeployOptions>
 {
     public void PostConfigure(string? name, DeployOptions options)
     {
