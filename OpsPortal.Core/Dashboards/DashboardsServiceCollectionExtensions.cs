@@ -18,6 +18,7 @@ public static class DashboardsServiceCollectionExtensions
         services.AddSingleton<PanelData>();
         services.AddSingleton<DashboardMarkers>();
         services.AddSingleton<ServiceDashboards>();
+        services.AddSingleton<WallBoard>();
         services.AddHostedService<DashboardCacheInvalidator>();
         return services;
     }
