@@ -47,8 +47,15 @@ public sealed class DashboardStore(IDbContextFactory<OpsDbContext> dbFactory, Ev
         var now = clock.GetUtcNow();
         var row = new Dashboard
         {
-            Title = input.Title!.Trim(), Description = Clean(input.Description), Owner = input.Personal ? actor.Name : null,
-            Panels = [.. input.Panels ?? []], Revision = 1, CreatedBy = actor.Name, CreatedAt = now, UpdatedBy = actor.Name, UpdatedAt = now,
+            Title = input.Title!.Trim(),
+            Description = Clean(input.Description),
+            Owner = input.Personal ? actor.Name : null,
+            Panels = [.. input.Panels ?? []],
+            Revision = 1,
+            CreatedBy = actor.Name,
+            CreatedAt = now,
+            UpdatedBy = actor.Name,
+            UpdatedAt = now,
         };
         db.Add(row);
         await db.SaveChangesAsync(ct);

@@ -30,13 +30,21 @@ public sealed class ServiceDashboards(ServiceCatalog catalog, MetricQueries metr
         var names = await metrics.NamesAsync(service.Name + ".", ct);
         panels.AddRange(names.Take(MaxMetricPanels).Select(m => new PanelSpec
         {
-            Title = m.Name, Source = PanelSource.Metric, Query = m.Name, Width = 4, Display = PanelDisplay.Line,
+            Title = m.Name,
+            Source = PanelSource.Metric,
+            Query = m.Name,
+            Width = 4,
+            Display = PanelDisplay.Line,
             Measure = m.Type switch { "timer" => "p95", "counter" => "rate", "gauge" => "last", _ => "max" },
         }));
         return new Dashboard
         {
-            Id = 0, Title = $"{service.Name} (generated)", Description = $"Generated from the catalog: log selector {selector} and metrics {service.Name}.*",
-            Panels = panels, CreatedBy = "system", UpdatedBy = "system",
+            Id = 0,
+            Title = $"{service.Name} (generated)",
+            Description = $"Generated from the catalog: log selector {selector} and metrics {service.Name}.*",
+            Panels = panels,
+            CreatedBy = "system",
+            UpdatedBy = "system",
         };
     }
 }
