@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Dashboards;
 /// is declared or an alert fires anywhere. It subscribes at start-up, before any page, and the notifier calls
 /// subscribers in order, so a page reloading on the same event reads after the entry is gone.
 /// </summary>
-public sealed class DashboardCacheInvalidator(EventNotifier notifier, HybridCache cache) : IHostedService
+internal sealed class DashboardCacheInvalidator(EventNotifier notifier, HybridCache cache) : IHostedService
 {
     private IDisposable? _subscription;
 

@@ -17,7 +17,7 @@ namespace OpsPortal.Core.Demo;
 /// both, 5 minutes each), which demo-web's catalog entry names. Created once, by name; every node may try (names
 /// are unique, the loser's attempt is refused and ignored).
 /// </summary>
-public sealed partial class DemoOnCall(IOptions<DemoOptions> options, IDbContextFactory<OpsDbContext> dbs, ScheduleService schedules,
+internal sealed partial class DemoOnCall(IOptions<DemoOptions> options, IDbContextFactory<OpsDbContext> dbs, ScheduleService schedules,
     EscalationPolicies policies, BackgroundHealth health, TimeProvider clock, ILogger<DemoOnCall> logger) : BackgroundLoop(health, clock, logger)
 {
     public const string Schedule = "DEMO web primary";

@@ -7,7 +7,7 @@ namespace OpsPortal.Core.Subscriptions;
 /// One thing a person will hear about in their next digest: an event of the spine, and why it reached them. Unique
 /// per person and event, so fanning an event out again (another node, a re-read window) adds nothing.
 /// </summary>
-public class DigestItem
+internal class DigestItem
 {
     public long Id { get; set; }
     public required string UserEmail { get; set; }
@@ -28,7 +28,7 @@ public class DigestItem
 }
 
 /// <summary>How far the fan-out has read the events (one row).</summary>
-public class SubscriptionCursor
+internal class SubscriptionCursor
 {
     public int Id { get; set; }
     public long LastEventId { get; set; }
