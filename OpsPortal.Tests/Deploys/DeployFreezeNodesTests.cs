@@ -21,7 +21,10 @@ public sealed class DeployFreezeNodesTests : DeployTestBase
         var quick = await IdOf(await PostDeployAsync(client, "quick", "2.0"));
         var freeze = await client.PostAsJsonAsync("/api/deploys/locks", new
         {
-            service = "*", environment = "*", reason = "release freeze", startsAt = DateTimeOffset.UtcNow.AddSeconds(1),
+            service = "*",
+            environment = "*",
+            reason = "release freeze",
+            startsAt = DateTimeOffset.UtcNow.AddSeconds(1),
         });
         Assert.Equal(HttpStatusCode.Created, freeze.StatusCode);
         await Task.Delay(TimeSpan.FromSeconds(1.5));

@@ -11,8 +11,14 @@ public sealed class DeployLockWindowTests
 
     private static DeployLock Lock(DateTimeOffset starts, DateTimeOffset? expires = null, bool weekly = false) => new()
     {
-        Service = "web", Environment = "production", Reason = "weekend", LockedBy = "ann",
-        LockedAt = starts.AddDays(-1), StartsAt = starts, ExpiresAt = expires, RepeatsWeekly = weekly,
+        Service = "web",
+        Environment = "production",
+        Reason = "weekend",
+        LockedBy = "ann",
+        LockedAt = starts.AddDays(-1),
+        StartsAt = starts,
+        ExpiresAt = expires,
+        RepeatsWeekly = weekly,
     };
 
     [Fact]

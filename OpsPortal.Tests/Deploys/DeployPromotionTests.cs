@@ -1,7 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Deploys;
@@ -77,8 +77,13 @@ public sealed class DeployPromotionTests : DeployTestBase
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
         await WaitFinishedAsync(client, await IdOf(await PostDeployAsync(client, "staging", "2.0")));
-        var locked = await client.PostAsJsonAsync("/api/deploys/locks", new { service = "web", environment = "production", reason = "DB upgrade",
-            expiresAt = DateTimeOffset.UtcNow.AddHours(2) });
+        var locked = await client.PostAsJsonAsync("/api/deploys/locks", new
+        {
+            service = "web",
+            environment = "production",
+            reason = "DB upgrade",
+            expiresAt = DateTimeOffset.UtcNow.AddHours(2)
+        });
         Assert.Equal(HttpStatusCode.Created, locked.StatusCode);
         Assert.Contains(" until ", (await locked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("description").GetString(), StringComparison.Ordinal);
 

@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Hangfire;
+using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;

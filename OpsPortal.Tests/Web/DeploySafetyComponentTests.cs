@@ -18,8 +18,15 @@ public sealed class DeploySafetyComponentTests : MudComponentTest
 
     private static DeployLock Lock(string service, string env, bool weekly = false, long id = 7) => new()
     {
-        Id = id, Service = service, Environment = env, Reason = "DB upgrade", LockedBy = "ann@test", LockedAt = At, StartsAt = At,
-        ExpiresAt = At.AddHours(2), RepeatsWeekly = weekly,
+        Id = id,
+        Service = service,
+        Environment = env,
+        Reason = "DB upgrade",
+        LockedBy = "ann@test",
+        LockedAt = At,
+        StartsAt = At,
+        ExpiresAt = At.AddHours(2),
+        RepeatsWeekly = weekly,
     };
 
     private static readonly DriftCell Behind = new("production", "1.4", "staging", "1.5");
