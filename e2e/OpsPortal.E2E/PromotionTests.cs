@@ -47,8 +47,8 @@ public sealed class PromotionTests(PromotionPortalFixture portal) : BrowserTest(
         await Assertions.Expect(production).ToContainTextAsync("1.0");
         await production.GetByTestId("service-promote").ClickAsync();
 
-        var dialog = Page.GetByTestId("deploy-dialog");
-        await Assertions.Expect(dialog).ToContainTextAsync("Promote 1.1 from staging");
+        await Assertions.Expect(Page.GetByTestId("promote-explained")).ToContainTextAsync("The version staging runs now");
+        await Assertions.Expect(Page.GetByTestId("deploy-confirm")).ToHaveTextAsync("Promote 1.1 to production");
         await Assertions.Expect(Page.GetByTestId("deploy-from-to")).ToHaveTextAsync("1.0 → 1.1");
         await Assertions.Expect(Page.GetByTestId("deploy-confirmation")).ToContainTextAsync("OPS_ENVIRONMENT=production");
         await Page.GetByTestId("deploy-confirm").ClickAsync();
