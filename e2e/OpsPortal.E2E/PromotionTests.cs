@@ -64,5 +64,18 @@ public sealed class PromotionTests(PromotionPortalFixture portal) : BrowserTest(
         await Page.GotoAsync("/services/cart");
         await Assertions.Expect(production).ToContainTextAsync("1.1", new() { Timeout = 30_000 });
         await Assertions.Expect(production.GetByTestId("service-promote")).ToHaveCountAsync(0);
+
+        // A weekly window coming up is listed on the board; the drift view says all is in sync.
+        var window = await api.PostAsJsonAsync("/api/deploys/locks", new
+        {
+            service = "cart", environment = "production", reason = "weekly DB maintenance",
+            startsAt = DateTimeOffset.UtcNow.AddDays(1), expiresAt = DateTimeOffset.UtcNow.AddDays(1).AddHours(2), repeatsWeekly = true,
+        });
+        window.EnsureSuccessStatusCode();
+        await Page.GotoAsync("/deploys");
+        await Assertions.Expect(Page.GetByTestId("deploys-page")).ToHaveAttributeAsync("data-interactive", "true", new() { Timeout = 30_000 });
+        await Assertions.Expect(Page.GetByTestId("maintenance-window")).ToContainTextAsync("weekly DB maintenance", new() { Timeout = 30_000 });
+        await Assertions.Expect(Page.GetByTestId("deploy-drift-summary")).ToHaveTextAsync("all in sync");
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "DeploysBoard.png"), FullPage = true });
     }
 }
