@@ -68,8 +68,12 @@ public sealed class PromotionTests(PromotionPortalFixture portal) : BrowserTest(
         // A weekly window coming up is listed on the board; the drift view says all is in sync.
         var window = await api.PostAsJsonAsync("/api/deploys/locks", new
         {
-            service = "cart", environment = "production", reason = "weekly DB maintenance",
-            startsAt = DateTimeOffset.UtcNow.AddDays(1), expiresAt = DateTimeOffset.UtcNow.AddDays(1).AddHours(2), repeatsWeekly = true,
+            service = "cart",
+            environment = "production",
+            reason = "weekly DB maintenance",
+            startsAt = DateTimeOffset.UtcNow.AddDays(1),
+            expiresAt = DateTimeOffset.UtcNow.AddDays(1).AddHours(2),
+            repeatsWeekly = true,
         });
         window.EnsureSuccessStatusCode();
         await Page.GotoAsync("/deploys");
