@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Markdown;
 
 namespace OpsPortal.Core.Tickets;
 
@@ -156,7 +157,8 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         comment.Body = body;
         comment.EditedAt = now;
         events.Append(db, actor.Name, TicketEventKinds.CommentEdited, TicketEventKinds.SubjectType, ticket.Key,
-            $"{actor.Name} edited a comment on {ticket.Key}", ticket.Service, new { commentId });
+            $"{actor.Name} edited a comment on {ticket.Key}", ticket.Service,
+            new { commentId, mentions = Mentions.In(body).Except(Mentions.In(comment.Revisions[^1].Body)).ToList() });
         await db.SaveChangesAsync(ct);
         return comment;
     }

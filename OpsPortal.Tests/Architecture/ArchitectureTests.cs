@@ -62,7 +62,7 @@ public sealed class ArchitectureTests
         ["Notifications"] = [],
         ["OnCall"] = ["Notifications", "Services", "Subscriptions"],
         ["Services"] = ["Deploys", "Logs", "Wiki"],
-        ["Subscriptions"] = ["Notifications", "OnCall", "Services"],
+        ["Subscriptions"] = ["Deploys", "Incidents", "Notifications", "OnCall", "Services", "Tickets"],
         ["Tickets"] = [],
         ["Verification"] = ["Deploys", "Logs", "Services"],
         ["Wiki"] = [],

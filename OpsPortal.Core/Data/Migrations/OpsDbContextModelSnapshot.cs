@@ -301,6 +301,10 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("incident_id");
 
+                    b.Property<int?>("IncidentRefusedVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("incident_refused_version");
+
                     b.Property<DateTimeOffset>("LastEvaluatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_evaluated_at");
@@ -2531,6 +2535,72 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("services", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Subscriptions.DigestItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("link");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("summary");
+
+                    b.Property<string>("UserEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_email");
+
+                    b.HasKey("Id")
+                        .HasName("pk_digest_items");
+
+                    b.HasIndex("UserEmail", "CreatedAt")
+                        .HasDatabaseName("ix_digest_items_user_email_created_at")
+                        .HasFilter("sent_at IS NULL");
+
+                    b.HasIndex("UserEmail", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_digest_items_user_email_event_id");
+
+                    b.ToTable("digest_items", (string)null);
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Subscriptions.PersonalSettings", b =>
                 {
                     b.Property<string>("UserEmail")
@@ -2615,6 +2685,22 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasName("pk_personal_notification_settings");
 
                     b.ToTable("personal_notification_settings", (string)null);
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Subscriptions.SubscriptionCursor", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_event_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_subscription_cursor");
+
+                    b.ToTable("subscription_cursor", (string)null);
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Tickets.Ticket", b =>
