@@ -4,7 +4,7 @@ namespace OpsPortal.Core.OnCall;
 /// Events of schedules, escalation policies and pages. Page events go on the paged subject's own timeline (the
 /// incident's or the alert's subject, with <c>pageId</c> in the payload), so the review shows who was woken when.
 /// </summary>
-internal static class OnCallEventKinds
+public static class OnCallEventKinds
 {
     public const string ScheduleSubjectType = "oncall-schedule";
     public const string PolicySubjectType = "escalation-policy";
