@@ -34,6 +34,9 @@ public class Deploy
 
     /// <summary>For a rollback: the deploy it rolls back.</summary>
     public long? RollbackOf { get; set; }
+
+    /// <summary>For a promotion: the environment whose version this deploy brings.</summary>
+    public string? PromotedFrom { get; set; }
     public string? DiffUrl { get; set; }
 
     /// <summary>The app process running it (<see cref="Running.RunnerIdentity"/>), and its last sign of life: see <see cref="Running.DeployRecovery"/>.</summary>
@@ -80,12 +83,15 @@ public class DeployOutputLine
 }
 
 /// <summary>
-/// A manual lock on one environment of a service, or (<see cref="Everything"/> for both) the global
-/// freeze. Released by deleting the row; the events keep the history.
+/// A lock on one environment of a service, or (<see cref="Everything"/> for both) a freeze of every
+/// deploy. It holds from <see cref="StartsAt"/> until <see cref="ExpiresAt"/> (for ever when null);
+/// with <see cref="RepeatsWeekly"/> that window comes back every seven days (a maintenance window).
+/// Released by deleting the row; the events keep the history. Times are UTC.
 /// </summary>
 public class DeployLock
 {
     public const string Everything = "*";
+    public static readonly TimeSpan Week = TimeSpan.FromDays(7);
 
     public long Id { get; set; }
     public required string Service { get; set; }
@@ -94,5 +100,41 @@ public class DeployLock
     public required string LockedBy { get; set; }
     public DateTimeOffset LockedAt { get; set; }
 
+    /// <summary>When it starts holding (the first time, for a weekly one); <see cref="LockedAt"/> for a lock set now.</summary>
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    public bool RepeatsWeekly { get; set; }
+
     public bool IsFreeze => Service == Everything && Environment == Everything;
+
+    /// <summary>A lock that starts later, or repeats: shown as a maintenance window.</summary>
+    public bool IsScheduled(DateTimeOffset now) => RepeatsWeekly || StartsAt > now;
+
+    /// <summary>True while the lock holds at <paramref name="at"/>.</summary>
+    public bool HoldsAt(DateTimeOffset at)
+    {
+        if (at < StartsAt)
+        {
+            return false;
+        }
+        if (!RepeatsWeekly || ExpiresAt is null)
+        {
+            return ExpiresAt is null || at < ExpiresAt;
+        }
+        var intoWeek = TimeSpan.FromTicks((at - StartsAt).Ticks % Week.Ticks);
+        return intoWeek < ExpiresAt.Value - StartsAt;
+    }
+
+    /// <summary>When the lock holds next (now, if it holds), or null when it never will again.</summary>
+    public (DateTimeOffset From, DateTimeOffset? Until)? NextWindow(DateTimeOffset now)
+    {
+        if (!RepeatsWeekly || ExpiresAt is null)
+        {
+            return ExpiresAt is { } end && end <= now ? null : (StartsAt, ExpiresAt);
+        }
+        var length = ExpiresAt.Value - StartsAt;
+        var weeks = now <= StartsAt ? 0 : (now - StartsAt).Ticks / Week.Ticks;
+        var from = StartsAt + TimeSpan.FromTicks(Week.Ticks * weeks);
+        return from + length <= now ? (from + Week, from + Week + length) : (from, from + length);
+    }
 }

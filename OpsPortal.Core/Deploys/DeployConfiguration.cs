@@ -24,6 +24,7 @@ internal sealed class DeployConfiguration : IEntityTypeConfiguration<Deploy>
         e.Property(x => x.TicketKey).HasMaxLength(32);
         e.Property(x => x.DiffUrl).HasMaxLength(2000);
         e.Property(x => x.Runner).HasMaxLength(300);
+        e.Property(x => x.PromotedFrom).HasMaxLength(63);
         e.Property(x => x.CancelRequestedBy).HasMaxLength(256);
         e.Ignore(x => x.IsActive);
         e.Ignore(x => x.Duration);
@@ -49,12 +50,14 @@ internal sealed class DeployLockConfiguration : IEntityTypeConfiguration<DeployL
 {
     public void Configure(EntityTypeBuilder<DeployLock> e)
     {
-        e.ToTable("deploy_locks");
+        e.ToTable("deploy_locks", t => t.HasCheckConstraint("ck_deploy_locks_window",
+            "expires_at IS NULL OR expires_at > starts_at"));
         e.Property(x => x.Service).HasMaxLength(63);
         e.Property(x => x.Environment).HasMaxLength(63);
         e.Property(x => x.Reason).HasMaxLength(500);
         e.Property(x => x.LockedBy).HasMaxLength(256);
         e.Ignore(x => x.IsFreeze);
-        e.HasIndex(x => new { x.Service, x.Environment }).IsUnique();
+        // Several per target: a lock now and maintenance windows later. "One lock holding now" is checked under the target's advisory lock.
+        e.HasIndex(x => new { x.Service, x.Environment });
     }
 }

@@ -40,7 +40,7 @@ public interface IDeployCheck
 /// <see cref="DeployStarter"/> inside the transaction that creates the deploy, after it took the
 /// target's advisory lock, so what the checks read cannot change before the insert.
 /// </summary>
-public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCheck> extraChecks)
+public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCheck> extraChecks, TimeProvider clock)
 {
     /// <summary>The target, or why it cannot be used (no database access: safe before a transaction).</summary>
     public Result<EnvironmentConfig> Resolve(Actor actor, string service, string environment)
@@ -63,6 +63,27 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
             : Refusal.Forbidden($"Deploying {service}/{environment} needs the {target.Role} role or higher; you are a {actor.Role}.");
     }
 
+    /// <summary>
+    /// Where a promotion from <paramref name="from"/> goes: <paramref name="to"/> when given, else the environment after
+    /// <paramref name="from"/> in the service's order in services.yaml (e.g. staging → production).
+    /// </summary>
+    public Result<string> PromotionTarget(string service, string from, string? to)
+    {
+        var environments = configs.Current.Config?.Services.FirstOrDefault(s => s.Name == service)?.Environments;
+        var index = environments?.ToList().FindIndex(e => e.Name == from) ?? -1;
+        if (environments is null || index < 0)
+        {
+            return Refusal.NotFound($"There is no environment '{from}' for service '{service}' in the deploy configuration.", "Unknown target");
+        }
+        if (!string.IsNullOrWhiteSpace(to))
+        {
+            return to == from ? Refusal.Invalid($"Promote {from} to another environment.", "Same environment") : to;
+        }
+        return index + 1 < environments.Count
+            ? environments[index + 1].Name
+            : Refusal.Invalid($"{from} is the last environment of {service}; say where to promote to.", "No next environment");
+    }
+
     /// <summary>The role rule alone, for showing or hiding buttons (the server still checks on every request).</summary>
     public static bool CanRun(Actor actor, EnvironmentConfig target)
     {
@@ -78,7 +99,8 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         {
             return Refusal.Invalid(versionProblem, "Invalid version");
         }
-        var refusal = await LockRefusalAsync(context, ct) ?? await ActiveDeployRefusalAsync(context, ct);
+        var refusal = LockRefusal(await HeldLockAsync(context.Db, context.Target.Service, context.Target.Name, clock.GetUtcNow(), ct))
+            ?? await ActiveDeployRefusalAsync(context, ct);
         if (refusal is not null)
         {
             return refusal;
@@ -93,23 +115,40 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         return Result.Ok;
     }
 
-    private static async Task<Refusal?> LockRefusalAsync(DeployCheckContext context, CancellationToken ct)
+    /// <summary>
+    /// The lock or freeze holding on a target at <paramref name="at"/> (a freeze first), or null. The caller holds the
+    /// target's advisory lock (<see cref="DeployStarter"/>, and the runner's claim for a deploy that waited in the queue).
+    /// </summary>
+    public static async Task<DeployLock?> HeldLockAsync(OpsDbContext db, string service, string environment, DateTimeOffset at, CancellationToken ct)
     {
-        var t = context.Target;
-        var locks = await context.Db.DeployLocks.AsNoTracking()
+        ArgumentNullException.ThrowIfNull(db);
+        var locks = await db.DeployLocks.AsNoTracking()
             .Where(l => (l.Service == DeployLock.Everything && l.Environment == DeployLock.Everything)
-                || (l.Service == t.Service && l.Environment == t.Name))
+                || (l.Service == service && l.Environment == environment))
             .ToListAsync(ct);
-        var held = locks.OrderByDescending(l => l.IsFreeze).FirstOrDefault();
-        return held is null ? null : Refusal.Conflict(Describe(held), held.IsFreeze ? "Deploys are frozen" : "Target is locked");
+        return locks.Where(l => l.HoldsAt(at)).OrderByDescending(l => l.IsFreeze).ThenBy(l => l.Id).FirstOrDefault();
     }
+
+    public static Refusal? LockRefusal(DeployLock? held) =>
+        held is null ? null : Refusal.Conflict(Describe(held), held.IsFreeze ? "Deploys are frozen" : "Target is locked");
 
     public static string Describe(DeployLock held)
     {
         ArgumentNullException.ThrowIfNull(held);
-        return held.IsFreeze
-            ? $"All deploys are frozen by {held.LockedBy} since {held.LockedAt:yyyy-MM-dd HH:mm} UTC: {held.Reason}"
-            : $"{held.Service}/{held.Environment} is locked by {held.LockedBy} since {held.LockedAt:yyyy-MM-dd HH:mm} UTC: {held.Reason}";
+        var what = held.IsFreeze ? "All deploys are frozen" : $"{held.Service}/{held.Environment} is locked";
+        return $"{what} by {held.LockedBy}{When(held, null)}: {held.Reason}";
+    }
+
+    /// <summary>" since …", " until …", " every week from … to …" — when a lock holds, in words (UTC).</summary>
+    public static string When(DeployLock held, DateTimeOffset? now)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        if (held.RepeatsWeekly && held.ExpiresAt is { } end)
+        {
+            return $" every week from {held.StartsAt:ddd HH:mm} to {end:ddd HH:mm} UTC";
+        }
+        var from = now is { } n && held.StartsAt > n ? $" from {held.StartsAt:yyyy-MM-dd HH:mm}" : $" since {held.StartsAt:yyyy-MM-dd HH:mm}";
+        return held.ExpiresAt is { } until ? $"{from} until {until:yyyy-MM-dd HH:mm} UTC" : $"{from} UTC";
     }
 
     private static async Task<Refusal?> ActiveDeployRefusalAsync(DeployCheckContext context, CancellationToken ct)

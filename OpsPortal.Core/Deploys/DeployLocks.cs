@@ -6,57 +6,123 @@ using OpsPortal.Core.Events;
 namespace OpsPortal.Core.Deploys;
 
 /// <summary>
-/// Manual locks (one environment of a service) and the global freeze. Setting one takes the same
-/// advisory locks <see cref="DeployStarter"/> takes, so a deploy either starts before the lock or is
+/// When a lock holds: from now (or <see cref="StartsAt"/>) until <see cref="ExpiresAt"/> (for ever when null);
+/// with <see cref="RepeatsWeekly"/> the window comes back every seven days.
+/// </summary>
+public sealed record DeployLockSchedule(DateTimeOffset? StartsAt = null, DateTimeOffset? ExpiresAt = null, bool RepeatsWeekly = false)
+{
+    public static readonly DeployLockSchedule Now = new();
+}
+
+/// <summary>
+/// Locks (one environment of a service) and freezes (everything), now or scheduled, with an optional expiry
+/// and a weekly repeat (maintenance windows). Setting one takes the same advisory locks
+/// <see cref="DeployStarter"/> and the runner's claim take, so a deploy either starts before the lock or is
 /// refused by it, never slips past it. A singleton, one context per operation (ADR-001).
 /// </summary>
 public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, DeployGuard guard, EventLog events, TimeProvider clock)
 {
     public const string FreezeKey = "opsportal.deploy-freeze";
 
+    /// <summary>Locks that hold now or will again (expired ones are history, kept in the events only).</summary>
     public async Task<List<DeployLock>> ListAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.DeployLocks.AsNoTracking().OrderBy(l => l.Service).ThenBy(l => l.Environment).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var all = await db.DeployLocks.AsNoTracking().OrderBy(l => l.Service).ThenBy(l => l.Environment).ThenBy(l => l.StartsAt).ToListAsync(ct);
+        return all.Where(l => l.NextWindow(now) is not null).ToList();
     }
 
-    /// <summary>Locks one target (who may deploy it may lock it), or everything when both are <see cref="DeployLock.Everything"/> (Admins).</summary>
-    public async Task<Result<DeployLock>> LockAsync(Actor actor, string service, string environment, string reason, CancellationToken ct = default)
+    /// <summary>Locks one target (who may deploy it may lock it), or everything when both are <see cref="DeployLock.Everything"/> (Admins), from now on.</summary>
+    public Task<Result<DeployLock>> LockAsync(Actor actor, string service, string environment, string reason, CancellationToken ct = default) =>
+        LockAsync(actor, service, environment, reason, DeployLockSchedule.Now, ct);
+
+    /// <summary>A lock or freeze with an expiry, a later start or a weekly repeat (a maintenance window).</summary>
+    public async Task<Result<DeployLock>> LockAsync(Actor actor, string service, string environment, string reason, DeployLockSchedule schedule,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(schedule);
         reason = reason?.Trim() ?? "";
         if (reason.Length is 0 or > 500)
         {
             return Refusal.Invalid("Say why (1–500 characters): the people you block will read it.", "Reason required");
+        }
+        var now = clock.GetUtcNow();
+        if (ScheduleProblem(schedule, now) is { } problem)
+        {
+            return Refusal.Invalid(problem, "Invalid schedule");
         }
         var freeze = service == DeployLock.Everything && environment == DeployLock.Everything;
         if (Refuse(actor, service, environment, freeze) is { } refusal)
         {
             return refusal;
         }
+        var held = new DeployLock
+        {
+            Service = service,
+            Environment = environment,
+            Reason = reason,
+            LockedBy = actor.Name,
+            LockedAt = now,
+            StartsAt = schedule.StartsAt ?? now,
+            ExpiresAt = schedule.ExpiresAt,
+            RepeatsWeekly = schedule.RepeatsWeekly,
+        };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await TakeAdvisoryAsync(db, service, environment, freeze, ct);
-        var existing = await db.DeployLocks.AsNoTracking().SingleOrDefaultAsync(l => l.Service == service && l.Environment == environment, ct);
-        if (existing is not null)
+        if (!held.IsScheduled(now))
         {
-            return Refusal.Conflict(DeployGuard.Describe(existing), "Already locked");
+            var holding = (await db.DeployLocks.AsNoTracking().Where(l => l.Service == service && l.Environment == environment).ToListAsync(ct))
+                .FirstOrDefault(l => l.HoldsAt(now));
+            if (holding is not null)
+            {
+                return Refusal.Conflict(DeployGuard.Describe(holding), "Already locked");
+            }
         }
-        var held = new DeployLock { Service = service, Environment = environment, Reason = reason, LockedBy = actor.Name, LockedAt = clock.GetUtcNow() };
         db.DeployLocks.Add(held);
         await db.SaveChangesAsync(ct);
+        var what = freeze ? "froze all deploys" : $"locked {service}/{environment}";
         events.Append(db, actor.Name, DeployEventKinds.Locked, DeployEventKinds.LockSubject, $"{service}/{environment}",
-            freeze ? $"{actor.Name} froze all deploys: {reason}" : $"{actor.Name} locked {service}/{environment}: {reason}",
-            freeze ? null : service, new { service, environment, reason });
+            $"{actor.Name} {what}{DeployGuard.When(held, now)}: {reason}",
+            freeze ? null : service, new { service, environment, reason, held.StartsAt, held.ExpiresAt, held.RepeatsWeekly });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return held;
+    }
+
+    /// <summary>What is wrong with a schedule, in words, or null.</summary>
+    public static string? ScheduleProblem(DeployLockSchedule schedule, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        var starts = schedule.StartsAt ?? now;
+        if (!schedule.RepeatsWeekly && schedule.ExpiresAt is { } past && past <= now)
+        {
+            return $"The end ({past:yyyy-MM-dd HH:mm} UTC) is in the past.";
+        }
+        if (schedule.ExpiresAt is { } expires && expires <= starts)
+        {
+            return $"The end ({expires:yyyy-MM-dd HH:mm} UTC) must be after the start ({starts:yyyy-MM-dd HH:mm} UTC).";
+        }
+        if (!schedule.RepeatsWeekly)
+        {
+            return null;
+        }
+        if (schedule.StartsAt is null || schedule.ExpiresAt is null)
+        {
+            return "A weekly window needs its first start and end (e.g. Friday 16:00 to Monday 08:00 UTC).";
+        }
+        return schedule.ExpiresAt.Value - schedule.StartsAt.Value >= DeployLock.Week
+            ? "A weekly window must be shorter than a week; for a lock that always holds, leave the end empty."
+            : null;
     }
 
     public async Task<Result> UnlockAsync(Actor actor, long lockId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var held = await db.DeployLocks.SingleOrDefaultAsync(l => l.Id == lockId, ct);
         if (held is null)
         {
@@ -66,11 +132,13 @@ public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, Deplo
         {
             return refusal;
         }
+        await TakeAdvisoryAsync(db, held.Service, held.Environment, held.IsFreeze, ct);
         db.DeployLocks.Remove(held);
         events.Append(db, actor.Name, DeployEventKinds.Unlocked, DeployEventKinds.LockSubject, $"{held.Service}/{held.Environment}",
             held.IsFreeze ? $"{actor.Name} lifted the deploy freeze" : $"{actor.Name} unlocked {held.Service}/{held.Environment}",
             held.IsFreeze ? null : held.Service, new { held.Service, held.Environment, held.Reason, held.LockedBy });
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return Result.Ok;
     }
 

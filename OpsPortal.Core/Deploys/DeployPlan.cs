@@ -14,6 +14,17 @@ public sealed record DeployRequest(string Service, string Environment, string? V
 
     public static DeployRequest Rollback(long deployId, string? ticket = null) => new("", "", null, ticket, deployId);
 
+    /// <summary>
+    /// A deploy to <paramref name="environment"/> of the version <paramref name="from"/> runs now. <paramref name="version"/> is what the
+    /// person saw (null: whatever runs there); it is refused when <paramref name="from"/> has moved on since.
+    /// </summary>
+    public static DeployRequest Promote(string service, string from, string environment, string? version, string? ticket = null,
+        string? overrideReason = null) =>
+        new(service, environment, version, ticket, null, overrideReason) { PromotedFrom = from };
+
+    /// <summary>For a promotion: the environment whose current version is deployed.</summary>
+    public string? PromotedFrom { get; init; }
+
     public string Action => RollbackOf is null ? DeployAction.Deploy : DeployAction.Rollback;
 }
 

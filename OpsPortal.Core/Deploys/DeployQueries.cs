@@ -8,13 +8,22 @@ namespace OpsPortal.Core.Deploys;
 /// <summary>One cell of the Deploys page: a configured target and its state.</summary>
 public sealed record DeployTarget(EnvironmentConfig Config, string? CurrentVersion, Deploy? Last, Deploy? Active, DeployLock? Lock);
 
-public sealed record DeployBoard(IReadOnlyList<DeployTarget> Targets, DeployLock? Freeze, DeploySettingsSnapshot Settings);
+/// <param name="Lock">The lock holding on the target now (a freeze is <see cref="DeployBoard.Freeze"/>).</param>
+/// <param name="Upcoming">Locks and freezes that do not hold now but will (maintenance windows), soonest first, with their next window.</param>
+public sealed record DeployBoard(IReadOnlyList<DeployTarget> Targets, DeployLock? Freeze, DeploySettingsSnapshot Settings)
+{
+    public IReadOnlyList<UpcomingLock> Upcoming { get; init; } = [];
+    public DateTimeOffset At { get; init; }
+}
+
+/// <summary>A lock or freeze that will hold from <see cref="From"/> (until <see cref="Until"/>, for ever when null).</summary>
+public sealed record UpcomingLock(DeployLock Lock, DateTimeOffset From, DateTimeOffset? Until);
 
 public sealed record DeployHistoryFilter(string? Service = null, string? Environment = null, string? Status = null, string? User = null,
     long? BeforeId = null, int Limit = 50);
 
 /// <summary>Reads for the Deploys pages and the API (writes go through <see cref="DeployStarter"/>).</summary>
-public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, NpgsqlDataSource dataSource, DeployConfigStore configs)
+public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, NpgsqlDataSource dataSource, DeployConfigStore configs, TimeProvider clock)
 {
     public const int MaxOutputPage = 5_000;
 
@@ -22,7 +31,9 @@ public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, Npg
     {
         var settings = configs.Current;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var locks = await db.DeployLocks.AsNoTracking().ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var all = await db.DeployLocks.AsNoTracking().OrderBy(l => l.Id).ToListAsync(ct);
+        var locks = all.Where(l => l.HoldsAt(now)).ToList();
         // Latest deploy and latest success per target: DISTINCT ON reads one row per target from the index.
         var latest = await db.Deploys.FromSql($"SELECT DISTINCT ON (service, environment) * FROM deploys ORDER BY service, environment, id DESC")
             .AsNoTracking().ToListAsync(ct);
@@ -37,7 +48,10 @@ public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, Npg
                 last, last is { IsActive: true } ? last : null,
                 locks.FirstOrDefault(l => l.Service == env.Service && l.Environment == env.Name)));
         }
-        return new DeployBoard(targets, locks.FirstOrDefault(l => l.IsFreeze), settings);
+        var upcoming = all.Where(l => !l.HoldsAt(now)).Select(l => (Lock: l, Next: l.NextWindow(now)))
+            .Where(u => u.Next is not null).Select(u => new UpcomingLock(u.Lock, u.Next!.Value.From, u.Next.Value.Until))
+            .OrderBy(u => u.From).ToList();
+        return new DeployBoard(targets, locks.FirstOrDefault(l => l.IsFreeze), settings) { Upcoming = upcoming, At = now };
     }
 
     public async Task<Deploy?> GetAsync(long id, CancellationToken ct = default)

@@ -31,6 +31,21 @@ public sealed class DeployStarter(
         StartAsync(actor, DeployRequest.Deploy(service, environment, version, ticket, overrideReason), ct);
 
     /// <summary>
+    /// Promotes the version <paramref name="from"/> runs (its last successful deploy) to <paramref name="to"/>, by default the
+    /// environment after it in services.yaml: an ordinary deploy, with the same locks, interlocks, ticket rule and
+    /// verification. <paramref name="version"/> is the version the person saw, refused when <paramref name="from"/> has moved on.
+    /// </summary>
+    public Task<Result<Deploy>> PromoteAsync(Actor actor, string service, string from, string? to, string? version, string? ticket,
+        string? overrideReason = null, CancellationToken ct = default)
+    {
+        if (!guard.PromotionTarget(service, from, to).TryGet(out var target, out var refusal))
+        {
+            return Task.FromResult<Result<Deploy>>(refusal);
+        }
+        return StartAsync(actor, DeployRequest.Promote(service, from, target, version, ticket, overrideReason), ct);
+    }
+
+    /// <summary>
     /// Rolls back the target of deploy <paramref name="deployId"/> (which must be its latest) to the
     /// last good version: the newest succeeded version other than the one that deploy brought.
     /// </summary>
@@ -72,9 +87,36 @@ public sealed class DeployStarter(
             return Refusal.Invalid($"'{ticket}' is not a ticket key such as OPS-12.", "Invalid ticket");
         }
         var current = rolledBackFrom ?? await CurrentVersionAsync(db, service, environment, ct);
+        if (request.PromotedFrom is { } from)
+        {
+            if (!(await PromotedVersionAsync(db, request, from, current, ct)).TryGet(out version, out var notPromotable))
+            {
+                return notPromotable;
+            }
+        }
         return new DeployPlan(service, environment, request.Action, version, current,
             Path.GetRelativePath(target.ScriptsFolder, target.ScriptFor(request.Action)), request.Ticket,
             OpensTicket: request.Ticket is null && target.TicketRequired, actor.Name, target.DiffUrl(current, version), request.RollbackOf);
+    }
+
+    /// <summary>The version a promotion brings: what <paramref name="from"/> runs now, if the person saw that one and the target does not run it yet.</summary>
+    private static async Task<Result<string>> PromotedVersionAsync(OpsDbContext db, DeployRequest request, string from, string? current, CancellationToken ct)
+    {
+        var source = await CurrentVersionAsync(db, request.Service, from, ct);
+        if (source is null)
+        {
+            return Refusal.Conflict($"{request.Service}/{from} has no successful deploy to promote.", "Nothing to promote");
+        }
+        if (!string.IsNullOrEmpty(request.Version) && request.Version != source)
+        {
+            return Refusal.Conflict($"{request.Service}/{from} runs {source} now, not {request.Version}: look again before promoting.", "Version moved on")
+                .With("currentVersion", source);
+        }
+        if (source == current)
+        {
+            return Refusal.Conflict($"{request.Service}/{request.Environment} already runs {source}, the version of {from}.", "Nothing to promote");
+        }
+        return source;
     }
 
     /// <summary>
@@ -155,6 +197,7 @@ public sealed class DeployStarter(
                 RequestedAt = clock.GetUtcNow(),
                 Script = plan.Script,
                 RollbackOf = plan.RollbackOf,
+                PromotedFrom = request.PromotedFrom,
                 DiffUrl = plan.DiffUrl,
             };
             db.Deploys.Add(deploy);
@@ -174,7 +217,7 @@ public sealed class DeployStarter(
             }
             events.Append(db, actor.Name, DeployEventKinds.Queued, DeployEventKinds.Subject, Id(deploy),
                 $"{actor.Name} queued {Describe(deploy)}", deploy.Service,
-                new { deploy.Action, deploy.Version, deploy.PreviousVersion, deploy.Environment, deploy.TicketKey });
+                new { deploy.Action, deploy.Version, deploy.PreviousVersion, deploy.Environment, deploy.TicketKey, deploy.PromotedFrom });
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -210,7 +253,8 @@ public sealed class DeployStarter(
         return deploy;
     }
 
-    private static async Task LockTargetAsync(OpsDbContext db, string service, string environment, CancellationToken ct)
+    /// <summary>The advisory locks of a start (and of the runner's claim): shared on the freeze key, exclusive on the target.</summary>
+    internal static async Task LockTargetAsync(OpsDbContext db, string service, string environment, CancellationToken ct)
     {
         // Shared on the freeze key (taken exclusively when a freeze is set), exclusive on the target.
         var key = DeployLocks.TargetKey(service, environment);
@@ -230,6 +274,8 @@ public sealed class DeployStarter(
         ArgumentNullException.ThrowIfNull(d);
         return d.Action == DeployAction.Rollback
             ? $"rollback #{d.Id} of {d.Service}/{d.Environment} to {d.Version}"
-            : $"deploy #{d.Id} of {d.Service} {d.Version} to {d.Environment}";
+            : d.PromotedFrom is { } from
+                ? $"deploy #{d.Id} of {d.Service} {d.Version} to {d.Environment} (promoted from {from})"
+                : $"deploy #{d.Id} of {d.Service} {d.Version} to {d.Environment}";
     }
 }

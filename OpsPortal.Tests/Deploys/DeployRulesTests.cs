@@ -48,8 +48,8 @@ public sealed class DeployRulesTests
     public void LockDescriptions_SayWhoWhyAndSince()
     {
         var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
-        var target = new DeployLock { Service = "web", Environment = "production", Reason = "DB upgrade", LockedBy = "ann", LockedAt = at };
-        var freeze = new DeployLock { Service = "*", Environment = "*", Reason = "Black Friday", LockedBy = "bob", LockedAt = at };
+        var target = new DeployLock { Service = "web", Environment = "production", Reason = "DB upgrade", LockedBy = "ann", LockedAt = at, StartsAt = at };
+        var freeze = new DeployLock { Service = "*", Environment = "*", Reason = "Black Friday", LockedBy = "bob", LockedAt = at, StartsAt = at };
 
         Assert.Equal("web/production is locked by ann since 2026-11-26 10:00 UTC: DB upgrade", DeployGuard.Describe(target));
         Assert.Equal("All deploys are frozen by bob since 2026-11-26 10:00 UTC: Black Friday", DeployGuard.Describe(freeze));

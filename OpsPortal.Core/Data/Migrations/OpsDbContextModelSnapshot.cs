@@ -979,6 +979,11 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("previous_version");
 
+                    b.Property<string>("PromotedFrom")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("promoted_from");
+
                     b.Property<DateTimeOffset>("RequestedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("requested_at");
@@ -1074,6 +1079,10 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(63)")
                         .HasColumnName("environment");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<DateTimeOffset>("LockedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_at");
@@ -1090,20 +1099,30 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("reason");
 
+                    b.Property<bool>("RepeatsWeekly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("repeats_weekly");
+
                     b.Property<string>("Service")
                         .IsRequired()
                         .HasMaxLength(63)
                         .HasColumnType("character varying(63)")
                         .HasColumnName("service");
 
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
                     b.HasKey("Id")
                         .HasName("pk_deploy_locks");
 
                     b.HasIndex("Service", "Environment")
-                        .IsUnique()
                         .HasDatabaseName("ix_deploy_locks_service_environment");
 
-                    b.ToTable("deploy_locks", (string)null);
+                    b.ToTable("deploy_locks", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_deploy_locks_window", "expires_at IS NULL OR expires_at > starts_at");
+                        });
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Deploys.DeployOutputLine", b =>

@@ -109,6 +109,20 @@ public sealed partial class DeployJob(
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         await using var tx = await db.Database.BeginTransactionAsync();
+        if (await db.Deploys.AsNoTracking().Where(d => d.Id == deployId).Select(d => new { d.Service, d.Environment, d.Status })
+                .SingleOrDefaultAsync() is { Status: DeployStatus.Queued } queued)
+        {
+            // A lock or freeze that began while the deploy waited in the queue holds it back, on whichever node claims it:
+            // the same advisory locks as a start, and the same rule, read in this transaction.
+            await DeployStarter.LockTargetAsync(db, queued.Service, queued.Environment, CancellationToken.None);
+            if (await DeployGuard.HeldLockAsync(db, queued.Service, queued.Environment, clock.GetUtcNow(), CancellationToken.None) is { } held)
+            {
+                await tx.RollbackAsync();
+                await completion.FinishAsync(deployId, DeployStatus.Cancelled, null,
+                    $"not started: {DeployGuard.Describe(held)}", DeployCompletion.Runner);
+                return null;
+            }
+        }
         var now = clock.GetUtcNow();
         var claimed = await db.Deploys
             .Where(d => d.Id == deployId && d.Status == DeployStatus.Queued && d.CancelRequestedBy == null)

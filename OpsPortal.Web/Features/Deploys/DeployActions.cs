@@ -24,6 +24,32 @@ public static class DeployActions
             { d => d.RollbackOf, latest },
         }, Options);
 
+    /// <summary>Promotes the version <paramref name="from"/> runs (<paramref name="version"/>, as shown) to <paramref name="target"/>.</summary>
+    public static Task OpenPromoteAsync(IDialogService dialogs, EnvironmentConfig target, string from, string version) =>
+        dialogs.ShowAsync<DeployDialog>($"Promote {target.Service}", new DialogParameters<DeployDialog>
+        {
+            { d => d.Target, target },
+            { d => d.PromoteFrom, from },
+            { d => d.PromoteVersion, version },
+        }, Options);
+
+    /// <summary>Asks for confirmation, then releases the lock or freeze as the signed-in user; null when released or not confirmed.</summary>
+    public static async Task<Refusal?> UnlockAsync(IDialogService dialogs, ActingUser acting, DeployLocks locks, DeployLock held)
+    {
+        var confirmed = await dialogs.ShowMessageBoxAsync(new MessageBoxOptions
+        {
+            Title = held.IsFreeze ? "Lift the freeze?" : $"Unlock {held.Service}/{held.Environment}?",
+            Message = $"{DeployGuard.Describe(held)}. Deploys can start again as soon as it is released.",
+            YesText = held.IsFreeze ? "Lift the freeze" : "Unlock",
+            CancelText = "Keep it",
+        });
+        if (confirmed != true)
+        {
+            return null;
+        }
+        return (await acting.RunAsync(AuthSetup.EngineerPolicy, actor => locks.UnlockAsync(actor, held.Id))).Refusal;
+    }
+
     /// <summary>Asks for confirmation, then requests the cancel as the signed-in user; null when it was requested or not confirmed.</summary>
     public static async Task<Refusal?> CancelAsync(IDialogService dialogs, ActingUser acting, DeployStarter starter, Deploy deploy)
     {

@@ -9,12 +9,16 @@ namespace OpsPortal.Web.Features.Deploys;
 
 public sealed record DeployRequestBody(string? Service, string? Environment, string? Version, string? Ticket, string? OverrideReason = null);
 public sealed record RollbackRequestBody(string? Ticket);
-public sealed record LockRequestBody(string? Service, string? Environment, string? Reason);
+public sealed record LockRequestBody(string? Service, string? Environment, string? Reason, DateTimeOffset? StartsAt = null,
+    DateTimeOffset? ExpiresAt = null, bool RepeatsWeekly = false);
+public sealed record PromoteRequestBody(string? Service, string? From, string? To, string? Version, string? Ticket, string? OverrideReason = null);
+public sealed record DriftCellDto(string Environment, string? Version, string? Previous, string? PreviousVersion, bool Differs);
+public sealed record DriftRowDto(string Service, bool InSync, IReadOnlyList<DriftCellDto> Environments);
 public sealed record DeployAccepted(long Id, string Status, string Url);
 public sealed record DeployOutputDto(long Seq, DateTimeOffset At, string Stream, string Text);
 public sealed record DeploySummaryDto(long Id, string Service, string Environment, string Action, string Status, string Version,
     string? PreviousVersion, string RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    int? ExitCode, string? Outcome, string? Ticket, string? DiffUrl, long? RollbackOf, long LineCount);
+    int? ExitCode, string? Outcome, string? Ticket, string? DiffUrl, long? RollbackOf, long LineCount, string? PromotedFrom);
 public sealed record DeployDetailDto(DeploySummaryDto Deploy, IReadOnlyList<DeployOutputDto> Output, long? NextOutput)
 {
     // The documented shape (docs/deploys.md): {id, status, version, output}; the rest is in 'deploy'.
@@ -23,7 +27,8 @@ public sealed record DeployDetailDto(DeploySummaryDto Deploy, IReadOnlyList<Depl
     public string Version => Deploy.Version;
 }
 public sealed record DeployListDto(IReadOnlyList<DeploySummaryDto> Deploys, long? Next);
-public sealed record DeployLockDto(long Id, string Service, string Environment, string Reason, string LockedBy, DateTimeOffset LockedAt);
+public sealed record DeployLockDto(long Id, string Service, string Environment, string Reason, string LockedBy, DateTimeOffset LockedAt,
+    DateTimeOffset StartsAt, DateTimeOffset? ExpiresAt, bool RepeatsWeekly, string Description);
 
 /// <summary>The deploy API (docs/deploys.md), so CI can deploy continuously. Writes need Engineer, and the target's own role.</summary>
 public static class DeploysEndpoints
@@ -34,6 +39,9 @@ public static class DeploysEndpoints
         api.MapGet("", ListAsync).WithSummary("Deploys, newest first, filtered by service, environment, status or user; pass 'next' back as 'before'.");
         api.MapPost("", DeployAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
             .WithSummary("Start a deploy: 202 with its id; 409 while another runs or a lock or freeze holds; 400 for an invalid version.");
+        api.MapPost("/promote", PromoteAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
+            .WithSummary("Promote the version 'from' runs to 'to' (default: the next environment in services.yaml) as an ordinary deploy: 202, or 409 when locked, frozen or nothing to promote.");
+        api.MapGet("/drift", DriftAsync).WithSummary("Which environment runs which version, per service, and where it differs from the environment before it.");
         api.MapGet("/{id:long}", GetAsync).WithSummary("A deploy with its output from line 'from' (1-based), at most 'limit' lines (default 1000, max 5000).");
         api.MapPost("/{id:long}/cancel", CancelAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
             .WithSummary("Ask the running script to stop (SIGTERM, then kill after the grace period).");
@@ -41,7 +49,7 @@ public static class DeploysEndpoints
             .WithSummary("Roll the deploy's target back to its last good version; the deploy must be the target's latest.");
         api.MapGet("/locks", LocksAsync).WithSummary("Manual locks; service and environment '*' is the global freeze.");
         api.MapPost("/locks", LockAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
-            .WithSummary("Lock one target with a reason, or freeze everything (service and environment '*', Admins).");
+            .WithSummary("Lock one target with a reason, or freeze everything (service and environment '*', Admins); optional startsAt, expiresAt, repeatsWeekly.");
         api.MapDelete("/locks/{id:long}", UnlockAsync).RequireAuthorization(AuthSetup.EngineerPolicy).WithSummary("Release a lock or the freeze.");
         return app;
     }
@@ -65,6 +73,22 @@ public static class DeploysEndpoints
             string.IsNullOrWhiteSpace(body.Ticket) ? null : body.Ticket.Trim(), body.OverrideReason, ct);
         return Accepted(result);
     }
+
+    private static async Task<Results<Accepted<DeployAccepted>, ProblemHttpResult>> PromoteAsync(
+        ClaimsPrincipal user, DeployStarter starter, PromoteRequestBody body, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Service) || string.IsNullOrWhiteSpace(body.From))
+        {
+            return Refusal.Invalid("Give 'service' and 'from' (and optionally 'to' and the 'version' you saw there).", "Missing target").ToProblem();
+        }
+        var result = await starter.PromoteAsync(user.ToActor(), body.Service, body.From, body.To, body.Version,
+            string.IsNullOrWhiteSpace(body.Ticket) ? null : body.Ticket.Trim(), body.OverrideReason, ct);
+        return Accepted(result);
+    }
+
+    private static async Task<Ok<List<DriftRowDto>>> DriftAsync(DeployQueries queries, CancellationToken ct) =>
+        TypedResults.Ok(DeployDrift.Of(await queries.BoardAsync(ct)).Select(r => new DriftRowDto(r.Service, r.InSync,
+            r.Cells.Select(c => new DriftCellDto(c.Environment, c.Version, c.Previous, c.PreviousVersion, c.Differs)).ToList())).ToList());
 
     private static async Task<Results<Ok<DeployDetailDto>, ProblemHttpResult>> GetAsync(DeployQueries queries, long id, long? from, int? limit, CancellationToken ct)
     {
@@ -90,7 +114,8 @@ public static class DeploysEndpoints
         TypedResults.Ok((await locks.ListAsync(ct)).Select(Lock).ToList());
 
     private static async Task<Results<Created<DeployLockDto>, ProblemHttpResult>> LockAsync(ClaimsPrincipal user, DeployLocks locks, LockRequestBody body, CancellationToken ct) =>
-        (await locks.LockAsync(user.ToActor(), body.Service ?? "", body.Environment ?? "", body.Reason ?? "", ct))
+        (await locks.LockAsync(user.ToActor(), body.Service ?? "", body.Environment ?? "", body.Reason ?? "",
+            new DeployLockSchedule(body.StartsAt, body.ExpiresAt, body.RepeatsWeekly), ct))
             .ToHttp(held => TypedResults.Created($"/api/deploys/locks/{held.Id}", Lock(held)));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(ClaimsPrincipal user, DeployLocks locks, long id, CancellationToken ct) =>
@@ -100,7 +125,8 @@ public static class DeploysEndpoints
         result.ToHttp(d => TypedResults.Accepted($"/api/deploys/{d.Id}", new DeployAccepted(d.Id, d.Status, $"/deploys/{d.Id}")));
 
     internal static DeploySummaryDto Summary(Deploy d) => new(d.Id, d.Service, d.Environment, d.Action, d.Status, d.Version,
-        d.PreviousVersion, d.RequestedBy, d.RequestedAt, d.StartedAt, d.FinishedAt, d.ExitCode, d.Outcome, d.TicketKey, d.DiffUrl, d.RollbackOf, d.LineCount);
+        d.PreviousVersion, d.RequestedBy, d.RequestedAt, d.StartedAt, d.FinishedAt, d.ExitCode, d.Outcome, d.TicketKey, d.DiffUrl, d.RollbackOf, d.LineCount, d.PromotedFrom);
 
-    private static DeployLockDto Lock(DeployLock l) => new(l.Id, l.Service, l.Environment, l.Reason, l.LockedBy, l.LockedAt);
+    private static DeployLockDto Lock(DeployLock l) => new(l.Id, l.Service, l.Environment, l.Reason, l.LockedBy, l.LockedAt,
+        l.StartsAt, l.ExpiresAt, l.RepeatsWeekly, DeployGuard.Describe(l));
 }

@@ -9,7 +9,14 @@ using OpsPortal.Core.Wiki;
 namespace OpsPortal.Web.Features.Services;
 
 /// <summary>One environment of a service: what runs there, the last deploy and its verdict, what blocks it.</summary>
-public sealed record EnvironmentVersion(string Environment, string? Version, Deploy? Last, string? LastVerdict, DeployLock? Lock);
+public sealed record EnvironmentVersion(string Environment, string? Version, Deploy? Last, string? LastVerdict, DeployLock? Lock)
+{
+    /// <summary>The deploy target (null only in hand-made test data).</summary>
+    public OpsPortal.Core.Deploys.Config.EnvironmentConfig? Target { get; init; }
+
+    /// <summary>This environment beside the one before it: what a promotion would bring.</summary>
+    public DriftCell? Drift { get; init; }
+}
 
 /// <summary>A deploy of the service with its verdict (null while nobody judged it).</summary>
 public sealed record DeployWithVerdict(Deploy Deploy, string? Verdict);
@@ -53,8 +60,13 @@ public sealed class ServiceOverviews(
         var history = await deploys.HistoryAsync(new DeployHistoryFilter(Service: name, Limit: 10), ct);
         var lastIds = board.Targets.Where(t => t.Config.Service == name && t.Last is not null).Select(t => t.Last!.Id);
         var verdicts = await impacts.VerdictsAsync(history.Select(d => d.Id).Concat(lastIds), ct);
+        var drift = DeployDrift.Of(board).FirstOrDefault(r => r.Service == name)?.Cells ?? [];
         var versions = board.Targets.Where(t => t.Config.Service == name)
-            .Select(t => new EnvironmentVersion(t.Config.Name, t.CurrentVersion, t.Last, t.Last is null ? null : verdicts.GetValueOrDefault(t.Last.Id), t.Lock ?? board.Freeze))
+            .Select(t => new EnvironmentVersion(t.Config.Name, t.CurrentVersion, t.Last, t.Last is null ? null : verdicts.GetValueOrDefault(t.Last.Id), t.Lock ?? board.Freeze)
+            {
+                Target = t.Config,
+                Drift = drift.FirstOrDefault(c => c.Environment == t.Config.Name),
+            })
             .ToList();
         var from = clock.GetUtcNow() - MetricsPeriod;
         return new ServiceOverview(service, now, error, versions,
