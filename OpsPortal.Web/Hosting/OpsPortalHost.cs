@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Backups;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
 using OpsPortal.Core.Deploys;
@@ -19,6 +20,7 @@ using OpsPortal.Web.Common;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
+using OpsPortal.Web.Features.Backups;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
 using OpsPortal.Web.Features.Logs;
@@ -64,6 +66,7 @@ public static class OpsPortalHost
         builder.Services.AddAlerts();
         builder.Services.AddNotifications();
         builder.Services.AddOnCall();
+        builder.Services.AddBackups();
         builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
         builder.AddOpsAuth();
@@ -116,6 +119,7 @@ public static class OpsPortalHost
         app.MapDeployImpact();
         app.MapNotifications();
         app.MapOnCall();
+        app.MapBackups();
         app.MapAckLinks();
         app.MapDemoWebhookReceiver();
         app.MapOpsJobs();
