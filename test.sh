@@ -229,6 +229,18 @@ run_tests() {
   log "$name: $passed passed, $failed failed, $skipped skipped in $((SECONDS - started))s"
 }
 
+# Counted as one check: the code has one format (.editorconfig), so a diff shows changes, not whitespace.
+check_format() {
+  log "Checking the format (dotnet format --verify-no-changes)"
+  if dotnet format "$ROOT/OpsPortal.sln" --verify-no-changes --no-restore -v quiet; then
+    PASSED=$((PASSED + 1))
+    log "Format: clean"
+  else
+    FAILED=$((FAILED + 1))
+    PROBLEMS+=("the code is not formatted (files above); run: dotnet format OpsPortal.sln")
+  fi
+}
+
 # Counted as one check: docker compose is the documented path for machines with Docker.
 validate_compose() {
   log "Validating docker-compose.yml"
@@ -272,6 +284,7 @@ main() {
     PROBLEMS+=("the build failed (errors above); no test ran")
   fi
   validate_compose
+  check_format
 
   ((dotnet_tests > 0)) || [[ ${#PROBLEMS[@]} -gt 0 ]] || PROBLEMS+=("no test ran")
   echo

@@ -9,13 +9,15 @@ public sealed record BacktestInterval(string Group, DateTimeOffset From, DateTim
 
 /// <summary>What a rule would have done over the stored data: when it fired, how many notifications, and the series it measured.</summary>
 public sealed record BacktestResult(DateTimeOffset From, DateTimeOffset To, int StepSeconds, double? Warning, double? Critical,
-    int Groups, IReadOnlyList<BacktestInterval> Intervals, int Notifications, string SeriesGroup, IReadOnlyList<BacktestPoint> Series, double ElapsedMs);
+    int Groups, IReadOnlyList<BacktestInterval> Intervals, int Notifications, string SeriesGroup, IReadOnlyList<BacktestPoint> Series, double ElapsedMs,
+    string Source);
 
 /// <summary>
 /// Backtest before saving: replays a threshold or no-data rule over the last 1–7 days, a round at each step of
 /// the rule's interval (at least a minute), through the same state machine and notification policy as the
-/// evaluator. Windows are whole minutes summed from per-minute counts (one statement; rollups where the rule
-/// allows), percentiles from per-minute latency histograms (within 5 %).
+/// evaluator. Windows are whole minutes summed from per-minute counts (one statement): the host × status minute
+/// trends when they hold the rule, else the all-traffic rollup when it does, else the access rows; percentiles from
+/// per-minute latency histograms of the access rows (within 5 %). <see cref="BacktestResult.Source"/> says which.
 /// </summary>
 public sealed class AlertBacktest(AlertMeasurer measurer, TimeProvider clock, IOptions<AlertsOptions> options)
 {
@@ -51,7 +53,14 @@ public sealed class AlertBacktest(AlertMeasurer measurer, TimeProvider clock, IO
         // values[group][step] for each step time from + k*step.
         var steps = (int)((to - from).TotalMinutes / step) + 1;
         var values = new Dictionary<string, double?[]>(StringComparer.Ordinal);
-        if (spec.Measure == AlertMeasure.Percentile && r.Kind == AlertRuleKind.Threshold)
+        var source = MeasureSources.Access;
+        if (spec.Measure == AlertMeasure.Percentile && r.Kind == AlertRuleKind.Threshold
+            && await measurer.TrendLatencyAsync(spec, first, to, ct) is { } sketches)
+        {
+            source = MeasureSources.Trends;
+            values[""] = SketchSeries(sketches, first, from, steps, step, w, spec.Percentile);
+        }
+        else if (spec.Measure == AlertMeasure.Percentile && r.Kind == AlertRuleKind.Threshold)
         {
             var hist = await measurer.LatencyHistogramAsync(spec, first, to, ct);
             foreach (var g in hist.GroupBy(h => h.Key))
@@ -70,7 +79,9 @@ public sealed class AlertBacktest(AlertMeasurer measurer, TimeProvider clock, IO
         else
         {
             var countSpec = r.Kind == AlertRuleKind.NoData ? spec with { Measure = AlertMeasure.Count, GroupBy = null, Denominator = null } : spec;
-            var counts = await measurer.CountsAsync(countSpec, first, to, perMinute: true, ct);
+            var counts = await measurer.TrendCountsAsync(countSpec, first, to, ct);
+            source = counts is not null ? MeasureSources.Trends : AlertMeasurer.RollupColumnFor(countSpec) is not null ? MeasureSources.Rollups : MeasureSources.Access;
+            counts ??= await measurer.CountsAsync(countSpec, first, to, perMinute: true, ct);
             var groups = counts.GroupBy(c => c.GroupKey).ToList();
             if (groups.Count == 0 && spec.GroupBy is null)
             {
@@ -154,7 +165,31 @@ public sealed class AlertBacktest(AlertMeasurer measurer, TimeProvider clock, IO
         var points = values.TryGetValue(shown, out var s) ? Chart(s, from, step, r.Kind == AlertRuleKind.NoData) : [];
         return new BacktestResult(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero), step * 60,
             spec.Warning, spec.Critical, values.Count, [.. intervals.OrderBy(i => i.From)], notifications, shown, points,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, source);
+    }
+
+    /// <summary>Per step, the percentile of the <paramref name="w"/> minutes before it, from the minutes' merged sketches.</summary>
+    private static double?[] SketchSeries(List<AlertMeasurer.MinuteSketch> sketches, DateTime first, DateTime from, int steps, int step, int w, double percentile)
+    {
+        var perMinute = sketches.ToDictionary(m => (int)(m.Minute - first).TotalMinutes);
+        var series = new double?[steps];
+        for (var k = 0; k < steps; k++)
+        {
+            var end = (int)(from.AddMinutes(k * step) - first).TotalMinutes;
+            var sketch = new Sketch();
+            double? min = null, max = null;
+            for (var m = end - w; m < end; m++)
+            {
+                if (perMinute.TryGetValue(m, out var minute))
+                {
+                    sketch.Merge(minute.Keys, minute.Counts);
+                    min = minute.Min is { } lo ? Math.Min(lo, min ?? lo) : min;
+                    max = minute.Max is { } hi ? Math.Max(hi, max ?? hi) : max;
+                }
+            }
+            series[k] = sketch.Quantile(percentile / 100, min, max);
+        }
+        return series;
     }
 
     /// <summary>At most <see cref="MaxChartPoints"/> points: each keeps the largest value of the steps it stands for, so a spike stays visible.</summary>

@@ -12,7 +12,7 @@ public sealed record RuleResult(string GroupKey, AlertState State, double? Value
 }
 
 /// <summary>Runs one rule once, by kind, at a given time. Reads only; <see cref="AlertRoundWriter"/> records the results.</summary>
-public sealed class AlertEvaluator(AlertMeasurer measurer, HttpChecker http)
+public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker http)
 {
     /// <summary>A no-data rule fires when its query had lines in this long before the window and none in it.</summary>
     public static readonly TimeSpan NoDataLookBack = TimeSpan.FromHours(1);
@@ -57,7 +57,12 @@ public sealed class AlertEvaluator(AlertMeasurer measurer, HttpChecker http)
     private async Task<List<RuleResult>> ThresholdAsync(AlertRuleSpec spec, DateTime now, CancellationToken ct)
     {
         var window = TimeSpan.FromSeconds(spec.WindowSeconds);
-        var values = await measurer.MeasureAsync(spec, now - window, now, ct);
+        return ThresholdResults(spec, await measurer.MeasureAsync(spec, now - window, now, ct));
+    }
+
+    private static List<RuleResult> ThresholdResults(AlertRuleSpec spec, IEnumerable<Measurement> values)
+    {
+        var window = TimeSpan.FromSeconds(spec.WindowSeconds);
         return [.. values.Select(m =>
         {
             var state = AlertMaths.StateOf(m.Value, spec.Warning, spec.Critical, spec.Below);

@@ -24,6 +24,9 @@ public static class AlertEventKinds
     public const string Notified = "alert.notified";
     public const string IncidentDeclared = "alert.incident_declared";
 
+    /// <summary>Declaring the firing's incident was refused; it is not asked again until the rule changes or the alert fires anew.</summary>
+    public const string IncidentRefused = "alert.incident_refused";
+
     public const string SilenceCreated = "silence.created";
     public const string SilenceEnded = "silence.ended";
 }

@@ -63,7 +63,8 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
                 rule.Service, "P" + rule.IncidentSeverity![^1], AlertEventKinds.SubjectType, rule.Id.ToString(CultureInfo.InvariantCulture)), System, ct))
             .TryGet(out var ticket, out var refusal))
         {
-            LogDeclareRefused(logger, rule.Id, refusal.Message);
+            await tx.RollbackAsync(ct);
+            await RecordRefusalAsync(instanceId, rule.Version, "ticket", refusal, ct);
             return false;
         }
         await db.SaveChangesAsync(ct);
@@ -83,8 +84,9 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
         }, System, ct);
         if (!declared.TryGet(out var incident, out refusal))
         {
-            LogDeclareRefused(logger, rule.Id, refusal.Message);
-            return false; // the transaction rolls back with the ticket in it
+            await tx.RollbackAsync(ct); // with the ticket in it
+            await RecordRefusalAsync(instanceId, rule.Version, "incident", refusal, ct);
+            return false;
         }
         instance.IncidentId = incident.Id;
         AlertRoundWriter.Record(events, db, rule, instance, AlertEventKinds.IncidentDeclared, instance.HardState, instance.HardState, clock.GetUtcNow(),
@@ -95,9 +97,39 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
         return true;
     }
 
-    /// <summary>A hard CRITICAL firing of a rule that declares incidents, with no incident yet (recovery clears it).</summary>
+    /// <summary>
+    /// A refusal is an answer, not a fault: retrying it every round would log and fail the same way while the alert
+    /// fires. It is recorded once on the instance (with the rule's version) and on the rule's timeline with the
+    /// reason; the instance is asked again when the rule is edited or when it recovers and fires anew.
+    /// </summary>
+    private async Task RecordRefusalAsync(long instanceId, int ruleVersion, string what, Refusal refusal, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var instance = await db.AlertInstances.FromSql($"SELECT * FROM alert_instances WHERE id = {instanceId} FOR UPDATE").SingleOrDefaultAsync(ct);
+        var rule = instance is null ? null : await db.AlertRules.SingleOrDefaultAsync(r => r.Id == instance.RuleId, ct);
+        // Another node recorded it first, or the rule changed meanwhile (then the next round asks again).
+        if (instance is null || rule is null || rule.Version != ruleVersion || !NeedsIncident(rule, instance))
+        {
+            return;
+        }
+        LogDeclareRefused(logger, rule.Id, refusal.Message);
+        instance.IncidentRefusedVersion = rule.Version;
+        var title = AlertRoundWriter.Title(rule, instance);
+        AlertRoundWriter.Record(events, db, rule, instance, AlertEventKinds.IncidentRefused, instance.HardState, instance.HardState, clock.GetUtcNow(),
+            $"{title}: no incident declared - the {what} was refused: {refusal.Message}. Not asked again until the rule is changed or the alert fires anew.",
+            new { what, reason = refusal.Message, kind = refusal.Kind.ToString(), ruleVersion });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// A hard CRITICAL firing of a rule that declares incidents, with no incident yet (recovery clears it) and no
+    /// refusal recorded for this version of the rule.
+    /// </summary>
     internal static bool NeedsIncident(AlertRule rule, AlertInstance instance) =>
-        rule.IncidentSeverity is not null && instance.Hard && instance.HardState == AlertState.Critical && instance.IncidentId is null;
+        rule.IncidentSeverity is not null && instance.Hard && instance.HardState == AlertState.Critical && instance.IncidentId is null
+        && instance.IncidentRefusedVersion != rule.Version;
 
     /// <summary>
     /// The first minute of the run of bad minutes that ends at the detection: a minute is bad when its own value
@@ -178,6 +210,6 @@ public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, 
     [LoggerMessage(LogLevel.Warning, "Alert instance {InstanceId} could not declare its incident; the next round retries")]
     private static partial void LogDeclareFailed(ILogger logger, long instanceId, Exception exception);
 
-    [LoggerMessage(LogLevel.Warning, "Alert rule {RuleId} could not declare its incident: {Reason}")]
+    [LoggerMessage(LogLevel.Warning, "Alert rule {RuleId} could not declare its incident: {Reason}; recorded on the rule, not asked again until it changes or fires anew")]
     private static partial void LogDeclareRefused(ILogger logger, long ruleId, string reason);
 }

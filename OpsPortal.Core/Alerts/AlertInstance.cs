@@ -42,6 +42,12 @@ public class AlertInstance
 
     public long? IncidentId { get; set; }
 
+    /// <summary>
+    /// The rule's version when declaring this firing's incident was refused (say, by the incident rules): not asked
+    /// again until the rule changes or the alert recovers and fires anew.
+    /// </summary>
+    public int? IncidentRefusedVersion { get; set; }
+
     public bool Firing => HardState != AlertState.Ok;
 }
 

@@ -17,7 +17,7 @@ public sealed record MinuteCounts(DateTime Minute, string GroupKey, long Matched
 /// is one they hold (no groups, and a query that is empty or one status class); everything else, and the
 /// part-minutes at the ends and minutes not yet rolled up, read <c>access</c>, in one statement.
 /// </summary>
-public sealed class AlertMeasurer(NpgsqlDataSource dataSource)
+public sealed partial class AlertMeasurer(NpgsqlDataSource dataSource)
 {
     public const int MaxGroups = 100;
 

@@ -9,57 +9,100 @@ using OpsPortal.Core.OnCall.Paging;
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>
-/// Records one round of a rule in one transaction: the instances' new states (state machine), their history,
-/// events on the spine, the measured series, the notifications decided, and the rule's next run — and only
-/// if this node still holds the rule's lease, so a round that a slow node finishes after a take-over is dropped.
+/// Records the rounds of a batch of rules in one transaction: the instances' new states (state machine), their
+/// history, events on the spine, the measured series, the notifications decided, and each rule's next run — and
+/// only for the rules whose lease this node still holds, so a round that a slow node finishes after a take-over is dropped.
 /// </summary>
 public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications,
     OnCall.Paging.Paging paging)
 {
-    /// <summary>Instances hard CRITICAL on a rule that declares incidents and still without their incident, for <see cref="AlertIncidents"/>.</summary>
-    public sealed record Written(bool Recorded, IReadOnlyList<long> DeclareFor);
+    /// <summary>One rule's round: its results at <paramref name="Now"/>, and how long the batch took to reach the write.</summary>
+    public sealed record RuleRound(long RuleId, DateTimeOffset Now, IReadOnlyList<RuleResult> Results, double ElapsedMs);
 
-    public async Task<Written> WriteAsync(long ruleId, string node, DateTimeOffset now, IReadOnlyList<RuleResult> results, double elapsedMs, CancellationToken ct)
+    /// <summary>
+    /// How many rounds were recorded, and the instances hard CRITICAL on a rule that declares incidents and still
+    /// without their incident, for <see cref="AlertIncidents"/>.
+    /// </summary>
+    public sealed record Written(int Recorded, IReadOnlyList<long> DeclareFor);
+
+    /// <summary>
+    /// Records a batch of rounds in one transaction: the rules are locked in id order (two nodes' batches cannot
+    /// deadlock), their instances and the active silences loaded in one query each. A rule whose lease is no
+    /// longer this node's is skipped. A fault rolls back the whole batch, notifications included; the leases then
+    /// expire and the rules are evaluated again, from the states stored before the batch.
+    /// </summary>
+    public async Task<Written> WriteAsync(IReadOnlyList<RuleRound> rounds, string node, CancellationToken ct)
     {
+        if (rounds.Count == 0)
+        {
+            return new Written(0, []);
+        }
         await using var db = await dbs.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var rule = await db.AlertRules.FromSql($"SELECT * FROM alert_rules WHERE id = {ruleId} FOR UPDATE").SingleOrDefaultAsync(ct);
-        if (rule is null || rule.LeaseOwner != node)
+        var ids = rounds.Select(r => r.RuleId).Distinct().Order().ToArray();
+        var rules = (await db.AlertRules.FromSql($"SELECT * FROM alert_rules WHERE id = ANY({ids}) ORDER BY id FOR UPDATE").ToListAsync(ct))
+            .Where(r => r.LeaseOwner == node).ToDictionary(r => r.Id);
+        if (rules.Count == 0)
         {
-            return new Written(false, []);
+            return new Written(0, []);
         }
-        var instances = await db.AlertInstances.Where(i => i.RuleId == ruleId).ToDictionaryAsync(i => i.GroupKey, StringComparer.Ordinal, ct);
-        var silences = await db.AlertSilences.Where(s => s.StartsAt <= now && s.EndsAt > now).ToListAsync(ct);
+        var owned = rules.Keys.ToArray();
+        var instancesByRule = (await db.AlertInstances.Where(i => owned.Contains(i.RuleId)).ToListAsync(ct))
+            .GroupBy(i => i.RuleId).ToDictionary(g => g.Key, g => g.ToDictionary(i => i.GroupKey, StringComparer.Ordinal));
+        var at = rounds.Min(r => r.Now);
+        var silences = await db.AlertSilences.Where(s => s.EndsAt > at).ToListAsync(ct);
+        var mine = rounds.Where(r => rules.ContainsKey(r.RuleId)).ToList();
+
+        // New groups first, all in one save: their ids are needed by the history rows.
+        foreach (var round in mine)
+        {
+            var instances = instancesByRule.TryGetValue(round.RuleId, out var found) ? found : instancesByRule[round.RuleId] = new(StringComparer.Ordinal);
+            foreach (var result in round.Results.Where(r => !instances.ContainsKey(r.GroupKey)))
+            {
+                var instance = new AlertInstance { RuleId = round.RuleId, GroupKey = result.GroupKey, Since = round.Now, HardState = AlertState.Ok, State = AlertState.Ok };
+                db.AlertInstances.Add(instance);
+                instances[result.GroupKey] = instance;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+
         var declare = new List<AlertInstance>();
         var messages = new List<NotificationMessage>();
         var pages = new List<PageRequest>();
         var recovered = new List<AlertInstance>();
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var result in results)
+        foreach (var round in mine)
         {
-            seen.Add(result.GroupKey);
-            if (!instances.TryGetValue(result.GroupKey, out var instance))
+            var rule = rules[round.RuleId];
+            var now = round.Now;
+            var instances = instancesByRule[round.RuleId];
+            var active = silences.Where(s => s.IsActive(now)).ToList();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var result in round.Results)
             {
-                instance = new AlertInstance { RuleId = rule.Id, GroupKey = result.GroupKey, Since = now, HardState = AlertState.Ok, State = AlertState.Ok };
-                db.AlertInstances.Add(instance);
-                instances[result.GroupKey] = instance;
-                await db.SaveChangesAsync(ct); // its id, for the history rows
-
+                seen.Add(result.GroupKey);
+                Apply(db, rule, instances[result.GroupKey], result, active, now, declare, messages, pages, recovered);
+                db.AlertSamples.Add(new AlertSample { RuleId = rule.Id, GroupKey = result.GroupKey, At = now, Value = result.Value, State = result.State, Detail = Shorten(result.Message, 500), Low = result.Band?.Low, High = result.Band?.High });
             }
-            Apply(db, rule, instance, result, silences, now, declare, messages, pages, recovered);
-            db.AlertSamples.Add(new AlertSample { RuleId = rule.Id, GroupKey = result.GroupKey, At = now, Value = result.Value, State = result.State, Detail = Shorten(result.Message, 500), Low = result.Band?.Low, High = result.Band?.High });
-        }
-        // A group that no longer shows up has no matching lines: it is OK (recovers), and once quiet it is forgotten.
-        foreach (var instance in instances.Values.Where(i => !seen.Contains(i.GroupKey)).ToList())
-        {
-            if (instance.State == AlertState.Ok && instance.HardState == AlertState.Ok && instance.NotifiedState is null or AlertState.Ok)
+            // A group that no longer shows up has no matching lines: it is OK (recovers), and once quiet it is forgotten.
+            foreach (var instance in instances.Values.Where(i => !seen.Contains(i.GroupKey)).ToList())
             {
-                db.AlertInstances.Remove(instance);
-                continue;
+                if (instance.State == AlertState.Ok && instance.HardState == AlertState.Ok && instance.NotifiedState is null or AlertState.Ok)
+                {
+                    db.AlertInstances.Remove(instance);
+                    continue;
+                }
+                Apply(db, rule, instance, new RuleResult(instance.GroupKey, AlertState.Ok, null, null, "OK - no matching lines"), active, now, declare, messages,
+                    pages, recovered);
             }
-            Apply(db, rule, instance, new RuleResult(instance.GroupKey, AlertState.Ok, null, null, "OK - no matching lines"), silences, now, declare, messages,
-                pages, recovered);
+            rule.LastRunAt = now;
+            rule.LastRunMs = round.ElapsedMs;
+            rule.LastError = round.Results.FirstOrDefault(r => r.State == AlertState.Unknown)?.Message is { } error ? Shorten(error, 2000) : null;
+            rule.LeaseOwner = null;
+            rule.LeaseUntil = null;
+            // On schedule while on time; a round that ran late (a loaded node, a take-over) is not followed by a
+            // catch-up round straight away: rounds stay at least half an interval apart.
+            var next = rule.NextRunAt + rule.Interval;
+            rule.NextRunAt = next >= now + rule.Interval / 2 ? next : now + rule.Interval;
         }
 
         foreach (var message in messages)
@@ -75,18 +118,9 @@ public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventL
         {
             await paging.ResolveSubjectAsync(db, AlertPageSubject.SubjectType, instance.Id.ToString(CultureInfo.InvariantCulture), OnCallActor, ct);
         }
-        rule.LastRunAt = now;
-        rule.LastRunMs = elapsedMs;
-        rule.LastError = results.FirstOrDefault(r => r.State == AlertState.Unknown)?.Message is { } error ? Shorten(error, 2000) : null;
-        rule.LeaseOwner = null;
-        rule.LeaseUntil = null;
-        // On schedule while on time; a round that ran late (a loaded node, a take-over) is not followed by a
-        // catch-up round straight away: rounds stay at least half an interval apart.
-        var next = rule.NextRunAt + rule.Interval;
-        rule.NextRunAt = next >= now + rule.Interval / 2 ? next : now + rule.Interval;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new Written(true, [.. declare.Select(i => i.Id)]);
+        return new Written(mine.Count, [.. declare.Select(i => i.Id)]);
     }
 
     private static readonly Auth.Actor OnCallActor = Auth.Actor.System("alerts");

@@ -8,9 +8,10 @@ using OpsPortal.Core.Data;
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>
-/// One pass of an evaluator node: claim due rules under a row lease (<c>FOR UPDATE SKIP LOCKED</c>, so two
-/// nodes never claim the same rule), evaluate them in parallel, record each round, and declare incidents. A
-/// lease lasts one interval: the rules of a node that died are due again, and claimed by another, within it.
+/// One pass of an evaluator node: claim due rules in batches under a row lease (<c>FOR UPDATE SKIP LOCKED</c>, so
+/// two nodes never claim the same rule), evaluate a batch together, record its rounds in one transaction, and
+/// declare incidents (ADR-032). A lease lasts one interval: the rules of a node that died are due again, and
+/// claimed by another, within it.
 /// </summary>
 public sealed class AlertScheduler(NpgsqlDataSource dataSource, IDbContextFactory<OpsDbContext> dbs, AlertEvaluator evaluator,
     AlertRoundWriter writer, AlertIncidents incidents, IOptions<AlertsOptions> options, TimeProvider clock)
@@ -28,16 +29,7 @@ public sealed class AlertScheduler(NpgsqlDataSource dataSource, IDbContextFactor
             {
                 return total;
             }
-            var recorded = 0;
-            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.Parallelism), CancellationToken = ct },
-                async (id, token) =>
-                {
-                    if (await RunOneAsync(id, node, token))
-                    {
-                        Interlocked.Increment(ref recorded);
-                    }
-                });
-            total += recorded;
+            total += await RunBatchAsync(ids, node, ct);
             if (ids.Count < ClaimBatch)
             {
                 return total;
@@ -45,23 +37,28 @@ public sealed class AlertScheduler(NpgsqlDataSource dataSource, IDbContextFactor
         }
     }
 
-    private async Task<bool> RunOneAsync(long id, string node, CancellationToken ct)
+    /// <summary>
+    /// One batch: the rules and their instances in two queries, evaluated together (one statement per shared
+    /// window), written in one transaction, then the incidents the rounds asked for (each its own transaction).
+    /// </summary>
+    private async Task<int> RunBatchAsync(List<long> ids, string node, CancellationToken ct)
     {
-        AlertRule? rule;
-        List<AlertInstance> previous;
+        List<RuleToEvaluate> batch;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
-            rule = await db.AlertRules.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
-            previous = await db.AlertInstances.AsNoTracking().Where(i => i.RuleId == id).ToListAsync(ct);
+            var rules = await db.AlertRules.AsNoTracking().Where(r => ids.Contains(r.Id)).ToListAsync(ct);
+            var instances = (await db.AlertInstances.AsNoTracking().Where(i => ids.Contains(i.RuleId)).ToListAsync(ct)).ToLookup(i => i.RuleId);
+            batch = [.. rules.Select(r => new RuleToEvaluate(r, [.. instances[r.Id]]))];
         }
-        if (rule is null)
+        if (batch.Count == 0)
         {
-            return false;
+            return 0;
         }
         var now = clock.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
-        var results = await evaluator.EvaluateAsync(rule, previous, now, ct);
-        var written = await writer.WriteAsync(id, node, now, results, Stopwatch.GetElapsedTime(started).TotalMilliseconds, ct);
+        var results = await evaluator.EvaluateBatchAsync(batch, now, options.Value.Parallelism, ct);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var written = await writer.WriteAsync([.. results.Select(r => new AlertRoundWriter.RuleRound(r.Key, now, r.Value, elapsed))], node, ct);
         foreach (var instanceId in written.DeclareFor)
         {
             await incidents.DeclareAsync(instanceId, ct);

@@ -37,6 +37,7 @@ public static class AlertStateMachine
                 instance.AckComment = null;
                 // One incident per firing: the next problem declares its own (the ended one keeps its link via the ticket and the events).
                 instance.IncidentId = null;
+                instance.IncidentRefusedVersion = null;
                 changes.Add(new AlertChange(AlertEventKinds.Recovered, hardBefore, AlertState.Ok, "recovered"));
             }
             else if (before != AlertState.Ok)

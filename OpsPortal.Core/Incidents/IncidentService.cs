@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
-using Microsoft.Extensions.Options;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Notifications;
 using OpsPortal.Core.OnCall;

@@ -205,8 +205,13 @@ public sealed partial class DeployVerification(
             DeployStarter.Id(deploy), $"{DeployStarter.Describe(deploy)} {verdict}. {judgement.Reason}{(auto ? " Rolling back by itself (auto_rollback)." : "")}",
             deploy.Service, new
             {
-                verdict = judgement.Verdict, deploy.Environment, deploy.Version, query = impact.Selector,
-                from = impact.BeforeFrom, to = afterTo, autoRollback = auto,
+                verdict = judgement.Verdict,
+                deploy.Environment,
+                deploy.Version,
+                query = impact.Selector,
+                from = impact.BeforeFrom,
+                to = afterTo,
+                autoRollback = auto,
             });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -1,5 +1,5 @@
-using OpsPortal.Core.Logs.Search;
 using System.Globalization;
+using OpsPortal.Core.Logs.Search;
 
 namespace OpsPortal.Core.Verification;
 

@@ -177,8 +177,16 @@ public sealed partial class WikiService(
     /// <summary>Lists need everything but the body, which can be large.</summary>
     private static IQueryable<WikiPage> WithoutBody(IQueryable<WikiPage> pages) => pages.Select(p => new WikiPage
     {
-        Id = p.Id, Slug = p.Slug, Title = p.Title, Body = "", Revision = p.Revision, Services = p.Services, IsDemo = p.IsDemo,
-        CreatedAt = p.CreatedAt, UpdatedAt = p.UpdatedAt, UpdatedBy = p.UpdatedBy,
+        Id = p.Id,
+        Slug = p.Slug,
+        Title = p.Title,
+        Body = "",
+        Revision = p.Revision,
+        Services = p.Services,
+        IsDemo = p.IsDemo,
+        CreatedAt = p.CreatedAt,
+        UpdatedAt = p.UpdatedAt,
+        UpdatedBy = p.UpdatedBy,
     });
 
     private DateTimeOffset StaleCutoff() => clock.GetUtcNow().AddMonths(-Math.Max(1, options.Value.StaleAfterMonths));

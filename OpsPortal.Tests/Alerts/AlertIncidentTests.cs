@@ -49,6 +49,44 @@ public sealed class AlertIncidentTests : AlertTestBase
     }
 
     [Fact]
+    public async Task Declare_Refused_RecordedOnceOnTheRule_NotAskedAgainUntilTheRuleChanges()
+    {
+        for (var m = 0; m < 6; m++)
+        {
+            await IngestAsync(Host, m, ok: 5, errors: 15);
+        }
+        var rule = await CreateRatioRuleAsync(Host, "Declare refused", incidentSeverity: "SEV2");
+        await using (var db = Database.CreateContext())
+        {
+            // A service name the incident rules refuse (a catalog entry renamed by hand, say): an answer, not a fault.
+            await db.AlertRules.Where(r => r.Id == rule).ExecuteUpdateAsync(s => s.SetProperty(r => r.Service, "no such service!"));
+        }
+
+        await RoundAtAsync(2);
+        await RoundAtAsync(2.5);
+        await RoundAtAsync(3);
+
+        var instance = await InstanceAsync(rule);
+        Assert.Equal(AlertState.Critical, instance.HardState);
+        Assert.Null(instance.IncidentId);
+        Assert.Equal(0, await IncidentCountAsync());
+        Assert.Equal(0, await AlertTicketsAsync());
+        var refused = Assert.Single(await EventsAsync(rule, AlertEventKinds.IncidentRefused));
+        Assert.Contains("no such service!", refused.Summary, StringComparison.Ordinal);
+
+        // Something changes: the rule is edited (its version moves on) — the next round asks once more, and succeeds.
+        await using (var db = Database.CreateContext())
+        {
+            await db.AlertRules.Where(r => r.Id == rule).ExecuteUpdateAsync(s => s.SetProperty(r => r.Service, Service).SetProperty(r => r.Version, r => r.Version + 1));
+        }
+        await RoundAtAsync(3.5);
+
+        Assert.NotNull((await InstanceAsync(rule)).IncidentId);
+        Assert.Equal(1, await IncidentCountAsync());
+        Assert.Single(await EventsAsync(rule, AlertEventKinds.IncidentRefused));
+    }
+
+    [Fact]
     public async Task Declare_TwoNodesAskAtOnce_OneIncidentOneTicket()
     {
         for (var m = 0; m < 3; m++)

@@ -22,7 +22,8 @@ public sealed class AlertPagingTests : AlertTestBase
         await CreateUserAsync("ann@test.local", "Ann-password-1", Roles.Engineer);
         var policy = await Client.PostAsJsonAsync("/api/escalation-policies", new
         {
-            name = "default", isDefault = true,
+            name = "default",
+            isDefault = true,
             levels = new[] { new { timeoutMinutes = 1, targets = new[] { new { kind = "person", person = "ann@test.local" } } } },
         });
         Assert.True(policy.StatusCode == HttpStatusCode.Created, await policy.Content.ReadAsStringAsync());

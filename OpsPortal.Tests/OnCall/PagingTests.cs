@@ -40,14 +40,23 @@ public sealed partial class PagingTests : NotificationTestBase
         await CreateUserAsync(_bob, "Bob-password-1", Roles.Engineer);
         var channel = await Api.PostAsJsonAsync("/api/notification-channels", new
         {
-            name = "mail", kind = "email", smtpHost = SmtpTestServer.Host, smtpPort = SmtpTestServer.Port, smtpTls = "starttls",
-            smtpUsername = SmtpTestServer.User, smtpPassword = SmtpTestServer.Password, skipCertificateCheck = true,
-            emailFrom = "opsportal@test.local", emailTo = new[] { "team@test.local" }, personalMail = true,
+            name = "mail",
+            kind = "email",
+            smtpHost = SmtpTestServer.Host,
+            smtpPort = SmtpTestServer.Port,
+            smtpTls = "starttls",
+            smtpUsername = SmtpTestServer.User,
+            smtpPassword = SmtpTestServer.Password,
+            skipCertificateCheck = true,
+            emailFrom = "opsportal@test.local",
+            emailTo = new[] { "team@test.local" },
+            personalMail = true,
         });
         Assert.Equal(HttpStatusCode.Created, channel.StatusCode);
         var schedule = await Api.PostAsJsonAsync("/api/oncall/schedules", new
         {
-            name = "checkout primary", timeZone = "Europe/Berlin",
+            name = "checkout primary",
+            timeZone = "Europe/Berlin",
             // ann alone in the rotation: she is on call whenever the test runs.
             layers = new[] { new { name = "primary", rotation = "daily", start = "2026-01-01T00:00", people = new[] { _ann } } },
         });

@@ -70,7 +70,13 @@ public sealed class RotationMathsTests
         var schedule = Schedule(Weekly(new DateTime(2026, 11, 30, 9, 0, 0), "ann", "bob"));
         var tuesdayNight = new OnCallOverride
         {
-            Id = 1, Person = "carol", Replaces = "ann", StartsAt = Utc(2026, 12, 1, 17), EndsAt = Utc(2026, 12, 2, 7), CreatedBy = "t", CreatedAt = Utc(2026, 11, 1, 0),
+            Id = 1,
+            Person = "carol",
+            Replaces = "ann",
+            StartsAt = Utc(2026, 12, 1, 17),
+            EndsAt = Utc(2026, 12, 2, 7),
+            CreatedBy = "t",
+            CreatedAt = Utc(2026, 11, 1, 0),
         };
         var later = new OnCallOverride { Id = 2, Person = "dan", StartsAt = Utc(2026, 12, 1, 23), EndsAt = Utc(2026, 12, 2, 1), CreatedBy = "t", CreatedAt = Utc(2026, 11, 2, 0) };
         OnCallOverride[] overrides = [tuesdayNight, later];
@@ -90,7 +96,10 @@ public sealed class RotationMathsTests
     {
         var nights = new ScheduleLayer
         {
-            Name = "nights", Rotation = RotationKind.Weekly, Start = new DateTime(2026, 11, 30, 9, 0, 0), People = ["night-owl"],
+            Name = "nights",
+            Rotation = RotationKind.Weekly,
+            Start = new DateTime(2026, 11, 30, 9, 0, 0),
+            People = ["night-owl"],
             Restriction = new LayerRestriction { Days = [.. Enum.GetValues<DayOfWeek>()], From = new TimeOnly(22, 0), To = new TimeOnly(6, 0) },
         };
         var schedule = Schedule(Weekly(new DateTime(2026, 11, 30, 9, 0, 0), "ann", "bob"), nights);

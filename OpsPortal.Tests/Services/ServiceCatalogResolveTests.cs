@@ -16,7 +16,12 @@ public sealed class ServiceCatalogResolveTests : IDisposable
 
     private static ServiceDefinition Row(string name, string? selector = null, params string[] dependsOn) => new()
     {
-        Name = name, LogSelector = selector, DependsOn = [.. dependsOn], Revision = 2, CreatedBy = "a@x", UpdatedBy = "b@x",
+        Name = name,
+        LogSelector = selector,
+        DependsOn = [.. dependsOn],
+        Revision = 2,
+        CreatedBy = "a@x",
+        UpdatedBy = "b@x",
     };
 
     [Fact]

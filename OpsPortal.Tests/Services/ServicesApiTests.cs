@@ -34,9 +34,12 @@ public sealed class ServicesApiTests : ApiTestBase
 
         var created = await client.PutAsJsonAsync("/api/services/billing", new
         {
-            description = "Invoices", owners = new[] { "carol@example.com" }, tier = 2,
+            description = "Invoices",
+            owners = new[] { "carol@example.com" },
+            tier = 2,
             links = new[] { new { title = "repository", url = "https://git.example.com/billing" } },
-            logSelector = "host:billing.example.com", dependsOn = new[] { "catalogued" },
+            logSelector = "host:billing.example.com",
+            dependsOn = new[] { "catalogued" },
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(1, (await JsonAsync(created)).GetProperty("revision").GetInt32());
@@ -92,7 +95,10 @@ public sealed class ServicesApiTests : ApiTestBase
 
         var response = await client.PutAsJsonAsync("/api/services/billing", new
         {
-            owners = new[] { "nobody" }, tier = 9, logSelector = "stauts:5xx", dependsOn = new[] { "billing" },
+            owners = new[] { "nobody" },
+            tier = 9,
+            logSelector = "stauts:5xx",
+            dependsOn = new[] { "billing" },
         });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

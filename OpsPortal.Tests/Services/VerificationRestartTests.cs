@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Npgsql;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using OpsPortal.Core;
 using OpsPortal.Core.Events;
 using OpsPortal.Tests.Infrastructure;

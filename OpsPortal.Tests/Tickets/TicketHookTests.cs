@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using OpsPortal.Core;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
-using OpsPortal.Core;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Tests.Infrastructure;
 

@@ -24,8 +24,15 @@ public sealed class ServicePanelsTests : MudComponentTest
 
     private static Deploy Deploy(long id, string env, string version, string action = DeployAction.Deploy) => new()
     {
-        Id = id, Service = "shop", Environment = env, Action = action, Version = version, Status = DeployStatus.Succeeded,
-        RequestedBy = "ana@test", Script = "deploy.sh", RequestedAt = new DateTimeOffset(T0.AddMinutes(30), TimeSpan.Zero),
+        Id = id,
+        Service = "shop",
+        Environment = env,
+        Action = action,
+        Version = version,
+        Status = DeployStatus.Succeeded,
+        RequestedBy = "ana@test",
+        Script = "deploy.sh",
+        RequestedAt = new DateTimeOffset(T0.AddMinutes(30), TimeSpan.Zero),
         FinishedAt = new DateTimeOffset(T0.AddMinutes(31), TimeSpan.Zero),
     };
 

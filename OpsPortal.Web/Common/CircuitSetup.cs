@@ -22,6 +22,9 @@ public static class CircuitSetup
         });
         builder.Services.AddScoped<CircuitPresence>();
         builder.Services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
+        builder.Services.AddSingleton<CircuitMemory>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CircuitMemory>());
+        builder.Services.AddSingleton<CircuitHandler, CircuitMemory.Counter>();
         return builder;
     }
 }

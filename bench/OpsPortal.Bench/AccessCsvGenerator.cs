@@ -51,8 +51,17 @@ internal sealed class AccessCsvGenerator(int seed)
             var inIncident = t >= incident && t < incident.AddMinutes(20);
             var status = inIncident && _r.Next(4) == 0 ? 503 : _r.Next(1000) switch
             {
-                < 790 => 200, < 800 => 201, < 870 => 304, < 890 => 301, < 960 => 404, < 975 => 403, < 980 => 400,
-                < 992 => 500, < 996 => 502, < 998 => 503, _ => 504,
+                < 790 => 200,
+                < 800 => 201,
+                < 870 => 304,
+                < 890 => 301,
+                < 960 => 404,
+                < 975 => 403,
+                < 980 => 400,
+                < 992 => 500,
+                < 996 => 502,
+                < 998 => 503,
+                _ => 504,
             };
             var backend = _r.Next(100) < 95;
             var bt = Math.Min(60, Math.Exp(-3.2 + 1.0 * Normal())) * (status >= 500 ? 8 : 1);

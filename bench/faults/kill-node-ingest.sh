@@ -22,7 +22,7 @@ finish() {
 trap finish EXIT
 
 for port in "$a" "$b"; do
-  node_start "$port" OpsPortal__Logs__SourceReloadInterval=00:00:01 OpsPortal__Logs__AllowedPaths__0="$SCRATCH"
+  node_start "$port" OpsPortal__Logs__SourceReloadInterval=00:00:01 OpsPortal__Logs__AllowedPaths="$SCRATCH"
   node_wait "$port"
 done
 token=$(bench_token "$a")

@@ -21,7 +21,7 @@ trap finish EXIT
 
 slow_deploy_config "$work/deploy" $((outage + 60))
 node_start "$port" OpsPortal__Deploys__ConfigPath="$work/deploy/services.yaml" OpsPortal__Logs__SourceReloadInterval=00:00:01 \
-  OpsPortal__Logs__AllowedPaths__0="$SCRATCH"
+  OpsPortal__Logs__AllowedPaths="$SCRATCH"
 node_wait "$port"
 token=$(bench_token "$port")
 pid=$(app_pid "$port")

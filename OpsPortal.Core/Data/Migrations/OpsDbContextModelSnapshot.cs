@@ -301,6 +301,10 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("incident_id");
 
+                    b.Property<int?>("IncidentRefusedVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("incident_refused_version");
+
                     b.Property<DateTimeOffset>("LastEvaluatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_evaluated_at");

@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Deploys.Config;
 /// <summary>
 /// Reads <c>services.yaml</c> by walking the YAML nodes (not by deserialising into classes), so every
 /// problem names the line it is on, and an unknown key (a typo such as <c>rolback</c>) is an error
-/// rather than silently ignored. See the README's Deploys section for the format, and docs/services.md
+/// rather than silently ignored. See docs/deploys.md for the format, and docs/services.md
 /// for the catalog keys of a service (a service may have only those, and no environments).
 /// </summary>
 public static partial class DeployConfigParser
@@ -42,7 +42,7 @@ public static partial class DeployConfigParser
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            return new Result(null, [new ConfigProblem(file, 1, "expected a mapping with 'services:' (see the README's Deploys section)")]);
+            return new Result(null, [new ConfigProblem(file, 1, "expected a mapping with 'services:' (see docs/deploys.md)")]);
         }
         var walker = new Walker(file, problems);
         walker.UnknownKeys(root, TopKeys, "top level");

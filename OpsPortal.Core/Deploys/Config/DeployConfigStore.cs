@@ -79,7 +79,7 @@ public sealed partial class DeployConfigStore : IDisposable
             if (stamp is null)
             {
                 next = new DeploySettingsSnapshot(_path, null,
-                    [new ConfigProblem(_path, 0, "file not found; set OpsPortal:Deploys:ConfigPath or create it (see the README's Deploys section)")]);
+                    [new ConfigProblem(_path, 0, "file not found; set OpsPortal:Deploys:ConfigPath or create it (see docs/deploys.md)")]);
             }
             else
             {

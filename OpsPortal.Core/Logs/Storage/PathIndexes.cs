@@ -180,7 +180,8 @@ public static class PathIndexes
         // Names and bounds are made from dates here, never taken from input.
 #pragma warning disable CA2100
         await using var create = new NpgsqlCommand(
-            $"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"{index}\" ON \"{table}\" USING gin (path gin_trgm_ops){where}", conn) { CommandTimeout = 0 };
+            $"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"{index}\" ON \"{table}\" USING gin (path gin_trgm_ops){where}", conn)
+        { CommandTimeout = 0 };
 #pragma warning restore CA2100
         await create.ExecuteNonQueryAsync(ct);
     }

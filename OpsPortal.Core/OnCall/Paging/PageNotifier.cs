@@ -103,7 +103,13 @@ public sealed class PageNotifier(NotificationOutbox outbox, PersonalSettingsServ
     private static void Record(OpsDbContext db, Page page, DateTimeOffset now, string? person, string destination, long? deliveryId) =>
         db.Add(new PageNotification
         {
-            PageId = page.Id, Level = page.Level, Cycle = page.Cycle, At = now, Person = person, Destination = Cut(destination, 300), DeliveryId = deliveryId,
+            PageId = page.Id,
+            Level = page.Level,
+            Cycle = page.Cycle,
+            At = now,
+            Person = person,
+            Destination = Cut(destination, 300),
+            DeliveryId = deliveryId,
         });
 
     internal static string Cut(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";

@@ -48,8 +48,15 @@ public sealed class ScheduleService(IDbContextFactory<OpsDbContext> dbs, EventLo
         var now = clock.GetUtcNow();
         var schedule = new OnCallSchedule
         {
-            Name = valid.Name, Description = valid.Description, TimeZone = valid.TimeZone, Layers = valid.Layers, IsDemo = demo,
-            CreatedBy = actor.Name, CreatedAt = now, UpdatedBy = actor.Name, UpdatedAt = now,
+            Name = valid.Name,
+            Description = valid.Description,
+            TimeZone = valid.TimeZone,
+            Layers = valid.Layers,
+            IsDemo = demo,
+            CreatedBy = actor.Name,
+            CreatedAt = now,
+            UpdatedBy = actor.Name,
+            UpdatedAt = now,
         };
         db.Add(schedule);
         if (await SaveUniqueAsync(db, ct, schedule.Name) is { } taken)

@@ -1,0 +1,80 @@
+using OpsPortal.Core.Logs.Query;
+
+namespace OpsPortal.Core.Alerts;
+
+/// <summary>A claimed rule with its current instances, to be evaluated in a batch.</summary>
+public sealed record RuleToEvaluate(AlertRule Rule, IReadOnlyCollection<AlertInstance> Previous);
+
+public sealed partial class AlertEvaluator
+{
+    /// <summary>
+    /// Evaluates a batch of rules at one <paramref name="now"/>: threshold rules without groups that share a window
+    /// are measured together, one statement per window (<see cref="AlertMeasurer.MeasureWindowAsync"/>); every
+    /// other rule (groups, no data, out of the ordinary, HTTP checks, a query that does not compile) alone, as
+    /// <see cref="EvaluateAsync"/> does. At most <paramref name="parallelism"/> statements or checks at a time.
+    /// A shared statement the database refuses is retried rule by rule, so one bad rule is UNKNOWN alone.
+    /// </summary>
+    public async Task<Dictionary<long, List<RuleResult>>> EvaluateBatchAsync(IReadOnlyList<RuleToEvaluate> rules, DateTimeOffset now,
+        int parallelism, CancellationToken ct)
+    {
+        var shared = rules.Where(r => AlertMeasurer.SharesWindow(r.Rule) && Compiles(r.Rule.Spec)).ToList();
+        var work = shared
+            .GroupBy(r => r.Rule.Spec.WindowSeconds)
+            .SelectMany(g => g.Chunk(AlertMeasurer.MaxRulesPerStatement))
+            .Select(chunk => (Shared: (RuleToEvaluate[]?)chunk, Alone: (RuleToEvaluate?)null))
+            .Concat(rules.Except(shared).Select(r => (Shared: (RuleToEvaluate[]?)null, Alone: (RuleToEvaluate?)r)))
+            .ToList();
+        var results = new Dictionary<long, List<RuleResult>>();
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
+            async (item, token) =>
+            {
+                var done = item.Shared is { } group
+                    ? await WindowAsync(group, now, token)
+                    : [(item.Alone!.Rule.Id, await EvaluateAsync(item.Alone.Rule, item.Alone.Previous, now, token))];
+                lock (results)
+                {
+                    foreach (var (id, list) in done)
+                    {
+                        results[id] = list;
+                    }
+                }
+            });
+        return results;
+    }
+
+    private async Task<List<(long, List<RuleResult>)>> WindowAsync(RuleToEvaluate[] group, DateTimeOffset now, CancellationToken ct)
+    {
+        var to = now.UtcDateTime;
+        var from = to - TimeSpan.FromSeconds(group[0].Rule.Spec.WindowSeconds);
+        List<Measurement> values;
+        try
+        {
+            values = await measurer.MeasureWindowAsync([.. group.Select(r => r.Rule.Spec)], from, to, ct);
+        }
+        catch (Exception ex) when (IsRuleFault(ex, ct))
+        {
+            var alone = new List<(long, List<RuleResult>)>(group.Length);
+            foreach (var r in group)
+            {
+                alone.Add((r.Rule.Id, await EvaluateAsync(r.Rule, r.Previous, now, ct)));
+            }
+            return alone;
+        }
+        return [.. group.Select((r, i) => (r.Rule.Id, ThresholdResults(r.Rule.Spec, [values[i]])))];
+    }
+
+    private static bool Compiles(AlertRuleSpec spec)
+    {
+        try
+        {
+            var p = new SqlParameters();
+            QueryCompiler.Compile(spec.Query, p);
+            QueryCompiler.Compile(spec.Denominator, p);
+            return true;
+        }
+        catch (QueryException)
+        {
+            return false;
+        }
+    }
+}
