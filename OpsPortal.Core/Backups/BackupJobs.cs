@@ -1,8 +1,8 @@
 using Hangfire;
-using OpsPortal.Core.Auth;
-using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 
 namespace OpsPortal.Core.Backups;

@@ -50,8 +50,15 @@ public sealed class BackupRetentionTests : BackupsTestBase
                 await File.WriteAllTextAsync(file, "x");
                 db.Backups.Add(new Backup
                 {
-                    TargetId = target.Id, Trigger = "schedule", RequestedBy = "test", Status = BackupStatus.Succeeded,
-                    QueuedAt = At($"{days[i]}T02:00Z").AddMinutes(i), FinishedAt = At($"{days[i]}T02:00Z").AddMinutes(i), Location = file, Sha256 = "x", SizeBytes = 1,
+                    TargetId = target.Id,
+                    Trigger = "schedule",
+                    RequestedBy = "test",
+                    Status = BackupStatus.Succeeded,
+                    QueuedAt = At($"{days[i]}T02:00Z").AddMinutes(i),
+                    FinishedAt = At($"{days[i]}T02:00Z").AddMinutes(i),
+                    Location = file,
+                    Sha256 = "x",
+                    SizeBytes = 1,
                 });
             }
             // A failed backup has no file and is not retention's business.
