@@ -10,45 +10,16 @@
 # (default: random).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=../scripts/common.sh
-source scripts/common.sh
-# shellcheck source=../scripts/postgres.sh
-source scripts/postgres.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 rows=${1:-10000000}
 command -v bc >/dev/null || apt_install bc
 command -v curl >/dev/null || apt_install curl
-work=${BENCH_KEEP:-$(mktemp -d /tmp/opsportal-alerts-bench.XXXXXX)}
-mkdir -p "$work"
-chmod 755 "$work"
-app_pid=""
-cleanup() {
-  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null || true
-  if [[ -z ${BENCH_KEEP:-} ]]; then
-    pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-
-log "Building (Release)"
-dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
-dotnet build -c Release -nologo -v q bench/OpsPortal.Bench >/dev/null
-app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
-
-pg_ensure_server
-if pg_cluster_running "$work/pg"; then
-  port=$(pg_cluster_port "$work/pg")
-else
-  port=${BENCH_PG_PORT:-$((56000 + RANDOM % 1000))}
-  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
-  pg_cluster_start "$work/pg" "$port"
-  pg_create_database "$work/pg" opsportal
-fi
-export OPSPORTAL_DATABASE OPSPORTAL_ADMIN_PASSWORD=Bench-password-1 OPSPORTAL_ADMIN_EMAIL=bench@localhost
-OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
-psql_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d opsportal -v ON_ERROR_STOP=1 -qAt "$@"; }
-dotnet "$app" migrate >/dev/null
+bench_workdir alerts-bench
+bench_build bench
+bench_cluster
+export OPSPORTAL_ADMIN_PASSWORD=Bench-password-1 OPSPORTAL_ADMIN_EMAIL=bench@localhost
 dotnet "$app" ensure-admin >/dev/null
 
 columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request"
@@ -65,12 +36,7 @@ if [[ ! -f $work/loaded ]]; then
 fi
 
 log "Starting the app (evaluator on, Parallelism ${BENCH_PARALLELISM:-4})"
-http_port=${BENCH_HTTP_PORT:-$((57000 + RANDOM % 1000))}
-ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false ASPNETCORE_ENVIRONMENT=Production \
-  OpsPortal__Alerts__Parallelism=${BENCH_PARALLELISM:-4} dotnet "$app" >"$work/app.log" 2>&1 &
-app_pid=$!
-base="http://127.0.0.1:$http_port"
-for _ in $(seq 1 90); do curl -fs -o /dev/null "$base/health" 2>/dev/null && break; sleep 1; done
+bench_start_app OpsPortal__Alerts__Parallelism="${BENCH_PARALLELISM:-4}"
 log "Waiting for the rollup job to finish the loaded minutes"
 until [[ $(psql_db -c "SELECT count(*) FROM access_rollup_dirty WHERE minute < date_trunc('minute', now() AT TIME ZONE 'UTC') - interval '1 hour'") == 0 ]]; do sleep 5; done
 

@@ -8,40 +8,25 @@
 #   bench/alerts-latency.sh [SAMPLES] [INTERVAL]      (default 10 samples, 10 s: the shortest interval allowed)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=../scripts/common.sh
-source scripts/common.sh
-# shellcheck source=../scripts/postgres.sh
-source scripts/postgres.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 samples=${1:-10}
 interval=${2:-10}
 command -v curl >/dev/null || apt_install curl
-work=$(mktemp -d /tmp/opsportal-alerts-latency.XXXXXX)
-chmod 755 "$work"
-app_pid="" receiver_pid=""
+bench_workdir alerts-latency
+receiver_pid=""
 cleanup() {
   local rc=$?
   ((rc == 0)) || { [[ -f $work/app.log ]] && tail -n 40 "$work/app.log" >&2; }
-  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null || true
   [[ -n $receiver_pid ]] && kill "$receiver_pid" 2>/dev/null || true
-  pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_cleanup
 }
 trap cleanup EXIT
 
-log "Building (Release)"
-dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
-app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
-
-free_port() { local p; while p=$(($1 + RANDOM % 1000)); port_in_use "$p"; do :; done; echo "$p"; }
-pg_ensure_server
-port=$(free_port 56000)
-pg_cluster_init "$work/pg" >/dev/null
-pg_cluster_start "$work/pg" "$port" >/dev/null
-pg_create_database "$work/pg" opsportal >/dev/null
-export OPSPORTAL_DATABASE OPSPORTAL_ADMIN_PASSWORD=Bench-password-1 OPSPORTAL_ADMIN_EMAIL=bench@localhost
-OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
-dotnet "$app" migrate >/dev/null
+bench_build
+bench_cluster
+export OPSPORTAL_ADMIN_PASSWORD=Bench-password-1 OPSPORTAL_ADMIN_EMAIL=bench@localhost
 dotnet "$app" ensure-admin >/dev/null
 
 cat >"$work/receiver.py" <<'PY'
@@ -74,13 +59,8 @@ touch "$work/received"
 python3 "$work/receiver.py" "$receiver_port" "$work/received" &
 receiver_pid=$!
 
-http_port=$(free_port 58000)
-log "Starting the app on $http_port"
-ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false ASPNETCORE_ENVIRONMENT=Production \
-  dotnet "$app" >"$work/app.log" 2>&1 &
-app_pid=$!
-base="http://127.0.0.1:$http_port"
-for _ in $(seq 1 120); do curl -fs -o /dev/null "$base/health" 2>/dev/null && break; sleep 1; done
+log "Starting the app"
+bench_start_app
 token=$(curl -fs -X POST "$base/api/auth/tokens" -H 'content-type: application/json' \
   -d "{\"email\":\"$OPSPORTAL_ADMIN_EMAIL\",\"password\":\"$OPSPORTAL_ADMIN_PASSWORD\",\"name\":\"bench\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
 api() { curl -fsS -H "Authorization: Bearer $token" -H 'content-type: application/json' "$@"; }

@@ -6,38 +6,22 @@
 # Uses a throwaway PostgreSQL cluster with normal durability settings; needs ~5 GB of disk.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=../scripts/common.sh
-source scripts/common.sh
-# shellcheck source=../scripts/postgres.sh
-source scripts/postgres.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 lines=${1:-5000000}
 command -v bc >/dev/null || apt_install bc
 [[ -x /usr/bin/time ]] || apt_install time
-work=$(mktemp -d /tmp/opsportal-bench.XXXXXX)
-chmod 755 "$work"
-trap 'pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-
-log "Building (Release)"
-dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
-dotnet build -c Release -nologo -v q bench/OpsPortal.Bench >/dev/null
-app=OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
+bench_workdir bench
+bench_build bench
 
 log "Generating $lines lines and the same rows as CSV"
 dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll gen "$lines" "$work/access.log" "$work/access.csv"
 
 log "Starting PostgreSQL"
-pg_ensure_server
-port=${BENCH_PG_PORT:-$(( 56000 + RANDOM % 1000 ))}
-pg_cluster_init "$work/pg"
-pg_cluster_start "$work/pg" "$port"
-pg_create_database "$work/pg" opsportal
-export OPSPORTAL_DATABASE
-OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
-dotnet "$app" migrate >/dev/null
+bench_cluster
 
 columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request"
-psql_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d opsportal -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 run_import() {
   local started rss

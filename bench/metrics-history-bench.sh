@@ -18,49 +18,16 @@
 #   BENCH_PG_PORT / BENCH_HTTP_PORT choose the ports (default: random)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=../scripts/common.sh
-source scripts/common.sh
-# shellcheck source=../scripts/postgres.sh
-source scripts/postgres.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 series=${1:-20}
 runs=20
 command -v curl >/dev/null || apt_install curl
 command -v jq >/dev/null || apt_install jq
-if [[ -n ${BENCH_KEEP:-} ]]; then
-  work=$BENCH_KEEP
-  mkdir -p "$work"
-else
-  work=$(mktemp -d /tmp/opsportal-metrics-bench.XXXXXX)
-fi
-chmod 755 "$work"
-app_pid=""
-cleanup() {
-  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null || true
-  if [[ -z ${BENCH_KEEP:-} ]]; then
-    pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-
-log "Building (Release)"
-dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
-app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
-
-pg_ensure_server
-if pg_cluster_running "$work/pg"; then
-  port=$(pg_cluster_port "$work/pg")
-else
-  port=${BENCH_PG_PORT:-$((56000 + RANDOM % 1000))}
-  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
-  pg_cluster_start "$work/pg" "$port"
-  pg_create_database "$work/pg" opsportal
-fi
-export OPSPORTAL_DATABASE
-OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
-psql_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d opsportal -v ON_ERROR_STOP=1 -qAt "$@"; }
-dotnet "$app" migrate >/dev/null
+bench_workdir metrics-bench
+bench_build
+bench_cluster
 
 if [[ ! -f $work/loaded ]]; then
   log "Writing 13 months of hour rollups and 2 days of minute rollups for $series timers"
@@ -129,17 +96,7 @@ SQL
 fi
 
 log "Starting the app"
-http_port=${BENCH_HTTP_PORT:-$((57000 + RANDOM % 1000))}
-ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false OpsPortal__Logs__RunIngestion=false \
-  OpsPortal__Metrics__RunRollups=false ASPNETCORE_ENVIRONMENT=Production \
-  dotnet "$app" >"$work/app.log" 2>&1 &
-app_pid=$!
-base="http://127.0.0.1:$http_port"
-for _ in $(seq 1 120); do
-  curl -fs -o /dev/null "$base/health" 2>/dev/null && break
-  kill -0 "$app_pid" 2>/dev/null || { tail -n 40 "$work/app.log" >&2; die "The app stopped while starting (log above)."; }
-  sleep 1
-done
+bench_start_app OpsPortal__Logs__RunIngestion=false OpsPortal__Metrics__RunRollups=false
 email="bench-$RANDOM@bench.local"
 password="Bench-password-$RANDOM$RANDOM"
 OPSPORTAL_NEW_PASSWORD=$password dotnet "$app" add-user "$email" Viewer >/dev/null

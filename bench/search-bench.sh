@@ -9,50 +9,16 @@
 # (first run loads, later runs with the same dir skip straight to the timed part).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=../scripts/common.sh
-source scripts/common.sh
-# shellcheck source=../scripts/postgres.sh
-source scripts/postgres.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 rows=${1:-10000000}
 runs=20
 command -v bc >/dev/null || apt_install bc
 command -v curl >/dev/null || apt_install curl
-if [[ -n ${BENCH_KEEP:-} ]]; then
-  work=$BENCH_KEEP
-  mkdir -p "$work"
-else
-  work=$(mktemp -d /tmp/opsportal-search-bench.XXXXXX)
-fi
-chmod 755 "$work"
-app_pid=""
-cleanup() {
-  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null || true
-  if [[ -z ${BENCH_KEEP:-} ]]; then
-    pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-
-log "Building (Release)"
-dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
-dotnet build -c Release -nologo -v q bench/OpsPortal.Bench >/dev/null
-app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
-
-pg_ensure_server
-if pg_cluster_running "$work/pg"; then
-  port=$(pg_cluster_port "$work/pg")
-else
-  port=$(( 56000 + RANDOM % 1000 ))
-  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
-  pg_cluster_start "$work/pg" "$port"
-  pg_create_database "$work/pg" opsportal
-fi
-export OPSPORTAL_DATABASE
-OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
-psql_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d opsportal -v ON_ERROR_STOP=1 -qAt "$@"; }
-dotnet "$app" migrate >/dev/null
+bench_workdir search-bench
+bench_build bench
+bench_cluster
 
 columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request"
 if [[ ! -f $work/loaded ]]; then
@@ -115,15 +81,7 @@ INSERT INTO access_rollup_dirty (minute) SELECT DISTINCT date_trunc('minute', da
 SQL
 echo "newest row: $(psql_db -c "SELECT max(date) FROM access") (UTC now $(date -u +%H:%M:%S))"
 log "Starting the app"
-http_port=$(( 57000 + RANDOM % 1000 ))
-ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=true ASPNETCORE_ENVIRONMENT=Production \
-  dotnet "$app" >"$work/app.log" 2>&1 &
-app_pid=$!
-base="http://127.0.0.1:$http_port"
-for _ in $(seq 1 60); do
-  curl -fs -o /dev/null "$base/health" 2>/dev/null && break
-  sleep 1
-done
+bench_start_app OpsPortal__RunJobs=true
 log "Waiting for the rollup job (LogRollupService) to finish the loaded minutes"
 started=$(date +%s.%N)
 until [[ $(psql_db -c "SELECT count(*) FROM access_rollup_dirty WHERE minute < date_trunc('minute', now() AT TIME ZONE 'UTC')") == 0 ]]; do

@@ -9,10 +9,8 @@
 # the load average. BENCH_KEEP=/dir keeps the cluster.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=../scripts/common.sh
-source scripts/common.sh
-# shellcheck source=../scripts/postgres.sh
-source scripts/postgres.sh
+# shellcheck source=lib.sh
+source bench/lib.sh
 # shellcheck source=../scripts/statsd-client.sh
 source scripts/statsd-client.sh
 
@@ -22,54 +20,14 @@ senders=${3:-2}
 command -v curl >/dev/null || apt_install curl
 command -v jq >/dev/null || apt_install jq
 statsd_client_ensure
-if [[ -n ${BENCH_KEEP:-} ]]; then
-  work=$BENCH_KEEP
-  mkdir -p "$work"
-else
-  work=$(mktemp -d /tmp/opsportal-statsd-bench.XXXXXX)
-fi
-chmod 755 "$work"
-app_pid=""
-cleanup() {
-  [[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null || true
-  if [[ -z ${BENCH_KEEP:-} ]]; then
-    pg_cluster_stop "$work/pg" >/dev/null 2>&1 || true
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-
-log "Building (Release)"
-dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
-app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
-
-pg_ensure_server
-if pg_cluster_running "$work/pg"; then
-  port=$(pg_cluster_port "$work/pg")
-else
-  port=$((56000 + RANDOM % 1000))
-  [[ -f $work/pg/data/PG_VERSION ]] || pg_cluster_init "$work/pg"
-  pg_cluster_start "$work/pg" "$port"
-  pg_create_database "$work/pg" opsportal
-fi
-export OPSPORTAL_DATABASE
-OPSPORTAL_DATABASE="$(pg_connection_string "$work/pg");Database=opsportal"
-dotnet "$app" migrate >/dev/null
+bench_workdir statsd-bench
+bench_build
+bench_cluster
 
 statsd_port=8125
 while port_in_use "$statsd_port" || ss -Huln "sport = :$statsd_port" | grep -q .; do statsd_port=$((statsd_port + 1)); done
-http_port=$((57000 + RANDOM % 1000))
 log "Starting the app (StatsD on udp/tcp $statsd_port)"
-ASPNETCORE_URLS="http://127.0.0.1:$http_port" OpsPortal__RunJobs=false ASPNETCORE_ENVIRONMENT=Production \
-  OPSPORTAL_STATSD_PORT=$statsd_port OpsPortal__Metrics__BindAddress=127.0.0.1 \
-  dotnet "$app" >"$work/app.log" 2>&1 &
-app_pid=$!
-base="http://127.0.0.1:$http_port"
-for _ in $(seq 1 120); do
-  curl -fs -o /dev/null "$base/health" 2>/dev/null && break
-  kill -0 "$app_pid" 2>/dev/null || { tail -n 40 "$work/app.log" >&2; die "The app stopped while starting (log above)."; }
-  sleep 1
-done
+bench_start_app OPSPORTAL_STATSD_PORT="$statsd_port" OpsPortal__Metrics__BindAddress=127.0.0.1
 email="bench-$RANDOM@bench.local"
 password="Bench-password-$RANDOM$RANDOM"
 OPSPORTAL_NEW_PASSWORD=$password dotnet "$app" add-user "$email" Viewer >/dev/null

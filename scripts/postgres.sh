@@ -53,6 +53,9 @@ pg_find_bin() {
 
 # pg_run PROGRAM ARGS... — runs a server program (initdb, pg_ctl) as the cluster's owner.
 pg_run() {
+  # A shell that sourced this file without pg_ensure_server (say, to stop a cluster) still finds the
+  # programs; an empty PG_BIN made every call fail, so a running cluster read as stopped.
+  [[ -n $PG_BIN ]] || pg_find_bin || die "No PostgreSQL server programs found (/usr/lib/postgresql/*/bin); run pg_ensure_server."
   local program="$PG_BIN/$1"
   shift
   if is_root; then

@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Alerts;
 /// due (<see cref="AlertScheduler"/>). A database outage fails the pass; <see cref="BackgroundLoop"/> logs it,
 /// shows it on /health and starts again with a back-off, and the leases of the lost pass expire by themselves.
 /// </summary>
-public sealed partial class AlertEvaluationService : BackgroundLoop
+internal sealed partial class AlertEvaluationService : BackgroundLoop
 {
     private readonly AlertScheduler scheduler;
     private readonly IOptions<AlertsOptions> options;

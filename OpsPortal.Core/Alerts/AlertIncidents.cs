@@ -15,7 +15,7 @@ namespace OpsPortal.Core.Alerts;
 /// the first bad minute in the data, so MTTD is measured. The alert's events carry the service, so they are on
 /// the incident's timeline.
 /// </summary>
-public sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock,
+internal sealed partial class AlertIncidents(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock,
     TicketHook tickets, IncidentService incidents, AlertMeasurer measurer, ILogger<AlertIncidents> logger)
 {
     public static readonly Auth.Actor System = Auth.Actor.System("alerts");

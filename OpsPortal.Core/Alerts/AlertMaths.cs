@@ -1,14 +1,14 @@
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>A baseline: where a value is expected to lie, from the same window at the same time of day in past weeks.</summary>
-public sealed record Baseline(double Median, double Spread, int Samples)
+internal sealed record Baseline(double Median, double Spread, int Samples)
 {
     public double Low(double spreads, double minChange) => Median - Math.Max(spreads * Spread, minChange);
 
     public double High(double spreads, double minChange) => Median + Math.Max(spreads * Spread, minChange);
 }
 
-public static class AlertMaths
+internal static class AlertMaths
 {
     /// <summary>Fewer past weeks than this and an anomaly rule only learns (OK, saying so).</summary>
     public const int MinBaselineSamples = 2;
@@ -68,7 +68,7 @@ public static class AlertMaths
 }
 
 /// <summary>Which silences hold an alert: every matcher of a silence must match (service, rule, group, severity or a label).</summary>
-public static class SilenceMatching
+internal static class SilenceMatching
 {
     public static bool Matches(AlertSilence silence, AlertRule rule, string groupKey, AlertState state, DateTimeOffset at) =>
         silence.IsActive(at) && silence.Matchers.Count > 0 && silence.Matchers.All(m => Matches(m, rule, groupKey, state));

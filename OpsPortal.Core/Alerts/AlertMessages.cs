@@ -3,7 +3,7 @@ using OpsPortal.Core.Notifications;
 
 namespace OpsPortal.Core.Alerts;
 
-public static class AlertMessages
+internal static class AlertMessages
 {
     /// <summary>The notification an alert sends: what, where, since when, value vs threshold, the runbook and the alert.</summary>
     public static NotificationMessage For(AlertRule rule, AlertInstance i, NotificationKind kind, string? publicUrl)

@@ -13,7 +13,7 @@ namespace OpsPortal.Core.Alerts;
 /// history, events on the spine, the measured series, the notifications decided, and each rule's next run — and
 /// only for the rules whose lease this node still holds, so a round that a slow node finishes after a take-over is dropped.
 /// </summary>
-public sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications,
+internal sealed class AlertRoundWriter(IDbContextFactory<OpsDbContext> dbs, EventLog events, NotificationOutbox outbox, IOptions<NotificationsOptions> notifications,
     OnCall.Paging.Paging paging)
 {
     /// <summary>One rule's round: its results at <paramref name="Now"/>, and how long the batch took to reach the write.</summary>

@@ -23,7 +23,7 @@ public sealed record AlertRuleRequest
 }
 
 /// <summary>Checks a rule field by field; every message names what to change.</summary>
-public static partial class AlertRuleRules
+internal static partial class AlertRuleRules
 {
     public const int MaxName = 100;
     public const int MaxGroupKey = 1000;

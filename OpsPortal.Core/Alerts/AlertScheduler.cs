@@ -13,7 +13,7 @@ namespace OpsPortal.Core.Alerts;
 /// declare incidents (ADR-032). A lease lasts one interval: the rules of a node that died are due again, and
 /// claimed by another, within it.
 /// </summary>
-public sealed class AlertScheduler(NpgsqlDataSource dataSource, IDbContextFactory<OpsDbContext> dbs, AlertEvaluator evaluator,
+internal sealed class AlertScheduler(NpgsqlDataSource dataSource, IDbContextFactory<OpsDbContext> dbs, AlertEvaluator evaluator,
     AlertRoundWriter writer, AlertIncidents incidents, IOptions<AlertsOptions> options, TimeProvider clock)
 {
     private const int ClaimBatch = 200;

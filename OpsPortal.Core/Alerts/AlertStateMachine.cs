@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>What one result did to an instance: each is a line of history and an event on the spine.</summary>
-public sealed record AlertChange(string Kind, AlertState From, AlertState To, string Summary);
+internal sealed record AlertChange(string Kind, AlertState From, AlertState To, string Summary);
 
 /// <summary>
 /// Nagios' state logic, pure: a non-OK result is soft until <c>hardAfter</c> consecutive non-OK results, a
@@ -9,7 +9,7 @@ public sealed record AlertChange(string Kind, AlertState From, AlertState To, st
 /// recovery (hard when the problem was). Flapping: the share of state changes among the last
 /// <see cref="FlapWindow"/> results above <see cref="FlapStart"/> starts it, below <see cref="FlapStop"/> ends it.
 /// </summary>
-public static class AlertStateMachine
+internal static class AlertStateMachine
 {
     public const int FlapWindow = 21;
     public const double FlapStart = 0.5;
@@ -126,7 +126,7 @@ public static class AlertStateMachine
     };
 }
 
-public enum NotificationKind
+internal enum NotificationKind
 {
     Problem,
     Repeat,
@@ -134,7 +134,7 @@ public enum NotificationKind
 }
 
 /// <summary>When to notify, from the instance alone, so a missed round, a silence that ends or a flap that stops catch up by themselves.</summary>
-public static class AlertNotifyPolicy
+internal static class AlertNotifyPolicy
 {
     public static NotificationKind? Decide(AlertInstance i, bool silenced, TimeSpan repeat, DateTimeOffset now)
     {

@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Auth;
 
 /// <summary>What the auth feature writes on the events spine: users (subject <c>user</c>, id the user id) and API tokens.</summary>
-public static class AuthEventKinds
+internal static class AuthEventKinds
 {
     public const string UserSubjectType = "user";
     public const string TokenSubjectType = "token";

@@ -50,6 +50,7 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<Backups.BackupTarget> BackupTargets => Set<Backups.BackupTarget>();
     public DbSet<Backups.Backup> Backups => Set<Backups.Backup>();
     public DbSet<Backups.BackupDrill> BackupDrills => Set<Backups.BackupDrill>();
+    public DbSet<Dashboards.Dashboard> Dashboards => Set<Dashboards.Dashboard>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace OpsPortal.Core.Data;
 
 /// <summary>Used by <c>dotnet ef</c> only: creating a migration needs the model, not a database.</summary>
-public sealed class OpsDbContextFactory : IDesignTimeDbContextFactory<OpsDbContext>
+internal sealed class OpsDbContextFactory : IDesignTimeDbContextFactory<OpsDbContext>
 {
     public OpsDbContext CreateDbContext(string[] args)
     {

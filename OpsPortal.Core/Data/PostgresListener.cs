@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Data;
 /// TCP drop would otherwise leave it waiting forever) and hands the payloads that arrived together
 /// to one callback. The events spine and live tail both run on it.
 /// </summary>
-public static partial class PostgresListener
+internal static partial class PostgresListener
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
 

@@ -13,7 +13,7 @@ namespace OpsPortal.Core.Demo;
 /// simulator's 5xx bursts), the p95 of the search backend, a heartbeat of the demo log, and an HTTP check of the
 /// portal itself. Created once, by name: rules people edited or deleted are left alone.
 /// </summary>
-public sealed partial class DemoAlertRules(IOptions<DemoOptions> options, AlertService alerts, IDbContextFactory<OpsDbContext> dbs,
+internal sealed partial class DemoAlertRules(IOptions<DemoOptions> options, AlertService alerts, IDbContextFactory<OpsDbContext> dbs,
     IConfiguration config, BackgroundHealth health, TimeProvider clock, ILogger<DemoAlertRules> logger) : BackgroundLoop(health, clock, logger)
 {
     private const string Service = "demo-web";

@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Demo;
 /// deploy or rollback), so deploy verification has something to find. Read from the deploys table on
 /// every call, so it holds across restarts and whichever node simulates.
 /// </summary>
-public static class DemoDeployFollower
+internal static class DemoDeployFollower
 {
     public const string Service = "demo-web";
     public const string RegressSuffix = "-regress";

@@ -11,7 +11,7 @@ namespace OpsPortal.Core.Demo;
 /// simulate a deploy: progress lines for a few seconds, failure for versions ending in <c>-bad</c>; a version
 /// ending in <c>-regress</c> succeeds and makes the simulated traffic worse (DemoDeployFollower). A team's own file always wins: nothing is written when it exists.
 /// </summary>
-public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<DeployOptions>
+internal sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<DeployOptions>
 {
     public void PostConfigure(string? name, DeployOptions options)
     {
@@ -49,6 +49,7 @@ public sealed class DemoDeploys(IOptions<DemoOptions> demo, NpgsqlDataSource dat
             description: DEMO - the simulated shop (nginx in front of web-1 and web-2); its traffic is the demo access log
             owners: [team:web]
             tier: 1
+            escalation_policy: DEMO web
             links:
               repository: https://github.com/example/demo-web
             # The requests of the service, in the log language: the hosts the traffic simulator writes.

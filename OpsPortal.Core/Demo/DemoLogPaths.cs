@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Demo;
 /// In demo mode, lets file sources read the demo's folder, where the traffic simulator writes the log
 /// the demo source tails: it is under the temp folder, not under the configured allowed paths.
 /// </summary>
-public sealed class DemoLogPaths(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<LogsOptions>
+internal sealed class DemoLogPaths(IOptions<DemoOptions> demo, NpgsqlDataSource dataSource) : IPostConfigureOptions<LogsOptions>
 {
     public void PostConfigure(string? name, LogsOptions options)
     {

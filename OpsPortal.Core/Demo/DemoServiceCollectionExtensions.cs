@@ -13,6 +13,7 @@ public static class DemoServiceCollectionExtensions
         services.AddOptions<DemoOptions>().BindConfiguration("OpsPortal");
         services.AddHostedService<DemoTrafficService>();
         services.AddHostedService<DemoAlertRules>();
+        services.AddHostedService<DemoOnCall>();
         services.AddHostedService<DemoWikiService>();
         services.AddSingleton<IPostConfigureOptions<DeployOptions>, DemoDeploys>();
         services.AddSingleton<IPostConfigureOptions<LogsOptions>, DemoLogPaths>();

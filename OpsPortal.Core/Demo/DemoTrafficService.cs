@@ -16,7 +16,7 @@ namespace OpsPortal.Core.Demo;
 /// tails, so the log features are alive from the first minute. One node simulates at a time
 /// (a PostgreSQL advisory lock), however many share the database.
 /// </summary>
-public sealed partial class DemoTrafficService(
+internal sealed partial class DemoTrafficService(
     IOptions<DemoOptions> options,
     NpgsqlDataSource dataSource,
     [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource direct,

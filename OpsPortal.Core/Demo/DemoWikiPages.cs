@@ -1,9 +1,9 @@
 namespace OpsPortal.Core.Demo;
 
-public sealed record DemoWikiPage(string Slug, string Title, string[] Services, string Body);
+internal sealed record DemoWikiPage(string Slug, string Title, string[] Services, string Body);
 
 /// <summary>The demo runbooks: realistic enough to show the wiki at work, each saying it is demo content.</summary>
-public static class DemoWikiPages
+internal static class DemoWikiPages
 {
     private const string Label = "> **Demo content.** A starter runbook for the simulated `demo-web` service; edit or delete freely.\n\n";
 

@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Demo;
 /// In demo mode, starter runbooks for the demo services, each labelled demo. Created once: a page
 /// that exists (or was moved) is left alone, so people can edit the demo pages freely.
 /// </summary>
-public sealed class DemoWikiService(IOptions<DemoOptions> options, WikiService wiki, BackgroundHealth health, TimeProvider clock,
+internal sealed class DemoWikiService(IOptions<DemoOptions> options, WikiService wiki, BackgroundHealth health, TimeProvider clock,
     ILogger<DemoWikiService> logger) : BackgroundLoop(health, clock, logger)
 {
     protected override string LoopName => "demo.wiki";

@@ -11,7 +11,7 @@ namespace OpsPortal.Core.Demo;
 /// (<see cref="Regress"/>, after a demo deploy of a version ending in <c>-regress</c>) answers with
 /// more 5xx and slower backends until it recovers.
 /// </summary>
-public sealed class TrafficSimulator(Random random)
+internal sealed class TrafficSimulator(Random random)
 {
     /// <summary>The hosts of each environment of <c>demo-web</c>; the demo services.yaml selects them.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> EnvironmentHosts = new Dictionary<string, string[]>

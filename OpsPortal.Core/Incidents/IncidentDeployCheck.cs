@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Incidents;
 /// explicit override with a reason, which goes on each such incident's timeline (in the deploy's own
 /// transaction: no deploy, no override event). Rollbacks stay one click: they are how incidents end.
 /// </summary>
-public sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
+internal sealed class IncidentDeployCheck(EventLog events) : IDeployCheck
 {
     public const int MaxReason = 500;
 

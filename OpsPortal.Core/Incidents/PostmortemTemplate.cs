@@ -7,7 +7,7 @@ namespace OpsPortal.Core.Incidents;
 /// The postmortem page's first revision: what the portal knows (impact, the five times and their
 /// durations, the timeline with key moments marked) and headings for what only people know.
 /// </summary>
-public static class PostmortemTemplate
+internal static class PostmortemTemplate
 {
     public static string SlugFor(Incident incident) => $"postmortems/incident-{incident.Id}";
 

@@ -68,7 +68,7 @@ public class NotificationDelivery
 }
 
 /// <summary>One try at sending a delivery: the delivery log's detail.</summary>
-public class NotificationAttempt
+internal class NotificationAttempt
 {
     public long Id { get; set; }
     public long DeliveryId { get; set; }

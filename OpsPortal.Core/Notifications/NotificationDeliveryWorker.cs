@@ -18,7 +18,7 @@ namespace OpsPortal.Core.Notifications;
 /// claimed, so a sent delivery is never sent again because its outcome was lost. A new message wakes the worker
 /// through the events spine; otherwise it sleeps until the next retry is due (at most <see cref="NotificationsOptions.PollInterval"/>).
 /// </summary>
-public sealed partial class NotificationDeliveryWorker(
+internal sealed partial class NotificationDeliveryWorker(
     IDbContextFactory<OpsDbContext> dbs,
     NpgsqlDataSource dataSource,
     NotificationSender sender,

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace OpsPortal.Core.Notifications;
 
 /// <summary>How a delivery looks on each kind of receiver. Pure, so tests read exactly what is sent.</summary>
-public static class NotificationFormat
+internal static class NotificationFormat
 {
     /// <summary>The link's URL made absolute with the portal's address (a path stays a path when none is configured).</summary>
     public static string AbsoluteUrl(string url, string? publicUrl) =>

@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Notifications;
 /// <see cref="ChannelIds"/>. Routes are tried in <see cref="Position"/> order; the first match ends the
 /// search unless it says <see cref="Continue"/>; the default route applies when no other route matched.
 /// </summary>
-public class NotificationRoute
+internal class NotificationRoute
 {
     public long Id { get; set; }
     public int Position { get; set; }

@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Notifications;
 
 /// <summary>Which channels a message goes to: the routing table applied to its labels (pure, so the preview and the outbox agree).</summary>
-public static class NotificationRouting
+internal static class NotificationRouting
 {
     /// <summary>The labels routes see: the message's labels plus <c>severity</c> (the message's own severity wins).</summary>
     public static IReadOnlyDictionary<string, string> RoutingLabels(IReadOnlyDictionary<string, string> labels, string severity)

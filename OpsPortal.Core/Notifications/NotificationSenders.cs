@@ -9,13 +9,13 @@ using MimeKit;
 namespace OpsPortal.Core.Notifications;
 
 /// <summary>The result of one attempt. <see cref="Permanent"/>: retrying cannot help (a 4xx answer, a rejected recipient).</summary>
-public sealed record SendOutcome(bool Succeeded, bool Permanent, int? ResponseCode, string? Error, TimeSpan Duration, TimeSpan? RetryAfter = null)
+internal sealed record SendOutcome(bool Succeeded, bool Permanent, int? ResponseCode, string? Error, TimeSpan Duration, TimeSpan? RetryAfter = null)
 {
     public static SendOutcome Refused(string error) => new(false, true, null, error, TimeSpan.Zero);
 }
 
 /// <summary>Sends one delivery over HTTP or SMTP. Errors become words fit for the delivery log, never with a secret in them.</summary>
-public sealed class NotificationSender(IHttpClientFactory http, NotificationSecrets secrets, IOptions<NotificationsOptions> options, TimeProvider clock)
+internal sealed class NotificationSender(IHttpClientFactory http, NotificationSecrets secrets, IOptions<NotificationsOptions> options, TimeProvider clock)
 {
     public const string HttpClientName = "notifications";
     private const int MaxErrorLength = 500;

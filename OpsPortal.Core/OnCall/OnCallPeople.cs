@@ -4,7 +4,7 @@ using OpsPortal.Core.Data;
 namespace OpsPortal.Core.OnCall;
 
 /// <summary>The people schedules, policies and settings may name: the portal's enabled users, by email.</summary>
-public static class OnCallPeople
+internal static class OnCallPeople
 {
     /// <summary>Each enabled user's email, looked up in any case, mapped to how it is stored (and signs in).</summary>
     public static async Task<IReadOnlyDictionary<string, string>> KnownAsync(OpsDbContext db, CancellationToken ct)

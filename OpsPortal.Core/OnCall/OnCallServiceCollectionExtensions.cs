@@ -25,6 +25,9 @@ public static class OnCallServiceCollectionExtensions
         services.AddSingleton<PageLog>();
         services.AddSingleton<PageEscalator>();
         services.AddHostedService(sp => sp.GetRequiredService<PageEscalator>());
+        services.AddSingleton<SubscriptionFanout>();
+        services.AddSingleton<DigestSender>();
+        services.AddHostedService<SubscriptionLoop>();
         return services;
     }
 }

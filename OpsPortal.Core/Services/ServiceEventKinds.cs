@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Services;
 
 /// <summary>Event kinds of the service catalog (subject type <c>service</c>, subject id the service name).</summary>
-public static class ServiceEventKinds
+internal static class ServiceEventKinds
 {
     public const string SubjectType = "service";
     public const string Created = "service.created";

@@ -101,7 +101,7 @@ public class TicketWatcher
 /// A saved list filter. <see cref="Owner"/> null: shared with the team; otherwise personal.
 /// <see cref="Query"/> is the list's query string (<c>status=open&amp;assignee=@me</c>).
 /// </summary>
-public class TicketFilter
+internal class TicketFilter
 {
     public int Id { get; set; }
     public required string Name { get; set; }

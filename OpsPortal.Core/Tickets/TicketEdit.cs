@@ -26,7 +26,7 @@ public sealed record BulkEdit
     public IReadOnlyList<string> RemoveLabels { get; init; } = [];
 }
 
-/// <summary>What a bulk change did to each ticket; <see cref="Skipped"/> maps keys to the reason.</summary>
+/// <summary>What a bulk change did: the tickets changed in any part, and per ticket the part refused (with the reason) — a ticket can be in both.</summary>
 public sealed record BulkResult(IReadOnlyList<string> Changed, IReadOnlyDictionary<string, string> Skipped);
 
 /// <summary>A ticket with everything its page shows.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Markdown;
 
 namespace OpsPortal.Core.Tickets;
 
@@ -57,7 +58,14 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
         db.Set<Ticket>().Add(ticket);
         events.Append(db, actor.Name, TicketEventKinds.Created, TicketEventKinds.SubjectType, ticket.Key,
             Clip($"{actor.Name} created {ticket.Key} ({ticket.Priority} {ticket.Type.ToString().ToLowerInvariant()}): {ticket.Title}"),
-            ticket.Service, new { version = ticket.RowVersion, type = ticket.Type.ToString(), priority = ticket.Priority.ToString(), ticket.Assignee });
+            ticket.Service, new
+            {
+                version = ticket.RowVersion,
+                type = ticket.Type.ToString(),
+                priority = ticket.Priority.ToString(),
+                ticket.Assignee,
+                mentions = Mentions.In(ticket.Description),
+            });
         return ticket;
     }
 
@@ -106,7 +114,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
         var comment = new TicketComment { TicketId = ticket.Id, Author = actor.Name, Body = body, CreatedAt = clock.GetUtcNow() };
         ticket.Comments.Add(comment);
         events.Append(db, actor.Name, TicketEventKinds.Commented, TicketEventKinds.SubjectType, ticket.Key,
-            Clip($"{actor.Name} commented on {ticket.Key}: {FirstLine(body)}"), ticket.Service);
+            Clip($"{actor.Name} commented on {ticket.Key}: {FirstLine(body)}"), ticket.Service, new { mentions = Mentions.In(body) });
         return comment;
     }
 

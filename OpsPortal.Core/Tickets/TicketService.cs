@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Markdown;
 
 namespace OpsPortal.Core.Tickets;
 
@@ -156,7 +157,8 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         comment.Body = body;
         comment.EditedAt = now;
         events.Append(db, actor.Name, TicketEventKinds.CommentEdited, TicketEventKinds.SubjectType, ticket.Key,
-            $"{actor.Name} edited a comment on {ticket.Key}", ticket.Service, new { commentId });
+            $"{actor.Name} edited a comment on {ticket.Key}", ticket.Service,
+            new { commentId, mentions = Mentions.In(body).Except(Mentions.In(comment.Revisions[^1].Body)).ToList() });
         await db.SaveChangesAsync(ct);
         return comment;
     }
@@ -234,7 +236,10 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(ct);
     }
 
-    /// <summary>Applies one change to each ticket; a ticket the change does not fit (e.g. a workflow move) is skipped with the reason.</summary>
+    /// <summary>
+    /// Applies one change to each ticket, part by part: a part the ticket refuses (a workflow move it cannot
+    /// make) is reported for that ticket and the other parts (assignee, labels) are still applied.
+    /// </summary>
     public async Task<Result<BulkResult>> BulkUpdateAsync(IReadOnlyCollection<string> keys, BulkEdit edit, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(edit);
@@ -259,10 +264,11 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         var skipped = normalized.Except(tickets.Select(t => t.Key)).ToDictionary(k => k, _ => "No such ticket.");
         foreach (var ticket in tickets.OrderBy(t => t.Number))
         {
-            if (edit.Status is { } status && status != ticket.Status && !TicketWorkflow.CanMove(ticket.Status, status))
+            var moves = edit.Status is { } to && to != ticket.Status;
+            if (moves && !TicketWorkflow.CanMove(ticket.Status, edit.Status!.Value))
             {
-                skipped[ticket.Key] = TicketRefusals.Workflow(ticket.Status, status).Detail;
-                continue;
+                skipped[ticket.Key] = TicketRefusals.Workflow(ticket.Status, edit.Status!.Value).Detail;
+                moves = false;
             }
             var labels = ticket.Labels.Except(remove).Concat(add).Distinct().ToList();
             if (!(await ApplyAsync(db, ticket, new TicketEdit { Assignee = assignee, Labels = labels }, ct)).TryGet(out var fields, out var refused))
@@ -270,14 +276,13 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
                 skipped[ticket.Key] = refused.Detail;
                 continue;
             }
-            var moves = edit.Status is { } to && to != ticket.Status;
-            if (fields.Count == 0 && !moves)
-            {
-                continue;
-            }
             if (moves && ops.ChangeStatus(db, ticket, edit.Status!.Value, actor).Refusal is { } moveRefused)
             {
                 skipped[ticket.Key] = moveRefused.Detail;
+                moves = false;
+            }
+            if (fields.Count == 0 && !moves)
+            {
                 continue;
             }
             ops.RecordUpdate(db, ticket, actor, fields);

@@ -13,7 +13,7 @@ namespace OpsPortal.Core.Verification;
 /// so on the timeline. Idempotent: a rollback of the deploy that already exists (a crash between starting
 /// it and recording it) is recorded instead of started again.
 /// </summary>
-public sealed partial class AutoRollback(
+internal sealed partial class AutoRollback(
     IDbContextFactory<OpsDbContext> dbFactory,
     DeployStarter starter,
     EventLog events,

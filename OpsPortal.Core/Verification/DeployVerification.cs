@@ -19,7 +19,7 @@ namespace OpsPortal.Core.Verification;
 /// the state it changes, and all inputs are stored rows, so a crash, a restart or a second node mid-window
 /// changes nothing about the outcome.
 /// </summary>
-public sealed partial class DeployVerification(
+internal sealed partial class DeployVerification(
     IDbContextFactory<OpsDbContext> dbFactory,
     NpgsqlDataSource dataSource,
     ServiceCatalog catalog,

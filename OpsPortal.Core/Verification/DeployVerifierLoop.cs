@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace OpsPortal.Core.Verification;
 
 /// <summary>Runs <see cref="DeployVerification.RoundAsync"/> every <see cref="VerificationOptions.Interval"/> on every node that runs jobs; one of them judges each round.</summary>
-public sealed class DeployVerifierLoop : BackgroundLoop
+internal sealed class DeployVerifierLoop : BackgroundLoop
 {
     private readonly DeployVerification _verification;
     private readonly VerificationOptions _options;

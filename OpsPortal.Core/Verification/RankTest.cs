@@ -6,7 +6,7 @@ namespace OpsPortal.Core.Verification;
 /// ties are handled exactly) up to <see cref="ExactLimit"/> values in all; beyond, the normal
 /// approximation with the tie correction. See docs/decisions/ADR-026.
 /// </summary>
-public static class RankTest
+internal static class RankTest
 {
     public const int ExactLimit = 60;
 

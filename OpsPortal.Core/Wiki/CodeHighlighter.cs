@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Wiki;
 /// become <c>&lt;span class="tok-…"&gt;</c>. Everything is HTML-encoded; the spans are the only
 /// markup. Server-side so pages highlight without script, in the preview too.
 /// </summary>
-public static class CodeHighlighter
+internal static class CodeHighlighter
 {
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.Multiline | RegexOptions.ExplicitCapture;
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);

@@ -8,7 +8,7 @@ using Markdig.Syntax.Inlines;
 namespace OpsPortal.Core.Wiki;
 
 /// <summary>A <c>[[Page]]</c> or <c>[[path/to/page|label]]</c> link; <see cref="WikiLinkEnricher"/> sets <see cref="Exists"/>.</summary>
-public sealed class WikiLinkInline : LeafInline
+internal sealed class WikiLinkInline : LeafInline
 {
     public required string Target { get; init; }
     public required string Label { get; init; }

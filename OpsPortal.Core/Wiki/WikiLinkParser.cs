@@ -6,7 +6,7 @@ namespace OpsPortal.Core.Wiki;
 /// Finds <c>[[Page]]</c> and <c>[[path/to/page|label]]</c> links in markdown, outside code, for the
 /// backlink and broken-link tables. The renderer turns the same syntax into anchors.
 /// </summary>
-public static partial class WikiLinkParser
+internal static partial class WikiLinkParser
 {
     [GeneratedRegex(@"\[\[([^\[\]|\n]{1,200})(?:\|([^\[\]\n]{0,200}))?\]\]", RegexOptions.CultureInvariant)]
     public static partial Regex LinkPattern();

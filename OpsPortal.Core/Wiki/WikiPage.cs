@@ -7,7 +7,7 @@ namespace OpsPortal.Core.Wiki;
 /// A wiki page as it is now: the latest revision's title and body, kept on the page row so opening
 /// and searching a page never has to find its latest revision first.
 /// </summary>
-public class WikiPage
+internal class WikiPage
 {
     public long Id { get; set; }
 
@@ -43,7 +43,7 @@ internal sealed class WikiPageConfiguration : IEntityTypeConfiguration<WikiPage>
 }
 
 /// <summary>One saved state of a page. Revisions are never changed or deleted; restore adds one.</summary>
-public class WikiRevision
+internal class WikiRevision
 {
     public long Id { get; set; }
     public long PageId { get; set; }
@@ -78,7 +78,7 @@ internal sealed class WikiRevisionConfiguration : IEntityTypeConfiguration<WikiR
 }
 
 /// <summary>An old slug of a moved page: links and bookmarks to it keep working.</summary>
-public class WikiRedirect
+internal class WikiRedirect
 {
     public required string FromSlug { get; set; }
     public long PageId { get; set; }
@@ -98,7 +98,7 @@ internal sealed class WikiRedirectConfiguration : IEntityTypeConfiguration<WikiR
 }
 
 /// <summary>A <c>[[target]]</c> link in a page's current body, kept for backlinks and the broken-link list.</summary>
-public class WikiLink
+internal class WikiLink
 {
     public long PageId { get; set; }
     public required string TargetSlug { get; set; }
@@ -117,7 +117,7 @@ internal sealed class WikiLinkConfiguration : IEntityTypeConfiguration<WikiLink>
 }
 
 /// <summary>An image pasted or uploaded into a page, stored in the database with it (backed up with it).</summary>
-public class WikiImage
+internal class WikiImage
 {
     public Guid Id { get; set; }
     public long PageId { get; set; }

@@ -33,11 +33,11 @@ public abstract class AlertTestBase : ApiTestBase
     protected DateTimeOffset T0 { get; } = new DateTimeOffset(DateTime.UtcNow.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(-30);
 
     protected FixedClock Clock { get; private set; } = null!;
-    protected AlertScheduler Scheduler { get; private set; } = null!;
+    private protected AlertScheduler Scheduler { get; private set; } = null!;
 
     /// <summary>Paging on the test's clock (the alert writer pages through it).</summary>
     protected Paging Paging { get; private set; } = null!;
-    protected AlertIncidents Incidents { get; private set; } = null!;
+    private protected AlertIncidents Incidents { get; private set; } = null!;
     protected HttpClient Client { get; private set; } = null!;
 
     protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>

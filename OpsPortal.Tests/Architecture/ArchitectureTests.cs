@@ -56,6 +56,7 @@ public sealed class ArchitectureTests
     {
         ["Alerts"] = ["Incidents", "Logs", "Notifications", "OnCall", "Services", "Tickets"],
         ["Backups"] = [],
+        ["Dashboards"] = ["Alerts", "Deploys", "Incidents", "Logs", "Metrics", "Services"],
         ["Deploys"] = ["Logs", "Tickets"],
         ["Incidents"] = ["Deploys", "Logs", "Notifications", "OnCall", "Services", "Tickets", "Wiki"],
         ["Logs"] = [],
@@ -63,7 +64,7 @@ public sealed class ArchitectureTests
         ["Notifications"] = [],
         ["OnCall"] = ["Notifications", "Services", "Subscriptions"],
         ["Services"] = ["Deploys", "Logs", "Wiki"],
-        ["Subscriptions"] = ["Notifications", "OnCall", "Services"],
+        ["Subscriptions"] = ["Deploys", "Incidents", "Notifications", "OnCall", "Services", "Tickets"],
         ["Tickets"] = [],
         ["Verification"] = ["Deploys", "Logs", "Services"],
         ["Wiki"] = [],

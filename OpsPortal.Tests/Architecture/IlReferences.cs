@@ -35,7 +35,7 @@ internal static class IlReferences
         return direct.OfType<Type>().SelectMany(Expand).Distinct();
     }
 
-    private static IEnumerable<Type> Expand(Type type)
+    public static IEnumerable<Type> Expand(Type type)
     {
         if (type.IsGenericParameter)
         {

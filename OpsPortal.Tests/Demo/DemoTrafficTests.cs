@@ -166,6 +166,8 @@ public sealed class DemoTrafficServiceTests : IAsyncLifetime
         services.AddDemo();
         // The demo's alert rules need the whole alerts feature; these tests are about the traffic simulator.
         services.Remove(services.Single(d => d.ImplementationType == typeof(DemoAlertRules)));
+        // Likewise the demo's on-call schedule and policy need the on-call feature.
+        services.Remove(services.Single(d => d.ImplementationType == typeof(DemoOnCall)));
         return services.BuildServiceProvider();
     }
 }

@@ -26,8 +26,9 @@ public sealed class MetricResolutionTests
     [InlineData(60, 5400, MetricResolution.Hour, 7200)]
     // Beyond every retention: hours (nothing there, but the answer's shape stays).
     [InlineData(500, 60, MetricResolution.Hour, 3600)]
-    public void Choose_FinestThatExistsNotFinerThanTheStep(int daysBack, int stepSeconds, MetricResolution expected, int expectedStep)
+    public void Choose_FinestThatExistsNotFinerThanTheStep(int daysBack, int stepSeconds, object resolutionExpected, int expectedStep) // object: the enum is internal
     {
+        var expected = (MetricResolution)resolutionExpected;
         var (resolution, step) = MetricResolutions.Choose(Now.AddDays(-daysBack), TimeSpan.FromSeconds(stepSeconds), Now, Defaults);
 
         Assert.Equal(expected, resolution);

@@ -201,4 +201,29 @@ public sealed partial class PagingTests : NotificationTestBase
         Assert.Contains(log.GetProperty("destinations").EnumerateArray(), d => d.GetProperty("person").GetString() == _ann
             && d.GetProperty("destination").GetString()!.StartsWith("email", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task PersonalWebhook_PageDeliveredWithOwnAckLink_UrlNeverShownBack()
+    {
+        await SetUpCheckoutAsync();
+        await using var hook = await WebhookReceiver.StartAsync();
+        using var ann = await ClientForAsync(_ann, "Ann-password-1");
+        var saved = await ann.PutAsJsonAsync("/api/me/notifications", new { webhookUrl = hook.Url("/ann-secret-path"), webhookSlack = false });
+        var shown = await saved.Content.ReadAsStringAsync();
+        Assert.True(saved.IsSuccessStatusCode, shown);
+        Assert.DoesNotContain("ann-secret-path", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("ann-secret-path", await ann.GetStringAsync("/api/me/notifications"), StringComparison.Ordinal);
+
+        var incident = await DeclareAsync("SEV1");
+        var got = Assert.Single(await hook.WaitForAsync(1));
+        Assert.Equal("/ann-secret-path", got.Path);
+        var link = AckLink().Match(got.Body);
+        Assert.True(link.Success, got.Body);
+        Assert.Single(await SmtpTestServer.WaitForMailAsync(_ann, 1));
+
+        using var phone = Factory.CreateClient();
+        var ack = await phone.PostAsync($"/api/pages/{link.Groups[1].Value}/ack", null);
+        Assert.True(ack.StatusCode == HttpStatusCode.OK, await ack.Content.ReadAsStringAsync());
+        Assert.Equal(PageStatus.Acknowledged, (await PageOfAsync(incident)).Status);
+    }
 }

@@ -72,7 +72,7 @@ public sealed class TicketServiceTests : TicketTestNode
     }
 
     [Fact]
-    public async Task Bulk_ChangesWhatFits_AndReportsWhatTheWorkflowRefuses()
+    public async Task Bulk_StatusRefusedForOneTicket_StillAppliesItsLabels_AndReportsTheRefusedMove()
     {
         var open = await Tickets.CreateAsync(new NewTicket("open one", Labels: ["old"]), As.Engineer("a@x.test")).OkAsync();
         var closed = await Tickets.CreateAsync(new NewTicket("closed one", Labels: ["old"]), As.Engineer("a@x.test")).OkAsync();
@@ -82,12 +82,14 @@ public sealed class TicketServiceTests : TicketTestNode
         var result = await Tickets.BulkUpdateAsync([open.Key, closed.Key, "OPS-404"],
             new BulkEdit { Status = TicketStatus.InProgress, AddLabels = ["triaged"], RemoveLabels = ["old"] }, As.Engineer("lead@x.test")).OkAsync();
 
-        Assert.Equal([open.Key], result.Changed);
+        Assert.Equal([open.Key, closed.Key], result.Changed);
         Assert.Equal("No such ticket.", result.Skipped["OPS-404"]);
         Assert.StartsWith("A ticket cannot move from Closed to In progress.", result.Skipped[closed.Key], StringComparison.Ordinal);
+        Assert.False(result.Skipped.ContainsKey(open.Key));
         var stored = await Tickets.FindAsync(open.Key);
         Assert.Equal((TicketStatus.InProgress, "triaged"), (stored!.Status, string.Join(",", stored.Labels)));
-        Assert.Equal(["old"], (await Tickets.FindAsync(closed.Key))!.Labels);
+        var refusedMove = await Tickets.FindAsync(closed.Key);
+        Assert.Equal((TicketStatus.Closed, "triaged"), (refusedMove!.Status, string.Join(",", refusedMove.Labels)));
     }
 
     [Fact]

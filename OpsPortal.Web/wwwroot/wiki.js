@@ -55,11 +55,23 @@ window.opsWiki = (() => {
       area.addEventListener('keydown', e => {
         if (!(e.ctrlKey || e.metaKey)) return;
         const key = e.key.toLowerCase();
-        if (key === 's') { e.preventDefault(); dotnet.invokeMethodAsync('SaveFromShortcut'); }
-        else if (key === 'b') { e.preventDefault(); replaceSelection(area, '**', '**', 'bold'); }
+        if (key === 'b') { e.preventDefault(); replaceSelection(area, '**', '**', 'bold'); }
         else if (key === 'i') { e.preventDefault(); replaceSelection(area, '_', '_', 'italic'); }
         else if (key === 'k') { e.preventDefault(); replaceSelection(area, '[[', ']]', 'Page name'); }
       });
+      // Ctrl+S saves from any field of the editor (title, source, services, message), never the browser's
+      // "Save page as". A field bound on change (the message) hands its text over first.
+      const onSave = e => {
+        if (!area.isConnected) { document.removeEventListener('keydown', onSave, true); return; }
+        if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== 's') return;
+        e.preventDefault();
+        const field = document.activeElement;
+        if (field && field !== area && /^(INPUT|TEXTAREA)$/.test(field.tagName)) {
+          field.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+        dotnet.invokeMethodAsync('SaveFromShortcut');
+      };
+      document.addEventListener('keydown', onSave, true);
       area.addEventListener('paste', e => {
         const file = [...(e.clipboardData?.files || [])].find(f => f.type.startsWith('image/'));
         if (file) { e.preventDefault(); upload(area, slug, file, dotnet); }

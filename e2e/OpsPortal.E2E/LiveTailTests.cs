@@ -22,6 +22,9 @@ public sealed class LiveTailTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("log-row").Filter(new() { HasText = "/e2e-live/new" }))
             .ToBeVisibleAsync(new() { Timeout = 5_000 });
         await Assertions.Expect(Page.GetByTestId("live-status")).ToContainTextAsync("1 new lines");
+        // Live rows never sit under a claim that nothing matches.
+        await Assertions.Expect(Page.GetByText("No requests match")).ToHaveCountAsync(0);
+        await Assertions.Expect(Page.GetByTestId("match-count")).ToContainTextAsync("when live started");
         await Assertions.Expect(Page.GetByTestId("log-row").Filter(new() { HasText = "/e2e-other/" })).ToHaveCountAsync(0);
 
         await Page.GetByTestId("live-pause").ClickAsync();

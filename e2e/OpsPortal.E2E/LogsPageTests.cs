@@ -23,6 +23,7 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("log-row")).ToHaveCountAsync(12);
         await Assertions.Expect(Page.Locator("[data-testid=histogram] rect.hist-5xx").First).ToBeAttachedAsync();
         await Assertions.Expect(Page.GetByTestId("facet-status")).ToContainTextAsync("503");
+        await Assertions.Expect(Page.GetByTestId("histogram-yaxis")).ToContainTextAsync("0");
 
         await Page.GetByTestId("facet-status").GetByText("503").ClickAsync();
 
@@ -90,5 +91,18 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
         }
         var response = await http.PostAsync("/api/logs?format=combined&host=e2e", new StringContent(body.ToString(), Encoding.UTF8, "text/plain"));
         response.EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task EmptyFacet_ReadsAsItsNameThenNoValues_NotRunTogether()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/logs?q=path%3A%2Fnothing-ever-here%2F*");
+        await WaitForInteractiveAsync(Page);
+
+        var facet = Page.GetByTestId("facet-status");
+        await Assertions.Expect(facet).ToContainTextAsync("No values in this range.");
+        var text = await facet.InnerTextAsync();
+        Assert.Matches(@"(?i)^status\s*\n\s*No values in this range\.$", text.Trim());
     }
 }

@@ -105,4 +105,26 @@ public sealed class TicketsTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("ticket-status").First).ToHaveTextAsync("Blocked", new() { Timeout = Slow });
         await other.CloseAsync();
     }
+
+    [Fact]
+    public async Task BulkStatus_OffersOnlyMovesEverySelectedTicketCanMake()
+    {
+        var label = "bulk" + Guid.NewGuid().ToString("N")[..6];
+        var admin = new OpsPortal.Core.Auth.Actor(PortalFixture.AdminEmail, OpsPortal.Core.Auth.Roles.Admin);
+        var tickets = Portal.Services.GetRequiredService<OpsPortal.Core.Tickets.TicketService>();
+        var open = await tickets.CreateAsync(new OpsPortal.Core.Tickets.NewTicket("bulk open", Labels: [label]), admin);
+        var blocked = await tickets.CreateAsync(new OpsPortal.Core.Tickets.NewTicket("bulk blocked", Labels: [label]), admin);
+        await tickets.UpdateAsync(blocked.Value!.Key, new OpsPortal.Core.Tickets.TicketEdit { Status = OpsPortal.Core.Tickets.TicketStatus.Blocked }, 1, admin);
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync($"/tickets?label={label}");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.Locator($"[data-testid=ticket-row][data-key='{open.Value!.Key}'] input[type=checkbox]").ClickAsync();
+        await Page.Locator($"[data-testid=ticket-row][data-key='{blocked.Value.Key}'] input[type=checkbox]").ClickAsync();
+        await Page.GetByTestId("bulk-status").ClickAsync();
+
+        // Open can go to In progress, Blocked, Resolved; Blocked to In progress, Open, Resolved; neither to Closed.
+        var options = Page.Locator(".mud-popover-open .mud-list-item");
+        await Assertions.Expect(options).ToHaveTextAsync(["Open", "In progress", "Blocked", "Resolved"]);
+    }
 }

@@ -174,4 +174,36 @@ public sealed class WikiTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("wiki-preview").Locator("img[src^='/api/wiki-images/']")).ToBeVisibleAsync();
         Assert.DoesNotContain(ConsoleErrors, e => e.Contains("403", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("wiki-message", "fixed the restart flag")]
+    [InlineData("wiki-source", null)]
+    public async Task CtrlS_FromAnyEditorField_SavesAndSaysWhat(string field, string? message)
+    {
+        var slug = "ctrl-s-" + field;
+        await using (var scope = Portal.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<WikiService>()
+                .SaveAsync(Seed, slug, new WikiSaveRequest("Ctrl S page", "first text", null, null));
+        }
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await OpenAsync($"/wiki/{slug}/edit");
+
+        await Page.GetByTestId("wiki-source").FillAsync("second text");
+        if (message is not null)
+        {
+            await Page.GetByTestId(field).FillAsync(message);
+        }
+        await Page.GetByTestId(field).FocusAsync();
+        await Page.Keyboard.PressAsync("Control+s");
+
+        var said = message is null ? "Saved “Ctrl S page” as revision 2 (no change message)." : $"Saved “Ctrl S page” as revision 2: {message}";
+        await Assertions.Expect(Page.Locator(".mud-snackbar")).ToContainTextAsync(said);
+        await Assertions.Expect(Page.GetByTestId("wiki-body")).ToContainTextAsync("second text");
+        if (message is not null)
+        {
+            await OpenAsync($"/wiki/{slug}/revisions");
+            await Assertions.Expect(Page.GetByTestId("wiki-revisions")).ToContainTextAsync(message);
+        }
+    }
 }

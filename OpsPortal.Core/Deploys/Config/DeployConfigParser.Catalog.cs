@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 namespace OpsPortal.Core.Deploys.Config;
 
 /// <summary>The catalog keys of a service (description, owners, tier, links, logs, depends_on, auto_rollback).</summary>
-public static partial class DeployConfigParser
+internal static partial class DeployConfigParser
 {
     private static readonly string[] CatalogKeys = ["description", "owners", "tier", "links", "logs", "depends_on", "auto_rollback", "escalation_policy"];
 

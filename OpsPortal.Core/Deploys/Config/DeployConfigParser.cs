@@ -12,7 +12,7 @@ namespace OpsPortal.Core.Deploys.Config;
 /// rather than silently ignored. See docs/deploys.md for the format, and docs/services.md
 /// for the catalog keys of a service (a service may have only those, and no environments).
 /// </summary>
-public static partial class DeployConfigParser
+internal static partial class DeployConfigParser
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);

@@ -6,7 +6,7 @@ namespace OpsPortal.Core.Deploys.Config;
 /// Checked when the configuration loads and again just before a script starts (the file may have
 /// been swapped for a link since).
 /// </summary>
-public static class ScriptPath
+internal static class ScriptPath
 {
     /// <summary>Null when <paramref name="name"/> is a runnable file inside the folder; otherwise why not.</summary>
     public static string? Check(string scriptsFolder, string name, out string? resolved)

@@ -19,7 +19,7 @@ namespace OpsPortal.Core.Deploys.Running;
 /// wait in the channel, then in the script's pipe. Whether a failed commit went through is read back
 /// from <c>line_count</c>, so a batch is never stored twice.
 /// </remarks>
-public sealed partial class DeployOutputSink(NpgsqlDataSource dataSource, long deployId, SecretMasker masker, DeployOptions options, ILogger logger)
+internal sealed partial class DeployOutputSink(NpgsqlDataSource dataSource, long deployId, SecretMasker masker, DeployOptions options, ILogger logger)
 {
     public const string Channel = "ops_deploy_output";
     private const int MaxBatch = 10_000;

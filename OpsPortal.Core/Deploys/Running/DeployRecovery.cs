@@ -15,7 +15,7 @@ namespace OpsPortal.Core.Deploys.Running;
 /// heartbeat alone. Deploys end as <c>interrupted</c> with the output they had, and are never re-run:
 /// the job Hangfire may re-deliver finds the deploy no longer queued and does nothing.
 /// </summary>
-public sealed partial class DeployRecovery(
+internal sealed partial class DeployRecovery(
     IDbContextFactory<OpsDbContext> dbFactory,
     DeployCompletion completion,
     IOptions<DeployOptions> options,

@@ -1,4 +1,4 @@
 namespace OpsPortal.Core.Deploys.Running;
 
 /// <summary>One line as read from the script, before masking and numbering.</summary>
-public readonly record struct OutputLine(DateTimeOffset At, bool IsError, string Text);
+internal readonly record struct OutputLine(DateTimeOffset At, bool IsError, string Text);

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace OpsPortal.Core.Deploys.Running;
 
 /// <summary>Replaces matches of the configured secret patterns before a line is stored or shown anywhere.</summary>
-public sealed class SecretMasker(IReadOnlyList<Regex> patterns)
+internal sealed class SecretMasker(IReadOnlyList<Regex> patterns)
 {
     public const string Mask = "••••••";
 

@@ -24,7 +24,7 @@ public readonly record struct FilePosition(string FileId, long Offset);
 public sealed record CursorUpdate(string FileId, long Offset, FilePosition? Previous, long Size = 0);
 
 /// <summary>Another reader advanced the source's cursor: this batch was rolled back.</summary>
-public sealed class CursorConflictException : Exception
+internal sealed class CursorConflictException : Exception
 {
     public CursorConflictException()
     {

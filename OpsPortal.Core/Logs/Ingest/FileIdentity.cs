@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace OpsPortal.Core.Logs.Ingest;
 
 /// <summary>A file's identity (<c>major:minor:inode</c>) and its size.</summary>
-public readonly record struct FileIdentity(string Id, long Size)
+internal readonly record struct FileIdentity(string Id, long Size)
 {
     /// <summary>The path's file (symlinks followed), or null when nothing is there.</summary>
     public static FileIdentity? Of(string path)

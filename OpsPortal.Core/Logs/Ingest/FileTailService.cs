@@ -17,7 +17,7 @@ namespace OpsPortal.Core.Logs.Ingest;
 /// Session locks need a session: the lock connections come from the direct pool
 /// (<see cref="OpsDataSources.Direct"/>), which bypasses pgbouncer, as LISTEN does.
 /// </remarks>
-public sealed partial class FileTailService(IServiceProvider services, LogSourceService sources,
+internal sealed partial class FileTailService(IServiceProvider services, LogSourceService sources,
     [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource,
     IOptions<LogsOptions> options, BackgroundHealth health, TimeProvider clock, ILogger<FileTailService> logger)
     : BackgroundLoop(health, clock, logger)

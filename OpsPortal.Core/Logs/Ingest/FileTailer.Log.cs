@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace OpsPortal.Core.Logs.Ingest;
 
-public sealed partial class FileTailer
+internal sealed partial class FileTailer
 {
     [LoggerMessage(LogLevel.Information, "Log source {Source}: reading {Path} from the start (no stored position)")]
     private partial void LogStarting(string source, string path);

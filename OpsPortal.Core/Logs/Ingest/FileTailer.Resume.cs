@@ -4,7 +4,7 @@ using OpsPortal.Core.Logs.Sources;
 
 namespace OpsPortal.Core.Logs.Ingest;
 
-public sealed partial class FileTailer
+internal sealed partial class FileTailer
 {
     /// <summary>Where to go on from: the committed cursor checked against what is at the path now.</summary>
     private async Task<(TailFile File, long Start)> ResumeAsync(CancellationToken ct)

@@ -19,7 +19,7 @@ namespace OpsPortal.Core.Logs.Ingest;
 /// refilled past that point between two polls looks like growth. logrotate's copytruncate has a
 /// window of its own (lines written between copy and truncate are lost) that no reader can close.
 /// </remarks>
-public sealed partial class FileTailer(LogSource source, AccessWriter writer, LogSourceService sources,
+internal sealed partial class FileTailer(LogSource source, AccessWriter writer, LogSourceService sources,
     IDbContextFactory<OpsDbContext> dbFactory, EventLog events, IOptions<LogsOptions> options, TimeProvider clock, ILogger<FileTailer> logger)
 {
     private static readonly TimeSpan MissingFileRetry = TimeSpan.FromSeconds(1);

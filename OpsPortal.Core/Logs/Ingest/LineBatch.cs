@@ -16,7 +16,7 @@ public sealed record SourceContext(int Id, string Name, LogParser Parser, string
 /// input may overshoot it, so the batch grows rather than refusing lines.
 /// </remarks>
 /// <param name="keepRejects">How many rejected lines keep their text until <see cref="Clear"/>; the rest are counted.</param>
-public sealed class LineBatch(SourceContext source, int capacity, TimeProvider clock, int keepRejects = LineBatch.DefaultKeepRejects)
+internal sealed class LineBatch(SourceContext source, int capacity, TimeProvider clock, int keepRejects = LineBatch.DefaultKeepRejects)
 {
     public const int DefaultKeepRejects = 100;
 

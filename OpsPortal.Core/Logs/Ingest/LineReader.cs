@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Logs.Ingest;
 /// still delivered; a "line" longer than the limit is reported as too long (with its start)
 /// instead of being buffered without bound.
 /// </summary>
-public sealed class LineReader
+internal sealed class LineReader
 {
     public delegate void LineHandler(ReadOnlySpan<byte> line);
     public delegate void TooLongHandler(ReadOnlySpan<byte> start, long length);

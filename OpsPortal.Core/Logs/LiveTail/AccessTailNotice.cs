@@ -4,14 +4,14 @@ using System.Text;
 namespace OpsPortal.Core.Logs.LiveTail;
 
 /// <summary>An inclusive range of <c>access.id</c> values.</summary>
-public readonly record struct IdRange(long First, long Last);
+internal readonly record struct IdRange(long First, long Last);
 
 /// <summary>
 /// What one committed batch tells the tail readers on the <see cref="Channel"/>: exactly which ids it
 /// wrote and the span of their dates (the table is partitioned and indexed by date, so the reader
 /// needs the dates to find the rows cheaply). See ADR-008.
 /// </summary>
-public sealed record AccessTailNotice(DateTime From, DateTime To, IReadOnlyList<IdRange> Ranges)
+internal sealed record AccessTailNotice(DateTime From, DateTime To, IReadOnlyList<IdRange> Ranges)
 {
     public const string Channel = "ops_access";
 

@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Logs.Parsing;
 
 /// <summary>An nginx <c>log_format</c> string that cannot be compiled; the message names the variable and position.</summary>
-public sealed class LogFormatException : Exception
+internal sealed class LogFormatException : Exception
 {
     public LogFormatException()
     {

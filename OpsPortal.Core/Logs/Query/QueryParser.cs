@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Logs.Query;
 /// primary := "(" or ")" | field ":" value | word | "phrase"
 /// </code>
 /// </summary>
-public sealed class QueryParser
+internal sealed class QueryParser
 {
     public const int MaxTerms = 100;
     public const int MaxDepth = 20;

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace OpsPortal.Core.Logs.Query;
 
-public enum TokenKind
+internal enum TokenKind
 {
     Term,
     Phrase,
@@ -17,9 +17,9 @@ public enum TokenKind
 /// One lexical unit. A <see cref="TokenKind.Term"/> is <c>field:value</c> when <see cref="Field"/> is set,
 /// else a bare word; <see cref="ValuePosition"/> points at the value for error messages.
 /// </summary>
-public sealed record QueryToken(TokenKind Kind, int Position, string Text, string? Field = null, int ValuePosition = 0, bool Quoted = false);
+internal sealed record QueryToken(TokenKind Kind, int Position, string Text, string? Field = null, int ValuePosition = 0, bool Quoted = false);
 
-public static class QueryTokenizer
+internal static class QueryTokenizer
 {
     public const int MaxLength = 2_000;
 

@@ -18,7 +18,7 @@ namespace OpsPortal.Core.Logs.Rollups;
 /// The same round recomputes the minutes' trends and their hours (<see cref="LogTrendSql"/>, ADR-025),
 /// which outlive the access rows: LogMaintenanceJob keeps a day with marked minutes until they are done.
 /// </summary>
-public sealed class LogRollupJob([FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource, TimeProvider clock)
+internal sealed class LogRollupJob([FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>Paths kept per hour: the most requested ones (ADR-009 explains why that is enough).</summary>
     public const int PathsPerHour = 500;

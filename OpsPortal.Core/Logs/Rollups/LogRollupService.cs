@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Logs.Rollups;
 /// Searches are correct whether or not it runs (unrolled minutes are read from the access table); it only
 /// keeps them fast. Several nodes may run it: an advisory lock makes them take turns.
 /// </summary>
-public sealed partial class LogRollupService(LogRollupJob job, IOptions<LogsOptions> options, BackgroundHealth health, TimeProvider clock,
+internal sealed partial class LogRollupService(LogRollupJob job, IOptions<LogsOptions> options, BackgroundHealth health, TimeProvider clock,
     ILogger<LogRollupService> logger)
     : BackgroundLoop(health, clock, logger)
 {

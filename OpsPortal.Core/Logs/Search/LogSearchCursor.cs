@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace OpsPortal.Core.Logs.Search;
 
 /// <summary>The opaque keyset cursor: the (date, id) of the last row of a page, base64url-encoded.</summary>
-public static class LogSearchCursor
+internal static class LogSearchCursor
 {
     public static string Encode(DateTime date, long id)
     {

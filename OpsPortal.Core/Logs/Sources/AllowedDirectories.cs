@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Logs.Sources;
 /// them, so a link in /var/log to /etc/shadow is outside. Checked when a source is saved and again on
 /// the file the tail actually opened.
 /// </summary>
-public sealed class AllowedDirectories
+internal sealed class AllowedDirectories
 {
     private readonly string[] _configured;
 

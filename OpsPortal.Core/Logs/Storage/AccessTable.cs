@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Logs.Storage;
 /// line that is not <c>METHOD PATH PROTOCOL</c>). Range-partitioned by day on <c>date</c> (UTC).
 /// It is not an EF entity: rows go in by binary COPY and come out through the query language.
 /// </summary>
-public static class AccessTable
+internal static class AccessTable
 {
     public const string PartitionPrefix = "access_p";
 

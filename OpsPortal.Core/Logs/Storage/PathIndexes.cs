@@ -25,7 +25,7 @@ public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList
 /// CONCURRENT so late lines are never blocked; an index left invalid by an interrupted build is dropped
 /// and rebuilt. One node at a time (advisory lock). Index names are made from dates only, never from input.
 /// </summary>
-public static class PathIndexes
+internal static class PathIndexes
 {
     private const string Suffix = "_path_trgm";
     private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);

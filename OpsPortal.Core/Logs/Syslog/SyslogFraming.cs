@@ -3,7 +3,7 @@ using OpsPortal.Core.Logs.Ingest;
 
 namespace OpsPortal.Core.Logs.Syslog;
 
-public enum SyslogFramingMode
+internal enum SyslogFramingMode
 {
     /// <summary>Nothing read yet on this connection.</summary>
     Unknown,
@@ -15,7 +15,7 @@ public enum SyslogFramingMode
     NonTransparent,
 }
 
-public enum SyslogFrameStatus
+internal enum SyslogFrameStatus
 {
     /// <summary>No complete frame in the buffer: read more, then call again.</summary>
     NeedMoreData,
@@ -35,7 +35,7 @@ public enum SyslogFrameStatus
 /// and kept for the connection. Memory is bounded by the frame limit: an oversize frame is reported
 /// with its start (enough to route and reject it) and the rest is discarded without buffering.
 /// </summary>
-public sealed class SyslogFraming(int maxFrameLength)
+internal sealed class SyslogFraming(int maxFrameLength)
 {
     /// <summary>How much of an oversize frame is handed back: enough for the header and a reject's raw text.</summary>
     public const int TooLongPrefixLength = AccessWriter.MaxRawRejectLength + 512;

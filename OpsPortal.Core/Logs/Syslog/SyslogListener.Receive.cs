@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace OpsPortal.Core.Logs.Syslog;
 
 /// <summary>UDP receiving, and the accounting of messages no source takes (shared with TCP).</summary>
-public sealed partial class SyslogListener
+internal sealed partial class SyslogListener
 {
     private async Task ReceiveUdpAsync(Socket socket, CancellationToken ct)
     {

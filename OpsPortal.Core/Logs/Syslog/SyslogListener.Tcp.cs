@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace OpsPortal.Core.Logs.Syslog;
 
-public sealed partial class SyslogListener
+internal sealed partial class SyslogListener
 {
     private async Task AcceptTcpAsync(Socket listener, CancellationToken ct)
     {

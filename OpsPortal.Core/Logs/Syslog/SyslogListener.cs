@@ -16,7 +16,7 @@ namespace OpsPortal.Core.Logs.Syslog;
 /// Nothing received is dropped silently: unknown tags and garbage are counted and logged, UDP
 /// messages dropped under load are recorded on their source.
 /// </summary>
-public sealed partial class SyslogListener : BackgroundLoop
+internal sealed partial class SyslogListener : BackgroundLoop
 {
     private const int MaxConnections = 512;
     private static readonly TimeSpan ReportInterval = TimeSpan.FromMinutes(1);

@@ -1,6 +1,6 @@
 namespace OpsPortal.Core.Logs.Syslog;
 
-public enum SyslogFormat
+internal enum SyslogFormat
 {
     /// <summary>BSD syslog: <c>&lt;PRI&gt;Mmm dd hh:mm:ss HOST TAG: MSG</c> (nginx, most daemons).</summary>
     Rfc3164,
@@ -9,7 +9,7 @@ public enum SyslogFormat
     Rfc5424,
 }
 
-public enum SyslogParseError
+internal enum SyslogParseError
 {
     None,
     Empty,
@@ -23,7 +23,7 @@ public enum SyslogParseError
 /// One parsed syslog message: views into the bytes it was parsed from, valid as long as they are.
 /// Fields a sender left out (or sent as RFC 5424's <c>-</c>) are empty.
 /// </summary>
-public readonly ref struct SyslogMessage
+internal readonly ref struct SyslogMessage
 {
     public SyslogFormat Format { get; init; }
 

@@ -4,7 +4,7 @@ namespace OpsPortal.Core.Logs.Syslog;
 /// RFC 3164 describes practice rather than a grammar; this side takes what senders actually
 /// write: a timestamp or none, a host or none, <c>TAG:</c> or <c>TAG[PID]:</c>.
 /// </summary>
-public static partial class SyslogParser
+internal static partial class SyslogParser
 {
     private static SyslogParseError ParseRfc3164(ReadOnlySpan<byte> data, int priority, out SyslogMessage message)
     {

@@ -7,7 +7,7 @@ namespace OpsPortal.Core.Logs.Syslog;
 /// description of practice rather than a grammar, so that side is tolerant (no timestamp, no
 /// host, an ISO timestamp); RFC 5424 is parsed by its grammar.
 /// </summary>
-public static partial class SyslogParser
+internal static partial class SyslogParser
 {
     /// <summary>RFC 5424's limit for APP-NAME, and the length of <see cref="LogSource.SyslogTag"/>.</summary>
     public const int MaxTagLength = 48;

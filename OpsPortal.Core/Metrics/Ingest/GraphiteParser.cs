@@ -5,7 +5,7 @@ namespace OpsPortal.Core.Metrics.Ingest;
 /// separated by spaces or tabs. The path is sanitised like a StatsD name; every point is a gauge at its
 /// own time.
 /// </summary>
-public static class GraphiteParser
+internal static class GraphiteParser
 {
     public static MetricLineError Parse(ReadOnlySpan<byte> line, Span<char> name, out int nameLength, out double value, out double? unixSeconds)
     {

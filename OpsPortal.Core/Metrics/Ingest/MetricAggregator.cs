@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Metrics.Ingest;
 /// interval. Gauges keep their current value across intervals (a <c>+</c>/<c>-</c> change applies to it),
 /// as Etsy's daemon does; a node's gauges are its own. Not thread-safe: <see cref="MetricIngest"/> locks.
 /// </summary>
-public sealed class MetricAggregator(TimeSpan interval, int maxSeriesPerInterval)
+internal sealed class MetricAggregator(TimeSpan interval, int maxSeriesPerInterval)
 {
     public const int MaxSetMembers = 100_000;
 

@@ -22,7 +22,7 @@ public enum MetricLineError
 }
 
 /// <summary>One value of a StatsD line. <see cref="MemberStart"/>/<see cref="MemberLength"/> locate a set's member in the line.</summary>
-public readonly record struct StatsdValue(MetricKind Kind, double Value, double SampleRate, bool IsDelta, int MemberStart, int MemberLength);
+internal readonly record struct StatsdValue(MetricKind Kind, double Value, double SampleRate, bool IsDelta, int MemberStart, int MemberLength);
 
 /// <summary>
 /// Etsy's StatsD line protocol (docs/metrics.md): <c>name:value|type[|@rate]</c>, several
@@ -32,7 +32,7 @@ public readonly record struct StatsdValue(MetricKind Kind, double Value, double 
 /// <c>_ - .</c> dropped), so a client's names come out the same as with Etsy's daemon. DogStatsD tag
 /// sections (<c>|#…</c>) are accepted and ignored. A line is taken whole or not at all.
 /// </summary>
-public static class StatsdParser
+internal static class StatsdParser
 {
     public const int MaxNameLength = 250;
     public const int MaxValuesPerLine = 64;

@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Metrics.Queries;
 
 /// <summary>Where a series is read from: raw points (one per flush interval), minute or hour rollups.</summary>
-public enum MetricResolution
+internal enum MetricResolution
 {
     Raw,
     Minute,
@@ -12,7 +12,7 @@ public enum MetricResolution
 /// The metric resolutions for <see cref="RollupResolution.Choose"/> (docs/metrics.md). Retention is
 /// counted as the maintenance job drops: whole days (raw, minutes) and whole months (hours).
 /// </summary>
-public static class MetricResolutions
+internal static class MetricResolutions
 {
     public static TimeSpan Granularity(MetricResolution resolution, TimeSpan flushInterval) => resolution switch
     {

@@ -17,7 +17,7 @@ namespace OpsPortal.Core.Metrics.Rollups;
 /// repeated after a crash or on another node counts nothing twice; an advisory lock keeps two nodes'
 /// rounds from overlapping (the second one skips).
 /// </summary>
-public sealed class MetricRollupJob([FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource, TimeProvider clock)
+internal sealed class MetricRollupJob([FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     private const int MinutesPerRound = 120;
 

@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Metrics.Rollups;
 /// are read from raw points); it keeps them fast and makes history outlive the raw retention. A failed
 /// round (the database is away) restarts after a back-off; the marks wait in the database.
 /// </summary>
-public sealed partial class MetricRollupService(
+internal sealed partial class MetricRollupService(
     MetricRollupJob job, IOptions<MetricsOptions> options, BackgroundHealth health, TimeProvider clock, ILogger<MetricRollupService> logger)
     : BackgroundLoop(health, clock, logger)
 {

@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Metrics.Storage;
 
 /// <summary>The time-partitioned metric tables (<see cref="TimePartitions"/>): raw points and minute rollups by day, hour rollups by month.</summary>
-public static class MetricTables
+internal static class MetricTables
 {
     public const string Points = "metric_points";
     public const string Minutes = "metric_rollup_minute";

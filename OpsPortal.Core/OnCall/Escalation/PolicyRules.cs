@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.OnCall.Escalation;
 
 /// <summary>Limits of escalation policies and the checks of <see cref="PolicyInput"/>, field by field.</summary>
-public static class PolicyRules
+internal static class PolicyRules
 {
     public const int MaxName = 100;
     public const int MaxDescription = 1000;

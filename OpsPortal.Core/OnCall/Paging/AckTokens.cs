@@ -8,7 +8,7 @@ namespace OpsPortal.Core.OnCall.Paging;
 /// Acknowledge-link tokens: 256 random bits, base64url (43 characters). Only their SHA-256 is stored, so the
 /// database (or a backup of it) cannot be used to acknowledge anything; the message holds the only copy.
 /// </summary>
-public static class AckTokens
+internal static class AckTokens
 {
     public const int Length = 43;
 

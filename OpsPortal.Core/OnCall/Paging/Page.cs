@@ -67,7 +67,7 @@ public class Page
 }
 
 /// <summary>One destination a level was paged at: a person's email or webhook, a channel, or their browser.</summary>
-public class PageNotification
+internal class PageNotification
 {
     public long Id { get; set; }
     public long PageId { get; set; }

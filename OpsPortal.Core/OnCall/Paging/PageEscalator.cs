@@ -12,7 +12,7 @@ namespace OpsPortal.Core.OnCall.Paging;
 /// once. Everything is in the database: a restart or a database outage only delays a step (the loop backs off and
 /// comes back), and a step whose commit failed is done again in full.
 /// </summary>
-public sealed class PageEscalator(IDbContextFactory<OpsDbContext> dbs, Paging paging, IOptions<OnCallOptions> options,
+internal sealed class PageEscalator(IDbContextFactory<OpsDbContext> dbs, Paging paging, IOptions<OnCallOptions> options,
     BackgroundHealth health, TimeProvider clock, ILogger<PageEscalator> logger) : BackgroundLoop(health, clock, logger)
 {
     private const int MaxPerRound = 50;

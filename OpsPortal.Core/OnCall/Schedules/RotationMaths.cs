@@ -11,7 +11,7 @@ public sealed record ScheduleShift(DateTimeOffset From, DateTimeOffset To, strin
 /// 09:00 hand-off stays at 09:00 across DST; that shift is 23 or 25 hours long). Wall times the clocks skip or
 /// repeat follow <see cref="WallClock.ToInstant"/>.
 /// </summary>
-public static class RotationMaths
+internal static class RotationMaths
 {
     /// <summary>The longest range one calendar or shift list covers.</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(366);

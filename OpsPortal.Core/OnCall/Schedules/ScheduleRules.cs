@@ -3,7 +3,7 @@ using System.Globalization;
 namespace OpsPortal.Core.OnCall.Schedules;
 
 /// <summary>Limits of schedules and the checks of <see cref="ScheduleInput"/>: every problem is reported per field, nothing is half-saved.</summary>
-public static class ScheduleRules
+internal static class ScheduleRules
 {
     public const int MaxName = 100;
     public const int MaxDescription = 1000;

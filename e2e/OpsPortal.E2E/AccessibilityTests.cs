@@ -1,0 +1,79 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using OpsPortal.Core.Auth;
+
+namespace OpsPortal.E2E;
+
+/// <summary>
+/// axe-core on every page in both themes finds nothing serious or critical (contrast in dark mode
+/// included); a skip link leads past the navigation; the focused control shows a ring.
+/// </summary>
+public sealed class AccessibilityTests(PortalFixture portal) : BrowserTest(portal)
+{
+    [Theory]
+    [InlineData("light")]
+    [InlineData("dark")]
+    public async Task EveryPage_InTheme_HasNoSeriousAxeViolations(string theme)
+    {
+        var pages = await PageTour.PagesAsync(Portal);
+        // A user of their own: with no saved theme the portal follows the system's, which the browser emulates.
+        var email = $"a11y-{theme}@e2e.test";
+        await Portal.CreateUserAsync(email, "A11y-password-1", Roles.Admin);
+        await Page.EmulateMediaAsync(new() { ColorScheme = theme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
+        await SignInAsync(email, "A11y-password-1");
+
+        var found = new List<string>();
+        foreach (var address in pages)
+        {
+            await Page.GotoAsync(address);
+            await Page.Locator(".mud-layout[data-interactive=true]").WaitForAsync();
+            await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await Assertions.Expect(Page.GetByTestId("theme-toggle")).ToHaveAttributeAsync("data-theme", theme);
+            var result = await Page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
+            found.AddRange(result.Violations
+                .Where(v => v.Impact is "serious" or "critical")
+                .Select(v => $"{address}: {v.Impact} {v.Id} ({v.Help}) at "
+                    + string.Join(" | ", v.Nodes.Take(4).Select(n => (n.Html.Length > 120 ? n.Html[..120] : n.Html) + " " + n.Any?.FirstOrDefault()?.Message))));
+        }
+
+        Assert.True(found.Count == 0, $"axe-core ({theme} theme) found:\n" + string.Join('\n', found));
+    }
+
+    [Fact]
+    public async Task SkipLink_IsTheFirstTab_AndMovesFocusToTheContent()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/tickets");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.Keyboard.PressAsync("Tab");
+        var skip = Page.GetByTestId("skip-link");
+        await Assertions.Expect(skip).ToBeFocusedAsync();
+        await Assertions.Expect(skip).ToBeVisibleAsync();
+        await Page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(Page.Locator("#main-content")).ToBeFocusedAsync();
+
+        // The next Tab goes into the page, not back to the app bar or the navigation.
+        await Page.Keyboard.PressAsync("Tab");
+        var inMain = await Page.EvaluateAsync<bool>("() => document.getElementById('main-content').contains(document.activeElement)");
+        Assert.True(inMain, "After the skip link, Tab should stay in the page's content.");
+    }
+
+    [Fact]
+    public async Task FocusedButton_ShowsAVisibleRing()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/tickets");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.GetByTestId("theme-toggle").FocusAsync();
+        await Page.Keyboard.PressAsync("Shift+Tab");
+        await Page.Keyboard.PressAsync("Tab");
+
+        var ring = await Page.EvaluateAsync<string>("""
+            () => { const s = getComputedStyle(document.activeElement); return `${s.outlineStyle} ${s.outlineWidth}`; }
+            """);
+        Assert.StartsWith("solid", ring, StringComparison.Ordinal);
+        Assert.DoesNotContain(" 0px", ring, StringComparison.Ordinal);
+    }
+}
