@@ -1,6 +1,6 @@
 namespace OpsPortal.Core.Backups;
 
-public static class BackupStatus
+internal static class BackupStatus
 {
     public const string Queued = "queued";
     public const string Running = "running";

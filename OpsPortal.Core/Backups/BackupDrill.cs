@@ -1,6 +1,6 @@
 namespace OpsPortal.Core.Backups;
 
-public static class DrillStatus
+internal static class DrillStatus
 {
     public const string Queued = "queued";
     public const string Running = "running";

@@ -258,7 +258,7 @@ public sealed partial class BackupDrills(
 }
 
 /// <summary>A drill step failed; <see cref="Step"/> names it, the message says why.</summary>
-public sealed class DrillStepException : Exception
+internal sealed class DrillStepException : Exception
 {
     public DrillStepException()
     {

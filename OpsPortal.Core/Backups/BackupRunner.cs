@@ -246,7 +246,7 @@ public sealed partial class BackupRunner(
 }
 
 /// <summary>A backup or drill step that failed for a reason worth showing as it is.</summary>
-public sealed class BackupFailedException : Exception
+internal sealed class BackupFailedException : Exception
 {
     public BackupFailedException()
     {

@@ -5,7 +5,7 @@ using Npgsql;
 namespace OpsPortal.Core.Backups;
 
 /// <summary>What a target may be: checked before anything is stored.</summary>
-public static partial class BackupTargetRules
+internal static partial class BackupTargetRules
 {
     public const int MaxName = 100;
 
