@@ -9,7 +9,7 @@ source "$ROOT/scripts/postgres.sh"
 
 usage() {
   cat <<'EOF'
-Usage: ./run.sh [--port N] [--statsd-port N] [--demo | --no-demo]
+Usage: ./run.sh [--port N] [--statsd-port N] [--demo | --no-demo] [--init] [--restore FILE]
 
 Builds OpsPortal, applies the database migrations, creates the first admin if there is none, and
 serves the portal on http://localhost:5080 until Ctrl-C. If the portal exits on its own (a crash), it
@@ -26,11 +26,18 @@ Options:
                receive StatsD metrics on UDP and TCP port N (e.g. 8125; or OPSPORTAL_STATSD_PORT)
   --demo       fill the portal with labelled demo content (default with the private database)
   --no-demo    no demo content (default with OPSPORTAL_DATABASE)
+  --init       allow creating a new, empty private database where one existed before (its data
+               folder is missing): without it ./run.sh refuses rather than start an empty portal
+  --restore FILE
+               restore the portal from one of its backups (a pg_dump -Fc file, see docs/backups.md)
+               into a new, empty private database, then serve it: users, API tokens and sign-in
+               keys come back with the data
   -h, --help   this text
 
 Environment:
   OPSPORTAL_DATABASE         PostgreSQL connection string; no private cluster when set
   OPSPORTAL_PORT             HTTP port (default 5080)
+  OPSPORTAL_PG_DIR           folder of the private PostgreSQL (default .data/postgres)
   OPSPORTAL_PG_PORT          port of the private PostgreSQL (default 55432)
   OPSPORTAL_ADMIN_EMAIL      first admin's email (default admin@localhost)
   OPSPORTAL_ADMIN_PASSWORD   first admin's password (default: generated and printed once)
@@ -46,6 +53,8 @@ ATTACHED=""      # set once this run has registered as a user of the private clu
 APP_PID=""
 APP_DIR=""       # the published app, set by build_app
 ADMIN_LINES=""   # what ensure-admin printed
+INIT=""          # --init: a missing data folder may be created afresh
+RESTORE=""       # --restore FILE
 
 parse_args() {
   while (($# > 0)); do
@@ -64,6 +73,13 @@ parse_args() {
       --statsd-port=*) OPSPORTAL_STATSD_PORT=${1#--statsd-port=} ;;
       --demo) DEMO=true ;;
       --no-demo) DEMO=false ;;
+      --init) INIT=1 ;;
+      --restore)
+        (($# >= 2)) || die "--restore needs a backup file"
+        RESTORE=$2
+        shift
+        ;;
+      --restore=*) RESTORE=${1#--restore=} ;;
       -h | --help)
         usage
         exit 0
@@ -91,6 +107,10 @@ parse_args() {
 # The private cluster lives in the checkout. As root the server runs as `postgres`, which cannot
 # enter a checkout under /root: then the cluster goes to /var/lib/opsportal, one per checkout.
 choose_pg_dir() {
+  if [[ -n ${OPSPORTAL_PG_DIR:-} ]]; then
+    PG_DIR=$OPSPORTAL_PG_DIR
+    return 0
+  fi
   PG_DIR="$ROOT/.data/postgres"
   if ! pg_reachable "$PG_DIR"; then
     PG_DIR="/var/lib/opsportal/postgres-$(printf '%s' "$ROOT" | cksum | cut -d ' ' -f 1)"
@@ -107,7 +127,12 @@ attach_private_cluster() {
   pg_ensure_server
   choose_pg_dir
   pg_lock "$PG_DIR"
+  refuse_silent_fresh_cluster
+  local fresh=""
+  [[ -f $PG_DIR/data/PG_VERSION ]] || fresh=1
   pg_cluster_init "$PG_DIR"
+  # Remembered outside the data folder: if that folder is lost, the next run knows a portal lived here.
+  printf '%s\n' "$PG_DIR" >>"$CLUSTER_MARKER"
   if pg_cluster_running "$PG_DIR"; then
     log "Using the private PostgreSQL already running in $PG_DIR (port $(pg_cluster_port "$PG_DIR"))"
   else
@@ -124,9 +149,44 @@ attach_private_cluster() {
   pg_unlock
 
   pg_wait_ready "$PG_DIR"
+  if [[ -n $RESTORE ]]; then
+    [[ -n $fresh ]] || die "--restore goes into a new, empty database, but $PG_DIR holds one. Stop the portal, move $PG_DIR away, and run ./run.sh --restore again."
+    restore_portal
+  fi
   pg_create_database "$PG_DIR" opsportal
   OPSPORTAL_DATABASE=$(pg_connection_string "$PG_DIR" opsportal)
   export OPSPORTAL_DATABASE
+}
+
+# A portal's data folder that vanished (a lost disk, a wrong mount, a deleted folder) must not turn
+# silently into a new, empty portal with a new admin: that takes --init (or --restore) on purpose.
+CLUSTER_MARKER="$ROOT/.opsportal-clusters"
+refuse_silent_fresh_cluster() {
+  [[ ! -f $PG_DIR/data/PG_VERSION ]] || return 0
+  [[ -z $INIT && -z $RESTORE ]] || return 0
+  if [[ -n ${OPSPORTAL_PG_DIR:-} ]] || { [[ -f $CLUSTER_MARKER ]] && grep -Fxq "$PG_DIR" "$CLUSTER_MARKER"; }; then
+    pg_unlock
+    die "The portal's database folder $PG_DIR/data is missing, but it is configured (OPSPORTAL_PG_DIR) or a portal was set up there before.
+Refusing to create a new, empty portal in its place. Either
+  - bring the folder back (a mount? a moved disk?), or
+  - restore the portal from a backup:     ./run.sh --restore /path/to/backup.dump
+  - or start from nothing, on purpose:    ./run.sh --init"
+  fi
+}
+
+# Restores a portal backup (pg_dump -Fc) into the new private cluster's empty opsportal database.
+restore_portal() {
+  [[ -f $RESTORE && -r $RESTORE ]] || die "Cannot read the backup file $RESTORE."
+  log "Restoring the portal from $RESTORE"
+  pg_create_database "$PG_DIR" opsportal
+  local port password
+  port=$(pg_cluster_port "$PG_DIR")
+  password=$(pg_password "$PG_DIR")
+  # The password reaches pg_restore through its environment alone, never its command line.
+  PGPASSWORD=$password "$PG_BIN/pg_restore" --exit-on-error --no-owner --no-privileges \
+    --host=127.0.0.1 --port="$port" --username=postgres --dbname=opsportal "$RESTORE" ||
+    die "The restore failed (message above); the new database is incomplete: move $PG_DIR away before trying again."
+  log "Restored; newer migrations (if any) are applied next"
 }
 
 # shellcheck disable=SC2317 # reached through cleanup, the EXIT trap
@@ -223,6 +283,8 @@ serve() {
   fi
   export ASPNETCORE_URLS="http://localhost:$HTTP_PORT"
   export OpsPortal__Demo=$DEMO
+  # Where the portal writes its own backups (and new targets' by default); docs/backups.md.
+  export OpsPortal__Backups__Folder=${OpsPortal__Backups__Folder:-$ROOT/.data/backups}
   log "Starting OpsPortal (demo content: $DEMO)"
   # The app is restarted whenever it exits on its own (a crash, the OOM killer): only Ctrl-C or TERM
   # to this script stops it, and only then is the private PostgreSQL stopped (cleanup, on EXIT).
@@ -314,6 +376,7 @@ main() {
     local source=ConnectionStrings__Ops
     [[ -z ${OPSPORTAL_DATABASE:-} ]] || source=OPSPORTAL_DATABASE
     log "Using the database from $source (no private PostgreSQL)"
+    [[ -z $RESTORE ]] || die "--restore restores into the private database; with $source set, restore with pg_restore into that database (docs/backups.md)."
     DEMO=${DEMO:-${OpsPortal__Demo:-false}}
   else
     attach_private_cluster

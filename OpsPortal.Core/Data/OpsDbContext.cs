@@ -47,6 +47,9 @@ public class OpsDbContext(DbContextOptions<OpsDbContext> options)
     public DbSet<AlertSilence> AlertSilences => Set<AlertSilence>();
     public DbSet<Services.ServiceDefinition> Services => Set<Services.ServiceDefinition>();
     public DbSet<Verification.DeployImpact> DeployImpacts => Set<Verification.DeployImpact>();
+    public DbSet<Backups.BackupTarget> BackupTargets => Set<Backups.BackupTarget>();
+    public DbSet<Backups.Backup> Backups => Set<Backups.Backup>();
+    public DbSet<Backups.BackupDrill> BackupDrills => Set<Backups.BackupDrill>();
     public DbSet<Dashboards.Dashboard> Dashboards => Set<Dashboards.Dashboard>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -55,6 +55,7 @@ public sealed class ArchitectureTests
     private static readonly Dictionary<string, string[]> AllowedFeatureReferences = new()
     {
         ["Alerts"] = ["Incidents", "Logs", "Notifications", "OnCall", "Services", "Tickets"],
+        ["Backups"] = [],
         ["Dashboards"] = ["Alerts", "Deploys", "Incidents", "Logs", "Metrics", "Services"],
         ["Deploys"] = ["Logs", "Tickets"],
         ["Incidents"] = ["Deploys", "Logs", "Notifications", "OnCall", "Services", "Tickets", "Wiki"],

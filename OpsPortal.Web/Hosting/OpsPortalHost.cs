@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Backups;
 using OpsPortal.Core.Dashboards;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Demo;
@@ -20,6 +21,7 @@ using OpsPortal.Web.Common;
 using OpsPortal.Web.Components;
 using OpsPortal.Web.Features.Alerts;
 using OpsPortal.Web.Features.Auth;
+using OpsPortal.Web.Features.Backups;
 using OpsPortal.Web.Features.Dashboards;
 using OpsPortal.Web.Features.Deploys;
 using OpsPortal.Web.Features.Incidents;
@@ -66,6 +68,7 @@ public static class OpsPortalHost
         builder.Services.AddAlerts();
         builder.Services.AddNotifications();
         builder.Services.AddOnCall();
+        builder.Services.AddBackups();
         builder.Services.AddDashboards();
         builder.Services.AddHostedService<DemoNotificationsSetup>();
         builder.Services.AddDemo();
@@ -119,6 +122,7 @@ public static class OpsPortalHost
         app.MapDeployImpact();
         app.MapNotifications();
         app.MapOnCall();
+        app.MapBackups();
         app.MapDashboards();
         app.MapAckLinks();
         app.MapDemoWebhookReceiver();

@@ -3,6 +3,7 @@ using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using OpsPortal.Core;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Backups;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Deploys.Running;
 using OpsPortal.Core.Logs.Storage;
@@ -87,17 +88,19 @@ public static class JobsSetup
 /// Every recurring job of the product, registered at start-up (idempotent across nodes); a loop, so a
 /// portal that starts while the database is away registers them once it is back.
 /// </summary>
-internal sealed class RecurringJobRegistration(IRecurringJobManager jobs, BackgroundHealth health, TimeProvider clock,
+internal sealed class RecurringJobRegistration(IRecurringJobManager jobs, BackupTargets backupTargets, BackgroundHealth health, TimeProvider clock,
     ILogger<RecurringJobRegistration> logger) : BackgroundLoop(health, clock, logger)
 {
     protected override string LoopName => "jobs.registration";
 
-    protected override Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         jobs.AddOrUpdate<TokenCleanupJob>("auth:purge-revoked-tokens", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         jobs.AddOrUpdate<LogMaintenanceJob>("logs:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "1,16,31,46 * * * *");
         jobs.AddOrUpdate<MetricMaintenanceJob>("metrics:partitions-and-retention", j => j.RunAsync(CancellationToken.None), "2,17,32,47 * * * *");
+        jobs.AddOrUpdate<BackupJobs>("backups:sweep", j => j.SweepAsync(CancellationToken.None), "*/5 * * * *");
+        // The built-in target (the portal's own database) and every target's backup and drill schedules.
+        await backupTargets.SyncAllSchedulesAsync(stoppingToken);
         MarkHealthy();
-        return Task.CompletedTask;
     }
 }

@@ -858,6 +858,294 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("user_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Backups.Backup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(1200)
+                        .HasColumnType("character varying(1200)")
+                        .HasColumnName("location");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("method");
+
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("RowCounts")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("row_counts");
+
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<long?>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TargetId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("target_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_backups");
+
+                    b.HasIndex("TargetId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_backups_one_active_per_target")
+                        .HasFilter("status IN ('queued','running')");
+
+                    b.HasIndex("TargetId", "Id")
+                        .HasDatabaseName("ix_backups_target_id_id");
+
+                    b.ToTable("backups", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_backups_status", "status IN ('queued','running','succeeded','failed')");
+                        });
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Backups.BackupDrill", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BackupId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("backup_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("FailedStep")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("failed_step");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<double?>("RtoSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rto_seconds");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("steps");
+
+                    b.Property<long>("TargetId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("target_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_backup_drills");
+
+                    b.HasIndex("BackupId")
+                        .HasDatabaseName("ix_backup_drills_backup_id");
+
+                    b.HasIndex("TargetId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_backup_drills_one_active_per_target")
+                        .HasFilter("status IN ('queued','running')");
+
+                    b.HasIndex("TargetId", "Id")
+                        .HasDatabaseName("ix_backup_drills_target_id_id");
+
+                    b.ToTable("backup_drills", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_backup_drills_status", "status IN ('queued','running','passed','failed')");
+                        });
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Backups.BackupTarget", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("BackupMaxAgeHours")
+                        .HasColumnType("integer")
+                        .HasColumnName("backup_max_age_hours");
+
+                    b.Property<bool>("BuiltIn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("built_in");
+
+                    b.Property<string>("Checks")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("checks");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("destination");
+
+                    b.Property<int>("DrillMaxAgeHours")
+                        .HasColumnType("integer")
+                        .HasColumnName("drill_max_age_hours");
+
+                    b.Property<string>("DrillSchedule")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("drill_schedule");
+
+                    b.Property<int>("KeepDaily")
+                        .HasColumnType("integer")
+                        .HasColumnName("keep_daily");
+
+                    b.Property<int>("KeepMonthly")
+                        .HasColumnType("integer")
+                        .HasColumnName("keep_monthly");
+
+                    b.Property<int>("KeepWeekly")
+                        .HasColumnType("integer")
+                        .HasColumnName("keep_weekly");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProtectedConnectionString")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_connection_string");
+
+                    b.Property<string>("Schedule")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("schedule");
+
+                    b.Property<string>("Server")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("server");
+
+                    b.Property<string>("StaleReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("stale_reason");
+
+                    b.Property<DateTimeOffset?>("StaleSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stale_since");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_backup_targets");
+
+                    b.HasIndex("BuiltIn")
+                        .IsUnique()
+                        .HasDatabaseName("ix_backup_targets_built_in")
+                        .HasFilter("built_in");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_backup_targets_name");
+
+                    b.ToTable("backup_targets", (string)null);
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Dashboards.Dashboard", b =>
                 {
                     b.Property<long>("Id")
@@ -3533,6 +3821,33 @@ namespace OpsPortal.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_sessions_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Backups.Backup", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Backups.BackupTarget", null)
+                        .WithMany()
+                        .HasForeignKey("TargetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_backups_backup_targets_target_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Backups.BackupDrill", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Backups.Backup", null)
+                        .WithMany()
+                        .HasForeignKey("BackupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_backup_drills_backups_backup_id");
+
+                    b.HasOne("OpsPortal.Core.Backups.BackupTarget", null)
+                        .WithMany()
+                        .HasForeignKey("TargetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_backup_drills_backup_targets_target_id");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Deploys.DeployOutputLine", b =>
