@@ -111,9 +111,9 @@ public static partial class DashboardRules
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_\-.*]{1,250}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_\-.*]{1,250}\z")]
     private static partial Regex MetricName();
 
-    [GeneratedRegex(@"^p(\d{1,2}(\.\d)?)$")]
+    [GeneratedRegex(@"^p(\d{1,2}(\.\d)?)\z")]
     private static partial Regex Percentile();
 }
