@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 using OpsPortal.Core.Events;
 
 namespace OpsPortal.Tests.Infrastructure;
@@ -22,6 +23,9 @@ public sealed class OpsPortalFactory(TestDatabase database, bool runJobs = false
         {
             builder.UseSetting(key, value);
         }
+        // A test node with jobs on may be disposed while a Hangfire worker still runs a job; Hangfire stops it within
+        // its own 15 s, but the host's default 30 s for all services together was cancelling that wait under load.
+        builder.ConfigureServices(s => s.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2)));
         configure?.Invoke(builder);
     }
 
