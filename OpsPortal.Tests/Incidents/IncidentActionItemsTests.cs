@@ -61,7 +61,10 @@ public sealed class IncidentActionItemsTests : IAsyncLifetime
     private async Task<Incident> DeclareAsync() =>
         await _node1.GetRequiredService<IncidentService>().DeclareAsync(new DeclareIncident
         {
-            Title = "Checkout 500s", Severity = "sev3", Services = ["web"], StartedAt = Now.AddMinutes(-30),
+            Title = "Checkout 500s",
+            Severity = "sev3",
+            Services = ["web"],
+            StartedAt = Now.AddMinutes(-30),
         }, Ann).OkAsync();
 
     private async Task AppendAsync(string kind, string subjectType, string subjectId, string summary, string? service)
