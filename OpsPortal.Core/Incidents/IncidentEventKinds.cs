@@ -17,6 +17,9 @@ public static class IncidentEventKinds
     public const string Unpinned = "incident.unpinned";
     public const string PostmortemCreated = "incident.postmortem_created";
 
+    /// <summary>A ticket was made from an action item of the postmortem.</summary>
+    public const string ActionItemTicketed = "incident.action_item_ticketed";
+
     /// <summary>A deploy went ahead while a SEV1/SEV2 incident was open on the service (written by the deploy guard).</summary>
     public const string DeployOverride = "incident.deploy_override";
 

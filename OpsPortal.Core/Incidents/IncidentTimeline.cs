@@ -18,11 +18,13 @@ public enum TimelineCategory
 
 /// <summary>
 /// One moment of the review. <see cref="At"/> is when it happened (a backdated note or time edit says
-/// so in its payload); <see cref="RecordedAt"/> is when the event was written.
+/// so in its payload); <see cref="RecordedAt"/> is when the event was written. <see cref="Relevant"/>:
+/// shown by default and written into the postmortem (see <see cref="IncidentTimeline.IsRelevant"/>);
+/// the rest is behind "show all".
 /// </summary>
 public sealed record TimelineItem(
     long EventId, DateTimeOffset At, DateTimeOffset RecordedAt, string Kind, TimelineCategory Category,
-    string Actor, string Summary, string? Service, bool Pinned, string? Text)
+    string Actor, string Summary, string? Service, bool Pinned, string? Text, bool Relevant = true)
 {
     public bool Backdated => RecordedAt - At > TimeSpan.FromMinutes(1);
 }
@@ -69,10 +71,23 @@ public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, 
             // Pin and unpin events are bookkeeping of the review itself, not moments of the incident.
             .Where(e => e.Kind is not (IncidentEventKinds.Pinned or IncidentEventKinds.Unpinned))
             .Select(e => new TimelineItem(e.Id, HappenedAt(e), e.OccurredAt, e.Kind, Categorize(e.Kind), e.Actor, e.Summary, e.Service,
-                pinned.Contains(e.Id), e.Kind == IncidentEventKinds.NoteAdded ? Text(e.Payload, "text") : null))
+                pinned.Contains(e.Id), e.Kind == IncidentEventKinds.NoteAdded ? Text(e.Payload, "text") : null,
+                pinned.Contains(e.Id) || IsRelevant(e, id, ticket)))
             .OrderBy(i => i.At).ThenBy(i => i.EventId)
             .ToList();
     }
+
+    /// <summary>
+    /// What a reader of the incident needs: its own events and its ticket's, and of its services' events in
+    /// the window those that change or explain the service — deploys and rollbacks, alerts, its runbooks'
+    /// edits. Other tickets of the service, notification deliveries, pages' escalation steps, dashboard and
+    /// catalog edits are real but not this incident's story (a busy service has dozens an hour).
+    /// </summary>
+    internal static bool IsRelevant(OpsEvent e, string incidentId, string? ticket) =>
+        (e.SubjectType == IncidentEventKinds.SubjectType && e.SubjectId == incidentId)
+        || (ticket is not null && e.SubjectType == TicketSubjectType && e.SubjectId == ticket)
+        || Categorize(e.Kind) is TimelineCategory.Deploy or TimelineCategory.Runbook
+        || e.Kind.StartsWith("alert.", StringComparison.Ordinal);
 
     public static TimelineCategory Categorize(string kind) => kind switch
     {

@@ -16,6 +16,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<IncidentTimeline>();
         services.AddSingleton<IncidentPostmortems>();
+        services.AddSingleton<IncidentActionItems>();
         services.AddSingleton<IncidentTraffic>();
         services.AddSingleton<IDeployCheck, IncidentDeployCheck>();
         return services;

@@ -9,6 +9,8 @@ namespace OpsPortal.Core.Incidents;
 /// </summary>
 internal static class PostmortemTemplate
 {
+    public const string ActionItemsHeading = "## Action items";
+
     public static string SlugFor(Incident incident) => $"postmortems/incident-{incident.Id}";
 
     public static string TitleFor(Incident incident) => $"Postmortem: {Incident.SeverityName(incident.Severity)} #{incident.Id} {incident.Title}";
@@ -46,10 +48,15 @@ internal static class PostmortemTemplate
         b.AppendLine();
         b.AppendLine("Key moments are marked ★.");
         b.AppendLine();
-        foreach (var item in timeline)
+        foreach (var item in timeline.Where(i => i.Relevant))
         {
             var text = (item.Text ?? item.Summary).ReplaceLineEndings(" ");
             b.AppendLine(inv, $"- {(item.Pinned ? "★ " : "")}**{Utc(item.At)}** ({item.Category.ToString().ToLowerInvariant()}) {text}");
+        }
+        if (timeline.Count(i => !i.Relevant) is > 0 and var others)
+        {
+            b.AppendLine();
+            b.AppendLine(inv, $"{others} other event{(others == 1 ? "" : "s")} of these services in the window (other tickets, notifications, pages …) are left out: [show all on the review](/incidents/{incident.Id}/review?all=true).");
         }
         b.AppendLine();
         b.AppendLine("## Root cause");
@@ -58,10 +65,11 @@ internal static class PostmortemTemplate
         b.AppendLine();
         b.AppendLine("## What went wrong");
         b.AppendLine();
-        b.AppendLine("## Action items");
+        b.AppendLine(ActionItemsHeading);
         b.AppendLine();
-        b.AppendLine("| Action | Owner | Ticket |");
-        b.AppendLine("|---|---|---|");
+        b.AppendLine("One per line as `- [ ] what to do (owner)`. The incident's review page turns each into a ticket linked to the incident.");
+        b.AppendLine();
+        b.AppendLine("- [ ] ");
         return b.ToString();
     }
 

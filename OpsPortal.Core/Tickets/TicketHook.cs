@@ -5,7 +5,7 @@ namespace OpsPortal.Core.Tickets;
 
 /// <summary>
 /// What a deploy, an incident or an alert asks of a ticket: create one for it
-/// (<c>Type</c> <c>deploy|incident|alert</c>, <c>Priority</c> <c>P1..P4</c>), linked to
+/// (<c>Type</c> <c>deploy|incident|alert|task</c>, <c>Priority</c> <c>P1..P4</c>), linked to
 /// (<c>SubjectType</c>, <c>SubjectId</c>), e.g. (<c>deploy</c>, <c>"42"</c>).
 /// </summary>
 public sealed record LinkedTicketRequest(string Type, string Title, string Description, string? Service,
@@ -25,7 +25,8 @@ public sealed record LinkedTicket(string Key);
 /// </summary>
 public sealed class TicketHook(TicketOperations ops)
 {
-    private static readonly TicketType[] HookTypes = [TicketType.Deploy, TicketType.Incident, TicketType.Alert];
+    // Task: an incident's action items (follow-up work, not the incident itself).
+    private static readonly TicketType[] HookTypes = [TicketType.Deploy, TicketType.Incident, TicketType.Alert, TicketType.Task];
 
     /// <summary>Creates a ticket and its link to (SubjectType, SubjectId). No SaveChanges.</summary>
     public async Task<Result<LinkedTicket>> CreateForAsync(OpsDbContext db, LinkedTicketRequest request, Actor actor, CancellationToken ct = default)
@@ -33,7 +34,7 @@ public sealed class TicketHook(TicketOperations ops)
         ArgumentNullException.ThrowIfNull(request);
         if (!TicketRules.TryParseType(request.Type, out var type) || !HookTypes.Contains(type))
         {
-            return TicketRefusals.Invalid("type", $"A linked ticket's type must be deploy, incident or alert, not '{request.Type}'.");
+            return TicketRefusals.Invalid("type", $"A linked ticket's type must be deploy, incident, alert or task, not '{request.Type}'.");
         }
         if (!TicketRules.TryParsePriority(request.Priority, out var priority))
         {

@@ -10,7 +10,12 @@ namespace OpsPortal.Core.Wiki;
 /// <summary>A <c>[[Page]]</c> or <c>[[path/to/page|label]]</c> link; <see cref="WikiLinkEnricher"/> sets <see cref="Exists"/>.</summary>
 internal sealed class WikiLinkInline : LeafInline
 {
-    public required string Target { get; init; }
+    /// <summary>The address the name makes; the enricher replaces it with the page found by title.</summary>
+    public required string Target { get; set; }
+
+    /// <summary>The page name as written (<c>Postgres replica lag</c>).</summary>
+    public required string Name { get; init; }
+
     public required string Label { get; init; }
 
     /// <summary>Null until enriched; a link rendered without enrichment is not marked broken.</summary>
@@ -53,6 +58,7 @@ internal sealed class WikiLinkInlineParser : InlineParser
         processor.Inline = new WikiLinkInline
         {
             Target = target,
+            Name = match.Groups[1].Value.Trim(),
             Label = label,
             Span = new SourceSpan(start, processor.GetSourcePosition(close + 1)),
             Line = line,

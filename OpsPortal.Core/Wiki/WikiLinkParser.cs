@@ -15,14 +15,18 @@ internal static partial class WikiLinkParser
     [GeneratedRegex(@"^(```|~~~)[^\n]*\n.*?(?:^\1[ \t]*$|\z)|`[^`\n]+`", RegexOptions.Multiline | RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex CodePattern();
 
-    /// <summary>The distinct target slugs linked from <paramref name="markdown"/>, in order of appearance.</summary>
-    public static IReadOnlyList<string> Targets(string markdown)
+    /// <summary>The distinct page names (as written, trimmed) whose address is valid, in order of appearance.</summary>
+    public static IReadOnlyList<string> Names(string markdown)
     {
         var text = CodePattern().Replace(markdown, "");
         return LinkPattern().Matches(text)
-            .Select(m => WikiSlug.From(m.Groups[1].Value))
-            .Where(WikiSlug.IsValid)
+            .Select(m => m.Groups[1].Value.Trim())
+            .Where(n => WikiSlug.IsValid(WikiSlug.From(n)))
             .Distinct(StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>The distinct target slugs linked from <paramref name="markdown"/>, in order of appearance.</summary>
+    public static IReadOnlyList<string> Targets(string markdown) =>
+        Names(markdown).Select(WikiSlug.From).Distinct(StringComparer.Ordinal).ToList();
 }

@@ -57,7 +57,7 @@ internal sealed class HighlightingCodeBlockRenderer(CodeBlockRenderer plain) : C
     }
 }
 
-/// <summary>Tells every <c>[[link]]</c> in a document whether its page exists, with one query.</summary>
+/// <summary>Tells every <c>[[link]]</c> in a document whether its page exists (by address or title) and where it is, with one query.</summary>
 internal sealed class WikiLinkEnricher(WikiService wiki) : IMarkdownEnricher
 {
     public async Task EnrichAsync(MarkdownDocument document, CancellationToken cancellationToken)
@@ -67,10 +67,14 @@ internal sealed class WikiLinkEnricher(WikiService wiki) : IMarkdownEnricher
         {
             return;
         }
-        var existing = await wiki.ExistingAsync(links.Select(l => l.Target).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        var resolved = await wiki.ResolveLinksAsync(links.Select(l => l.Name).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
         foreach (var link in links)
         {
-            link.Exists = existing.Contains(link.Target);
+            link.Exists = resolved.TryGetValue(link.Name, out var slug);
+            if (slug is not null)
+            {
+                link.Target = slug;
+            }
         }
     }
 }

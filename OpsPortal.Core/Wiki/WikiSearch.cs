@@ -124,7 +124,7 @@ public sealed class WikiSearch(NpgsqlDataSource dataSource)
 
     internal static string SnippetHtml(string headline)
     {
-        var html = new StringBuilder(WebUtility.HtmlEncode(headline.ReplaceLineEndings(" ")));
+        var html = new StringBuilder(WebUtility.HtmlEncode(WikiSnippetText.Plain(headline).ReplaceLineEndings(" ")));
         html.Replace(HitStart.ToString(), "<mark>").Replace(HitEnd.ToString(), "</mark>");
         return html.ToString();
     }

@@ -223,7 +223,10 @@ public sealed partial class WikiService
     private static async Task ReplaceLinksAsync(OpsDbContext db, WikiPage page, CancellationToken ct)
     {
         await db.Set<WikiLink>().Where(l => l.PageId == page.Id).ExecuteDeleteAsync(ct);
-        foreach (var target in WikiLinkParser.Targets(page.Body))
+        var names = WikiLinkParser.Names(page.Body);
+        var resolved = names.Count == 0 ? [] : await ResolveLinksAsync(db, names, ct);
+        var targets = names.Select(n => resolved.GetValueOrDefault(n) ?? WikiSlug.From(n)).Distinct(StringComparer.Ordinal);
+        foreach (var target in targets)
         {
             db.Add(new WikiLink { PageId = page.Id, TargetSlug = target });
         }

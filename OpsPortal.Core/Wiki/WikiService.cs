@@ -82,18 +82,46 @@ public sealed partial class WikiService(
             .ToListAsync(ct);
     }
 
-    /// <summary>Which of <paramref name="slugs"/> lead to a page (directly or by redirect): the renderer marks the others as broken.</summary>
-    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> slugs, CancellationToken ct = default)
+    /// <summary>
+    /// Where each <c>[[name]]</c> leads: the page at the address the name makes (directly or by
+    /// redirect), else the page whose title is the name (case-insensitive; the first address on a
+    /// tie). Names that lead nowhere are absent: the renderer marks them broken.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<string, string>> ResolveLinksAsync(IReadOnlyCollection<string> names, CancellationToken ct = default)
     {
-        if (slugs.Count == 0)
+        if (names.Count == 0)
         {
-            return new HashSet<string>();
+            return new Dictionary<string, string>();
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var found = await db.Set<WikiPage>().Where(p => slugs.Contains(p.Slug)).Select(p => p.Slug)
+        return await ResolveLinksAsync(db, names, ct);
+    }
+
+    private static async Task<Dictionary<string, string>> ResolveLinksAsync(OpsDbContext db, IReadOnlyCollection<string> names, CancellationToken ct)
+    {
+        var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
+        var slugs = names.Select(WikiSlug.From).Distinct(StringComparer.Ordinal).ToList();
+        var titles = names.Select(n => n.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        var existing = (await db.Set<WikiPage>().Where(p => slugs.Contains(p.Slug)).Select(p => p.Slug)
             .Concat(db.Set<WikiRedirect>().Where(r => slugs.Contains(r.FromSlug)).Select(r => r.FromSlug))
-            .ToListAsync(ct);
-        return found.ToHashSet(StringComparer.Ordinal);
+            .ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var byTitle = (await db.Set<WikiPage>().Where(p => titles.Contains(p.Title.ToLower()))
+                .OrderBy(p => p.Slug).Select(p => new { p.Title, p.Slug }).ToListAsync(ct))
+            .GroupBy(p => p.Title.ToLowerInvariant(), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Slug, StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var slug = WikiSlug.From(name);
+            if (existing.Contains(slug))
+            {
+                resolved[name] = slug;
+            }
+            else if (byTitle.TryGetValue(name.Trim().ToLowerInvariant(), out var titled))
+            {
+                resolved[name] = titled;
+            }
+        }
+        return resolved;
     }
 
     public async Task<IReadOnlyList<WikiPageSummary>> RecentAsync(int limit = 20, CancellationToken ct = default)

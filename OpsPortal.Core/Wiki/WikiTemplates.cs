@@ -31,7 +31,7 @@ public static class WikiTemplates
         Who to call when the steps above don't work, and after how long.
 
         ## Rollback
-        How to undo the last deploy or change ([[deploys]]).
+        How to undo the last deploy or change (the [Deploys](/deploys) page has a rollback button).
         """);
 
     public static readonly WikiTemplate HowTo = new("how-to", "How-to", "Step-by-step instructions for a routine task.", """

@@ -63,7 +63,7 @@ public sealed class TicketHookTests : TicketTestNode
     }
 
     [Theory]
-    [InlineData("task", "P2", "deploy", "type")]
+    [InlineData("bug", "P2", "deploy", "type")]
     [InlineData("deploy", "P5", "deploy", "priority")]
     [InlineData("deploy", "1", "deploy", "priority")]
     [InlineData("deploy", "P1", "spaceship", "subjectType")]

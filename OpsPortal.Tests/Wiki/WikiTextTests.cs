@@ -32,4 +32,14 @@ public sealed class WikiTextTests
 
         Assert.Equal(["postgres-replica-lag", "databases/pg"], targets);
     }
+
+    [Theory]
+    [InlineData("## Check the **standby** now", "Check the standby now")]
+    [InlineData("see [[databases/pg|the db]] or [[Postgres replica lag]]", "see the db or Postgres replica lag")]
+    [InlineData("read [the docs](https://example.com/x) and ![graph](/img.png)", "read the docs and graph")]
+    [InlineData("- [ ] drop the `slot`\n1. then _wait_ for replica_lag", "drop the slot then wait for replica_lag")]
+    [InlineData("| step | who |\n|---|:---:|\n| \uE000slot\uE001 | DBA |", "step · who · \uE000slot\uE001 · DBA")]
+    [InlineData("cut off [link](https://exa", "cut off link")]
+    public void SnippetText_Plain_DropsMarkdownSyntax(string markdown, string expected) =>
+        Assert.Equal(expected, WikiSnippetText.Plain(markdown));
 }

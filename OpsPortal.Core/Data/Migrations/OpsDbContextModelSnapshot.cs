@@ -1629,6 +1629,39 @@ namespace OpsPortal.Core.Data.Migrations
                     b.ToTable("incidents", (string)null);
                 });
 
+            modelBuilder.Entity("OpsPortal.Core.Incidents.IncidentActionItem", b =>
+                {
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("TicketKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ticket_key");
+
+                    b.HasKey("IncidentId", "Text")
+                        .HasName("pk_incident_action_items");
+
+                    b.ToTable("incident_action_items", (string)null);
+                });
+
             modelBuilder.Entity("OpsPortal.Core.Incidents.IncidentNote", b =>
                 {
                     b.Property<long>("Id")
@@ -3858,6 +3891,16 @@ namespace OpsPortal.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_deploy_output_deploys_deploy_id");
+                });
+
+            modelBuilder.Entity("OpsPortal.Core.Incidents.IncidentActionItem", b =>
+                {
+                    b.HasOne("OpsPortal.Core.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_action_items_incidents_incident_id");
                 });
 
             modelBuilder.Entity("OpsPortal.Core.Incidents.IncidentNote", b =>

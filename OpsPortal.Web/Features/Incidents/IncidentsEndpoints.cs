@@ -24,7 +24,11 @@ public sealed record NoteRequest(string? Text, DateTimeOffset? At);
 public sealed record NoteResponse(long Id, DateTimeOffset At, string Author, string Text);
 public sealed record TimelineResponse(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<TimelineEntry> Items);
 public sealed record TimelineEntry(long EventId, DateTimeOffset At, DateTimeOffset RecordedAt, string Kind, string Category,
-    string Actor, string Summary, string? Service, bool Pinned, string? Text);
+    string Actor, string Summary, string? Service, bool Pinned, string? Text, bool Relevant);
+
+public sealed record ActionItemRequest(string? Text);
+
+public sealed record ActionItemTicketResponse(string TicketKey);
 public sealed record MetricValue(double? Mean, double? Median, double? P90, int Samples, int Excluded)
 {
     public static MetricValue From(MetricSummary s) => new(s.Mean, s.Median, s.P90, s.Samples, s.Excluded);
@@ -48,7 +52,11 @@ public static class IncidentsEndpoints
         group.MapPost("/{id:long}/notes", AddNoteAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
             .WithSummary("Add a note to the timeline at a time of your choosing (default now).");
         group.MapGet("/{id:long}/timeline", TimelineAsync)
-            .WithSummary("Everything that happened, in order: state changes, notes, the services' deploys and changes in the window (margin in minutes before the start).");
+            .WithSummary("Everything that happened, in order: state changes, notes, the services' deploys and changes in the window (margin in minutes before the start); relevant=false marks what the page hides until 'show all'.");
+        group.MapGet("/{id:long}/action-items", ActionItemsAsync)
+            .WithSummary("The postmortem's action items (its '- [ ]' checklist under 'Action items') with the ticket made from each.");
+        group.MapPost("/{id:long}/action-items/ticket", ActionItemTicketAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
+            .WithSummary("Make the ticket of one action item, linked to the incident; asking again returns the same ticket.");
         app.MapGet("/api/metrics/incidents", MetricsAsync).RequireAuthorization().WithTags("Incidents")
             .WithSummary("MTTD, MTTA, MTTR and MTBF (mean, median, p90 in seconds; null where undefined) of incidents started in [from, to).");
         app.MapGet("/api/metrics/incidents/export", ExportAsync).RequireAuthorization().WithTags("Incidents")
@@ -142,8 +150,16 @@ public static class IncidentsEndpoints
         var items = await timeline.BuildAsync(incident, span, ct);
         var window = timeline.WindowFor(incident, span);
         return TypedResults.Ok(new TimelineResponse(window.From, window.To, items.Select(i => new TimelineEntry(
-            i.EventId, i.At, i.RecordedAt, i.Kind, i.Category.ToString().ToLowerInvariant(), i.Actor, i.Summary, i.Service, i.Pinned, i.Text)).ToList()));
+            i.EventId, i.At, i.RecordedAt, i.Kind, i.Category.ToString().ToLowerInvariant(), i.Actor, i.Summary, i.Service, i.Pinned, i.Text, i.Relevant)).ToList()));
     }
+
+    private static async Task<Results<Ok<IReadOnlyList<ActionItemView>>, ProblemHttpResult>> ActionItemsAsync(
+        long id, IncidentActionItems items, CancellationToken ct) =>
+        (await items.ListAsync(id, ct)).ToHttp(list => TypedResults.Ok(list));
+
+    private static async Task<Results<Ok<ActionItemTicketResponse>, ProblemHttpResult>> ActionItemTicketAsync(
+        long id, ActionItemRequest request, ClaimsPrincipal user, IncidentActionItems items, CancellationToken ct) =>
+        (await items.CreateTicketAsync(id, request.Text ?? "", user.ToActor(), ct)).ToHttp(key => TypedResults.Ok(new ActionItemTicketResponse(key)));
 
     private static async Task<Results<Ok<IncidentMetricsResponse>, ProblemHttpResult>> MetricsAsync(
         IncidentQueries queries, string? from, string? to, string? service, string? severity, CancellationToken ct)
