@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
@@ -12,7 +14,8 @@ namespace OpsPortal.Core.Logs.Sources;
 public sealed record SourceInput(string Name, LogSourceKind Kind, string Format, string? HostLabel, string? Path, string? SyslogTag, bool Enabled);
 
 /// <summary>Log sources: validation, CRUD (Admins), and compiled parsers for the pipelines.</summary>
-public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, EventLog events, TimeProvider clock, IOptions<LogsOptions> options)
+public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, NpgsqlDataSource dataSource, EventLog events, TimeProvider clock,
+    IOptions<LogsOptions> options)
 {
     private readonly ConcurrentDictionary<string, LogParser> _parsers = new(StringComparer.Ordinal);
 
@@ -157,34 +160,53 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
     public Task<LogSource> GetOrCreateImportSourceAsync(string preset, string? host, CancellationToken ct = default) =>
         GetOrCreateImplicitSourceAsync(LogSourceKind.Import, preset, host, ct);
 
+    /// <summary>
+    /// One statement on the data source rather than EF: the <c>import</c> command's only EF use was this
+    /// lookup, and building the model cost it about a CPU-second of start-up (issue 14.8, bench/RESULTS.md).
+    /// </summary>
     private async Task<LogSource> GetOrCreateImplicitSourceAsync(LogSourceKind kind, string preset, string? host, CancellationToken ct)
     {
         var name = $"{kind.ToString().ToLowerInvariant()}/{preset}/{(string.IsNullOrWhiteSpace(host) ? "-" : host.Trim())}";
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var existing = await db.LogSources.AsNoTracking().SingleOrDefaultAsync(s => s.Name == name, ct);
-        if (existing is not null)
+        // A source made by a concurrent request after this statement's snapshot is seen by the second try.
+        for (var attempt = 0; ; attempt++)
         {
-            return existing;
-        }
-        var source = new LogSource
-        {
-            Name = name,
-            Kind = kind,
-            Format = preset,
-            HostLabel = host?.Trim(),
-            CreatedAt = clock.GetUtcNow(),
-        };
-        db.LogSources.Add(source);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return source;
-        }
-        catch (DbUpdateException)
-        {
-            // Another request made it first.
-            await using var again = await dbFactory.CreateDbContextAsync(ct);
-            return await again.LogSources.AsNoTracking().SingleAsync(s => s.Name == name, ct);
+            await using var cmd = dataSource.CreateCommand("""
+                WITH found AS (
+                    SELECT id, name, kind, format, host_label, enabled, is_demo, created_at FROM log_sources WHERE name = $1),
+                made AS (
+                    -- Only when not found: an insert that conflicts would still use up an identity value.
+                    INSERT INTO log_sources (name, kind, format, host_label, enabled, is_demo, created_at, accepted_total, rejected_total)
+                    SELECT $1, $2, $3, $4, true, false, $5, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM found)
+                    ON CONFLICT (name) DO NOTHING
+                    RETURNING id, name, kind, format, host_label, enabled, is_demo, created_at)
+                SELECT * FROM found
+                UNION ALL
+                SELECT * FROM made
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = name });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = kind.ToString() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = preset });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)host?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                return new LogSource
+                {
+                    Id = reader.GetInt32(0),
+                    Name = reader.GetString(1),
+                    Kind = Enum.Parse<LogSourceKind>(reader.GetString(2)),
+                    Format = reader.GetString(3),
+                    HostLabel = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    Enabled = reader.GetBoolean(5),
+                    IsDemo = reader.GetBoolean(6),
+                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
+                };
+            }
+            if (attempt > 0)
+            {
+                throw new InvalidOperationException($"The log source '{name}' was neither made nor found.");
+            }
         }
     }
 
