@@ -193,6 +193,52 @@ public sealed class AlertBatchTests : AlertTestBase
         Assert.Equal(10, (await measurer.MeasureAsync(byHost[3], from, from.AddMinutes(5), CancellationToken.None)).Count);
     }
 
+    [Fact]
+    public async Task Backtest_HostFoldedIntoOther_ThoseMinutesReadFromTheRows_BurstFound()
+    {
+        const string host = "folded.alerts.test";
+        for (var m = 0; m < 12; m++)
+        {
+            await IngestAsync(host, m, ok: 10, errors: m is >= 4 and <= 6 ? 10 : 0, backendSeconds: m is >= 4 and <= 6 ? 2.0 : 0.05);
+        }
+        await using (var db = Database.CreateContext())
+        {
+            // In the burst's minutes 100 busier hosts (30 fast 200s each): the trends keep them and fold the
+            // test's host (20 lines) into "(other)". The minutes are dirty already (the test's host wrote to them).
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO access (date, hostname, method, path, status, backendtime)
+                SELECT @at + make_interval(mins => m, secs => n), 'busy' || h || '.alerts.test', 'GET', '/', 200, 0.01
+                FROM generate_series(4, 6) m, generate_series(1, 100) h, generate_series(1, 30) n
+                """, Timestamp("at", T0));
+        }
+        await Factory.Services.GetRequiredService<LogRollupJob>().RunAsync(CancellationToken.None);
+        await using (var db = Database.CreateContext())
+        {
+            // The set-up holds: in the burst's minutes the host has no trend row of its own, "(other)" has one.
+            var kept = await db.Database.SqlQueryRaw<int>(
+                $"SELECT count(*)::int AS \"Value\" FROM {LogTrendSql.Minutes} WHERE dim = 'host' AND key = @key AND at >= @a AND at < @b",
+                new NpgsqlParameter("key", host), Timestamp("a", T0.AddMinutes(4)), Timestamp("b", T0.AddMinutes(7))).SingleAsync();
+            var other = await db.Database.SqlQueryRaw<int>(
+                $"SELECT count(*)::int AS \"Value\" FROM {LogTrendSql.Minutes} WHERE dim = 'host' AND key = @key AND at >= @a AND at < @b",
+                new NpgsqlParameter("key", LogTrendSql.Other), Timestamp("a", T0.AddMinutes(4)), Timestamp("b", T0.AddMinutes(7))).SingleAsync();
+            Assert.Equal((0, 3), (kept, other));
+        }
+
+        // A trends backtest that skipped the folded minutes would see no lines of the host in the burst, and no alert.
+        var ratio = await PreviewAsync(new { query = "status:5xx", measure = "Ratio", denominator = $"host:{host}", windowSeconds = 60, critical = 20.0 });
+        var p95 = await PreviewAsync(new { query = $"host:{host}", measure = "Percentile", field = "backendtime", percentile = 95.0, windowSeconds = 60, critical = 1.0 });
+
+        foreach (var result in new[] { ratio, p95 })
+        {
+            Assert.Equal(MeasureSources.Trends, result.GetProperty("source").GetString());
+            var interval = Assert.Single(result.GetProperty("intervals").EnumerateArray());
+            Assert.Equal((T0.AddMinutes(5), T0.AddMinutes(8)), (interval.GetProperty("from").GetDateTimeOffset(), interval.GetProperty("to").GetDateTimeOffset()));
+        }
+        // The folded minutes' values are the host's own, not the busy hosts' of "(other)".
+        var peak = ratio.GetProperty("series").EnumerateArray().Where(p => p.GetProperty("value").ValueKind == JsonValueKind.Number).Max(p => p.GetProperty("value").GetDouble());
+        Assert.Equal(50.0, peak, 3);
+    }
+
     /// <summary>A parameter for a <c>timestamp without time zone</c> column (the access tables hold UTC).</summary>
     private static NpgsqlParameter Timestamp(string name, DateTimeOffset t) =>
         new(name, NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(t.UtcDateTime, DateTimeKind.Unspecified) };
