@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using OpsPortal.Core.Alerts;
 using OpsPortal.Core.Logs.Rollups;
 
@@ -142,6 +144,104 @@ public sealed class AlertBatchTests : AlertTestBase
         Assert.Equal(MeasureSources.Access, raw.GetProperty("source").GetString());
         Assert.Empty(raw.GetProperty("intervals").EnumerateArray());
     }
+
+    [Fact]
+    public async Task MeasureGroupedWindow_ManyRulesAndGroups_SameGroupsAndValuesAsEachRuleAlone()
+    {
+        var start = T0.AddHours(-1);
+        var from = start.UtcDateTime;
+        await using (var db = Database.CreateContext())
+        {
+            // 130 hosts (more than MaxGroups), many with the same number of 5xx lines, so the cut at 100 falls in a tie.
+            await db.Database.ExecuteSqlRawAsync("""
+                SELECT access_ensure_partition(@at::date);
+                INSERT INTO access (date, hostname, ip, method, path, status, backendtime, clienttime)
+                SELECT @at + make_interval(secs => n * 2 + h % 7), 'h' || h || CASE WHEN h % 2 = 0 THEN '.Grouped.test' ELSE '.grouped.test' END,
+                       ('10.9.' || h % 40 || '.1')::inet, 'GET', '/p' || h % 13, CASE WHEN n % 3 = 0 THEN 503 WHEN n % 5 = 0 THEN 404 ELSE 200 END,
+                       CASE WHEN n % 4 = 0 THEN NULL ELSE h * 0.01 + n * 0.001 END, h * 0.02
+                FROM generate_series(1, 130) h, generate_series(1, 3 + h % 5 * 3) n
+                """, Timestamp("at", start));
+        }
+        var measurer = Factory.Services.GetRequiredService<AlertMeasurer>();
+        AlertRuleSpec[] byHost =
+        [
+            new() { Query = "status:5xx", Measure = AlertMeasure.Count, GroupBy = "host", WindowSeconds = 300 },
+            new() { Query = "status:5xx", Measure = AlertMeasure.Ratio, Denominator = "status:200..599", GroupBy = "host", WindowSeconds = 300 },
+            new() { Query = "status:404", Measure = AlertMeasure.Rate, GroupBy = "host", WindowSeconds = 300 },
+            new() { Query = "path:/p3", Measure = AlertMeasure.Percentile, Field = "backendtime", Percentile = 95, GroupBy = "host", WindowSeconds = 300 },
+            new() { Query = "host:nobody.grouped.test", Measure = AlertMeasure.Count, GroupBy = "host", WindowSeconds = 300 },
+        ];
+        AlertRuleSpec[] byIp =
+        [
+            new() { Query = "", Measure = AlertMeasure.Percentile, Field = "clienttime", Percentile = 50, GroupBy = "ip", WindowSeconds = 300 },
+            new() { Query = "status:5xx", Measure = AlertMeasure.Ratio, GroupBy = "ip", WindowSeconds = 300 },
+        ];
+
+        foreach (var (specs, field) in new[] { (byHost, "host"), (byIp, "ip") })
+        {
+            var shared = await measurer.MeasureGroupedWindowAsync(specs, field, from, from.AddMinutes(5), CancellationToken.None);
+            Assert.Equal(specs.Length, shared.Count);
+            for (var i = 0; i < specs.Length; i++)
+            {
+                var alone = await measurer.MeasureAsync(specs[i], from, from.AddMinutes(5), CancellationToken.None);
+                Assert.Equal(alone.OrderBy(m => m.GroupKey, StringComparer.Ordinal), shared[i].OrderBy(m => m.GroupKey, StringComparer.Ordinal));
+                Assert.Equal(alone.Select(m => m.Value), shared[i].Select(m => m.Value)); // worst first, as alone
+            }
+        }
+        // The set-up holds: the busiest-host cut applies; a percentile has only the groups its query has lines in.
+        Assert.Equal(AlertMeasurer.MaxGroups, (await measurer.MeasureAsync(byHost[0], from, from.AddMinutes(5), CancellationToken.None)).Count);
+        Assert.Equal(10, (await measurer.MeasureAsync(byHost[3], from, from.AddMinutes(5), CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Backtest_HostFoldedIntoOther_ThoseMinutesReadFromTheRows_BurstFound()
+    {
+        const string host = "folded.alerts.test";
+        for (var m = 0; m < 12; m++)
+        {
+            await IngestAsync(host, m, ok: 10, errors: m is >= 4 and <= 6 ? 10 : 0, backendSeconds: m is >= 4 and <= 6 ? 2.0 : 0.05);
+        }
+        await using (var db = Database.CreateContext())
+        {
+            // In the burst's minutes 100 busier hosts (30 fast 200s each): the trends keep them and fold the
+            // test's host (20 lines) into "(other)". The minutes are dirty already (the test's host wrote to them).
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO access (date, hostname, method, path, status, backendtime)
+                SELECT @at + make_interval(mins => m, secs => n), 'busy' || h || '.alerts.test', 'GET', '/', 200, 0.01
+                FROM generate_series(4, 6) m, generate_series(1, 100) h, generate_series(1, 30) n
+                """, Timestamp("at", T0));
+        }
+        await Factory.Services.GetRequiredService<LogRollupJob>().RunAsync(CancellationToken.None);
+        await using (var db = Database.CreateContext())
+        {
+            // The set-up holds: in the burst's minutes the host has no trend row of its own, "(other)" has one.
+            var kept = await db.Database.SqlQueryRaw<int>(
+                $"SELECT count(*)::int AS \"Value\" FROM {LogTrendSql.Minutes} WHERE dim = 'host' AND key = @key AND at >= @a AND at < @b",
+                new NpgsqlParameter("key", host), Timestamp("a", T0.AddMinutes(4)), Timestamp("b", T0.AddMinutes(7))).SingleAsync();
+            var other = await db.Database.SqlQueryRaw<int>(
+                $"SELECT count(*)::int AS \"Value\" FROM {LogTrendSql.Minutes} WHERE dim = 'host' AND key = @key AND at >= @a AND at < @b",
+                new NpgsqlParameter("key", LogTrendSql.Other), Timestamp("a", T0.AddMinutes(4)), Timestamp("b", T0.AddMinutes(7))).SingleAsync();
+            Assert.Equal((0, 3), (kept, other));
+        }
+
+        // A trends backtest that skipped the folded minutes would see no lines of the host in the burst, and no alert.
+        var ratio = await PreviewAsync(new { query = "status:5xx", measure = "Ratio", denominator = $"host:{host}", windowSeconds = 60, critical = 20.0 });
+        var p95 = await PreviewAsync(new { query = $"host:{host}", measure = "Percentile", field = "backendtime", percentile = 95.0, windowSeconds = 60, critical = 1.0 });
+
+        foreach (var result in new[] { ratio, p95 })
+        {
+            Assert.Equal(MeasureSources.Trends, result.GetProperty("source").GetString());
+            var interval = Assert.Single(result.GetProperty("intervals").EnumerateArray());
+            Assert.Equal((T0.AddMinutes(5), T0.AddMinutes(8)), (interval.GetProperty("from").GetDateTimeOffset(), interval.GetProperty("to").GetDateTimeOffset()));
+        }
+        // The folded minutes' values are the host's own, not the busy hosts' of "(other)".
+        var peak = ratio.GetProperty("series").EnumerateArray().Where(p => p.GetProperty("value").ValueKind == JsonValueKind.Number).Max(p => p.GetProperty("value").GetDouble());
+        Assert.Equal(50.0, peak, 3);
+    }
+
+    /// <summary>A parameter for a <c>timestamp without time zone</c> column (the access tables hold UTC).</summary>
+    private static NpgsqlParameter Timestamp(string name, DateTimeOffset t) =>
+        new(name, NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(t.UtcDateTime, DateTimeKind.Unspecified) };
 
     private async Task<JsonElement> PreviewAsync(object spec)
     {
