@@ -66,7 +66,8 @@ public sealed class PanelData(HybridCache cache, LogTrends logTrends, MetricQuer
 
     private async Task<PanelResult> LogsAsync(PanelSpec panel, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken ct)
     {
-        var result = await logTrends.SeriesAsync(new LogTrendQuery(panel.Query, from, to, step, panel.Split, Top: 8), ct);
+        var result = await logTrends.SeriesAsync(new LogTrendQuery(panel.Query, from, to, step, panel.Split, Top: 8,
+            Percentiles: panel.Measure is "p50" or "p95" or "p99"), ct);
         if (!result.TryGet(out var trend, out var refusal))
         {
             return new PanelResult(from, to, (int)step.TotalSeconds, [], refusal.Detail);

@@ -12,14 +12,17 @@ public sealed partial class LogTrends
     /// One statement: rows of the chosen trend table for clean units, and for hours with a marked minute
     /// the minute trends of their clean minutes; marked minutes themselves from the access table,
     /// aggregated the same way. A step equal to the table's own uses its precomputed percentiles;
-    /// otherwise sketches are merged here.
+    /// otherwise sketches are merged here. Without <paramref name="percentiles"/> no sketch is read: the
+    /// trend rows come from their primary key's index alone (it includes every count).
     /// </summary>
     private async Task<List<LogTrendLine>> ReadTrendsAsync(
-        string table, string dim, string? key, DateTime start, DateTime end, TimeSpan step, int top, DateTime to, CancellationToken ct)
+        string table, string dim, string? key, DateTime start, DateTime end, TimeSpan step, int top, DateTime to, bool percentiles, CancellationToken ct)
     {
         var own = table == LogTrendSql.Hours ? TimeSpan.FromHours(1) : Minute;
         var precomputed = step == own;
-        var rollup = precomputed ? ", NULL::integer[] AS sketch_keys, NULL::float8[] AS sketch_counts, p50, p95, p99" : SketchColumns;
+        var sketches = percentiles ? SketchColumns : NoSketchColumns;
+        var rollup = !percentiles ? NoSketchColumns
+            : precomputed ? ", NULL::integer[] AS sketch_keys, NULL::float8[] AS sketch_counts, p50, p95, p99" : SketchColumns;
         var filter = "dim = @dim AND (@key::text IS NULL OR key = @key) AND at >= @start AND at < @end";
         var keyOfRow = dim switch
         {
@@ -36,7 +39,7 @@ public sealed partial class LogTrends
         var hourly = table == LogTrendSql.Hours
             ? $"""
               UNION ALL
-              SELECT key, at, {Numbers}{SketchColumns} FROM access_trend_minute
+              SELECT key, at, {Numbers}{sketches} FROM access_trend_minute
               WHERE {filter} AND date_trunc('hour', at) IN (SELECT hour FROM dirty_hours) AND at NOT IN (SELECT minute FROM dirty)
               """
             : "";
@@ -58,16 +61,16 @@ public sealed partial class LogTrends
                 WHERE {filter} AND {(table == LogTrendSql.Hours ? "at NOT IN (SELECT hour FROM dirty_hours)" : "at NOT IN (SELECT minute FROM dirty)")}
                 {hourly}
                 UNION ALL
-                SELECT a.key, a.at, a.requests, a.s2, a.s3, a.s4, a.s5, a.so, a.tmin, a.tmax, s.sketch_keys, s.sketch_counts,
-                       NULL::float8, NULL::float8, NULL::float8
+                SELECT a.key, a.at, a.requests, a.s2, a.s3, a.s4, a.s5, a.so, a.tmin, a.tmax,
+                       {(percentiles ? "s.sketch_keys, s.sketch_counts" : "NULL::integer[], NULL::float8[]")}, NULL::float8, NULL::float8, NULL::float8
                 FROM (SELECT key, at, count(*) AS requests,
                              count(*) FILTER (WHERE status BETWEEN 200 AND 299) AS s2, count(*) FILTER (WHERE status BETWEEN 300 AND 399) AS s3,
                              count(*) FILTER (WHERE status BETWEEN 400 AND 499) AS s4, count(*) FILTER (WHERE status BETWEEN 500 AND 599) AS s5,
                              count(*) FILTER (WHERE status IS NULL OR status < 200 OR status > 599) AS so,
                              min(backendtime) AS tmin, max(backendtime) AS tmax
                       FROM raw GROUP BY key, at) a
-                LEFT JOIN raw_sk s USING (key, at))
-            SELECT key, date_bin(@step, at, TIMESTAMP '1970-01-01'), {Numbers}, sketch_keys, sketch_counts, p50, p95, p99 FROM parts
+                {(percentiles ? "LEFT JOIN raw_sk s USING (key, at)" : "")})
+            {(percentiles ? Unsummed : Summed)}
             """;
         await using var batch = dataSource.CreateBatch();
         batch.Timeout = 30;
@@ -120,6 +123,20 @@ public sealed partial class LogTrends
     }
 
     private const string SketchColumns = ", sketch_keys, sketch_counts, NULL::float8 AS p50, NULL::float8 AS p95, NULL::float8 AS p99";
+
+    private const string Unsummed =
+        $"SELECT key, date_bin(@step, at, TIMESTAMP '1970-01-01'), {Numbers}, sketch_keys, sketch_counts, p50, p95, p99 FROM parts";
+
+    /// <summary>Counts only: summed per key and step here, so a year of hours by day ships one row per point.</summary>
+    private const string Summed = """
+        SELECT key, date_bin(@step, at, TIMESTAMP '1970-01-01'), sum(requests)::bigint, sum(status_2xx)::bigint, sum(status_3xx)::bigint,
+               sum(status_4xx)::bigint, sum(status_5xx)::bigint, sum(status_other)::bigint, min(time_min), max(time_max),
+               NULL::integer[], NULL::float8[], NULL::float8, NULL::float8, NULL::float8
+        FROM parts GROUP BY 1, 2
+        """;
+
+    private const string NoSketchColumns =
+        ", NULL::integer[] AS sketch_keys, NULL::float8[] AS sketch_counts, NULL::float8 AS p50, NULL::float8 AS p95, NULL::float8 AS p99";
 
     /// <summary>The rows of one key and step: counts add, sketches merge; a lone rollup row brings its own percentiles.</summary>
     private sealed class Cell

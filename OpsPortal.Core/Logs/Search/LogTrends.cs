@@ -26,7 +26,13 @@ public sealed record LogTrendResult(DateTimeOffset From, DateTimeOffset To, int 
 
 /// <param name="Query">Empty (all traffic) or <c>host:NAME</c> are answered from the trends; any other query from the access table.</param>
 /// <param name="Split"><c>host</c> or <c>path</c> (path group): a line per key, the <paramref name="Top"/> busiest over the range.</param>
-public sealed record LogTrendQuery(string? Query, DateTimeOffset From, DateTimeOffset To, TimeSpan? Step = null, string? Split = null, int Top = 10);
+/// <param name="Percentiles">
+/// False when only counts are wanted (requests, rates, status ratios): the percentile sketches are then
+/// neither read nor merged and P50/P95/P99 are null — a year of daily points split by host reads the
+/// trend index alone instead of ~95,000 sketches.
+/// </param>
+public sealed record LogTrendQuery(string? Query, DateTimeOffset From, DateTimeOffset To, TimeSpan? Step = null, string? Split = null, int Top = 10,
+    bool Percentiles = true);
 
 /// <summary>
 /// Requests, status classes and p50/p95/p99 backend time per step, for dashboards and Home (ADR-025): from
@@ -118,7 +124,7 @@ public sealed partial class LogTrends(NpgsqlDataSource dataSource, TimeProvider 
         var table = level == 0 ? LogTrendSql.Hours : LogTrendSql.Minutes;
         var dim = split ?? selector.Value.Dim;
         var key = split is null ? selector.Value.Key : null;
-        var lines = await ReadTrendsAsync(table, dim, key, start, end, actual, Math.Clamp(q.Top, 1, MaxTop), q.To.UtcDateTime, ct);
+        var lines = await ReadTrendsAsync(table, dim, key, start, end, actual, Math.Clamp(q.Top, 1, MaxTop), q.To.UtcDateTime, q.Percentiles, ct);
         return new LogTrendResult(new DateTimeOffset(start), q.To.ToUniversalTime(), (int)actual.TotalSeconds,
             level == 0 ? "hour" : "minute", split, lines);
     }

@@ -71,6 +71,11 @@ public sealed partial class MetricFlusher(
             {
                 LogAlreadyWritten(next.Seq);
             }
+            else
+            {
+                // How far behind the database is (bench/statsd-bench.sh reads it): interval end → committed.
+                LogWritten(next.Seq, next.Points.Count, (long)(_clock.GetUtcNow().UtcDateTime - (next.Start + options.Value.FlushInterval)).TotalMilliseconds);
+            }
             _pending.Dequeue();
             Volatile.Write(ref _pendingCount, _pending.Count);
         }
@@ -116,6 +121,9 @@ public sealed partial class MetricFlusher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics: dropped the interval of {Start:o} ({Points} points): too many intervals waited for the database")]
     private partial void LogDropped(DateTime start, int points);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics: wrote interval {Seq}, {Points} points, {LagMs} ms after it ended")]
+    private partial void LogWritten(long seq, int points, long lagMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Metrics: interval {Seq} had already been written (its commit was acknowledged late); not written again")]
     private partial void LogAlreadyWritten(long seq);

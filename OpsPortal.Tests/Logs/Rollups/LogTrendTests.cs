@@ -86,10 +86,10 @@ public sealed class LogTrendTests : IAsyncLifetime
         _clock.Now = new DateTimeOffset(Start.AddHours(2).AddMinutes(5));
     }
 
-    private async Task<LogTrendResult> SeriesAsync(string? query, string step, string? split = null)
+    private async Task<LogTrendResult> SeriesAsync(string? query, string step, string? split = null, bool percentiles = true)
     {
         var result = await Trends.SeriesAsync(new LogTrendQuery(query, new DateTimeOffset(Start), new DateTimeOffset(Start.AddHours(2)),
-            OpsPortal.Web.Features.Metrics.MetricsEndpoints.ParseStep(step), split), default);
+            OpsPortal.Web.Features.Metrics.MetricsEndpoints.ParseStep(step), split, Percentiles: percentiles), default);
         Assert.True(result.Succeeded, result.Refusal?.Message);
         return result.Value;
     }
@@ -159,6 +159,32 @@ public sealed class LogTrendTests : IAsyncLifetime
         Assert.Equal(["/", "/api/cart", "/api/orders", "/static/js", "/users"], byPath.Lines.Select(l => l.Key).Order(StringComparer.Ordinal));
         AssertMatchesRows(byPath.Lines.Single(l => l.Key == "/api/orders"), r => r.Path!.StartsWith("/api/orders/", StringComparison.Ordinal),
             TimeSpan.FromMinutes(30));
+    }
+
+    [Fact]
+    public async Task SplitByHost_WithoutPercentiles_SameCountsBeforeAndAfterRollup_NoPercentiles()
+    {
+        await SeedAsync();
+
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var step in new[] { "1h", "30m", "1m" })
+            {
+                var counts = await SeriesAsync(null, step, split: "host", percentiles: false);
+                var full = await SeriesAsync(null, step, split: "host");
+                Assert.Equal(full.Lines.Select(l => l.Key), counts.Lines.Select(l => l.Key));
+                Assert.Equal(full.Lines.SelectMany(l => l.Points.Select(p => (p.T, p.Requests, p.Status2xx, p.Status4xx, p.Status5xx))),
+                    counts.Lines.SelectMany(l => l.Points.Select(p => (p.T, p.Requests, p.Status2xx, p.Status4xx, p.Status5xx))));
+                Assert.Contains(full.Lines.SelectMany(l => l.Points), p => p.P95 is not null);
+                Assert.All(counts.Lines.SelectMany(l => l.Points), p => Assert.Equal((null, null, null), (p.P50, p.P95, p.P99)));
+                foreach (var line in counts.Lines)
+                {
+                    Assert.Equal(_rows.Count(r => r.Hostname == line.Key), line.Points.Sum(p => p.Requests));
+                }
+            }
+            // Round 0 reads the access rows (no minute rolled up yet), round 1 the trend tables.
+            await _sp.GetRequiredService<LogRollupJob>().RunAsync(default);
+        }
     }
 
     [Fact]

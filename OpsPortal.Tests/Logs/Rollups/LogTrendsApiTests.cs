@@ -41,6 +41,8 @@ public sealed class LogTrendsApiTests : ApiTestBase
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/trends?split=browser")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/trends?step=90s")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/trends?q=stauts:500")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/logs/trends?percentiles=no")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/logs/trends?percentiles=false&split=host")).StatusCode);
         using var anonymous = Factory.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/logs/trends")).StatusCode);
     }
