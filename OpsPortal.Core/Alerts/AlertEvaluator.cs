@@ -12,8 +12,10 @@ public sealed record RuleResult(string GroupKey, AlertState State, double? Value
 }
 
 /// <summary>Runs one rule once, by kind, at a given time. Reads only; <see cref="AlertRoundWriter"/> records the results.</summary>
-public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker http)
+public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker http, IEnumerable<IFeatureCheck>? featureChecks = null)
 {
+    private readonly IFeatureCheck[] _featureChecks = [.. featureChecks ?? []];
+
     /// <summary>A no-data rule fires when its query had lines in this long before the window and none in it.</summary>
     public static readonly TimeSpan NoDataLookBack = TimeSpan.FromHours(1);
 
@@ -28,6 +30,7 @@ public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker h
             return rule.Kind switch
             {
                 AlertRuleKind.HttpCheck => [await HttpAsync(rule.Spec, ct)],
+                AlertRuleKind.FeatureCheck => await FeatureCheckAsync(rule.Spec, ct),
                 AlertRuleKind.NoData => await NoDataAsync(rule.Spec, previous, now.UtcDateTime, ct),
                 AlertRuleKind.Anomaly => await AnomalyAsync(rule.Spec, now.UtcDateTime, ct),
                 _ => await ThresholdAsync(rule.Spec, now.UtcDateTime, ct),
@@ -52,6 +55,22 @@ public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker h
     {
         var r = await http.CheckAsync(spec, ct);
         return new RuleResult("", r.State, r.LatencyMs, r.State == AlertState.Critical ? spec.CriticalMs : spec.WarningMs, r.Message);
+    }
+
+    /// <summary>
+    /// A feature's results, one instance each (a thing it no longer reports, a target removed, recovers like any group
+    /// that stops showing up). An unknown check name is UNKNOWN.
+    /// </summary>
+    private async Task<List<RuleResult>> FeatureCheckAsync(AlertRuleSpec spec, CancellationToken ct)
+    {
+        if (_featureChecks.FirstOrDefault(c => c.Name == spec.Check) is not { } check)
+        {
+            return [new RuleResult("", AlertState.Unknown, null, null, $"UNKNOWN - no feature check named {spec.Check} (known: {string.Join(", ", _featureChecks.Select(c => c.Name))})")];
+        }
+        return [.. (await check.CheckAsync(ct))
+            .Select(r => new RuleResult(r.Key.Length > AlertRuleRules.MaxGroupKey ? r.Key[..AlertRuleRules.MaxGroupKey] : r.Key,
+                r.Ok ? AlertState.Ok : AlertState.Critical, r.Ok ? 0 : 1, 1, $"{(r.Ok ? "OK" : "CRITICAL")} - {r.Message}"))
+            .DistinctBy(r => r.GroupKey, StringComparer.Ordinal)];
     }
 
     private async Task<List<RuleResult>> ThresholdAsync(AlertRuleSpec spec, DateTime now, CancellationToken ct)

@@ -85,4 +85,8 @@ public sealed record AlertRuleSpec
     public int? CertWarningDays { get; init; }
     public int? CertCriticalDays { get; init; }
     public int TimeoutSeconds { get; init; } = 10;
+
+    // Feature check.
+    /// <summary>The <see cref="IFeatureCheck.Name"/> of the feature whose health the rule watches.</summary>
+    public string? Check { get; init; }
 }

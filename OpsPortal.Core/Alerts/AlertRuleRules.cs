@@ -39,6 +39,9 @@ internal static partial class AlertRuleRules
     [GeneratedRegex(@"^[a-z0-9][a-z0-9/_-]{0,199}\z")]
     private static partial Regex Slug();
 
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._-]{0,63}\z")]
+    private static partial Regex CheckName();
+
     public static Result<AlertRuleRequest> Check(AlertRuleRequest r, int minIntervalSeconds)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -104,6 +107,14 @@ internal static partial class AlertRuleRules
 
     private static void CheckSpec(AlertRuleKind kind, AlertRuleSpec s, Dictionary<string, string> errors)
     {
+        if (kind == AlertRuleKind.FeatureCheck)
+        {
+            if (s.Check?.Trim() is not { } check || !CheckName().IsMatch(check))
+            {
+                errors["spec.check"] = "Name the feature check to watch, such as backups.";
+            }
+            return;
+        }
         if (kind == AlertRuleKind.HttpCheck)
         {
             if (!Uri.TryCreate(s.Url?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.UserInfo.Length > 0)
@@ -181,7 +192,9 @@ internal static partial class AlertRuleRules
         }
     }
 
-    private static AlertRuleSpec Normalise(AlertRuleKind kind, AlertRuleSpec s) => kind == AlertRuleKind.HttpCheck
+    private static AlertRuleSpec Normalise(AlertRuleKind kind, AlertRuleSpec s) => kind == AlertRuleKind.FeatureCheck
+        ? new AlertRuleSpec { Check = s.Check?.Trim() }
+        : kind == AlertRuleKind.HttpCheck
         ? new AlertRuleSpec
         {
             Url = s.Url?.Trim(),
@@ -198,6 +211,7 @@ internal static partial class AlertRuleRules
             Query = string.IsNullOrWhiteSpace(s.Query) ? null : s.Query.Trim(),
             Denominator = s.Measure == AlertMeasure.Ratio && !string.IsNullOrWhiteSpace(s.Denominator) ? s.Denominator.Trim() : null,
             GroupBy = string.IsNullOrWhiteSpace(s.GroupBy) || kind == AlertRuleKind.NoData ? null : s.GroupBy.Trim().ToLowerInvariant(),
+            Check = null,
             Field = s.Measure == AlertMeasure.Percentile ? AlertMeasurer.FieldColumn(s.Field) : null,
             Url = null,
             BodyContains = null,

@@ -26,6 +26,9 @@ public enum AlertRuleKind
 
     /// <summary>GET a URL (Nagios check_http): status, body text, latency, TLS certificate expiry.</summary>
     HttpCheck,
+
+    /// <summary>Another feature's own health (an <see cref="IFeatureCheck"/>, e.g. backups): CRITICAL per thing that is not OK.</summary>
+    FeatureCheck,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<AlertMeasure>))]

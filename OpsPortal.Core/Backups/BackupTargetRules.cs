@@ -97,17 +97,27 @@ internal static partial class BackupTargetRules
 
     private static void CheckCron(Dictionary<string, string> errors, string field, string? cron)
     {
+        if (CronError(cron) is { } error)
+        {
+            errors[field] = error;
+        }
+    }
+
+    /// <summary>Why a cron expression is refused; null when it is empty (on demand only) or valid.</summary>
+    public static string? CronError(string? cron)
+    {
         if (string.IsNullOrWhiteSpace(cron))
         {
-            return;
+            return null;
         }
         try
         {
             CronExpression.Parse(cron);
+            return null;
         }
         catch (CronFormatException)
         {
-            errors[field] = "A cron expression of 5 fields (UTC), such as 0 2 * * * for 02:00 every day.";
+            return "A cron expression of 5 fields (UTC), such as 0 2 * * * for 02:00 every day.";
         }
     }
 

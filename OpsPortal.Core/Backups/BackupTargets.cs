@@ -160,6 +160,56 @@ public sealed class BackupTargets(
     public string? ConnectionStringOf(BackupTarget target) =>
         target.BuiltIn ? connections.DirectConnectionString : secrets.TryUnprotect(target.ProtectedConnectionString);
 
+    /// <summary>The next <paramref name="count"/> runs (UTC) of a schedule, for a form; refused with the message a save would give.</summary>
+    public static Result<IReadOnlyList<DateTimeOffset>> NextRuns(string? cron, DateTimeOffset after, int count)
+    {
+        if (BackupTargetRules.CronError(cron) is { } error)
+        {
+            return Refusal.Invalid(error);
+        }
+        var runs = new List<DateTimeOffset>();
+        var at = after;
+        while (runs.Count < count && BackupTargetRules.Next(cron, at) is { } next)
+        {
+            runs.Add(next);
+            at = next;
+        }
+        return runs;
+    }
+
+    /// <summary>
+    /// Free bytes where files written to <paramref name="folder"/> would land (its nearest existing ancestor, as the
+    /// folder is created at the first backup); null when the path is not absolute or no ancestor can be read.
+    /// </summary>
+    public static long? FreeBytes(string? folder)
+    {
+        if (string.IsNullOrWhiteSpace(folder) || !Path.IsPathFullyQualified(folder) || folder.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
+        {
+            if (dir.Exists)
+            {
+                try
+                {
+                    return new DriveInfo(dir.FullName).AvailableFreeSpace;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Where a new target's backups go unless the form names a folder.</summary>
+    public string DefaultFolder => options.Value.Folder;
+
+    /// <summary>The reserve a backup leaves free beyond its expected size (the form shows it beside the free space).</summary>
+    public long MinFreeBytes => options.Value.MinFreeMegabytes * 1024L * 1024L;
+
     public static string BackupJobId(long targetId) => $"backups:target-{targetId}:backup";
 
     public static string DrillJobId(long targetId) => $"backups:target-{targetId}:drill";

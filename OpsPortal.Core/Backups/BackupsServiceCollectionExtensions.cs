@@ -25,6 +25,7 @@ public static class BackupsServiceCollectionExtensions
         services.AddSingleton<BackupDrills>();
         services.AddSingleton<BackupHistory>();
         services.AddSingleton<BackupJobs>();
+        services.AddSingleton<IFeatureCheck, BackupsFeatureCheck>();
         return services;
     }
 }

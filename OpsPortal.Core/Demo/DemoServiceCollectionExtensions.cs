@@ -15,6 +15,7 @@ public static class DemoServiceCollectionExtensions
         services.AddHostedService<DemoAlertRules>();
         services.AddHostedService<DemoOnCall>();
         services.AddHostedService<DemoWikiService>();
+        services.AddHostedService<DemoBackups>();
         services.AddSingleton<IPostConfigureOptions<DeployOptions>, DemoDeploys>();
         services.AddSingleton<IPostConfigureOptions<LogsOptions>, DemoLogPaths>();
         return services;

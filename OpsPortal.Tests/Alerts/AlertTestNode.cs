@@ -62,7 +62,7 @@ public abstract class AlertTestBase : ApiTestBase
             sp.GetRequiredService<IOptions<OnCallOptions>>(), sp.GetRequiredService<IOptions<NotificationsOptions>>()), events, Clock);
         var incidents = Incidents = new AlertIncidents(dbs, events, Clock, hook, new OpsPortal.Core.Incidents.IncidentService(dbs, events, Clock, hook, Paging,
             sp.GetRequiredService<IOptions<OnCallOptions>>()), measurer, NullLogger<AlertIncidents>.Instance);
-        Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock)), new AlertRoundWriter(dbs, events, outbox,
+        Scheduler = new AlertScheduler(data, dbs, new AlertEvaluator(measurer, new HttpChecker(Clock), sp.GetServices<OpsPortal.Core.IFeatureCheck>()), new AlertRoundWriter(dbs, events, outbox,
                 sp.GetRequiredService<IOptions<NotificationsOptions>>(), Paging),
             incidents, options, Clock);
         Client = await ClientForAsync(AdminEmail, AdminPassword);

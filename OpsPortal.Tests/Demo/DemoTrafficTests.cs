@@ -168,6 +168,8 @@ public sealed class DemoTrafficServiceTests : IAsyncLifetime
         services.Remove(services.Single(d => d.ImplementationType == typeof(DemoAlertRules)));
         // Likewise the demo's on-call schedule and policy need the on-call feature.
         services.Remove(services.Single(d => d.ImplementationType == typeof(DemoOnCall)));
+        // And the demo's first backup needs the backups feature.
+        services.Remove(services.Single(d => d.ImplementationType == typeof(DemoBackups)));
         return services.BuildServiceProvider();
     }
 }

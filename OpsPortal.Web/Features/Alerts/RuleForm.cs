@@ -38,6 +38,7 @@ public sealed class RuleForm
     public int? CriticalMs { get; set; }
     public int? CertWarningDays { get; set; }
     public int? CertCriticalDays { get; set; }
+    public string? Check { get; set; } = "backups";
 
     public static RuleForm From(AlertRule r) => new()
     {
@@ -72,6 +73,7 @@ public sealed class RuleForm
         CriticalMs = r.Spec.CriticalMs,
         CertWarningDays = r.Spec.CertWarningDays,
         CertCriticalDays = r.Spec.CertCriticalDays,
+        Check = r.Spec.Check,
     };
 
     public AlertRuleRequest ToRequest() => new()
@@ -109,6 +111,7 @@ public sealed class RuleForm
             CriticalMs = CriticalMs,
             CertWarningDays = CertWarningDays,
             CertCriticalDays = CertCriticalDays,
+            Check = Check,
         },
     };
 
