@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Events;
+using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Notifications;
 using OpsPortal.Core.OnCall;
 using OpsPortal.Core.OnCall.Paging;
@@ -226,7 +227,7 @@ public sealed class IncidentService(IDbContextFactory<OpsDbContext> dbFactory, E
         incident.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         Append(db, incident, actor, IncidentEventKinds.NoteAdded, $"{actor.Name} noted on #{id}: {Shorten(text, 200)}",
-            new { at = when, noteId = note.Id, text });
+            new { at = when, noteId = note.Id, text, mentions = Mentions.In(text) });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return note;

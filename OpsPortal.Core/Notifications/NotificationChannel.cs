@@ -21,7 +21,7 @@ public enum SmtpTls
 /// (the webhook URL, the SMTP password) is stored only encrypted in <see cref="SecretProtected"/> and is
 /// never shown back: pages and the API show <see cref="UrlHost"/> and whether a password is set.
 /// </summary>
-public class NotificationChannel
+internal class NotificationChannel
 {
     public long Id { get; set; }
     public required string Name { get; set; }

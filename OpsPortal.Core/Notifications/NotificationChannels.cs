@@ -53,12 +53,38 @@ public sealed record DeliveryLogEntry(
 
 public sealed record DeliveryAttemptView(int Number, DateTimeOffset StartedAt, int DurationMs, bool Succeeded, int? ResponseCode, string? Error, string Node);
 
+/// <summary>Where one delivery stands: its status, how many attempts were made, the last error.</summary>
+public sealed record DeliveryState(DeliveryStatus Status, int Attempts, string? LastError);
+
 public sealed record DeliveryDetail(DeliveryLogEntry Delivery, long? ChannelId, string Kind, IReadOnlyList<DeliveryAttemptView> Attempts);
 
 /// <summary>Channels: list, create, change, delete, send a test message, and each channel's delivery log.</summary>
 public sealed class NotificationChannels(
     IDbContextFactory<OpsDbContext> dbs, NotificationSecrets secrets, NotificationOutbox outbox, EventLog events, TimeProvider clock)
 {
+    /// <summary>
+    /// The name of every channel (or of those in <paramref name="ids"/>), by id, on the caller's context: other features
+    /// (escalation policies, pages) name channels without reading this feature's table.
+    /// </summary>
+    public static async Task<Dictionary<long, string>> NamesAsync(OpsDbContext db, IReadOnlyCollection<long>? ids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var query = db.Set<NotificationChannel>().AsNoTracking();
+        if (ids is not null)
+        {
+            query = query.Where(c => ids.Contains(c.Id));
+        }
+        return await query.ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+    }
+
+    /// <summary>Where the deliveries in <paramref name="ids"/> stand, by id, on the caller's context (a page shows its deliveries).</summary>
+    public static async Task<Dictionary<long, DeliveryState>> StatesAsync(OpsDbContext db, IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await db.Set<NotificationDelivery>().AsNoTracking().Where(d => ids.Contains(d.Id))
+            .ToDictionaryAsync(d => d.Id, d => new DeliveryState(d.Status, d.Attempts, d.LastError), ct);
+    }
+
     public async Task<List<ChannelView>> ListAsync(CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);

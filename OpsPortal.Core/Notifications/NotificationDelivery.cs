@@ -17,7 +17,7 @@ public enum DeliveryStatus
 /// the delivery worker of any node claims it, sends it, and records the outcome. It keeps a copy of the
 /// message, so changing a channel or the routes later does not change what was queued.
 /// </summary>
-public class NotificationDelivery
+internal class NotificationDelivery
 {
     public long Id { get; set; }
 

@@ -20,13 +20,4 @@ public sealed class OnCallOptions
     public bool PagesIncidentsOf(string severity) =>
         PageIncidentSeverities.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Contains(severity, StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Fan events out to subscribers and send their digests from this process.</summary>
-    public bool RunSubscriptions { get; set; } = true;
-
-    /// <summary>How long a digest collects after its first item before it is sent (edits in a burst become one message).</summary>
-    public TimeSpan DigestDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A gap in the event ids older than this is taken as a rolled-back transaction and skipped.</summary>
-    public TimeSpan EventGapTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -2,12 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using OpsPortal.Core.OnCall.Escalation;
 using OpsPortal.Core.OnCall.Paging;
 using OpsPortal.Core.OnCall.Schedules;
-using OpsPortal.Core.Subscriptions;
 
 namespace OpsPortal.Core.OnCall;
 
 public static class OnCallServiceCollectionExtensions
 {
+    /// <summary>Schedules, escalation policies and paging; needs <see cref="Subscriptions.SubscriptionsServiceCollectionExtensions.AddSubscriptions"/> (people are paged through their settings).</summary>
     public static IServiceCollection AddOnCall(this IServiceCollection services)
     {
         services.AddOptions<OnCallOptions>().BindConfiguration(OnCallOptions.Section)
@@ -18,16 +18,12 @@ public static class OnCallServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<ScheduleService>();
         services.AddSingleton<EscalationPolicies>();
-        services.AddSingleton<PersonalSettingsService>();
         services.AddSingleton<PageNotifier>();
         services.AddSingleton<Paging.Paging>();
         services.AddSingleton<PageAcknowledgements>();
         services.AddSingleton<PageLog>();
         services.AddSingleton<PageEscalator>();
         services.AddHostedService(sp => sp.GetRequiredService<PageEscalator>());
-        services.AddSingleton<SubscriptionFanout>();
-        services.AddSingleton<DigestSender>();
-        services.AddHostedService<SubscriptionLoop>();
         return services;
     }
 }

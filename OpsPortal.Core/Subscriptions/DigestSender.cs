@@ -4,19 +4,18 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Notifications;
-using OpsPortal.Core.OnCall;
 
 namespace OpsPortal.Core.Subscriptions;
 
 /// <summary>
-/// Sends each person one message for everything that waited for them: <see cref="OnCallOptions.DigestDelay"/> after
+/// Sends each person one message for everything that waited for them: <see cref="SubscriptionsOptions.DigestDelay"/> after
 /// their oldest waiting item (a burst of edits is one message), never in their quiet hours (the items wait until they
 /// end; pages do not go through here and are never held). One person's digest is one transaction that takes their
 /// items <c>FOR UPDATE SKIP LOCKED</c>, queues the message through the outbox and marks them sent: two nodes never
 /// send the same items.
 /// </summary>
-public sealed class DigestSender(IDbContextFactory<OpsDbContext> dbs, NotificationOutbox outbox, PersonalSettingsService personal,
-    IOptions<OnCallOptions> options, TimeProvider clock)
+internal sealed class DigestSender(IDbContextFactory<OpsDbContext> dbs, NotificationOutbox outbox, PersonalSettingsService personal,
+    IOptions<SubscriptionsOptions> options, TimeProvider clock)
 {
     public const int MaxItemsPerDigest = 50;
 

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Notifications;
-using OpsPortal.Core.OnCall.Schedules;
 using OpsPortal.Core.Services;
 
 namespace OpsPortal.Core.Subscriptions;

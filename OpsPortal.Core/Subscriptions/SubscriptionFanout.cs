@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
 using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Events;
 using OpsPortal.Core.Incidents;
-using OpsPortal.Core.OnCall;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Wiki;
 
 namespace OpsPortal.Core.Subscriptions;
 
@@ -16,17 +17,17 @@ internal sealed record Recipient(string Person, string Reason);
 
 /// <summary>
 /// Turns events of the spine into digest items for the people subscribed to them: the assignee and watchers of a
-/// ticket (comments, status changes; the assignee when assigned), the people mentioned (<c>@name</c>) in a ticket's
+/// ticket (comments, status changes; the assignee when assigned), the people a change newly mentions (<c>@name</c>) in a ticket, a wiki page or an incident note
 /// text, and the owners and followers of a service (its incidents, and its deploys for those who asked). Nobody hears
 /// of their own doings.
 /// <para>
-/// Events are read past a cursor and, again, those of the last <see cref="OnCallOptions.EventGapTimeout"/>: event ids
+/// Events are read past a cursor and, again, those of the last <see cref="SubscriptionsOptions.EventGapTimeout"/>: event ids
 /// are handed out before commit, so a transaction that commits late can land below the cursor; the re-read window
 /// catches it. Items are unique per person and event, so re-reading and a second node doing the same add nothing.
 /// </para>
 /// </summary>
-public sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, TicketService tickets, ServiceCatalog catalog,
-    IOptions<OnCallOptions> options, TimeProvider clock)
+internal sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, TicketService tickets, ServiceCatalog catalog,
+    IOptions<SubscriptionsOptions> options, TimeProvider clock)
 {
     private const int MaxPerRound = 500;
 
@@ -38,7 +39,11 @@ public sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, Tick
 
     private static readonly HashSet<string> DeployKinds = [DeployEventKinds.Started, DeployEventKinds.Succeeded, DeployEventKinds.Failed];
 
-    private static readonly string[] Kinds = [.. TicketKinds, .. IncidentKinds, .. DeployKinds];
+    // Events whose payload lists the @mentions the change added (tickets, wiki pages, incident notes).
+    private static readonly HashSet<string> MentionKinds =
+        [.. TicketKinds, WikiEventKinds.PageCreated, WikiEventKinds.PageEdited, IncidentEventKinds.NoteAdded];
+
+    private static readonly string[] Kinds = [.. MentionKinds.Union(IncidentKinds).Union(DeployKinds)];
 
     /// <summary>Reads the events since the last round and adds their digest items; the number of items added.</summary>
     public async Task<int> FanOutAsync(CancellationToken ct)
@@ -53,7 +58,7 @@ public sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, Tick
         {
             return 0;
         }
-        var known = await OnCallPeople.KnownAsync(db, ct);
+        var known = await PortalPeople.KnownAsync(db, ct);
         var services = (await catalog.ListAsync(ct)).ToDictionary(s => s.Name, StringComparer.Ordinal);
         var added = 0;
         var now = clock.GetUtcNow();
@@ -89,7 +94,7 @@ public sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, Tick
         Dictionary<string, CatalogService> services, CancellationToken ct)
     {
         var list = new List<Recipient>();
-        if (TicketKinds.Contains(ev.Kind))
+        if (MentionKinds.Contains(ev.Kind))
         {
             foreach (var name in Strings(ev.Payload, "mentions"))
             {
@@ -98,6 +103,9 @@ public sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, Tick
                     list.Add(new Recipient(person, "mentioned"));
                 }
             }
+        }
+        if (TicketKinds.Contains(ev.Kind))
+        {
             if (ev.Kind is TicketEventKinds.Commented or TicketEventKinds.StatusChanged
                 || (ev.Kind is TicketEventKinds.Created or TicketEventKinds.Updated && Assigned(ev)))
             {
@@ -114,7 +122,7 @@ public sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, Tick
                 }
             }
         }
-        else if (ev.Service is { } service && services.TryGetValue(service, out var entry))
+        else if ((IncidentKinds.Contains(ev.Kind) || DeployKinds.Contains(ev.Kind)) && ev.Service is { } service && services.TryGetValue(service, out var entry))
         {
             var owners = entry.Owners.Where(o => known.ContainsKey(o)).Select(o => known[o]);
             var followers = await db.Set<PersonalSettings>().AsNoTracking().Where(s => s.Services.Contains(service)).Select(s => s.UserEmail).ToListAsync(ct);
@@ -163,11 +171,17 @@ public sealed class SubscriptionFanout(IDbContextFactory<OpsDbContext> dbs, Tick
             ? list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)
             : [];
 
+    private static string? String(JsonDocument? payload, string property) =>
+        payload is { RootElement.ValueKind: JsonValueKind.Object } && payload.RootElement.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
     private static string? Link(OpsEvent ev) => ev.SubjectType switch
     {
         TicketEventKinds.SubjectType => "/tickets/" + ev.SubjectId,
         IncidentEventKinds.SubjectType => "/incidents/" + ev.SubjectId,
         DeployEventKinds.Subject => "/deploys/" + ev.SubjectId,
+        WikiEventKinds.SubjectType when String(ev.Payload, "slug") is { } slug => "/wiki/" + slug,
         _ => null,
     };
 }

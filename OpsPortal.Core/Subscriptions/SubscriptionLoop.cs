@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpsPortal.Core.OnCall;
 
 namespace OpsPortal.Core.Subscriptions;
 
@@ -8,7 +7,7 @@ namespace OpsPortal.Core.Subscriptions;
 /// Fans events out to subscribers and sends the digests that are due, on every node (both steps are safe to run
 /// twice: unique items, locked sends). A database outage only delays a round.
 /// </summary>
-public sealed class SubscriptionLoop(SubscriptionFanout fanout, DigestSender sender, IOptions<OnCallOptions> options,
+internal sealed class SubscriptionLoop(SubscriptionFanout fanout, DigestSender sender, IOptions<SubscriptionsOptions> options,
     BackgroundHealth health, TimeProvider clock, ILogger<SubscriptionLoop> logger) : BackgroundLoop(health, clock, logger)
 {
     private readonly TimeProvider _clock = clock;

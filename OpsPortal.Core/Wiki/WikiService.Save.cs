@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Markdown;
 
 namespace OpsPortal.Core.Wiki;
 
@@ -45,6 +46,8 @@ public sealed partial class WikiService
         {
             return new WikiSaved(WikiSaveStatus.Unchanged, View(page));
         }
+        // Only the names this edit adds are mentions: an edit elsewhere on the page does not notify everyone named in it again.
+        var mentions = Mentions.In(request.Body).Except(Mentions.In(page.Body)).ToList();
         page.Title = title;
         page.Body = request.Body;
         page.Services = services;
@@ -52,7 +55,7 @@ public sealed partial class WikiService
         await ReplaceLinksAsync(db, page, ct);
         events.Append(db, actor.Name, WikiEventKinds.PageEdited, WikiEventKinds.SubjectType, Id(page),
             $"{actor.Name} edited wiki page {page.Title} (revision {page.Revision})" + Suffix(message), page.Services.FirstOrDefault(),
-            new { slug = page.Slug, revision = page.Revision, message });
+            new { slug = page.Slug, revision = page.Revision, message, mentions });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new WikiSaved(WikiSaveStatus.Updated, View(page));
@@ -88,7 +91,7 @@ public sealed partial class WikiService
         }
         await ReplaceLinksAsync(db, page, ct);
         events.Append(db, actor, WikiEventKinds.PageCreated, WikiEventKinds.SubjectType, Id(page),
-            $"{actor} created wiki page {page.Title}" + Suffix(message), page.Services.FirstOrDefault(), new { slug, revision = 1, message });
+            $"{actor} created wiki page {page.Title}" + Suffix(message), page.Services.FirstOrDefault(), new { slug, revision = 1, message, mentions = Mentions.In(page.Body) });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new WikiSaved(WikiSaveStatus.Created, View(page));

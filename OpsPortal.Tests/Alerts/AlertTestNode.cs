@@ -99,7 +99,7 @@ public abstract class AlertTestBase : ApiTestBase
         return (webhook.Id, email.Id);
     }
 
-    protected async Task<List<NotificationDelivery>> DeliveriesAsync()
+    private protected async Task<List<NotificationDelivery>> DeliveriesAsync()
     {
         await using var db = Database.CreateContext();
         return await db.Set<NotificationDelivery>().OrderBy(d => d.Id).ToListAsync();

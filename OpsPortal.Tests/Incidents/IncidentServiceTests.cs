@@ -9,6 +9,7 @@ using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Notifications;
 using OpsPortal.Core.OnCall;
+using OpsPortal.Core.Subscriptions;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
@@ -39,6 +40,7 @@ public sealed class IncidentServiceTests : IAsyncLifetime
         services.AddDeploys();
         services.AddServiceCatalog();
         services.AddNotifications();
+        services.AddSubscriptions();
         services.AddOnCall();
         services.AddSingleton<TimeProvider>(_clock);
         _services = services.BuildServiceProvider();

@@ -4,8 +4,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Incidents;
 using OpsPortal.Core.Subscriptions;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
 using OpsPortal.Tests.Notifications;
 
@@ -105,6 +107,47 @@ public sealed class DigestTests : NotificationTestBase
         // Nothing new: another round sends nothing, and nobody gets a second mail.
         Assert.Equal(0, await RoundAsync());
         Assert.Single(await SmtpTestServer.WaitForMailAsync(_ann, 2, TimeSpan.FromSeconds(3)));
+    }
+
+    [Fact]
+    public async Task WikiAndIncidentNoteMentions_ReachThePersonNamed_OnlyNewNamesOnEdit_AcrossTwoNodes()
+    {
+        await SetUpAsync();
+        var (ann, bob, dan) = (_ann.Split('@')[0], _bob.Split('@')[0], _dan.Split('@')[0]);
+        var carol = new Actor(_carol, Roles.Engineer);
+        var wiki = Factory.Services.GetRequiredService<WikiService>();
+        var slug = "mentions-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await wiki.SaveAsync(carol, slug, new WikiSaveRequest("Failover", $"Ask @{bob} before failing over.", null, null));
+        Assert.True(created.Succeeded, created.Refusal?.Message);
+        // The edit keeps bob's mention and adds dan's: only dan is newly mentioned.
+        var edited = await wiki.SaveAsync(carol, slug, new WikiSaveRequest("Failover", $"Ask @{bob} before failing over.\n\n@{dan} owns the DNS step.",
+            created.Value.Page.Revision, null));
+        Assert.True(edited.Succeeded, edited.Refusal?.Message);
+        var service = await Api.PutAsJsonAsync("/api/services/replicas", new { description = "replicas", owners = new[] { "team:db" } });
+        Assert.True(service.IsSuccessStatusCode, await service.Content.ReadAsStringAsync());
+        var incidents = Factory.Services.GetRequiredService<IncidentService>();
+        var incident = await incidents.DeclareAsync(new DeclareIncident { Title = "Replica lag", Severity = "SEV3", Services = ["replicas"] }, carol);
+        Assert.True(incident.Succeeded, incident.Refusal?.Message);
+        var note = await incidents.AddNoteAsync(incident.Value.Id, $"@{ann} can you take the replica? (`@{bob}` is code, not a mention)", null, carol);
+        Assert.True(note.Succeeded, note.Refusal?.Message);
+
+        await Task.WhenAll(Fanout().FanOutAsync(CancellationToken.None), Fanout().FanOutAsync(CancellationToken.None));
+
+        await using (var db = Database.CreateContext())
+        {
+            var mentioned = await db.Set<DigestItem>().AsNoTracking().Where(i => i.Reason == "mentioned").OrderBy(i => i.UserEmail).ToListAsync();
+            Assert.Equal(3, mentioned.Count);
+            Assert.Equal("/incidents/" + incident.Value.Id, Assert.Single(mentioned, i => i.UserEmail == _ann).Link);
+            Assert.Equal("/wiki/" + slug, Assert.Single(mentioned, i => i.UserEmail == _bob).Link);
+            Assert.Equal("/wiki/" + slug, Assert.Single(mentioned, i => i.UserEmail == _dan).Link);
+            Assert.False(await db.Set<DigestItem>().AnyAsync(i => i.UserEmail == _carol));
+        }
+        _clock.Now = _clock.Now.AddSeconds(31);
+        Assert.Equal(3, await Sender().SendDueAsync(CancellationToken.None));
+        var annMail = Assert.Single(await SmtpTestServer.WaitForMailAsync(_ann, 1));
+        Assert.Contains("You were mentioned", annMail.Text, StringComparison.Ordinal);
+        Assert.Contains(PublicUrl + "/incidents/" + incident.Value.Id, annMail.Text, StringComparison.Ordinal);
+        Assert.Contains(PublicUrl + "/wiki/" + slug, Assert.Single(await SmtpTestServer.WaitForMailAsync(_dan, 1)).Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using OpsPortal.Core;
 using OpsPortal.Core.OnCall.Schedules;
 
 namespace OpsPortal.Tests.OnCall;

@@ -12,6 +12,7 @@ using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Metrics;
 using OpsPortal.Core.Notifications;
 using OpsPortal.Core.OnCall;
+using OpsPortal.Core.Subscriptions;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Verification;
@@ -67,6 +68,7 @@ public static class OpsPortalHost
         builder.Services.AddDeployVerification();
         builder.Services.AddAlerts();
         builder.Services.AddNotifications();
+        builder.Services.AddSubscriptions();
         builder.Services.AddOnCall();
         builder.Services.AddBackups();
         builder.Services.AddDashboards();

@@ -84,4 +84,50 @@ public sealed class OnCallTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("oncall-card-item").Filter(new() { HasText = name })).ToContainTextAsync(me);
         await Page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "OnCallHome.png") });
     }
+
+    /// <summary>
+    /// An Engineer creates a schedule and an escalation policy on /oncall (no API call): the schedule shows who is on
+    /// call now, the policy pages it, and both are stored as the API would store them.
+    /// </summary>
+    [Fact]
+    public async Task ScheduleAndPolicy_CreatedInTheUi_ShowWhoIsOnCallNow()
+    {
+        var name = "e2e-ui-" + Guid.NewGuid().ToString("N")[..8];
+        var me = PortalFixture.AdminEmail;
+        await SignInAsync(me, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/oncall");
+        await Assertions.Expect(Page.Locator("[data-testid=oncall-page][data-interactive=true]")).ToBeVisibleAsync();
+
+        await Page.GetByTestId("schedule-new").ClickAsync();
+        var editor = Page.GetByTestId("schedule-editor");
+        await editor.GetByTestId("schedule-name").FillAsync(name);
+        await editor.GetByTestId("schedule-zone").FillAsync("Europe/Berlin");
+        await editor.GetByTestId("layer-start").FillAsync("2026-01-05T09:00");
+        await editor.GetByTestId("layer-people").FillAsync(me);
+        await editor.GetByTestId("layer-people").BlurAsync();
+        await editor.GetByTestId("schedule-save").ClickAsync();
+
+        await Assertions.Expect(Page.GetByTestId("schedule-editor")).ToHaveCountAsync(0);
+        var row = Page.GetByTestId("oncall-now-row").Filter(new() { HasText = name });
+        await Assertions.Expect(row.GetByTestId("oncall-now-person")).ToContainTextAsync(me);
+
+        await Page.GetByTestId("policy-new").ClickAsync();
+        var policyEditor = Page.GetByTestId("policy-editor");
+        await policyEditor.GetByTestId("policy-name").FillAsync(name);
+        await policyEditor.GetByTestId("level-timeout").FillAsync("1");
+        await policyEditor.Locator("[data-testid=level-target] .mud-select").First.ClickAsync();
+        await Page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = name }).ClickAsync();
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "OnCallPolicyEditor.png"), FullPage = true });
+        await policyEditor.GetByTestId("policy-save").ClickAsync();
+
+        await Assertions.Expect(Page.GetByTestId("policy-editor")).ToHaveCountAsync(0);
+        await Assertions.Expect(Page.GetByTestId("oncall-policy").Filter(new() { HasText = name })).ToContainTextAsync($"schedule {name} — 1 min unacknowledged");
+        var schedule = Assert.Single(await Portal.Services.GetRequiredService<ScheduleService>().ListAsync(), s => s.Name == name);
+        Assert.Equal([me], schedule.Layers.Single().People);
+        Assert.Equal(me, schedule.CreatedBy);
+        var policy = Assert.Single(await Portal.Services.GetRequiredService<EscalationPolicies>().ListAsync(), p => p.Name == name);
+        Assert.Equal(schedule.Id, policy.Levels.Single().Targets.Single().ScheduleId);
+        Assert.Equal(1, policy.Levels.Single().TimeoutMinutes);
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "OnCallCreatedInUi.png"), FullPage = true });
+    }
 }

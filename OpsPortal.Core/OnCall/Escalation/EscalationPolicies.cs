@@ -41,8 +41,8 @@ public sealed class EscalationPolicies(IDbContextFactory<OpsDbContext> dbs, Even
         }
         await using var db = await dbs.CreateDbContextAsync(ct);
         var schedules = await db.Set<OnCallSchedule>().AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Name, ct);
-        var channels = (await db.Set<NotificationChannel>().AsNoTracking().Select(c => c.Id).ToListAsync(ct)).ToHashSet();
-        if (!PolicyRules.Check(input, schedules, channels, await OnCallPeople.KnownAsync(db, ct)).TryGet(out var valid, out var refusal))
+        var channels = (await NotificationChannels.NamesAsync(db, null, ct)).Keys.ToHashSet();
+        if (!PolicyRules.Check(input, schedules, channels, await PortalPeople.KnownAsync(db, ct)).TryGet(out var valid, out var refusal))
         {
             return refusal;
         }

@@ -10,7 +10,7 @@ internal static class PolicyRules
     public const int MaxRepeat = 9;
     public const int MaxTimeoutMinutes = 24 * 60;
 
-    /// <param name="schedules">Schedules by id and name; <paramref name="channels"/> the channel ids; <paramref name="users"/> as <see cref="OnCallPeople.KnownAsync"/>.</param>
+    /// <param name="schedules">Schedules by id and name; <paramref name="channels"/> the channel ids; <paramref name="users"/> as <see cref="Auth.PortalPeople.KnownAsync"/>.</param>
     public static Result<(string Name, string? Description, List<EscalationLevel> Levels, int Repeat)> Check(PolicyInput input,
         IReadOnlyDictionary<long, string> schedules, IReadOnlySet<long> channels, IReadOnlyDictionary<string, string> users)
     {

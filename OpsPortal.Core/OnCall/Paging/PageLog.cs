@@ -50,14 +50,14 @@ public sealed class PageLog(IDbContextFactory<OpsDbContext> dbs)
     private static async Task<List<PageView>> WithDestinationsAsync(OpsDbContext db, List<Page> pages, CancellationToken ct)
     {
         var ids = pages.Select(p => p.Id).ToList();
-        var rows = await (from n in db.Set<PageNotification>().AsNoTracking().Where(n => ids.Contains(n.PageId))
-                          join d in db.Set<NotificationDelivery>().AsNoTracking() on n.DeliveryId equals (long?)d.Id into ds
-                          from d in ds.DefaultIfEmpty()
-                          orderby n.Id
-                          select new { n, Status = d == null ? (DeliveryStatus?)null : d.Status, Attempts = d == null ? 0 : d.Attempts, Error = d == null ? null : d.LastError })
-            .ToListAsync(ct);
-        var byPage = rows.ToLookup(r => r.n.PageId, r => new PageDestinationView(r.n.Level + 1, r.n.Cycle + 1, r.n.At, r.n.Person, r.n.Destination,
-            r.n.DeliveryId, r.Status?.ToString(), r.Attempts, r.Error));
+        var rows = await db.Set<PageNotification>().AsNoTracking().Where(n => ids.Contains(n.PageId)).OrderBy(n => n.Id).ToListAsync(ct);
+        var states = await NotificationChannels.StatesAsync(db, [.. rows.Where(n => n.DeliveryId is not null).Select(n => n.DeliveryId!.Value)], ct);
+        var byPage = rows.ToLookup(n => n.PageId, n =>
+        {
+            var state = n.DeliveryId is { } d ? states.GetValueOrDefault(d) : null;
+            return new PageDestinationView(n.Level + 1, n.Cycle + 1, n.At, n.Person, n.Destination, n.DeliveryId, state?.Status.ToString(),
+                state?.Attempts ?? 0, state?.LastError);
+        });
         return [.. pages.Select(p => new PageView(p, [.. byPage[p.Id]]))];
     }
 }

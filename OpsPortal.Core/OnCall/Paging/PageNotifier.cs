@@ -80,7 +80,7 @@ public sealed class PageNotifier(NotificationOutbox outbox, PersonalSettingsServ
         {
             var ids = await outbox.EnqueueAsync(db, PageMessages.ForChannel(page, notifications.Value.PublicUrl),
                 channels.Select(NotificationTarget.ToChannel).ToList(), ct);
-            var names = await db.Set<NotificationChannel>().AsNoTracking().Where(c => channels.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+            var names = await NotificationChannels.NamesAsync(db, channels, ct);
             for (var i = 0; i < channels.Count; i++)
             {
                 var label = "channel " + names.GetValueOrDefault(channels[i], "#" + channels[i].ToString(CultureInfo.InvariantCulture));

@@ -41,7 +41,7 @@ public sealed class ScheduleService(IDbContextFactory<OpsDbContext> dbs, EventLo
             return Refusal.Forbidden("Changing schedules needs the Engineer role.");
         }
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (!ScheduleRules.Check(input, await OnCallPeople.KnownAsync(db, ct)).TryGet(out var valid, out var refusal))
+        if (!ScheduleRules.Check(input, await PortalPeople.KnownAsync(db, ct)).TryGet(out var valid, out var refusal))
         {
             return refusal;
         }
@@ -76,7 +76,7 @@ public sealed class ScheduleService(IDbContextFactory<OpsDbContext> dbs, EventLo
             return Refusal.Forbidden("Changing schedules needs the Engineer role.");
         }
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (!ScheduleRules.Check(input, await OnCallPeople.KnownAsync(db, ct)).TryGet(out var valid, out var refusal))
+        if (!ScheduleRules.Check(input, await PortalPeople.KnownAsync(db, ct)).TryGet(out var valid, out var refusal))
         {
             return refusal;
         }
@@ -139,7 +139,7 @@ public sealed class ScheduleService(IDbContextFactory<OpsDbContext> dbs, EventLo
             return Refusal.Forbidden("Overrides need the Engineer role.");
         }
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var known = await OnCallPeople.KnownAsync(db, ct);
+        var known = await PortalPeople.KnownAsync(db, ct);
         if (ScheduleRules.CheckOverride(input, known) is { } invalid)
         {
             return invalid;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MudBlazor;
+using OpsPortal.Core;
 using OpsPortal.Core.OnCall.Paging;
 using OpsPortal.Core.OnCall.Schedules;
 using Page = OpsPortal.Core.OnCall.Paging.Page;

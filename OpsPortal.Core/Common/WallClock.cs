@@ -1,4 +1,4 @@
-namespace OpsPortal.Core.OnCall.Schedules;
+namespace OpsPortal.Core;
 
 /// <summary>
 /// Wall-clock times of a time zone and the instants they name. Two days a year a wall time names no instant or

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Data;
 
-namespace OpsPortal.Core.OnCall;
+namespace OpsPortal.Core.Auth;
 
-/// <summary>The people schedules, policies and settings may name: the portal's enabled users, by email.</summary>
-internal static class OnCallPeople
+/// <summary>The people schedules, policies, settings and mentions may name: the portal's enabled users, by email.</summary>
+internal static class PortalPeople
 {
     /// <summary>Each enabled user's email, looked up in any case, mapped to how it is stored (and signs in).</summary>
     public static async Task<IReadOnlyDictionary<string, string>> KnownAsync(OpsDbContext db, CancellationToken ct)
