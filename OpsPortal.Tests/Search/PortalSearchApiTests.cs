@@ -29,13 +29,21 @@ public sealed class PortalSearchApiTests : ApiTestBase
             new WikiSaveRequest("Kestrel runbook", "Restart the kestrel workers.", null, null))).Succeeded);
         Assert.True((await services.GetRequiredService<IncidentService>().DeclareAsync(new DeclareIncident
         {
-            Title = "Kestrel checkout down", Severity = "SEV2", Services = ["kestrel-pay"],
+            Title = "Kestrel checkout down",
+            Severity = "SEV2",
+            Services = ["kestrel-pay"],
         }, Admin)).Succeeded);
         await using var db = await services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync();
         db.Deploys.Add(new Deploy
         {
-            Service = "kestrel-pay", Environment = "production", Action = "deploy", Version = "3.1.0", Status = DeployStatus.Succeeded,
-            RequestedBy = AdminEmail, RequestedAt = DateTimeOffset.UtcNow, Script = "/srv/deploy.sh",
+            Service = "kestrel-pay",
+            Environment = "production",
+            Action = "deploy",
+            Version = "3.1.0",
+            Status = DeployStatus.Succeeded,
+            RequestedBy = AdminEmail,
+            RequestedAt = DateTimeOffset.UtcNow,
+            Script = "/srv/deploy.sh",
         });
         await db.SaveChangesAsync();
     }

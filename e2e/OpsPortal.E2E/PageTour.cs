@@ -70,10 +70,19 @@ internal static class PageTour
         await using var db = await services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync();
         var deploy = new Deploy
         {
-            Service = "tour-shop", Environment = "production", Action = "deploy", Version = "2.4.1", PreviousVersion = "2.4.0",
-            Status = DeployStatus.Succeeded, RequestedBy = PortalFixture.AdminEmail, RequestedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
-            StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5), FinishedAt = DateTimeOffset.UtcNow.AddMinutes(-4), ExitCode = 0,
-            Script = "/srv/deploy/tour-shop.sh", TicketKey = ticket.Value!.Key,
+            Service = "tour-shop",
+            Environment = "production",
+            Action = "deploy",
+            Version = "2.4.1",
+            PreviousVersion = "2.4.0",
+            Status = DeployStatus.Succeeded,
+            RequestedBy = PortalFixture.AdminEmail,
+            RequestedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            FinishedAt = DateTimeOffset.UtcNow.AddMinutes(-4),
+            ExitCode = 0,
+            Script = "/srv/deploy/tour-shop.sh",
+            TicketKey = ticket.Value!.Key,
         };
         db.Deploys.Add(deploy);
         await db.SaveChangesAsync();
