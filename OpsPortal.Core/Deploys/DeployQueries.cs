@@ -54,6 +54,27 @@ public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, Npg
         return new DeployBoard(targets, locks.FirstOrDefault(l => l.IsFreeze), settings) { Upcoming = upcoming, At = now };
     }
 
+    /// <summary>
+    /// The app-bar search: deploys whose service, version or environment contains <paramref name="text"/> (any
+    /// case), or whose number it is ("42", "#42"), newest first.
+    /// </summary>
+    public async Task<List<Deploy>> SearchAsync(string text, int limit, CancellationToken ct = default)
+    {
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            return [];
+        }
+        var pattern = Common.LikePattern.Contains(text);
+        long? id = long.TryParse(text.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Deploys.AsNoTracking()
+            .Where(d => d.Id == id || EF.Functions.ILike(d.Service, pattern, "\\") || EF.Functions.ILike(d.Version, pattern, "\\")
+                || EF.Functions.ILike(d.Environment, pattern, "\\"))
+            .OrderByDescending(d => d.Id == id).ThenByDescending(d => d.Id)
+            .Take(Math.Clamp(limit, 1, 500)).ToListAsync(ct);
+    }
+
     public async Task<Deploy?> GetAsync(long id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -38,6 +38,27 @@ public sealed class IncidentQueries(IDbContextFactory<OpsDbContext> dbFactory)
             .OrderBy(i => i.Severity).ThenBy(i => i.StartedAt).Take(MaxLimit).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// The app-bar search: incidents whose title or a service contains <paramref name="text"/> (any case), or
+    /// whose number it is ("42", "#42"), newest first.
+    /// </summary>
+    public async Task<List<Incident>> SearchAsync(string text, int limit, CancellationToken ct = default)
+    {
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            return [];
+        }
+        var pattern = Common.LikePattern.Contains(text);
+        var lower = text.ToLowerInvariant();
+        long? id = long.TryParse(text.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Incidents.AsNoTracking()
+            .Where(i => i.Id == id || EF.Functions.ILike(i.Title, pattern, "\\") || i.Services.Any(s => s.ToLower() == lower))
+            .OrderByDescending(i => i.Id == id).ThenByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
+            .Take(Math.Clamp(limit, 1, MaxLimit)).ToListAsync(ct);
+    }
+
     public async Task<Incident?> GetAsync(long id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

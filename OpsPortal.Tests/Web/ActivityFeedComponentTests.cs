@@ -82,4 +82,44 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
 
         feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-testid=activity-item]")), Patience);
     }
+
+    [Fact]
+    public async Task Feed_SignInsAndTokenChanges_HiddenUntilShowAll()
+    {
+        await using (var db = _db.CreateContext())
+        {
+            var log = new EventLog(TimeProvider.System);
+            log.Append(db, "a@x", "user.signed_in", "user", "1", "a@x signed in");
+            log.Append(db, "a@x", "token.created", "token", "1", "a@x created token ci");
+            log.Append(db, "a@x", "ticket.created", "ticket", "OPS-1", "a@x created OPS-1");
+            await db.SaveChangesAsync();
+        }
+        var feed = _ctx.Render<ActivityFeed>();
+        feed.WaitForAssertion(() =>
+        {
+            var item = Assert.Single(feed.FindAll("[data-testid=activity-item]"));
+            Assert.Equal("ticket.created", item.GetAttribute("data-kind"));
+        }, Patience);
+
+        feed.Find("[data-testid=feed-show-all] input").Change(true);
+
+        feed.WaitForAssertion(() => Assert.Equal(3, feed.FindAll("[data-testid=activity-item]").Count), Patience);
+    }
+
+    [Fact]
+    public async Task Feed_LiveSignIn_NotAddedByDefault_LiveChangeIs()
+    {
+        var feed = _ctx.Render<ActivityFeed>();
+        feed.WaitForAssertion(() => Assert.Contains("Nothing has happened yet", feed.Markup, StringComparison.Ordinal), Patience);
+        var notifier = _ctx.Services.GetRequiredService<EventNotifier>();
+
+        await notifier.PublishAsync(new OpsEvent { Id = 7, OccurredAt = DateTimeOffset.UtcNow, Actor = "a", Kind = "user.signed_in", SubjectType = "user", SubjectId = "1", Summary = "a signed in" });
+        await notifier.PublishAsync(new OpsEvent { Id = 8, OccurredAt = DateTimeOffset.UtcNow, Actor = "a", Kind = "ticket.created", SubjectType = "ticket", SubjectId = "OPS-2", Summary = "a created OPS-2" });
+
+        feed.WaitForAssertion(() =>
+        {
+            var item = Assert.Single(feed.FindAll("[data-testid=activity-item]"));
+            Assert.Contains("created OPS-2", item.TextContent, StringComparison.Ordinal);
+        }, Patience);
+    }
 }

@@ -32,6 +32,7 @@ using OpsPortal.Web.Features.Logs.Search;
 using OpsPortal.Web.Features.Metrics;
 using OpsPortal.Web.Features.Notifications;
 using OpsPortal.Web.Features.OnCall;
+using OpsPortal.Web.Features.Search;
 using OpsPortal.Web.Features.Services;
 using OpsPortal.Web.Features.Tickets;
 using OpsPortal.Web.Features.Verification;
@@ -65,6 +66,7 @@ public static class OpsPortalHost
         builder.Services.AddIncidents();
         builder.Services.AddServiceCatalog();
         builder.Services.AddSingleton<ServiceOverviews>();
+        builder.Services.AddSingleton<PortalSearch>();
         builder.Services.AddDeployVerification();
         builder.Services.AddAlerts();
         builder.Services.AddNotifications();
@@ -121,6 +123,7 @@ public static class OpsPortalHost
         app.MapIncidents();
         app.MapAlerts();
         app.MapServices();
+        app.MapPortalSearch();
         app.MapDeployImpact();
         app.MapNotifications();
         app.MapOnCall();

@@ -14,18 +14,14 @@ window.opsTickets = (() => {
   const plainKey = e => e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
 
   function searchBox() {
-    const el = document.querySelector('[data-testid=global-search]');
-    return el && (el.matches('input') ? el : el.querySelector('input'));
+    return document.querySelector('input[data-testid=global-search]');
   }
 
-  // As if typed: "input" for fields bound on input, "change" for those (the search box) bound on change.
-  function deliver(field, text, change) {
+  // As if typed: both fields it fills (a dialog's first field, the search box) are bound on input.
+  function deliver(field, text) {
     if (text) {
       field.value += text;
       field.dispatchEvent(new Event('input', { bubbles: true }));
-      if (change) {
-        field.dispatchEvent(new Event('change', { bubbles: true }));
-      }
     }
   }
 
@@ -73,6 +69,11 @@ window.opsTickets = (() => {
     if (buffered(e)) {
       return;
     }
+    // In the search box the arrows move through the hits (AppSearch.razor), not the caret.
+    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && e.target === searchBox()) {
+      e.preventDefault();
+      return;
+    }
     if (typingIn(e.target) || e.ctrlKey || e.metaKey || e.altKey || document.querySelector('.mud-dialog')) {
       return;
     }
@@ -101,10 +102,52 @@ window.opsTickets = (() => {
 
   document.addEventListener('keydown', onKey);
 
+  // A button pressed (clicked, or Enter/Space while focused) on the prerendered page has no handler yet:
+  // it is remembered by its data-testid and place, and pressed again on its interactive twin once the
+  // circuit is up and the page has drawn it. Buttons of plain forms (sign-out) work without the circuit.
+  let pressQueued = null; // { testid, index, until }
+
+  function onEarlyClick(e) {
+    if (dotnet || !document.querySelector('.mud-layout[data-interactive=false]')) {
+      return;
+    }
+    const button = e.target.closest && e.target.closest('button[data-testid]');
+    if (!button || button.form || button.disabled) {
+      return;
+    }
+    const testid = button.getAttribute('data-testid');
+    e.preventDefault();
+    e.stopPropagation();
+    const same = Array.from(document.querySelectorAll(`button[data-testid="${CSS.escape(testid)}"]`));
+    pressQueued = { testid, index: Math.max(0, same.indexOf(button)), until: Date.now() + 30000 };
+  }
+
+  document.addEventListener('click', onEarlyClick, true);
+
+  function replayPress() {
+    const press = pressQueued;
+    pressQueued = null;
+    if (!press) {
+      return;
+    }
+    const find = () => document.querySelectorAll(`button[data-testid="${CSS.escape(press.testid)}"]`)[press.index];
+    const attempt = () => {
+      const button = find();
+      if (button && !button.disabled) {
+        button.focus();
+        button.click();
+      } else if (Date.now() < press.until) {
+        setTimeout(attempt, 100); // the page may still be loading what it shows
+      }
+    };
+    attempt();
+  }
+
   return {
     // The circuit is interactive: run what was queued, with what was typed meanwhile.
     register(ref) {
       dotnet = ref;
+      replayPress();
       if (quickCreateQueued) {
         quickCreateQueued = false;
         ref.invokeMethodAsync('QuickCreate');
@@ -115,7 +158,7 @@ window.opsTickets = (() => {
         const box = searchBox();
         if (box && Date.now() < state.until) {
           box.focus();
-          deliver(box, state.text, true);
+          deliver(box, state.text);
         }
       }
     },

@@ -101,6 +101,21 @@ public abstract class BrowserTest(PortalFixture portal) : IAsyncLifetime
         await WaitForInteractiveAsync(page);
     }
 
+    /// <summary>Holds every new Blazor circuit back for a while, so the next page shows (prerendered) before it works.</summary>
+    protected Task HoldBackCircuitsAsync(IPage? page = null) =>
+        (page ?? Page).RouteAsync("**/_blazor/negotiate**", async route =>
+        {
+            await Task.Delay(2500);
+            await route.ContinueAsync();
+        });
+
+    /// <summary>Opens <paramref name="address"/> and checks that it shows before its circuit is up.</summary>
+    protected async Task OpenBeforeInteractiveAsync(string address)
+    {
+        await Page.GotoAsync(address);
+        await Assertions.Expect(Page.Locator(".mud-layout")).ToHaveAttributeAsync("data-interactive", "false");
+    }
+
     /// <summary>Blazor prerenders: buttons are visible before they work. The layout marks when they do.</summary>
     protected static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync();

@@ -184,4 +184,57 @@ public sealed class DeployTests(DeployPortalFixture portal) : BrowserTest(portal
         await Assertions.Expect(Page.GetByTestId("deploy-confirmation")).ToContainTextAsync("OPS_PREVIOUS_VERSION=1.5.0-bad");
         await Page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "DeployDialog-rollback.png") });
     }
+
+    [Fact]
+    public async Task DeployButton_EnterBeforeThePageIsInteractive_OpensTheDialog()
+    {
+        // The cause of "Enter on a focused Deploy button did nothing": the page shows (prerendered) before its
+        // buttons work, and a press in that time went nowhere. It is kept and pressed again once they work.
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await HoldBackCircuitsAsync();
+        await OpenBeforeInteractiveAsync("/deploys");
+
+        await Page.Locator("[data-target='web/staging']").GetByTestId("target-deploy").FocusAsync();
+        await Page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(Page.GetByTestId("deploy-dialog")).ToBeVisibleAsync();
+        await Assertions.Expect(Page.Locator(".mud-dialog input").First).ToBeFocusedAsync();
+        await Assertions.Expect(Page.GetByTestId("deploy-dialog")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task DeployButton_EnterWhenFocused_OpensTheDialog()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await OpenBoardAsync();
+
+        await Page.Locator("[data-target='web/staging']").GetByTestId("target-deploy").FocusAsync();
+        await Page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(Page.GetByTestId("deploy-dialog")).ToBeVisibleAsync();
+        await Assertions.Expect(Page.Locator(".mud-dialog input").First).ToBeFocusedAsync();
+    }
+
+    [Fact]
+    public async Task Home_TargetLockedElsewhere_ShowsTheLockWithoutReload()
+    {
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Assertions.Expect(Page.GetByTestId("deploys-card")).ToBeVisibleAsync();
+        var locks = Portal.Services.GetRequiredService<OpsPortal.Core.Deploys.DeployLocks>();
+        var admin = new Actor(PortalFixture.AdminEmail, Roles.Admin);
+
+        var held = await locks.LockAsync(admin, "web", "production", "database migration in progress");
+        Assert.True(held.Succeeded, held.Refusal?.Message);
+        try
+        {
+            var shown = Page.Locator("[data-testid=home-lock][data-target='web/production']");
+            await Assertions.Expect(shown).ToContainTextAsync("database migration in progress");
+            await Assertions.Expect(shown).ToContainTextAsync(PortalFixture.AdminEmail);
+        }
+        finally
+        {
+            await locks.UnlockAsync(admin, held.Value!.Id);
+        }
+        await Assertions.Expect(Page.GetByTestId("home-lock")).ToHaveCountAsync(0);
+    }
 }

@@ -1,5 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using OpsPortal.Core.Auth;
+using OpsPortal.Core.Data;
+using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Incidents;
+using OpsPortal.Core.Notifications;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
@@ -55,15 +59,43 @@ internal static class PageTour
         await services.GetRequiredService<WikiService>().SaveAsync(admin, "tour-runbook",
             new WikiSaveRequest("Tour runbook", "# Restart\n\n```bash\nsystemctl restart shop 43\n```\n\nThen watch the logs.", 1, "second step"));
 
+        var channel = await services.GetRequiredService<NotificationChannels>().CreateAsync(new ChannelRequest
+        {
+            Name = "Tour webhook",
+            Kind = "webhook",
+            WebhookUrl = "https://hooks.example.test/tour",
+        }, admin, CancellationToken.None);
+        Assert.True(channel.Succeeded, channel.Refusal?.Message);
+        // A finished deploy as the runner leaves one (this portal has no deploy configuration to start one).
+        await using var db = await services.GetRequiredService<IDbContextFactory<OpsDbContext>>().CreateDbContextAsync();
+        var deploy = new Deploy
+        {
+            Service = "tour-shop",
+            Environment = "production",
+            Action = "deploy",
+            Version = "2.4.1",
+            PreviousVersion = "2.4.0",
+            Status = DeployStatus.Succeeded,
+            RequestedBy = PortalFixture.AdminEmail,
+            RequestedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            StartedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            FinishedAt = DateTimeOffset.UtcNow.AddMinutes(-4),
+            ExitCode = 0,
+            Script = "/srv/deploy/tour-shop.sh",
+            TicketKey = ticket.Value!.Key,
+        };
+        db.Deploys.Add(deploy);
+        await db.SaveChangesAsync();
+
         var id = incident.Value!.Id;
         return
         [
             "/", "/incidents", $"/incidents/{id}", $"/incidents/{id}/review", "/incidents/metrics",
             "/alerts", "/alerts/rules/new", "/logs", "/logs/sources", "/metrics",
-            "/services", "/services/tour-shop", "/deploys", "/deploys/history",
+            "/services", "/services/tour-shop", "/deploys", "/deploys/history", $"/deploys/{deploy.Id}",
             "/tickets", $"/tickets/{ticket.Value!.Key}",
             "/wiki", "/wiki/tour-runbook", "/wiki/tour-runbook/edit", "/wiki/tour-runbook/revisions", "/wiki/tour-runbook/diff",
-            "/notifications", "/admin/users", "/account/tokens", "/no-such/page",
+            "/notifications", $"/notifications/channels/{channel.Value!.Id}", "/admin/users", "/account/tokens", "/no-such/page",
         ];
     }
 }
