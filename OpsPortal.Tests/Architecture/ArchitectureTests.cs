@@ -65,7 +65,7 @@ public sealed class ArchitectureTests
         ["OnCall"] = ["Notifications", "Services", "Subscriptions"],
         ["Services"] = ["Deploys", "Logs", "Wiki"],
         ["Subscriptions"] = ["Deploys", "Incidents", "Notifications", "OnCall", "Services", "Tickets"],
-        ["Tickets"] = [],
+        ["Tickets"] = ["Services"],
         ["Verification"] = ["Deploys", "Logs", "Services"],
         ["Wiki"] = [],
     };
