@@ -1,50 +1,79 @@
 #!/usr/bin/env bash
 # Backup and drill speed: the portal's backup (pg_dump -Fc through the launcher, row counts in the same
-# snapshot, sha256) against `pg_dump -Fc` by hand, and a drill (pg_restore + checks + drop) against
-# `pg_restore` by hand, on one database of SIZE_GB (default 1) in a throwaway cluster.
+# snapshot, sha256) against `pg_dump -Fc` by hand, and a drill (scratch database, pg_restore, checks, drop)
+# against `pg_restore` by hand, on one database of SIZE_GB (default 1) in a throwaway cluster.
 #
-#   bench/backups/backup-vs-pgdump.sh            # 1 GB (what was measured on the shared machine)
+#   bench/backups/backup-vs-pgdump.sh            # 1 GB
 #   SIZE_GB=10 bench/backups/backup-vs-pgdump.sh # the issue's 10 GB run (needs ~25 GB free in /tmp)
 #
-# Runs the real app code (BackupRunner/BackupDrills) through the test project's BackupBench class.
+# The portal's side is the real app on loopback, driven through its API as an Admin would: create the
+# target, POST …/run, POST …/drill; a Hangfire worker of the app runs both. The times are the app's own
+# started/finished stamps (so the job queue's pick-up delay is not counted, and the sha256 and records are).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-source "$ROOT/scripts/postgres.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# shellcheck source=../lib.sh
+source bench/lib.sh
+
 SIZE_GB=${SIZE_GB:-1}
-PORT=${BENCH_PG_PORT:-57215}
-DIR=$(mktemp -d /tmp/opsportal-backup-bench-XXXX)
-chmod 755 "$DIR"
-trap 'pg_cluster_stop "$DIR/pg" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
-pg_ensure_server
-pg_cluster_init "$DIR/pg"
-pg_cluster_start "$DIR/pg" "$PORT" --fast
-pg_wait_ready "$DIR/pg"
-pg_create_database "$DIR/pg" bench
-echo "Filling bench with ~${SIZE_GB} GB (rows of ~1 kB, with an index)…"
+command -v bc >/dev/null || apt_install bc
+command -v curl >/dev/null || apt_install curl
+command -v jq >/dev/null || apt_install jq
+bench_workdir backup-bench
+bench_build
+bench_cluster
+export OPSPORTAL_ADMIN_PASSWORD=Bench-password-1 OPSPORTAL_ADMIN_EMAIL=bench@localhost
+dotnet "$app" ensure-admin >/dev/null
+
+bench_db() { PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d bench -v ON_ERROR_STOP=1 -qAt "$@"; }
+log "Filling database bench with ~${SIZE_GB} GB (rows of ~1 kB, with an index)"
+pg_create_database "$work/pg" bench >/dev/null
 # ~1 kB a row: 1 M rows per GB.
-pg_psql "$DIR/pg" bench -c "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, host text, body text)"
-pg_psql "$DIR/pg" bench -c "INSERT INTO events SELECT g, now() - g * interval '1 second', 'host-' || (g % 50), repeat(md5(g::text), 28) FROM generate_series(1, ${SIZE_GB} * 1000000) g"
-pg_psql "$DIR/pg" bench -c "CREATE INDEX ON events (at)" -c "VACUUM ANALYZE events"
-SIZE=$(pg_psql "$DIR/pg" bench -Atc "SELECT pg_size_pretty(pg_database_size('bench'))")
-CS=$(pg_connection_string "$DIR/pg" bench)
-PASSWORD=$(pg_password "$DIR/pg")
-
-echo "Database: $SIZE"
+bench_db -c "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, host text, body text)"
+bench_db -c "INSERT INTO events SELECT g, now() - g * interval '1 second', 'host-' || (g % 50), repeat(md5(g::text), 28) FROM generate_series(1, (${SIZE_GB} * 1000000)::bigint) g"
+bench_db -c "CREATE INDEX ON events (at)" -c "VACUUM ANALYZE events"
+echo "Database: $(bench_db -c "SELECT pg_size_pretty(pg_database_size('bench'))")"
 echo "uptime: $(uptime)"
-start=$(date +%s.%N)
-PGPASSWORD=$PASSWORD "$PG_BIN/pg_dump" --format=custom --host=127.0.0.1 --port="$PORT" --username=postgres --file="$DIR/by-hand.dump" bench
-by_hand=$(echo "$(date +%s.%N) - $start" | bc)
-pg_psql "$DIR/pg" postgres -c "CREATE DATABASE restore_by_hand"
-start=$(date +%s.%N)
-PGPASSWORD=$PASSWORD "$PG_BIN/pg_restore" --exit-on-error --no-owner --no-privileges --jobs=2 --host=127.0.0.1 --port="$PORT" --username=postgres --dbname=restore_by_hand "$DIR/by-hand.dump"
-restore_by_hand=$(echo "$(date +%s.%N) - $start" | bc)
-pg_psql "$DIR/pg" postgres -c "DROP DATABASE restore_by_hand"
-echo "pg_dump -Fc by hand:   ${by_hand} s ($(stat -c %s "$DIR/by-hand.dump") bytes)"
-echo "pg_restore -j2 by hand: ${restore_by_hand} s"
-rm -f "$DIR/by-hand.dump"
 
-cd "$ROOT"
-OPSPORTAL_BENCH_SOURCE=$CS OPSPORTAL_BENCH_FOLDER=$DIR/out OPSPORTAL_TEST_PG=$(pg_connection_string "$DIR/pg") \
-  dotnet test OpsPortal.Tests -c Release --no-build --nologo -v quiet --filter "FullyQualifiedName~BackupBench" --logger "console;verbosity=detailed" 2>&1 |
-  grep -E "portal (backup|drill)|Passed|Failed|error" || true
+password=$(pg_password "$work/pg")
+start=$(date +%s.%N)
+PGPASSWORD=$password "$PG_BIN/pg_dump" --format=custom --host=127.0.0.1 --port="$port" --username=postgres --file="$work/by-hand.dump" bench
+by_hand=$(printf "%.2f" "$(echo "$(date +%s.%N) - $start" | bc)")
+bench_db -c "CREATE DATABASE restore_by_hand"
+start=$(date +%s.%N)
+PGPASSWORD=$password "$PG_BIN/pg_restore" --exit-on-error --no-owner --no-privileges --jobs=2 --host=127.0.0.1 --port="$port" \
+  --username=postgres --dbname=restore_by_hand "$work/by-hand.dump"
+restore_by_hand=$(printf "%.2f" "$(echo "$(date +%s.%N) - $start" | bc)")
+bench_db -c "DROP DATABASE restore_by_hand"
+echo "pg_dump -Fc by hand:    ${by_hand} s ($(stat -c %s "$work/by-hand.dump") bytes)"
+echo "pg_restore -j2 by hand: ${restore_by_hand} s"
+rm -f "$work/by-hand.dump"
+
+mkdir -p "$work/out"
+bench_start_app OpsPortal__RunJobs=true OpsPortal__Backups__Folder="$work/out" OpsPortal__Backups__MinFreeMegabytes=1
+token=$(curl -fs -X POST "$base/api/auth/tokens" -H 'content-type: application/json' \
+  -d "{\"email\":\"$OPSPORTAL_ADMIN_EMAIL\",\"password\":\"$OPSPORTAL_ADMIN_PASSWORD\",\"name\":\"bench\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+api() { curl -fsS -H "Authorization: Bearer $token" -H 'content-type: application/json' "$@"; }
+
+source_cs="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=bench"
+target=$(api -X POST "$base/api/backups/targets" \
+  -d "{\"name\":\"bench\",\"connectionString\":\"$source_cs\",\"destination\":\"$work/out\"}" | jq -r .id)
+backup=$(api -X POST "$base/api/backups/targets/$target/run" | jq -r .id)
+log "Backup $backup queued; waiting for the app's job worker"
+until [[ $(psql_db -c "SELECT status FROM backups WHERE id = $backup") =~ ^(succeeded|failed)$ ]]; do sleep 1; done
+[[ $(psql_db -c "SELECT status FROM backups WHERE id = $backup") == succeeded ]] ||
+  die "The backup failed: $(psql_db -c "SELECT error FROM backups WHERE id = $backup")"
+portal_backup=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at)::numeric, 2) FROM backups WHERE id = $backup")
+
+drill=$(api -X POST "$base/api/backups/$backup/drill" | jq -r .id)
+log "Drill $drill queued"
+until [[ $(psql_db -c "SELECT status FROM backup_drills WHERE id = $drill") =~ ^(passed|failed)$ ]]; do sleep 1; done
+[[ $(psql_db -c "SELECT status FROM backup_drills WHERE id = $drill") == passed ]] ||
+  die "The drill failed: $(psql_db -c "SELECT coalesce(failed_step, '') || ': ' || coalesce(error, '') FROM backup_drills WHERE id = $drill")"
+portal_drill=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at)::numeric, 2) FROM backup_drills WHERE id = $drill")
+rto=$(psql_db -c "SELECT round(rto_seconds::numeric, 2) FROM backup_drills WHERE id = $drill")
+
+echo "portal backup:          ${portal_backup} s ($(psql_db -c "SELECT size_bytes FROM backups WHERE id = $backup") bytes; dump + counts + sha256)"
+echo "portal drill:           ${portal_drill} s (RTO ${rto} s)"
+echo "backup speed vs by hand: $(echo "scale=2; $by_hand / $portal_backup" | bc) ×"
+echo "drill time vs restore by hand: $(echo "scale=2; $portal_drill / $restore_by_hand" | bc) ×"
 echo "uptime: $(uptime)"
