@@ -122,12 +122,23 @@ public sealed class DeployApiTests : DeployTestBase
 
         var locked = await client.PostAsJsonAsync("/api/deploys/locks", new
         {
-            service = "web", environment = "staging", reason = "Saturday backups", startsAt = starts, expiresAt = starts.AddHours(1),
-            repeatsWeekly = true, timeZone = "Europe/Berlin",
+            service = "web",
+            environment = "staging",
+            reason = "Saturday backups",
+            startsAt = starts,
+            expiresAt = starts.AddHours(1),
+            repeatsWeekly = true,
+            timeZone = "Europe/Berlin",
         });
         var unknown = await client.PostAsJsonAsync("/api/deploys/locks", new
         {
-            service = "web", environment = "staging", reason = "x", startsAt = starts, expiresAt = starts.AddHours(1), repeatsWeekly = true, timeZone = "Berlin",
+            service = "web",
+            environment = "staging",
+            reason = "x",
+            startsAt = starts,
+            expiresAt = starts.AddHours(1),
+            repeatsWeekly = true,
+            timeZone = "Berlin",
         });
 
         Assert.Equal(HttpStatusCode.Created, locked.StatusCode);

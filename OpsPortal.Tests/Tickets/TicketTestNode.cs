@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using OpsPortal.Core.Data;
-using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Deploys;
+using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
