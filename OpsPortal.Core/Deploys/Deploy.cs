@@ -105,6 +105,12 @@ public class DeployLock
     public DateTimeOffset? ExpiresAt { get; set; }
     public bool RepeatsWeekly { get; set; }
 
+    /// <summary>
+    /// The IANA zone a weekly window is kept in (its wall-clock times come back every week across daylight saving
+    /// changes, "Friday 18:00 Berlin" stays 18:00 in Berlin) and in which its times are shown; null: UTC.
+    /// </summary>
+    public string? TimeZone { get; set; }
+
     public bool IsFreeze => Service == Everything && Environment == Everything;
 
     /// <summary>A lock that starts later, or repeats: shown as a maintenance window.</summary>
@@ -121,8 +127,9 @@ public class DeployLock
         {
             return ExpiresAt is null || at < ExpiresAt;
         }
-        var intoWeek = TimeSpan.FromTicks((at - StartsAt).Ticks % Week.Ticks);
-        return intoWeek < ExpiresAt.Value - StartsAt;
+        var window = Weekly;
+        var week = window.WeekOf(at);
+        return window.Occurrence(week - 1).Contains(at) || window.Occurrence(week).Contains(at);
     }
 
     /// <summary>When the lock holds next (now, if it holds), or null when it never will again.</summary>
@@ -132,9 +139,20 @@ public class DeployLock
         {
             return ExpiresAt is { } end && end <= now ? null : (StartsAt, ExpiresAt);
         }
-        var length = ExpiresAt.Value - StartsAt;
-        var weeks = now <= StartsAt ? 0 : (now - StartsAt).Ticks / Week.Ticks;
-        var from = StartsAt + TimeSpan.FromTicks(Week.Ticks * weeks);
-        return from + length <= now ? (from + Week, from + Week + length) : (from, from + length);
+        var window = Weekly;
+        for (var week = Math.Max(0, window.WeekOf(now) - 1); ; week++)
+        {
+            var (from, until) = window.Occurrence(week);
+            if (until > now)
+            {
+                return (from, until);
+            }
+        }
     }
+
+    /// <summary>The next moment after <paramref name="now"/> this lock starts or stops holding, or null when it never changes again.</summary>
+    public DateTimeOffset? NextChange(DateTimeOffset now) =>
+        NextWindow(now) is not { } window ? null : window.From > now ? window.From : window.Until;
+
+    private WeeklyWindow Weekly => new(StartsAt, ExpiresAt!.Value, DeployTimeZones.Find(TimeZone) ?? TimeZoneInfo.Utc);
 }

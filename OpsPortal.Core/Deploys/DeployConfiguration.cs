@@ -56,6 +56,7 @@ internal sealed class DeployLockConfiguration : IEntityTypeConfiguration<DeployL
         e.Property(x => x.Environment).HasMaxLength(63);
         e.Property(x => x.Reason).HasMaxLength(500);
         e.Property(x => x.LockedBy).HasMaxLength(256);
+        e.Property(x => x.TimeZone).HasMaxLength(64);
         e.Ignore(x => x.IsFreeze);
         // Several per target: a lock now and maintenance windows later. "One lock holding now" is checked under the target's advisory lock.
         e.HasIndex(x => new { x.Service, x.Environment });

@@ -139,13 +139,19 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         return $"{what} by {held.LockedBy}{When(held, null)}: {held.Reason}";
     }
 
-    /// <summary>" since …", " until …", " every week from … to …" — when a lock holds, in words (UTC).</summary>
+    /// <summary>" since …", " until …", " every week from … to …" — when a lock holds, in words (in the lock's zone, else UTC).</summary>
     public static string When(DeployLock held, DateTimeOffset? now)
     {
         ArgumentNullException.ThrowIfNull(held);
         if (held.RepeatsWeekly && held.ExpiresAt is { } end)
         {
-            return $" every week from {held.StartsAt:ddd HH:mm} to {end:ddd HH:mm} UTC";
+            return $" every week from {DeployTimeZones.Show(held.StartsAt, held.TimeZone, "ddd HH:mm", named: false)} to {DeployTimeZones.Show(end, held.TimeZone, "ddd HH:mm")}";
+        }
+        if (held.TimeZone is not null)
+        {
+            var since = now is { } at && held.StartsAt > at ? " from " : " since ";
+            return since + DeployTimeZones.Show(held.StartsAt, held.TimeZone, "yyyy-MM-dd HH:mm")
+                + (held.ExpiresAt is { } ends ? " until " + DeployTimeZones.Show(ends, held.TimeZone, "yyyy-MM-dd HH:mm") : "");
         }
         var from = now is { } n && held.StartsAt > n ? $" from {held.StartsAt:yyyy-MM-dd HH:mm}" : $" since {held.StartsAt:yyyy-MM-dd HH:mm}";
         return held.ExpiresAt is { } until ? $"{from} until {until:yyyy-MM-dd HH:mm} UTC" : $"{from} UTC";

@@ -7,9 +7,11 @@ namespace OpsPortal.Core.Deploys;
 
 /// <summary>
 /// When a lock holds: from now (or <see cref="StartsAt"/>) until <see cref="ExpiresAt"/> (for ever when null);
-/// with <see cref="RepeatsWeekly"/> the window comes back every seven days.
+/// with <see cref="RepeatsWeekly"/> the window comes back every seven days, at the same wall-clock times of
+/// <see cref="TimeZone"/> (an IANA id; null: UTC).
 /// </summary>
-public sealed record DeployLockSchedule(DateTimeOffset? StartsAt = null, DateTimeOffset? ExpiresAt = null, bool RepeatsWeekly = false)
+public sealed record DeployLockSchedule(DateTimeOffset? StartsAt = null, DateTimeOffset? ExpiresAt = null, bool RepeatsWeekly = false,
+    string? TimeZone = null)
 {
     public static readonly DeployLockSchedule Now = new();
 }
@@ -65,9 +67,11 @@ public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, Deplo
             Reason = reason,
             LockedBy = actor.Name,
             LockedAt = now,
-            StartsAt = schedule.StartsAt ?? now,
-            ExpiresAt = schedule.ExpiresAt,
+            // PostgreSQL's timestamptz takes UTC only; an API client may send +01:00.
+            StartsAt = (schedule.StartsAt ?? now).ToUniversalTime(),
+            ExpiresAt = schedule.ExpiresAt?.ToUniversalTime(),
             RepeatsWeekly = schedule.RepeatsWeekly,
+            TimeZone = string.IsNullOrWhiteSpace(schedule.TimeZone) ? null : DeployTimeZones.Find(schedule.TimeZone)!.Id,
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -86,7 +90,7 @@ public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, Deplo
         var what = freeze ? "froze all deploys" : $"locked {service}/{environment}";
         events.Append(db, actor.Name, DeployEventKinds.Locked, DeployEventKinds.LockSubject, $"{service}/{environment}",
             $"{actor.Name} {what}{DeployGuard.When(held, now)}: {reason}",
-            freeze ? null : service, new { service, environment, reason, held.StartsAt, held.ExpiresAt, held.RepeatsWeekly });
+            freeze ? null : service, new { service, environment, reason, held.StartsAt, held.ExpiresAt, held.RepeatsWeekly, held.TimeZone });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return held;
@@ -96,6 +100,10 @@ public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, Deplo
     public static string? ScheduleProblem(DeployLockSchedule schedule, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(schedule);
+        if (DeployTimeZones.Problem(schedule.TimeZone) is { } zone)
+        {
+            return zone;
+        }
         var starts = schedule.StartsAt ?? now;
         if (!schedule.RepeatsWeekly && schedule.ExpiresAt is { } past && past <= now)
         {

@@ -14,6 +14,9 @@ public sealed record DeployBoard(IReadOnlyList<DeployTarget> Targets, DeployLock
 {
     public IReadOnlyList<UpcomingLock> Upcoming { get; init; } = [];
     public DateTimeOffset At { get; init; }
+
+    /// <summary>When a lock or freeze next starts or ends by itself (a page showing the board reloads then), or null.</summary>
+    public DateTimeOffset? NextChange { get; init; }
 }
 
 /// <summary>A lock or freeze that will hold from <see cref="From"/> (until <see cref="Until"/>, for ever when null).</summary>
@@ -51,7 +54,8 @@ public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, Npg
         var upcoming = all.Where(l => !l.HoldsAt(now)).Select(l => (Lock: l, Next: l.NextWindow(now)))
             .Where(u => u.Next is not null).Select(u => new UpcomingLock(u.Lock, u.Next!.Value.From, u.Next.Value.Until))
             .OrderBy(u => u.From).ToList();
-        return new DeployBoard(targets, locks.FirstOrDefault(l => l.IsFreeze), settings) { Upcoming = upcoming, At = now };
+        var nextChange = all.Select(l => l.NextChange(now)).Where(c => c is not null).Min();
+        return new DeployBoard(targets, locks.FirstOrDefault(l => l.IsFreeze), settings) { Upcoming = upcoming, At = now, NextChange = nextChange };
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed partial class ServiceCatalog(
     DeployConfigStore configs,
     WikiService wiki,
     Events.EventLog events,
-    TimeProvider clock)
+    TimeProvider clock) : IServiceNames
 {
     /// <summary>Every service, by name.</summary>
     public async Task<IReadOnlyList<CatalogService>> ListAsync(CancellationToken ct = default)

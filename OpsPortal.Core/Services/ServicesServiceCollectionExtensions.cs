@@ -8,6 +8,7 @@ public static class ServicesServiceCollectionExtensions
     public static IServiceCollection AddServiceCatalog(this IServiceCollection services)
     {
         services.AddSingleton<ServiceCatalog>();
+        services.AddSingleton<IServiceNames>(sp => sp.GetRequiredService<ServiceCatalog>());
         services.AddSingleton<ServiceHealth>();
         return services;
     }

@@ -22,6 +22,9 @@ public sealed record BulkEdit
 {
     public Set<string?>? Assignee { get; init; }
     public TicketStatus? Status { get; init; }
+
+    /// <summary>The service every selected ticket gets (null value: cleared); checked against the catalog once.</summary>
+    public Set<string?>? Service { get; init; }
     public IReadOnlyList<string> AddLabels { get; init; } = [];
     public IReadOnlyList<string> RemoveLabels { get; init; } = [];
 }

@@ -61,6 +61,11 @@ public static partial class TicketRules
     public static string? CheckBody(string? body, string what) =>
         (body?.Length ?? 0) > MaxBodyLength ? $"The {what} is {body!.Length} characters; the limit is {MaxBodyLength}." : null;
 
+    /// <summary>Why a service name is refused: it is not the catalog's, with the names to pick from (a few, then a count).</summary>
+    public static string UnknownService(string service, IReadOnlyList<string> names) => names.Count == 0
+        ? $"“{service}” is not in the service catalog, which has no services yet: define the service on the Services page or in services.yaml, or leave the field empty."
+        : $"“{service}” is not in the service catalog. Pick one of: {string.Join(", ", names.Take(10))}{(names.Count > 10 ? $" and {names.Count - 10} more (GET /api/services)" : "")}.";
+
     public static string? CheckService(string? service) =>
         service is { Length: > MaxServiceLength } ? $"The service name is longer than {MaxServiceLength} characters." : null;
 

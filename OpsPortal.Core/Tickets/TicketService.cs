@@ -10,13 +10,20 @@ namespace OpsPortal.Core.Tickets;
 /// Tickets as people use them (pages and API). A singleton; each call is its own unit of work on a
 /// fresh context (ADR-001), so a long-lived Blazor circuit never holds stale tracked entities. Role
 /// checks happen in the web layer before any call; this class enforces the ticket rules and says no
-/// with a <see cref="Refusal"/> (<see cref="TicketRefusals"/>), having changed nothing.
+/// with a <see cref="Refusal"/> (<see cref="TicketRefusals"/>), having changed nothing. A service set by a
+/// person must be one of the catalog's (<see cref="IServiceNames"/>), as Jira's Components are; tickets made
+/// by deploys, incidents and alerts (<see cref="TicketHook"/>) carry the service of their subject unchecked.
 /// </summary>
-public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFactory, TicketOperations ops, EventLog events, TimeProvider clock)
+public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFactory, TicketOperations ops, EventLog events, TimeProvider clock,
+    IServiceNames catalog)
 {
     public async Task<Result<Ticket>> CreateAsync(NewTicket draft, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
+        if (await CheckServiceAsync(draft.Service, null, ct) is { } unknown)
+        {
+            return unknown;
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (!(await CheckAssigneeAsync(db, draft.Assignee, ct)).TryGet(out var assignee, out var refusal))
         {
@@ -88,6 +95,10 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         if (ticket.RowVersion != expectedVersion)
         {
             return await ConflictAsync(db, ticket, expectedVersion, ct);
+        }
+        if (edit.Service is { } service && await CheckServiceAsync(service.Value, ticket.Service, ct) is { } unknown)
+        {
+            return unknown;
         }
         if (!(await ApplyAsync(db, ticket, edit, ct)).TryGet(out var changes, out refusal))
         {
@@ -253,6 +264,10 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
             }
             assignee = new Set<string?>(email);
         }
+        if (edit.Service is { } service && await CheckServiceAsync(service.Value, null, ct) is { } unknown)
+        {
+            return unknown;
+        }
         if (TicketRules.NormalizeLabels(edit.AddLabels, out var add) is { } labelError)
         {
             return TicketRefusals.Invalid("labels", labelError);
@@ -271,7 +286,7 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
                 moves = false;
             }
             var labels = ticket.Labels.Except(remove).Concat(add).Distinct().ToList();
-            if (!(await ApplyAsync(db, ticket, new TicketEdit { Assignee = assignee, Labels = labels }, ct)).TryGet(out var fields, out var refused))
+            if (!(await ApplyAsync(db, ticket, new TicketEdit { Assignee = assignee, Labels = labels, Service = edit.Service }, ct)).TryGet(out var fields, out var refused))
             {
                 skipped[ticket.Key] = refused.Detail;
                 continue;
@@ -319,6 +334,21 @@ public sealed partial class TicketService(IDbContextFactory<OpsDbContext> dbFact
         var missed = recent.Select(TicketChangeRecord.FromEvent).OfType<TicketChangeRecord>()
             .Where(r => r.Version > expectedVersion).ToList();
         return TicketRefusals.Conflict(current, expectedVersion, missed);
+    }
+
+    /// <summary>
+    /// A service set by a person must name one of the catalog's; clearing it, or keeping the value a ticket
+    /// already has (free text from before the catalog), is always fine. Null when fine.
+    /// </summary>
+    private async Task<Refusal?> CheckServiceAsync(string? service, string? current, CancellationToken ct)
+    {
+        var value = string.IsNullOrWhiteSpace(service) ? null : service.Trim();
+        if (value is null || value == current)
+        {
+            return null;
+        }
+        var names = await catalog.NamesAsync(ct);
+        return names.Contains(value, StringComparer.Ordinal) ? null : TicketRefusals.Invalid("service", TicketRules.UnknownService(value, names));
     }
 
     /// <summary>An assignee must be an enabled user; the stored email, or null to unassign.</summary>

@@ -111,6 +111,45 @@ public sealed class DeployApiTests : DeployTestBase
     }
 
     [Fact]
+    public async Task WeeklyLockInAZone_StoredAndDescribedInIt_UnknownZone400()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        // Next Saturday 22:00–23:00 Berlin, from the wall clock there.
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, berlin).Date.AddDays(7);
+        local = local.AddDays(((int)DayOfWeek.Saturday - (int)local.DayOfWeek + 7) % 7).AddHours(22);
+        var starts = new DateTimeOffset(local, berlin.GetUtcOffset(local));
+
+        var locked = await client.PostAsJsonAsync("/api/deploys/locks", new
+        {
+            service = "web",
+            environment = "staging",
+            reason = "Saturday backups",
+            startsAt = starts,
+            expiresAt = starts.AddHours(1),
+            repeatsWeekly = true,
+            timeZone = "Europe/Berlin",
+        });
+        var unknown = await client.PostAsJsonAsync("/api/deploys/locks", new
+        {
+            service = "web",
+            environment = "staging",
+            reason = "x",
+            startsAt = starts,
+            expiresAt = starts.AddHours(1),
+            repeatsWeekly = true,
+            timeZone = "Berlin",
+        });
+
+        Assert.Equal(HttpStatusCode.Created, locked.StatusCode);
+        var listed = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/deploys/locks")).EnumerateArray());
+        Assert.Equal("Europe/Berlin", listed.GetProperty("timeZone").GetString());
+        Assert.Contains("every week from Sat 22:00 to Sat 23:00 Europe/Berlin", listed.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("Unknown time zone “Berlin”", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancel_StopsScriptAndItsChildren_StatusCancelled()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);

@@ -64,6 +64,24 @@ public sealed class DeployScheduleTests : DeployTestBase
     }
 
     [Fact]
+    public async Task Board_NextChange_IsTheWindowsNextStartOutsideIt_AndItsEndInsideIt()
+    {
+        _clock.Now = Friday16.AddDays(10).AddHours(-7); // Monday 09:00, between two weekend windows
+        await _locks.LockAsync(Admin, "*", "*", "weekend", new DeployLockSchedule(Friday16, Friday16.AddDays(2).AddHours(16), RepeatsWeekly: true)).OkAsync();
+        await _locks.LockAsync(Engineer, "web", "staging", "an hour", new DeployLockSchedule(ExpiresAt: _clock.Now.AddHours(1))).OkAsync();
+
+        Assert.Equal(_clock.Now.AddHours(1), (await _queries.BoardAsync()).NextChange);      // the hour's lock ends first
+
+        _clock.Now = _clock.Now.AddHours(2);
+        Assert.Equal(Friday16.AddDays(14), (await _queries.BoardAsync()).NextChange);        // then the next Friday 16:00
+
+        _clock.Now = Friday16.AddDays(14).AddHours(1);
+        var inside = await _queries.BoardAsync();
+        Assert.NotNull(inside.Freeze);
+        Assert.Equal(Friday16.AddDays(16).AddHours(16), inside.NextChange);                  // Monday 08:00, when it ends
+    }
+
+    [Fact]
     public async Task LockWithExpiry_HoldsUntilThen_ThenGoneFromTheBoardAndANewLockIsAllowed()
     {
         await _locks.LockAsync(Engineer, "web", "staging", "migrating", new DeployLockSchedule(ExpiresAt: _clock.Now.AddHours(1))).OkAsync();

@@ -1,8 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using OpsPortal.Core.Data;
+using OpsPortal.Core.Deploys;
 using OpsPortal.Core.Markdown;
+using OpsPortal.Core.Services;
 using OpsPortal.Core.Tickets;
+using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
 
 namespace OpsPortal.Tests.Tickets;
@@ -25,6 +28,10 @@ public abstract class TicketTestNode : IAsyncLifetime
         services.AddOpsData(Db.AppConnections());
         services.AddMarkdown();
         services.AddTickets();
+        // A person's service must be the catalog's: the catalog reads services.yaml (none here) and the portal's services.
+        services.AddWiki();
+        services.AddDeploys();
+        services.AddServiceCatalog();
         Services = services.BuildServiceProvider();
     }
 

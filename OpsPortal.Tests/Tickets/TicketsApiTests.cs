@@ -16,6 +16,12 @@ public sealed class TicketsApiTests : ApiTestBase
         await base.InitializeAsync();
         await CreateUserAsync(EngineerEmail, AdminPassword, Roles.Engineer);
         await CreateUserAsync(ViewerEmail, AdminPassword, Roles.Viewer);
+        // A ticket's service must be one of the catalog's.
+        using var admin = await ClientForAsync(AdminEmail, AdminPassword);
+        foreach (var name in new[] { "db", "web" })
+        {
+            (await admin.PutAsJsonAsync($"/api/services/{name}", new { description = name })).EnsureSuccessStatusCode();
+        }
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
@@ -56,6 +62,21 @@ public sealed class TicketsApiTests : ApiTestBase
         Assert.Equal("A ticket needs a title.", noTitle.GetProperty("errors").GetProperty("title").GetString());
         var nobody = await JsonAsync(await client.PostAsJsonAsync("/api/tickets", new { title = "x", assignee = "ghost@x" }), HttpStatusCode.BadRequest);
         Assert.Contains("no active user ghost@x", nobody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAndPatch_ServiceNotInTheCatalog_400NamingTheFieldAndTheChoices()
+    {
+        using var client = await ClientForAsync(EngineerEmail, AdminPassword);
+
+        var problem = await JsonAsync(await client.PostAsJsonAsync("/api/tickets", new { title = "t", service = "wbe" }), HttpStatusCode.BadRequest);
+        await CreateAsync(client, new { title = "t", service = "web" });
+        var patched = await JsonAsync(await client.PatchAsJsonAsync("/api/tickets/OPS-1", new { version = 1, service = "dbb" }), HttpStatusCode.BadRequest);
+
+        Assert.Equal("“wbe” is not in the service catalog. Pick one of: db, web.", problem.GetProperty("errors").GetProperty("service").GetString());
+        Assert.Equal("“dbb” is not in the service catalog. Pick one of: db, web.", patched.GetProperty("errors").GetProperty("service").GetString());
+        var ticket = await JsonAsync(await client.GetAsync("/api/tickets/OPS-1"), HttpStatusCode.OK);
+        Assert.Equal(("web", 1), (ticket.GetProperty("service").GetString(), ticket.GetProperty("version").GetInt32()));
     }
 
     [Fact]

@@ -76,6 +76,54 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("to=2026-11-20T10%3A30%3A00Z"));
     }
 
+    [Fact]
+    public async Task ThisService_PickedFromTheCatalog_SearchesItsSelector_AndTheLinkCarriesIt()
+    {
+        using var api = await ApiAsync();
+        (await api.PutAsJsonAsync("/api/services/e2e-logsvc", new { description = "e2e", logSelector = "host:e2e-svc" })).EnsureSuccessStatusCode();
+        await IngestAsync(api, "e2e-svc", 5, errors: 2);
+        await IngestAsync(api, "e2e-not-the-service", 3, errors: 3);
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/logs?range=15m&q=path%3A%2Fe2e-svc-logs%2F*");
+        await WaitForInteractiveAsync(Page);
+        await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("8");
+
+        await Page.GetByTestId("log-service").ClickAsync();
+        await Page.GetByTestId("log-service").FillAsync("logsvc");
+        await Page.Locator(".mud-popover-open .mud-list-item").GetByText("e2e-logsvc").ClickAsync();
+
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("service=e2e-logsvc"));
+        await Assertions.Expect(Page.GetByTestId("log-service-query")).ToHaveTextAsync("host:e2e-svc");
+        await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("5");
+        // The typed query stays the person's own; the service rides along in the link.
+        await Assertions.Expect(Page.GetByTestId("log-query")).ToHaveValueAsync("path:/e2e-svc-logs/*");
+
+        await Page.GotoAsync("/logs?service=e2e-logsvc&q=status%3A503%20path%3A%2Fe2e-svc-logs%2F*&range=15m");
+        await WaitForInteractiveAsync(Page);
+        await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("2");
+        await Assertions.Expect(Page.GetByTestId("log-service")).ToHaveValueAsync("e2e-logsvc");
+    }
+
+    private async Task<HttpClient> ApiAsync()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };
+        var token = await (await http.PostAsJsonAsync("/api/auth/tokens",
+            new { email = PortalFixture.AdminEmail, password = PortalFixture.AdminPassword, name = "e2e" })).Content.ReadFromJsonAsync<TokenBody>();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token!.Token);
+        return http;
+    }
+
+    private static async Task IngestAsync(HttpClient http, string host, int count, int errors)
+    {
+        var now = DateTime.UtcNow.AddMinutes(-2).ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
+        var body = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"10.9.1.{i} - - [{now}] \"GET /e2e-svc-logs/{i} HTTP/1.1\" {(i < errors ? 503 : 200)} 10 \"-\" \"e2e\"\n");
+        }
+        (await http.PostAsync($"/api/logs?format=combined&host={host}", new StringContent(body.ToString(), Encoding.UTF8, "text/plain"))).EnsureSuccessStatusCode();
+    }
+
     private async Task IngestAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };

@@ -39,6 +39,24 @@ public sealed class LogQueryTextTests
     }
 
     [Theory]
+    [InlineData(null, null, "")]
+    [InlineData("host:a OR host:b", null, "(host:a OR host:b)")]
+    [InlineData(null, " status:5xx ", "status:5xx")]
+    [InlineData("host:a OR host:b", "status:5xx OR path:/x", "(host:a OR host:b) (status:5xx OR path:/x)")]
+    public void WithService_BracketsBothSides(string? selector, string? query, string expected) =>
+        Assert.Equal(expected, LogQueryText.WithService(selector, query));
+
+    [Fact]
+    public void WithService_AnOrInTheQuery_StaysInsideTheService()
+    {
+        var node = LogQuery.Parse(LogQueryText.WithService("host:a OR host:b", "status:5xx OR path:/x")).Value;
+
+        // Without the brackets this would read host:a OR (host:b status:5xx) OR path:/x: other services' rows.
+        var and = Assert.IsType<AndNode>(node);
+        Assert.All(and.Items, item => Assert.IsType<OrNode>(item));
+    }
+
+    [Theory]
     [InlineData("15m", 15 * 60)]
     [InlineData("7d", 7 * 86400)]
     [InlineData("2y", -1)]

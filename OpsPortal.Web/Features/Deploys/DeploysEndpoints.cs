@@ -10,7 +10,7 @@ namespace OpsPortal.Web.Features.Deploys;
 public sealed record DeployRequestBody(string? Service, string? Environment, string? Version, string? Ticket, string? OverrideReason = null);
 public sealed record RollbackRequestBody(string? Ticket);
 public sealed record LockRequestBody(string? Service, string? Environment, string? Reason, DateTimeOffset? StartsAt = null,
-    DateTimeOffset? ExpiresAt = null, bool RepeatsWeekly = false);
+    DateTimeOffset? ExpiresAt = null, bool RepeatsWeekly = false, string? TimeZone = null);
 public sealed record PromoteRequestBody(string? Service, string? From, string? To, string? Version, string? Ticket, string? OverrideReason = null);
 public sealed record DriftCellDto(string Environment, string? Version, string? Previous, string? PreviousVersion, bool Differs);
 public sealed record DriftRowDto(string Service, bool InSync, IReadOnlyList<DriftCellDto> Environments);
@@ -28,7 +28,7 @@ public sealed record DeployDetailDto(DeploySummaryDto Deploy, IReadOnlyList<Depl
 }
 public sealed record DeployListDto(IReadOnlyList<DeploySummaryDto> Deploys, long? Next);
 public sealed record DeployLockDto(long Id, string Service, string Environment, string Reason, string LockedBy, DateTimeOffset LockedAt,
-    DateTimeOffset StartsAt, DateTimeOffset? ExpiresAt, bool RepeatsWeekly, string Description);
+    DateTimeOffset StartsAt, DateTimeOffset? ExpiresAt, bool RepeatsWeekly, string Description, string? TimeZone);
 
 /// <summary>The deploy API (docs/deploys.md), so CI can deploy continuously. Writes need Engineer, and the target's own role.</summary>
 public static class DeploysEndpoints
@@ -49,7 +49,7 @@ public static class DeploysEndpoints
             .WithSummary("Roll the deploy's target back to its last good version; the deploy must be the target's latest.");
         api.MapGet("/locks", LocksAsync).WithSummary("Manual locks; service and environment '*' is the global freeze.");
         api.MapPost("/locks", LockAsync).RequireAuthorization(AuthSetup.EngineerPolicy)
-            .WithSummary("Lock one target with a reason, or freeze everything (service and environment '*', Admins); optional startsAt, expiresAt, repeatsWeekly.");
+            .WithSummary("Lock one target with a reason, or freeze everything (service and environment '*', Admins); optional startsAt, expiresAt, repeatsWeekly, timeZone (IANA, e.g. Europe/Berlin: a weekly window keeps its wall-clock times).");
         api.MapDelete("/locks/{id:long}", UnlockAsync).RequireAuthorization(AuthSetup.EngineerPolicy).WithSummary("Release a lock or the freeze.");
         return app;
     }
@@ -115,7 +115,7 @@ public static class DeploysEndpoints
 
     private static async Task<Results<Created<DeployLockDto>, ProblemHttpResult>> LockAsync(ClaimsPrincipal user, DeployLocks locks, LockRequestBody body, CancellationToken ct) =>
         (await locks.LockAsync(user.ToActor(), body.Service ?? "", body.Environment ?? "", body.Reason ?? "",
-            new DeployLockSchedule(body.StartsAt, body.ExpiresAt, body.RepeatsWeekly), ct))
+            new DeployLockSchedule(body.StartsAt, body.ExpiresAt, body.RepeatsWeekly, body.TimeZone), ct))
             .ToHttp(held => TypedResults.Created($"/api/deploys/locks/{held.Id}", Lock(held)));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UnlockAsync(ClaimsPrincipal user, DeployLocks locks, long id, CancellationToken ct) =>
@@ -128,5 +128,5 @@ public static class DeploysEndpoints
         d.PreviousVersion, d.RequestedBy, d.RequestedAt, d.StartedAt, d.FinishedAt, d.ExitCode, d.Outcome, d.TicketKey, d.DiffUrl, d.RollbackOf, d.LineCount, d.PromotedFrom);
 
     private static DeployLockDto Lock(DeployLock l) => new(l.Id, l.Service, l.Environment, l.Reason, l.LockedBy, l.LockedAt,
-        l.StartsAt, l.ExpiresAt, l.RepeatsWeekly, DeployGuard.Describe(l));
+        l.StartsAt, l.ExpiresAt, l.RepeatsWeekly, DeployGuard.Describe(l), l.TimeZone);
 }

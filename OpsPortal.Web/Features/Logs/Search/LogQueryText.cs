@@ -14,6 +14,19 @@ public static class LogQueryText
     public static string Append(string? query, string term) =>
         string.IsNullOrWhiteSpace(query) ? term : query.Trim() + " " + term;
 
+    /// <summary>
+    /// A service's log selector AND a typed query: <c>(host:a OR host:b) (status:5xx)</c>. Both are bracketed so
+    /// an OR in either stays inside its own side.
+    /// </summary>
+    public static string WithService(string? selector, string? query) =>
+        (string.IsNullOrWhiteSpace(selector), string.IsNullOrWhiteSpace(query)) switch
+        {
+            (true, true) => "",
+            (true, false) => query!.Trim(),
+            (false, true) => $"({selector!.Trim()})",
+            _ => $"({selector!.Trim()}) ({query!.Trim()})",
+        };
+
     public static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
