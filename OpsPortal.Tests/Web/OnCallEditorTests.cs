@@ -31,8 +31,15 @@ public sealed class OnCallEditorTests : MudComponentTest
         await using var db = _db.CreateContext();
         foreach (var email in new[] { Ann, Bob })
         {
-            db.Users.Add(new AppUser { UserName = email, NormalizedUserName = email.ToUpperInvariant(), Email = email, NormalizedEmail = email.ToUpperInvariant(),
-                DisplayName = email, SecurityStamp = Guid.NewGuid().ToString("N") });
+            db.Users.Add(new AppUser
+            {
+                UserName = email,
+                NormalizedUserName = email.ToUpperInvariant(),
+                Email = email,
+                NormalizedEmail = email.ToUpperInvariant(),
+                DisplayName = email,
+                SecurityStamp = Guid.NewGuid().ToString("N")
+            });
         }
         await db.SaveChangesAsync();
     }
