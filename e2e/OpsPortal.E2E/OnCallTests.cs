@@ -115,7 +115,7 @@ public sealed class OnCallTests(PortalFixture portal) : BrowserTest(portal)
         var policyEditor = Page.GetByTestId("policy-editor");
         await policyEditor.GetByTestId("policy-name").FillAsync(name);
         await policyEditor.GetByTestId("level-timeout").FillAsync("1");
-        await policyEditor.Locator("[data-testid=level-target] .mud-select").First.ClickAsync();
+        await policyEditor.GetByTestId("target-schedule").ClickAsync();
         await Page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = name }).ClickAsync();
         await Page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "OnCallPolicyEditor.png"), FullPage = true });
         await policyEditor.GetByTestId("policy-save").ClickAsync();
