@@ -66,7 +66,9 @@ public sealed class NotificationNodesTests : NotificationTestBase
         Assert.Single(await hook.WaitForAsync(1, settle: TimeSpan.FromSeconds(2)));
         await WaitUntilAsync(() => health.Get("notifications.delivery")?.Error is null, TimeSpan.FromSeconds(20));
 
-        // The loop is alive: a new message goes out too.
+        // The loop is alive: a new message goes out too. (The test's own idle pooled connection was terminated
+        // with the others; the app has already shown it recovers, so the test starts with fresh connections.)
+        NpgsqlConnection.ClearAllPools();
         var next = (await EnqueueAsync(Message(subjectId: "8"))).Single();
         Assert.Equal("sent", (await FinishedAsync(next)).Delivery.Status);
         Assert.Equal(2, hook.Received.Count);
