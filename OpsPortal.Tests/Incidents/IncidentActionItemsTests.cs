@@ -10,6 +10,7 @@ using OpsPortal.Core.Markdown;
 using OpsPortal.Core.Notifications;
 using OpsPortal.Core.OnCall;
 using OpsPortal.Core.Services;
+using OpsPortal.Core.Subscriptions;
 using OpsPortal.Core.Tickets;
 using OpsPortal.Core.Wiki;
 using OpsPortal.Tests.Infrastructure;
@@ -44,6 +45,7 @@ public sealed class IncidentActionItemsTests : IAsyncLifetime
         services.AddDeploys();
         services.AddServiceCatalog();
         services.AddNotifications();
+        services.AddSubscriptions();
         services.AddOnCall();
         services.AddSingleton<TimeProvider>(new FixedClock(Now));
         return services.BuildServiceProvider();

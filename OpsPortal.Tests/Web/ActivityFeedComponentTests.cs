@@ -101,7 +101,7 @@ public sealed class ActivityFeedComponentTests : IAsyncLifetime
             Assert.Equal("ticket.created", item.GetAttribute("data-kind"));
         }, Patience);
 
-        feed.Find("[data-testid=feed-show-all] input").Change(true);
+        feed.Find("input[data-testid=feed-show-all]").Change(true);
 
         feed.WaitForAssertion(() => Assert.Equal(3, feed.FindAll("[data-testid=activity-item]").Count), Patience);
     }
