@@ -20,9 +20,12 @@ replica_start() {
   if is_root; then
     chown postgres:postgres "$dir/data" "$dir/superuser.password" "$dir/postgres.log" "$dir/pgpass"
   fi
-  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL written meanwhile.
+  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL written meanwhile. The slot keeps
+  # the primary's WAL until the standby has it: without one a standby that fell behind under the suite's load
+  # found its next segment recycled and never caught up again (the read-replica tests then timed out).
   if ! pg_run_env "PGPASSFILE=$dir/pgpass" pg_basebackup --pgdata="$dir/data" --host=127.0.0.1 --port="$primary_port" \
-    --username=postgres --no-password --write-recovery-conf --wal-method=stream --checkpoint=fast >"$dir/basebackup.log" 2>&1; then
+    --username=postgres --no-password --write-recovery-conf --wal-method=stream --checkpoint=fast \
+    --create-slot --slot=opsportal_test_replica >"$dir/basebackup.log" 2>&1; then
     cat "$dir/basebackup.log" >&2
     die "pg_basebackup of the test PostgreSQL failed (log above)."
   fi
