@@ -2,22 +2,22 @@ namespace OpsPortal.Core.Deploys;
 
 /// <summary>
 /// A weekly window kept in wall-clock time of one zone: the first occurrence's local start and end come back
-/// every seven local days, whatever daylight saving did in between. A local time the spring change skips
-/// (02:30 on the change day in Berlin) is the instant the clock jumps to (03:30 local); one the autumn change
-/// repeats is its first occurrence. In UTC this is exactly "every 168 hours".
+/// every seven local days, whatever daylight saving did in between; change days are read as the on-call rotations
+/// read them (<see cref="WallClock"/>: a skipped start begins when the clocks jump, a repeated one at its first
+/// occurrence). In UTC this is exactly "every 168 hours".
 /// </summary>
 internal readonly record struct WeeklyWindow(DateTimeOffset FirstStart, DateTimeOffset FirstEnd, TimeZoneInfo Zone)
 {
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
 
-    private DateTime LocalStart => TimeZoneInfo.ConvertTime(FirstStart, Zone).DateTime;
+    private DateTime LocalStart => WallClock.ToWall(FirstStart, Zone);
 
-    private DateTime LocalEnd => TimeZoneInfo.ConvertTime(FirstEnd, Zone).DateTime;
+    private DateTime LocalEnd => WallClock.ToWall(FirstEnd, Zone);
 
     /// <summary>The week (0 = the first) whose local start is the last one at or before <paramref name="at"/>, by wall clock.</summary>
     public long WeekOf(DateTimeOffset at)
     {
-        var local = TimeZoneInfo.ConvertTime(at, Zone).DateTime;
+        var local = WallClock.ToWall(at, Zone);
         var ticks = (local - LocalStart).Ticks;
         return ticks < 0 ? -1 : ticks / Week.Ticks;
     }
@@ -25,22 +25,7 @@ internal readonly record struct WeeklyWindow(DateTimeOffset FirstStart, DateTime
     /// <summary>The instants of the <paramref name="week"/>-th occurrence.</summary>
     public Occurrence Occurrence(long week) => week < 0
         ? new Occurrence(DateTimeOffset.MinValue, DateTimeOffset.MinValue)
-        : new Occurrence(ToInstant(LocalStart.AddDays(7 * week), Zone), ToInstant(LocalEnd.AddDays(7 * week), Zone));
-
-    /// <summary>The instant a wall-clock time of <paramref name="zone"/> names (skipped: after the jump; repeated: the first).</summary>
-    public static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
-    {
-        ArgumentNullException.ThrowIfNull(zone);
-        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(local))
-        {
-            // Clocks jumped over it: read it with the offset in force just before the jump.
-            var before = zone.GetUtcOffset(local.AddHours(-3));
-            return new DateTimeOffset(local - before, TimeSpan.Zero);
-        }
-        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
-        return new DateTimeOffset(local - offset, TimeSpan.Zero);
-    }
+        : new Occurrence(WallClock.ToInstant(LocalStart.AddDays(7 * week), Zone), WallClock.ToInstant(LocalEnd.AddDays(7 * week), Zone));
 }
 
 internal readonly record struct Occurrence(DateTimeOffset From, DateTimeOffset Until)
@@ -52,8 +37,7 @@ internal readonly record struct Occurrence(DateTimeOffset From, DateTimeOffset U
 public static class DeployTimeZones
 {
     /// <summary>The zone of an id, or null for null/empty (UTC) or an unknown id.</summary>
-    public static TimeZoneInfo? Find(string? id) =>
-        !string.IsNullOrWhiteSpace(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id.Trim(), out var zone) ? zone : null;
+    public static TimeZoneInfo? Find(string? id) => WallClock.Find(id);
 
     /// <summary>What is wrong with a zone id, or null (null/empty means UTC).</summary>
     public static string? Problem(string? id) =>
@@ -70,5 +54,5 @@ public static class DeployTimeZones
     }
 
     /// <summary>The instant a wall-clock time typed in a zone names (null zone: UTC).</summary>
-    public static DateTimeOffset FromLocal(DateTime local, string? zoneId) => WeeklyWindow.ToInstant(local, Find(zoneId) ?? TimeZoneInfo.Utc);
+    public static DateTimeOffset FromLocal(DateTime local, string? zoneId) => WallClock.ToInstant(local, Find(zoneId) ?? TimeZoneInfo.Utc);
 }

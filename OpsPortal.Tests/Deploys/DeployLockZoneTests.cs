@@ -75,6 +75,7 @@ public sealed class DeployLockZoneTests
         var window = Weekly(Utc(3, 21, 1, 30), Utc(3, 21, 4), Berlin);
 
         Assert.False(window.HoldsAt(Utc(3, 28, 0, 59)));
+        Assert.True(window.HoldsAt(Utc(3, 28, 1)));  // 03:00 CEST, the jump itself
         Assert.True(window.HoldsAt(Utc(3, 28, 1, 30)));
         Assert.False(window.HoldsAt(Utc(3, 28, 3)));  // 05:00 CEST
     }
