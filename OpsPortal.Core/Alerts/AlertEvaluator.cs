@@ -12,9 +12,9 @@ public sealed record RuleResult(string GroupKey, AlertState State, double? Value
 }
 
 /// <summary>Runs one rule once, by kind, at a given time. Reads only; <see cref="AlertRoundWriter"/> records the results.</summary>
-public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker http, IEnumerable<IFeatureCheck>? featureChecks = null)
+public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker http, IEnumerable<IFeatureCheck> featureChecks)
 {
-    private readonly IFeatureCheck[] _featureChecks = [.. featureChecks ?? []];
+    private readonly IFeatureCheck[] _featureChecks = [.. featureChecks];
 
     /// <summary>A no-data rule fires when its query had lines in this long before the window and none in it.</summary>
     public static readonly TimeSpan NoDataLookBack = TimeSpan.FromHours(1);
