@@ -91,7 +91,11 @@ EOF
   fi
   local deadline=$((SECONDS + 30))
   until port_in_use "$port"; do
-    ((SECONDS < deadline)) || die "pgbouncer did not start on port $port (log: $dir/pgbouncer.log)."
+    if ((SECONDS >= deadline)); then
+      # The folder goes with test.sh's clean-up: show the log here, not only its path.
+      cat "$dir/pgbouncer.log" >&2 2>/dev/null || true
+      die "pgbouncer did not start on port $port (its log above)."
+    fi
     sleep 0.1
   done
 }
