@@ -84,7 +84,7 @@ public sealed partial class BackupDrills(
         return drill;
     }
 
-    public async Task RunAsync(long drillId, CancellationToken ct)
+    internal async Task RunAsync(long drillId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var drill = await db.BackupDrills.FirstOrDefaultAsync(d => d.Id == drillId, ct);

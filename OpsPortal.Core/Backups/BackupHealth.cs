@@ -74,7 +74,7 @@ public sealed class BackupHealth(IDbContextFactory<OpsDbContext> dbs, EventLog e
     }
 
     /// <summary>Records a change of health as one event (went stale / recovered); every node may run it, the row update decides.</summary>
-    public async Task SweepAsync(long? targetId, CancellationToken ct)
+    internal async Task SweepAsync(long? targetId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var targets = await db.BackupTargets.Where(t => targetId == null || t.Id == targetId).ToListAsync(ct);

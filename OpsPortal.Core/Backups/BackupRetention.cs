@@ -14,7 +14,7 @@ namespace OpsPortal.Core.Backups;
 public sealed partial class BackupRetention(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock, ILogger<BackupRetention> logger)
 {
     /// <summary>Which of the good backups (id, finished) to keep.</summary>
-    public static HashSet<long> Keep(IEnumerable<(long Id, DateTimeOffset At)> good, int daily, int weekly, int monthly)
+    internal static HashSet<long> Keep(IEnumerable<(long Id, DateTimeOffset At)> good, int daily, int weekly, int monthly)
     {
         var newestFirst = good.OrderByDescending(b => b.At).ThenByDescending(b => b.Id).ToList();
         var keep = new HashSet<long>();
@@ -36,7 +36,7 @@ public sealed partial class BackupRetention(IDbContextFactory<OpsDbContext> dbs,
     }
 
     /// <summary>Deletes the files retention no longer keeps (and leftovers of failed runs are never kept: they are deleted when they fail).</summary>
-    public async Task<int> ApplyAsync(long targetId, CancellationToken ct)
+    internal async Task<int> ApplyAsync(long targetId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var target = await db.BackupTargets.AsNoTracking().FirstAsync(t => t.Id == targetId, ct);

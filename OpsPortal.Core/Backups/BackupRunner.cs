@@ -58,7 +58,7 @@ public sealed partial class BackupRunner(
     }
 
     /// <summary>Runs a queued backup to its end; a backup that is not queued (run already, or by another worker) is left alone.</summary>
-    public async Task RunAsync(long backupId, CancellationToken ct)
+    internal async Task RunAsync(long backupId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var backup = await db.Backups.FirstOrDefaultAsync(b => b.Id == backupId, ct);
