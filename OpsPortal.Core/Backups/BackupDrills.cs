@@ -147,7 +147,8 @@ public sealed partial class BackupDrills(
     /// <summary>A pg_dump drill: pg_restore into a scratch database (its sha256 computed alongside), the checks, the database dropped whatever happened.</summary>
     private async Task DrillDumpAsync(DrillRun run, BackupDrill drill, BackupTarget target, Backup backup, string server, long clockStart, CancellationToken ct)
     {
-        var scratchName = $"opsportal_drill_{drill.Id}";
+        // Unique beyond the drill's id: two portals (or a test suite's many databases) may share one scratch server.
+        var scratchName = $"opsportal_drill_{drill.Id}_{Guid.NewGuid().ToString("N")[..8]}";
         var created = false;
         try
         {
@@ -314,7 +315,7 @@ public sealed partial class BackupDrills(
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
-#pragma warning disable CA2100 // DDL on a name the portal generated (opsportal_drill_<id>), quoted.
+#pragma warning disable CA2100 // DDL on a name the portal generated (opsportal_drill_<id>_<random>), quoted.
         await using var cmd = new NpgsqlCommand(sql, conn);
 #pragma warning restore CA2100
         await cmd.ExecuteNonQueryAsync(ct);

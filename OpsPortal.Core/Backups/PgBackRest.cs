@@ -186,6 +186,26 @@ public sealed class PgBackRest(ProcessLauncher launcher, PgTools tools, IOptions
             ? new ProcessSpec("/usr/sbin/runuser", "/") { Arguments = ["-u", user, "--", program, .. arguments], Timeout = timeout, KillGrace = TimeSpan.FromSeconds(30) }
             : new ProcessSpec(program, "/") { Arguments = arguments, Timeout = timeout, KillGrace = TimeSpan.FromSeconds(30) };
 
+    /// <summary>Stops the postmaster a crashed drill left running on <paramref name="dataFolder"/> (its pid is line 1 of postmaster.pid).</summary>
+    internal static async Task StopLeftoverAsync(string dataFolder, CancellationToken ct)
+    {
+        var pidFile = Path.Combine(dataFolder, "postmaster.pid");
+        if (!File.Exists(pidFile) || !int.TryParse((await File.ReadAllLinesAsync(pidFile, ct)).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || ProcFs.Stat(pid) is null)
+        {
+            return;
+        }
+        ProcFs.Signal(pid, ProcFs.SigTerm);
+        for (var i = 0; i < 100 && ProcFs.Stat(pid) is { IsZombie: false }; i++)
+        {
+            await Task.Delay(100, ct);
+        }
+        if (ProcFs.Stat(pid) is { IsZombie: false })
+        {
+            ProcFs.Signal(pid, ProcFs.SigKill);
+        }
+    }
+
     /// <summary>Removes a scratch data folder (the cluster is stopped first by its owner).</summary>
     internal static void Remove(string dataFolder)
     {

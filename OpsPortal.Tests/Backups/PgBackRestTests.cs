@@ -118,6 +118,26 @@ public sealed class PgBackRestTests : BackupsTestBase
     }
 
     [Fact]
+    public async Task Sweep_ScratchClusterOfACrashedDrill_StoppedAndRemoved()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        var target = await AddTargetAsync(client, "CREATE TABLE t (id int);");
+        var backup = await BackUpAsync(client, target.Id);
+        var stored = (await Service<BackupTargets>().FindAsync(target.Id, CancellationToken.None))!;
+        // What a node that died mid-drill leaves: a restored folder with PostgreSQL running on it, and no running drill.
+        var folder = Path.Combine(Scratch, $"drill-{900_000 + Random.Shared.Next(99_999)}");
+        await Service<PgBackRest>().RestoreAsync(stored, backup.Label!, folder, CancellationToken.None);
+        var version = (await Service<PgBackRest>().InfoAsync(stored, CancellationToken.None)).Version;
+        await using var leftover = await Service<PgBackRest>().StartAsync(folder, version, "postgres", CancellationToken.None);
+        var pid = int.Parse(File.ReadLines(Path.Combine(folder, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
+        await Service<BackupJobs>().SweepAsync(CancellationToken.None);
+
+        Assert.False(Directory.Exists(folder));
+        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), $"postmaster {pid} still runs");
+    }
+
+    [Fact]
     public async Task AddTarget_BadStanzaOrMissingConfig_RefusedPerField()
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
