@@ -245,6 +245,21 @@ run_tests() {
   log "$name: $passed passed, $failed failed, $skipped skipped in $((SECONDS - started))s"
 }
 
+# Counted as one check: the portal's own recovery end to end — a backup made by the portal restored with
+# ./run.sh --restore and served (scripts/test-restore.sh). Runs with no filter, or one naming PortalRestore.
+check_portal_restore() {
+  [[ -z $FILTER || $FILTER == *PortalRestore* ]] || return 0
+  local started=$SECONDS
+  log "Testing ./run.sh --restore end to end (scripts/test-restore.sh)"
+  if "$ROOT/scripts/test-restore.sh"; then
+    PASSED=$((PASSED + 1))
+    log "./run.sh --restore: passed in $((SECONDS - started))s"
+  else
+    FAILED=$((FAILED + 1))
+    PROBLEMS+=("scripts/test-restore.sh: ./run.sh --restore end to end failed (output above)")
+  fi
+}
+
 # Counted as one check: the code has one format (.editorconfig), so a diff shows changes, not whitespace.
 check_format() {
   log "Checking the format (dotnet format --verify-no-changes)"
@@ -288,6 +303,7 @@ main() {
   local dotnet_tests=0
   if build; then
     run_tests OpsPortal.Tests "$UNIT_PROJECT"
+    check_portal_restore
     if has_e2e; then
       run_tests OpsPortal.E2E "$E2E_PROJECT"
     else
