@@ -152,44 +152,44 @@ public sealed partial class BackupDrills(
         var created = false;
         try
         {
-                var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
-                var scratch = new NpgsqlConnectionStringBuilder(server) { Database = scratchName, Pooling = false, CommandTimeout = 0 }.ConnectionString;
-                if (backup.Location is not { } file || !File.Exists(file))
+            var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
+            var scratch = new NpgsqlConnectionStringBuilder(server) { Database = scratchName, Pooling = false, CommandTimeout = 0 }.ConnectionString;
+            if (backup.Location is not { } file || !File.Exists(file))
+            {
+                throw new DrillStepException(StepRestore, $"the backup file {(backup.Location is null ? "" : "is missing ")}cannot be read");
+            }
+            await run.StepAsync(StepCreate, async () =>
+            {
+                await ExecuteAsync(admin, $"CREATE DATABASE {BackupRunner.Quote(scratchName)}", ct);
+                created = true;
+                return scratchName;
+            });
+            var checksum = Task.Run(() => BackupRunner.Sha256Async(file, ct), ct);
+            await run.StepAsync(StepRestore, async () =>
+            {
+                var result = await launcher.RunAsync(new ProcessSpec(tools.Program("pg_restore"), Path.GetDirectoryName(file)!)
                 {
-                    throw new DrillStepException(StepRestore, $"the backup file {(backup.Location is null ? "" : "is missing ")}cannot be read");
-                }
-                await run.StepAsync(StepCreate, async () =>
-                {
-                    await ExecuteAsync(admin, $"CREATE DATABASE {BackupRunner.Quote(scratchName)}", ct);
-                    created = true;
-                    return scratchName;
-                });
-                var checksum = Task.Run(() => BackupRunner.Sha256Async(file, ct), ct);
-                await run.StepAsync(StepRestore, async () =>
-                {
-                    var result = await launcher.RunAsync(new ProcessSpec(tools.Program("pg_restore"), Path.GetDirectoryName(file)!)
-                    {
-                        Arguments = ["--exit-on-error", "--no-owner", "--no-privileges", "--no-password", $"--jobs={Math.Max(1, options.Value.RestoreJobs)}", "--dbname", scratchName, file],
-                        Environment = PgTools.Environment(server, scratchName),
-                        Timeout = options.Value.DrillTimeout,
-                        KillGrace = TimeSpan.FromSeconds(30),
-                    }, ct);
-                    if (result.Exit.ExitCode != 0 || result.Exit.TimedOut)
-                    {
-                        var sum = await checksum;
-                        var damaged = sum == backup.Sha256 ? "" : " The file's sha256 differs from the one recorded at backup: the file was changed or damaged.";
-                        throw new BackupFailedException("pg_restore failed: " + PgTools.Reason(result.Error, result.Exit.ExitCode, result.Exit.TimedOut) + damaged);
-                    }
-                    return $"restored {BackupRunner.Size(backup.SizeBytes ?? 0)} with {Math.Max(1, options.Value.RestoreJobs)} job(s)";
-                });
-                await run.StepAsync(StepChecksum, async () =>
+                    Arguments = ["--exit-on-error", "--no-owner", "--no-privileges", "--no-password", $"--jobs={Math.Max(1, options.Value.RestoreJobs)}", "--dbname", scratchName, file],
+                    Environment = PgTools.Environment(server, scratchName),
+                    Timeout = options.Value.DrillTimeout,
+                    KillGrace = TimeSpan.FromSeconds(30),
+                }, ct);
+                if (result.Exit.ExitCode != 0 || result.Exit.TimedOut)
                 {
                     var sum = await checksum;
-                    return sum == backup.Sha256
-                        ? $"sha256 {sum[..12]}… matches"
-                        : throw new BackupFailedException($"sha256 {sum[..12]}… differs from {backup.Sha256?[..12]}… recorded at backup: the file was changed");
-                });
-                await CheckAsync(run, target, backup, scratch, ct);
+                    var damaged = sum == backup.Sha256 ? "" : " The file's sha256 differs from the one recorded at backup: the file was changed or damaged.";
+                    throw new BackupFailedException("pg_restore failed: " + PgTools.Reason(result.Error, result.Exit.ExitCode, result.Exit.TimedOut) + damaged);
+                }
+                return $"restored {BackupRunner.Size(backup.SizeBytes ?? 0)} with {Math.Max(1, options.Value.RestoreJobs)} job(s)";
+            });
+            await run.StepAsync(StepChecksum, async () =>
+            {
+                var sum = await checksum;
+                return sum == backup.Sha256
+                    ? $"sha256 {sum[..12]}… matches"
+                    : throw new BackupFailedException($"sha256 {sum[..12]}… differs from {backup.Sha256?[..12]}… recorded at backup: the file was changed");
+            });
+            await CheckAsync(run, target, backup, scratch, ct);
             drill.RtoSeconds = Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
             drill.Status = DrillStatus.Passed;
         }
