@@ -67,6 +67,36 @@ public sealed partial class BackupRetention(IDbContextFactory<OpsDbContext> dbs,
         return pruned.Count;
     }
 
+    /// <summary>
+    /// pgBackRest targets: retention is the repository's own (repo1-retention-full/-diff in pgbackrest.conf; pgbackrest
+    /// expires after each backup, knowing which differentials and WAL depend on which full). The portal only marks
+    /// its records of backups that pgbackrest info no longer lists as deleted; it deletes no file itself.
+    /// </summary>
+    public async Task<int> ApplyStanzaAsync(BackupTarget target, IReadOnlySet<string>? labels, CancellationToken ct)
+    {
+        if (labels is null)
+        {
+            return 0;
+        }
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var gone = (await db.Backups
+            .Where(b => b.TargetId == target.Id && b.Status == BackupStatus.Succeeded && b.DeletedAt == null && b.Label != null)
+            .ToListAsync(ct)).Where(b => !labels.Contains(b.Label!)).ToList();
+        if (gone.Count == 0)
+        {
+            return 0;
+        }
+        foreach (var b in gone)
+        {
+            b.DeletedAt = clock.GetUtcNow();
+        }
+        events.Append(db, "system", BackupEventKinds.BackupsPruned, BackupEventKinds.SubjectType, BackupRunner.Id(target.Id),
+            $"pgBackRest's retention expired {gone.Count} backup(s) of {target.Name}", payload: new { backupIds = gone.Select(b => b.Id).ToList() });
+        await db.SaveChangesAsync(ct);
+        LogPruned(target.Id, gone.Count);
+        return gone.Count;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Count} backup files of target {TargetId}")]
     private partial void LogPruned(long targetId, int count);
 }

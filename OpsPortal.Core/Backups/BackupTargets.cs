@@ -113,6 +113,11 @@ public sealed class BackupTargets(
         {
             return BackupRefusals.TargetNotFound(id);
         }
+        if (input.Method is null)
+        {
+            // An update that names no method keeps the target's (and its stanza and config unless given).
+            input = input with { Method = target.Method, Stanza = input.Stanza ?? target.Stanza, PgBackRestConfig = input.PgBackRestConfig ?? target.PgBackRestConfig };
+        }
         var errors = BackupTargetRules.Check(input, target.BuiltIn, creating: false);
         if (errors.Count > 0)
         {
@@ -154,6 +159,13 @@ public sealed class BackupTargets(
         target.BackupMaxAgeHours = input.BackupMaxAgeHours;
         target.DrillMaxAgeHours = input.DrillMaxAgeHours;
         target.Checks = input.Checks ?? target.Checks;
+        if (!target.BuiltIn)
+        {
+            target.Method = input.Method ?? BackupMethods.PgDump;
+            var physical = target.Method == BackupMethods.PgBackRest;
+            target.Stanza = physical ? input.Stanza : null;
+            target.PgBackRestConfig = physical ? input.PgBackRestConfig : null;
+        }
     }
 
     /// <summary>The connection string pg_dump uses (the portal's own: its direct connection, never through a pooler); null when it cannot be decrypted.</summary>
