@@ -72,7 +72,7 @@ public sealed partial class BackupRetention(IDbContextFactory<OpsDbContext> dbs,
     /// expires after each backup, knowing which differentials and WAL depend on which full). The portal only marks
     /// its records of backups that pgbackrest info no longer lists as deleted; it deletes no file itself.
     /// </summary>
-    public async Task<int> ApplyStanzaAsync(BackupTarget target, IReadOnlySet<string>? labels, CancellationToken ct)
+    internal async Task<int> ApplyStanzaAsync(BackupTarget target, IReadOnlySet<string>? labels, CancellationToken ct)
     {
         if (labels is null)
         {

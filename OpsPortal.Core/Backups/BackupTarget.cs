@@ -66,7 +66,7 @@ public static class BackupMethods
     /// <summary><c>pgbackrest backup</c> of a stanza, restored with <c>pgbackrest restore</c> into a scratch cluster.</summary>
     public const string PgBackRest = "pgbackrest";
 
-    public static bool IsKnown(string? method) => method is PgDump or PgBackRest;
+    internal static bool IsKnown(string? method) => method is PgDump or PgBackRest;
 }
 
 /// <summary>What a restore drill checks on the restored copy.</summary>
