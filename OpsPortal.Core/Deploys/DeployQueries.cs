@@ -70,7 +70,7 @@ public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, Npg
             return [];
         }
         var pattern = Common.LikePattern.Contains(text);
-        long? id = long.TryParse(text.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        var id = Common.SearchedNumber.Of(text);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Deploys.AsNoTracking()
             .Where(d => d.Id == id || EF.Functions.ILike(d.Service, pattern, "\\") || EF.Functions.ILike(d.Version, pattern, "\\")

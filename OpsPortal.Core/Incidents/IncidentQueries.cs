@@ -51,7 +51,7 @@ public sealed class IncidentQueries(IDbContextFactory<OpsDbContext> dbFactory)
         }
         var pattern = Common.LikePattern.Contains(text);
         var lower = text.ToLowerInvariant();
-        long? id = long.TryParse(text.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        var id = Common.SearchedNumber.Of(text);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Incidents.AsNoTracking()
             .Where(i => i.Id == id || EF.Functions.ILike(i.Title, pattern, "\\") || i.Services.Any(s => s.ToLower() == lower))
