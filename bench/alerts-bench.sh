@@ -24,7 +24,7 @@ bench_cluster
 export OPSPORTAL_ADMIN_PASSWORD=Bench-password-1 OPSPORTAL_ADMIN_EMAIL=bench@localhost
 dotnet "$app" ensure-admin >/dev/null
 
-columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request"
+columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request,query"
 if [[ ! -f $work/loaded ]]; then
   log "Generating and loading $rows rows over the last 7 days"
   dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll gen-csv "$rows" "$work/access.csv" 7

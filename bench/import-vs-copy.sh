@@ -23,7 +23,7 @@ dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll gen "$lines
 log "Starting PostgreSQL"
 bench_cluster
 
-columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request"
+columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request,query"
 
 # server_cpu — CPU seconds (×100) of the cluster's finished backends: the postmaster's reaped children.
 server_cpu() { awk '{print $16 + $17}' "/proc/$(head -n 1 "$work/pg/data/postmaster.pid")/stat"; }

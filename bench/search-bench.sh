@@ -20,7 +20,7 @@ bench_workdir search-bench
 bench_build bench
 bench_cluster
 
-columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request"
+columns="ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request,query"
 if [[ ! -f $work/loaded ]]; then
   log "Generating $rows rows over the last 7 days"
   dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll gen-csv "$rows" "$work/access.csv" 7
@@ -49,7 +49,7 @@ fi
 log "Trigram indexes on closed partitions (as LogMaintenanceJob)"
 started=$(date +%s.%N)
 psql_db <<'SQL'
-SELECT format('CREATE INDEX IF NOT EXISTS %I ON %I USING gin (path gin_trgm_ops)', c.relname || '_path_trgm', c.relname)
+SELECT format('CREATE INDEX IF NOT EXISTS %I ON %I USING gin (path gin_trgm_ops, query gin_trgm_ops)', c.relname || '_path_trgm', c.relname)
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = 'access'::regclass AND c.relname < 'access_p' || to_char(current_date, 'YYYYMMDD') ORDER BY 1 \gexec
 ANALYZE access;
@@ -112,7 +112,7 @@ now=$(date -u +%s)
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 ts() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
 to=$now; h1=$((now - 3600)); d1=$((now - 86400)); d7=$((now - 7 * 86400))
-cols="id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent, clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme, source_id, remote_host, raw_request"
+cols="id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent, clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme, source_id, remote_host, raw_request, query"
 rng() { echo "date >= '$(ts "$1")' AND date < '$(ts "$to")'"; }
 search_sql() { echo "SELECT $cols FROM access WHERE $(rng "$1") AND $2 ORDER BY date DESC, id DESC LIMIT 101"; }
 stats_sql() { echo "SELECT $2 AS key, count(*) AS count, sum(count(*)) OVER () AS total FROM access WHERE $(rng "$1") GROUP BY 1 ORDER BY $3 LIMIT $4"; }
@@ -123,8 +123,8 @@ queries=(
   "status:5xx, last 1 h|/api/logs?q=$(urlenc status:5xx)&from=$(iso $h1)&to=$(iso $to)|$(search_sql $h1 'status BETWEEN 500 AND 599')|100"
   "path:/api/*, last 24 h|/api/logs?q=$(urlenc 'path:/api/*')&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "path ILIKE '/api/%'")|100"
   "ip:10.1.0.0/16, last 24 h|/api/logs?q=$(urlenc ip:10.1.0.0/16)&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "ip <<= '10.1.0.0/16'")|100"
-  "bare word 'widget' (common), last 24 h|/api/logs?q=widget&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "path ILIKE '%widget%'")|100"
-  "bare word 'export' (rare, 0.1 %), last 24 h|/api/logs?q=export&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "path ILIKE '%export%'")|100"
+  "bare word 'widget' (common), last 24 h|/api/logs?q=widget&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "(path ILIKE '%widget%' OR query ILIKE '%widget%')")|100"
+  "bare word 'export' (rare, 0.1 %), last 24 h|/api/logs?q=export&from=$(iso $d1)&to=$(iso $to)|$(search_sql $d1 "(path ILIKE '%export%' OR query ILIKE '%export%')")|100"
   "stats by path, top 10, 24 h|/api/logs/stats?by=path&top=10&from=$(iso $d1)&to=$(iso $to)|$(stats_sql $d1 path 'count DESC, key' 10)|500"
   "histogram 7 d (stats by hour)|/api/logs/stats?by=hour&from=$(iso $d7)&to=$(iso $to)|$(stats_sql $d7 "date_trunc('hour', date)" key 50000)|1000"
   "histogram 7 d, the page's former query on access (3 h bars by status class; reference only, the page now reads the rollup)||SELECT date_bin('3 hours', date, '$(ts $d7)') AS bucket, count(*) FILTER (WHERE status BETWEEN 200 AND 299), count(*) FILTER (WHERE status BETWEEN 300 AND 399), count(*) FILTER (WHERE status BETWEEN 400 AND 499), count(*) FILTER (WHERE status BETWEEN 500 AND 599), count(*) FILTER (WHERE status IS NULL OR status < 200 OR status > 599) FROM access WHERE $(rng $d7) GROUP BY 1 ORDER BY 1|1000"

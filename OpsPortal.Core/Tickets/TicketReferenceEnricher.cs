@@ -5,12 +5,12 @@ using OpsPortal.Core.Markdown;
 
 namespace OpsPortal.Core.Tickets;
 
-/// <summary>Tells the markdown pipeline which <c>OPS-123</c> references are real tickets: one query per document.</summary>
+/// <summary>Tells the markdown pipeline which <c>OPS-123</c> references are real tickets: one query per batch of documents.</summary>
 internal sealed class TicketReferenceEnricher(IDbContextFactory<OpsDbContext> dbFactory) : IMarkdownEnricher
 {
-    public async Task EnrichAsync(MarkdownDocument document, CancellationToken cancellationToken)
+    public async Task EnrichAsync(IReadOnlyList<MarkdownDocument> documents, CancellationToken cancellationToken)
     {
-        var references = document.Descendants<TicketReferenceInline>().ToList();
+        var references = documents.SelectMany(d => d.Descendants<TicketReferenceInline>()).ToList();
         if (references.Count == 0)
         {
             return;

@@ -60,9 +60,9 @@ internal sealed class HighlightingCodeBlockRenderer(CodeBlockRenderer plain) : C
 /// <summary>Tells every <c>[[link]]</c> in a document whether its page exists (by address or title) and where it is, with one query.</summary>
 internal sealed class WikiLinkEnricher(WikiService wiki) : IMarkdownEnricher
 {
-    public async Task EnrichAsync(MarkdownDocument document, CancellationToken cancellationToken)
+    public async Task EnrichAsync(IReadOnlyList<MarkdownDocument> documents, CancellationToken cancellationToken)
     {
-        var links = document.Descendants<WikiLinkInline>().ToList();
+        var links = documents.SelectMany(d => d.Descendants<WikiLinkInline>()).ToList();
         if (links.Count == 0)
         {
             return;

@@ -27,7 +27,7 @@ public sealed class WikiRenderer(MarkdownRenderer renderer, IEnumerable<IMarkdow
         var document = renderer.Parse(markdown);
         foreach (var enricher in enrichers)
         {
-            await enricher.EnrichAsync(document, ct);
+            await enricher.EnrichAsync([document], ct);
         }
         var toc = document.Descendants<HeadingBlock>()
             .Where(h => h.Level <= 3 && h.TryGetAttributes()?.Id is { Length: > 0 })

@@ -132,9 +132,9 @@ public class MarkdownRendererTests
     /// <summary>Stands in for the tickets feature's enricher: these tests are about rendering, not lookup.</summary>
     private sealed class FakeTickets(params TicketReference[] known) : IMarkdownEnricher
     {
-        public Task EnrichAsync(MarkdownDocument document, CancellationToken cancellationToken)
+        public Task EnrichAsync(IReadOnlyList<MarkdownDocument> documents, CancellationToken cancellationToken)
         {
-            foreach (var inline in document.Descendants<TicketReferenceInline>())
+            foreach (var inline in documents.SelectMany(d => d.Descendants<TicketReferenceInline>()))
             {
                 inline.Ticket = known.FirstOrDefault(t => t.Key == inline.Key);
             }

@@ -1,5 +1,6 @@
 using Bunit;
 using Markdig.Syntax;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using OpsPortal.Core.Markdown;
 using OpsPortal.Web.Components.Shared;
@@ -26,11 +27,47 @@ public class MarkdownViewTests
         Assert.Equal("Changed", view.Find("h1").TextContent);
     }
 
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 40)]
+    public void ManyBlocksInOneRender_WithThePagesBatch_EnrichedInOneLookup(bool batched, int lookups)
+    {
+        using var ctx = new BunitContext();
+        ctx.Services.AddMarkdown();
+        var enricher = new KnownTicket();
+        ctx.Services.AddSingleton<IMarkdownEnricher>(enricher);
+        var batch = batched ? new MarkdownBatch(ctx.Services.GetRequiredService<MarkdownService>()) : null;
+
+        // A timeline of 40 notes, as the incident page draws it under the layout's cascading batch.
+        var page = ctx.Render<CascadingValue<MarkdownBatch?>>(p => p
+            .Add(c => c.Value, batch)
+            .Add(c => c.IsFixed, true)
+            .AddChildContent(b =>
+            {
+                for (var i = 0; i < 40; i++)
+                {
+                    b.OpenComponent<MarkdownView>(0);
+                    b.AddAttribute(1, nameof(MarkdownView.Text), $"Note {i}: see **OPS-{i + 1}**");
+                    b.CloseComponent();
+                }
+            }));
+
+        page.WaitForAssertion(() => Assert.Equal(40, page.FindAll("strong a.ticket-ref").Count));
+        Assert.Equal(lookups, enricher.Calls);
+        Assert.Equal(40, enricher.Documents);
+        Assert.Equal("/tickets/OPS-17", page.FindAll("a.ticket-ref")[16].GetAttribute("href"));
+    }
+
     private sealed class KnownTicket : IMarkdownEnricher
     {
-        public Task EnrichAsync(MarkdownDocument document, CancellationToken cancellationToken)
+        public int Calls { get; private set; }
+        public int Documents { get; private set; }
+
+        public Task EnrichAsync(IReadOnlyList<MarkdownDocument> documents, CancellationToken cancellationToken)
         {
-            foreach (var inline in document.Descendants<TicketReferenceInline>())
+            Calls++;
+            Documents += documents.Count;
+            foreach (var inline in documents.SelectMany(d => d.Descendants<TicketReferenceInline>()))
             {
                 inline.Ticket = new TicketReference(inline.Key, "A ticket", "Open");
             }

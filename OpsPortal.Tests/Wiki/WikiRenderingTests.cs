@@ -87,9 +87,9 @@ public sealed class WikiRenderingTests
 
     private sealed class FixedLinks(string[] existing) : IMarkdownEnricher
     {
-        public Task EnrichAsync(Markdig.Syntax.MarkdownDocument document, CancellationToken cancellationToken)
+        public Task EnrichAsync(IReadOnlyList<Markdig.Syntax.MarkdownDocument> documents, CancellationToken cancellationToken)
         {
-            foreach (var link in document.Descendants<WikiLinkInline>())
+            foreach (var link in documents.SelectMany(d => d.Descendants<WikiLinkInline>()))
             {
                 link.Exists = existing.Contains(link.Target);
             }

@@ -70,7 +70,9 @@ internal sealed class AccessCsvGenerator(int seed)
             line.Clear();
             F(line, client); F(line, host); F(line, _r.Next(40) == 0 ? "alice" : null);
             F(line, t.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture));
-            F(line, method); F(line, path); F(line, _r.Next(5) == 0 ? "HTTP/2.0" : "HTTP/1.1"); F(line, N(status));
+            // Stored as ingestion stores it (ADR-044): the path without its query string, which is the last column.
+            var mark = path.IndexOf('?', StringComparison.Ordinal);
+            F(line, method); F(line, mark < 0 ? path : path[..mark]); F(line, _r.Next(5) == 0 ? "HTTP/2.0" : "HTTP/1.1"); F(line, N(status));
             F(line, status == 304 ? null : N(_r.Next(0, 250_000)));
             F(line, _r.Next(10) < 4 ? null : Referrers[_r.Next(Referrers.Length)]);
             F(line, UserAgents[_r.Next(UserAgents.Length)]);
@@ -78,7 +80,7 @@ internal sealed class AccessCsvGenerator(int seed)
             F(line, backend ? bt.ToString("0.000", CultureInfo.InvariantCulture) : null);
             F(line, backend ? $"10.0.1.{_r.Next(2, 9)}" : null); F(line, backend ? "8080" : null); F(line, backend ? N(status) : null);
             F(line, https ? "TLS_AES_128_GCM_SHA256" : null); F(line, https ? "TLSv1.3" : null); F(line, https ? "https" : "http");
-            F(line, "1"); F(line, null); F(line, null, last: true);
+            F(line, "1"); F(line, null); F(line, null); F(line, mark < 0 ? null : path[(mark + 1)..], last: true);
             csv.Write(line);
         }
         Console.Error.WriteLine($"generated {count} rows from {start:O} to {end:O}");

@@ -12,7 +12,7 @@ internal static class GenerateCommand
 {
     public const string CsvColumns =
         "ip,hostname,username,date,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime," +
-        "backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request";
+        "backendip,backendport,backendstatus,ssl_cipher,ssl_protocol,scheme,source_id,remote_host,raw_request,query";
 
     public static int Run(int count, string logPath, string? csvPath)
     {
@@ -50,7 +50,7 @@ internal static class GenerateCommand
         Field(csv, r.Referrer); Field(csv, r.UserAgent); Field(csv, Num(r.ClientTime)); Field(csv, Num(r.BackendTime));
         Field(csv, r.BackendIp?.ToString()); Field(csv, Num(r.BackendPort)); Field(csv, Num(r.BackendStatus));
         Field(csv, r.SslCipher); Field(csv, r.SslProtocol); Field(csv, r.Scheme); Field(csv, "1");
-        Field(csv, r.RemoteHost); Field(csv, r.RawRequest, last: true);
+        Field(csv, r.RemoteHost); Field(csv, r.RawRequest); Field(csv, r.Query, last: true);
     }
 
     private static string? Num<T>(T? value) where T : struct, IFormattable =>

@@ -32,6 +32,47 @@ public sealed class LogsPageTests(PortalFixture portal) : BrowserTest(portal)
         await Assertions.Expect(Page.GetByTestId("log-row")).ToHaveCountAsync(2);
     }
 
+    /// <summary>Issue 21.11: the path facet counts /screen once however many query strings it had; the row
+    /// shows the full request and its detail the path and the query string apart.</summary>
+    [Fact]
+    public async Task QueryStrings_PathFacetGroupsThem_RowShowsTheFullRequest()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        using (var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) })
+        {
+            var token = await (await http.PostAsJsonAsync("/api/auth/tokens",
+                new { email = PortalFixture.AdminEmail, password = PortalFixture.AdminPassword, name = "e2e" })).Content.ReadFromJsonAsync<TokenBody>();
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token!.Token);
+            var now = DateTime.UtcNow.AddMinutes(-2).ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
+            var body = new StringBuilder();
+            for (var i = 0; i < 5; i++)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"10.9.2.{i} - - [{now}] \"GET /e2e-screen-{tag}?id={17 + i}&ts={1000 + i} HTTP/1.1\" 200 10 \"-\" \"e2e\"\n");
+            }
+            (await http.PostAsync("/api/logs?format=combined&host=e2e", new StringContent(body.ToString(), Encoding.UTF8, "text/plain"))).EnsureSuccessStatusCode();
+        }
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync($"/logs?range=15m&q=path%3A%2Fe2e-screen-{tag}");
+        await WaitForInteractiveAsync(Page);
+
+        await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("5");
+        var facet = Page.GetByTestId("facet-path").GetByTestId("facet-value");
+        await Assertions.Expect(facet).ToHaveCountAsync(1);
+        await Assertions.Expect(facet).ToHaveTextAsync($"/e2e-screen-{tag}");
+        var row = Page.GetByTestId("log-row").Filter(new() { HasText = "id=19&ts=1002" });
+        await Assertions.Expect(row).ToContainTextAsync($"/e2e-screen-{tag}?id=19&ts=1002");
+
+        await row.ClickAsync();
+        var detail = Page.GetByTestId("log-detail");
+        await Assertions.Expect(detail).ToContainTextAsync("id=19&ts=1002");
+        await Assertions.Expect(detail.Locator("tr", new() { HasText = "query" }).First).ToContainTextAsync("id=19&ts=1002");
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "LogsQueryString.png"), FullPage = true });
+
+        await Page.GetByTestId("log-query").FillAsync("query:id=19*");
+        await Page.GetByTestId("log-query").PressAsync("Enter");
+        await Assertions.Expect(Page.GetByTestId("match-number")).ToHaveTextAsync("1");
+    }
+
     [Fact]
     public async Task BadQuery_PointsAtTheProblem()
     {

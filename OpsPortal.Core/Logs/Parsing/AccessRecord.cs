@@ -27,7 +27,13 @@ internal sealed class AccessRecord
     public DateTime Date { get; set; }
 
     public string? Method { get; set; }
+    /// <summary>The request path without its query string: <c>/screen</c> for <c>/screen?id=17</c> (ADR-044).</summary>
     public string? Path { get; set; }
+
+    /// <summary>The query string after the first <c>?</c>, without it; null when the request had no <c>?</c>
+    /// (an empty string when it ended in one).</summary>
+    public string? Query { get; set; }
+
     public string? Protocol { get; set; }
     public int? Status { get; set; }
 
@@ -70,6 +76,7 @@ internal sealed class AccessRecord
         Date = default;
         Method = null;
         Path = null;
+        Query = null;
         Protocol = null;
         Status = null;
         Size = 0;

@@ -15,6 +15,8 @@ internal sealed class FieldDecoder
     private readonly Utf8StringCache _texts = new(slots: 4096, maxLength: 1024);
     // Paths: a few (health checks, assets, the home page) are most of the traffic.
     private readonly Utf8StringCache _paths = new(slots: 4096, maxLength: 256);
+    // Query strings: mostly one-offs, but polling pages repeat theirs (?page=1, ?tab=logs).
+    private readonly Utf8StringCache _queries = new(slots: 1024, maxLength: 256);
     private readonly IPAddressCache _ips = new(v4Slots: 8192, v6Slots: 2048);
 
     public string? Decode(LogSegment segment, ReadOnlySpan<byte> v, AccessRecord r)
@@ -44,7 +46,10 @@ internal sealed class FieldDecoder
                 r.Method = none ? null : RequestLine.KnownMethod(v) ?? _tokens.Get(v);
                 return null;
             case LogVariable.RequestUri:
-                r.Path = none ? null : _paths.Get(v);
+                if (!none)
+                {
+                    SetPathAndQuery(v, r);
+                }
                 return null;
             case LogVariable.ServerProtocol:
                 r.Protocol = none ? null : RequestLine.KnownProtocol(v) ?? _tokens.Get(v);
@@ -118,8 +123,22 @@ internal sealed class FieldDecoder
         }
 
         r.Method = RequestLine.KnownMethod(v[method]) ?? _tokens.Get(v[method]);
-        r.Path = _paths.Get(v[path]);
+        SetPathAndQuery(v[path], r);
         r.Protocol = RequestLine.KnownProtocol(v[protocol]) ?? _tokens.Get(v[protocol]);
+    }
+
+    // The path is stored without its query string so that paths group (/screen?id=17&ts=… is one path,
+    // not one per request); the query string goes to its own column (ADR-044). Only the first '?' splits.
+    private void SetPathAndQuery(ReadOnlySpan<byte> uri, AccessRecord r)
+    {
+        var mark = uri.IndexOf((byte)'?');
+        if (mark < 0)
+        {
+            r.Path = _paths.Get(uri);
+            return;
+        }
+        r.Path = _paths.Get(uri[..mark]);
+        r.Query = _queries.Get(uri[(mark + 1)..]);
     }
 
     private void DecodeUpstreamAddr(ReadOnlySpan<byte> last, AccessRecord r)

@@ -30,7 +30,8 @@ public static class QueryFields
         new("user", "username", FieldKind.Text, "authenticated user ($remote_user)", "username"),
         new("date", "date", FieldKind.Time, "request time, UTC (date:>=2026-11-26T10:00Z)", "time"),
         new("method", "method", FieldKind.Text, "HTTP method"),
-        new("path", "path", FieldKind.Text, "request path with query string", "url", "uri"),
+        new("path", "path", FieldKind.Text, "request path without the query string; a value with a `?` is matched against the full request (path?query)", "url", "uri"),
+        new("query", "query", FieldKind.Text, "query string after the `?`, without it (empty for a bare `?`)", "querystring", "args"),
         new("protocol", "protocol", FieldKind.Text, "HTTP/1.1, HTTP/2.0 …", "proto"),
         new("status", "status", FieldKind.Integer, "response status; 5xx for a class"),
         new("size", "size", FieldKind.Integer, "response body bytes", "bytes"),
@@ -49,6 +50,14 @@ public static class QueryFields
         new("remote_host", "remote_host", FieldKind.Text, "client logged by name rather than address", "rhost"),
         new("raw_request", "raw_request", FieldKind.Text, "request line that is not METHOD PATH PROTOCOL", "raw"),
     ];
+
+    /// <summary>
+    /// The full request as logged, path?query: what free text and a <c>path:</c> value with a <c>?</c> match, so
+    /// that searches written before the path was stored without its query string still find their rows
+    /// (ADR-044). Not a name users type.
+    /// </summary>
+    internal static QueryField Request { get; } =
+        new("request", "(path || coalesce('?' || query, ''))", FieldKind.Text, "path?query as logged");
 
     private static readonly Dictionary<string, QueryField> ByName = All
         .SelectMany(f => f.Aliases.Prepend(f.Name).Select(n => (n, f)))

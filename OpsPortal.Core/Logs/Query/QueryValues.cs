@@ -50,6 +50,11 @@ internal static class QueryValues
 
     private static QueryNode ParseText(QueryField field, string value, bool quoted)
     {
+        if (field.Column == "path" && value.Contains('?', StringComparison.Ordinal))
+        {
+            // path:/screen?id=17 was written when the path held the query string: it still means the full request.
+            field = QueryFields.Request;
+        }
         if (quoted || !value.Contains('*', StringComparison.Ordinal))
         {
             return new CompareNode(field, "=", value);
@@ -67,7 +72,11 @@ internal static class QueryValues
         return new LikeNode(field, pattern.ToString());
     }
 
-    /// <summary>A bare word or phrase: a case-insensitive substring of the path.</summary>
+    /// <summary>
+    /// A bare word or phrase: a case-insensitive substring of the full request (path?query). Without a
+    /// <c>?</c> in it, that is a substring of the path or of the query string, which the trigram indexes on
+    /// both columns answer; with one, the joined text is searched (no index, but it finds what it did before).
+    /// </summary>
     public static QueryNode Substring(string text)
     {
         var escaped = new StringBuilder(text.Length + 2).Append('%');
@@ -75,7 +84,10 @@ internal static class QueryValues
         {
             escaped.Append(c is '%' or '_' or '\\' ? "\\" + c : c.ToString());
         }
-        return new LikeNode(QueryFields.Find("path")!, escaped.Append('%').ToString());
+        var pattern = escaped.Append('%').ToString();
+        return text.Contains('?', StringComparison.Ordinal)
+            ? new LikeNode(QueryFields.Request, pattern)
+            : new OrNode([new LikeNode(QueryFields.Find("path")!, pattern), new LikeNode(QueryFields.Find("query")!, pattern)]);
     }
 
     private static QueryNode ParseAddress(QueryField field, string value, int at)

@@ -19,7 +19,7 @@ internal sealed class AccessQuery(NpgsqlDataSource dataSource, TimeProvider cloc
     internal const string Columns = """
         id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent,
         clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme,
-        source_id, remote_host, raw_request
+        source_id, remote_host, raw_request, query
         """;
 
     public DateTime Now => Plain(clock.GetUtcNow().UtcDateTime);
@@ -131,7 +131,7 @@ internal sealed class AccessQuery(NpgsqlDataSource dataSource, TimeProvider cloc
         Int(r, 8), Int(r, 9), Text(r, 10), Text(r, 11),
         r.IsDBNull(12) ? null : r.GetDouble(12), r.IsDBNull(13) ? null : r.GetDouble(13),
         Address(r, 14), Int(r, 15), Int(r, 16), Text(r, 17), Text(r, 18), Text(r, 19),
-        Int(r, 20), Text(r, 21), Text(r, 22));
+        Int(r, 20), Text(r, 21), Text(r, 22), Text(r, 23));
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

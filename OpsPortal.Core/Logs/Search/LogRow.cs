@@ -1,6 +1,7 @@
 namespace OpsPortal.Core.Logs.Search;
 
-/// <summary>One row of the access table as search returns it; <see cref="Date"/> is UTC.</summary>
+/// <summary>One row of the access table as search returns it; <see cref="Date"/> is UTC. <see cref="Path"/> is
+/// without the query string, which is <see cref="Query"/> (ADR-044).</summary>
 public sealed record LogRow(
     long Id,
     DateTime Date,
@@ -24,7 +25,12 @@ public sealed record LogRow(
     string? Scheme,
     int? SourceId,
     string? RemoteHost,
-    string? RawRequest);
+    string? RawRequest,
+    string? Query = null)
+{
+    /// <summary>The request as logged: path?query, or the raw request line when it had no path.</summary>
+    public string? Request => Path is null ? RawRequest : Query is null ? Path : Path + "?" + Query;
+}
 
 /// <summary>A page of rows, newest first; <see cref="Next"/> is the cursor for the following page, if any.</summary>
 public sealed record LogPage(IReadOnlyList<LogRow> Rows, string? Next);

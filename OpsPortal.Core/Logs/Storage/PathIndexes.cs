@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Logs.Storage;
 public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList<DateTime> Hours, IReadOnlyList<DateTime> Quarters, int Dropped);
 
 /// <summary>
-/// Trigram indexes on <c>access.path</c>, which bare words and path globs (<c>ILIKE</c>) need: a rare
+/// Trigram indexes on <c>access.path</c> and <c>access.query</c>, which bare words and path globs (<c>ILIKE</c>) need: a rare
 /// word without one reads every row of the range (~0.3 s for a day's 1.4M rows, bench/RESULTS.md).
 /// A trigram GIN index that takes inserts makes COPY ~4x slower (docs/logs.md, "Measured facts"), so no index ever sees
 /// the rows being written now:
@@ -28,6 +28,10 @@ public sealed record PathIndexResult(IReadOnlyList<DateOnly> Days, IReadOnlyList
 internal static class PathIndexes
 {
     private const string Suffix = "_path_trgm";
+
+    /// <summary>Path and query string in one index: a bare word is <c>path ILIKE … OR query ILIKE …</c>, and a
+    /// multi-column GIN index answers a condition on either column (ADR-044).</summary>
+    public const string Definition = "path gin_trgm_ops, query gin_trgm_ops";
     private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
 
     public static string DayIndexName(DateOnly day) => AccessTable.PartitionName(day) + Suffix;
@@ -44,7 +48,7 @@ internal static class PathIndexes
     /// match must satisfy (not one under a negation).</summary>
     public static bool CanServe(QueryNode node) => node switch
     {
-        LikeNode like => like.Field.Column == "path",
+        LikeNode like => like.Field.Column is "path" or "query",
         AndNode and => and.Items.Any(CanServe),
         OrNode or => or.Items.All(CanServe),
         _ => false,
@@ -180,7 +184,7 @@ internal static class PathIndexes
         // Names and bounds are made from dates here, never taken from input.
 #pragma warning disable CA2100
         await using var create = new NpgsqlCommand(
-            $"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"{index}\" ON \"{table}\" USING gin (path gin_trgm_ops){where}", conn)
+            $"CREATE INDEX CONCURRENTLY IF NOT EXISTS \"{index}\" ON \"{table}\" USING gin ({Definition}){where}", conn)
         { CommandTimeout = 0 };
 #pragma warning restore CA2100
         await create.ExecuteNonQueryAsync(ct);

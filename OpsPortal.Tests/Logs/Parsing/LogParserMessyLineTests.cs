@@ -87,7 +87,7 @@ public class LogParserMessyLineTests
         var record = Parse(
             @"1.2.3.4 - - [17/May/2015:10:05:03 +0000] ""GET /q?a=\x22b\x22 HTTP/1.1"" 200 5 ""http://\xe4\xe5/"" ""x\x22y""");
 
-        Assert.Equal(@"/q?a=\x22b\x22", record.Path);
+        Assert.Equal(("/q", @"a=\x22b\x22"), (record.Path, record.Query));
         Assert.Equal(@"http://\xe4\xe5/", record.Referrer);
         Assert.Equal(@"x\x22y", record.UserAgent);
     }

@@ -20,7 +20,7 @@ public class LogParserPresetTests
         Assert.Equal(IPAddress.Parse("203.0.113.9"), r.Ip);
         Assert.Equal("alice", r.Username);
         Assert.Equal(new DateTime(2015, 5, 17, 10, 5, 3, DateTimeKind.Utc), r.Date);
-        Assert.Equal(("GET", "/shop/cart?id=42", "HTTP/1.1"), (r.Method, r.Path, r.Protocol));
+        Assert.Equal(("GET", "/shop/cart", "id=42", "HTTP/1.1"), (r.Method, r.Path, r.Query, r.Protocol));
         Assert.Equal(200, r.Status);
         Assert.Equal(5120, r.Size);
         Assert.Equal("https://example.com/shop", r.Referrer);

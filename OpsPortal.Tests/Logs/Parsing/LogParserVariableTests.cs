@@ -88,12 +88,33 @@ public class LogParserVariableTests
     [Fact]
     public void Request_MethodPathProtocol_SplitsIntoColumns()
     {
-        var record = Parse("\"$request\"", "\"POST /api/orders?id=7&x=%20y HTTP/2.0\"");
+        var record = Parse("\"$request\"", "\"POST /api/orders?id=7&x=%20y?z HTTP/2.0\"");
 
         Assert.Equal("POST", record.Method);
-        Assert.Equal("/api/orders?id=7&x=%20y", record.Path);
+        Assert.Equal("/api/orders", record.Path);
+        Assert.Equal("id=7&x=%20y?z", record.Query);
         Assert.Equal("HTTP/2.0", record.Protocol);
         Assert.Null(record.RawRequest);
+    }
+
+    [Theory]
+    [InlineData("GET /screen?id=17&ts=1 HTTP/1.1", "/screen", "id=17&ts=1")]
+    [InlineData("GET /screen? HTTP/1.1", "/screen", "")]
+    [InlineData("GET /screen HTTP/1.1", "/screen", null)]
+    [InlineData("GET ?a=1 HTTP/1.1", "", "a=1")]
+    public void Request_QueryString_StoredApartFromThePath(string request, string path, string? query)
+    {
+        var record = Parse("\"$request\"", $"\"{request}\"");
+
+        Assert.Equal((path, query), (record.Path, record.Query));
+    }
+
+    [Fact]
+    public void RequestUri_QueryString_StoredApartFromThePath()
+    {
+        var record = Parse("$request_method $request_uri $server_protocol", "GET /screen?id=17 HTTP/1.1");
+
+        Assert.Equal(("/screen", "id=17"), (record.Path, record.Query));
     }
 
     [Fact]

@@ -99,6 +99,6 @@ public class ValueCacheTests
 
     private static string Describe(LogParser parser, string line, AccessRecord record) =>
         parser.TryParse(line, record, out var reason)
-            ? $"{record.Ip}|{record.Date:O}|{record.Method}|{record.Path}|{record.Status}|{record.Size}|{record.Referrer}|{record.UserAgent}"
+            ? $"{record.Ip}|{record.Date:O}|{record.Method}|{record.Path}|{record.Query}|{record.Status}|{record.Size}|{record.Referrer}|{record.UserAgent}"
             : reason;
 }

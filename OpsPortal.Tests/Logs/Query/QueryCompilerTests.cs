@@ -69,21 +69,25 @@ public sealed class QueryCompilerTests
     [InlineData("path:\"/a*b\"", "path = $1", "/a*b")]
     [InlineData("path:\"say \\\"hi\\\"\"", "path = $1", "say \"hi\"")]
     // Bare words and phrases: a path substring.
-    [InlineData("timeout", "path ILIKE $1", "%timeout%")]
-    [InlineData("\"exact phrase\"", "path ILIKE $1", "%exact phrase%")]
-    [InlineData("50%_x", "path ILIKE $1", "%50\\%\\_x%")]
-    [InlineData("café", "path ILIKE $1", "%café%")]
+    [InlineData("timeout", "(path ILIKE $1 OR query ILIKE $2)", "%timeout%", "%timeout%")]
+    [InlineData("screen?id", "(path || coalesce('?' || query, '')) ILIKE $1", "%screen?id%")]
+    [InlineData("query:id=*", "query ILIKE $1", "id=%")]
+    [InlineData("path:/a?id=1", "(path || coalesce('?' || query, '')) = $1", "/a?id=1")]
+    [InlineData("path:/a?id=*", "(path || coalesce('?' || query, '')) ILIKE $1", "/a?id=%")]
+    [InlineData("\"exact phrase\"", "(path ILIKE $1 OR query ILIKE $2)", "%exact phrase%", "%exact phrase%")]
+    [InlineData("50%_x", "(path ILIKE $1 OR query ILIKE $2)", "%50\\%\\_x%", "%50\\%\\_x%")]
+    [InlineData("café", "(path ILIKE $1 OR query ILIKE $2)", "%café%", "%café%")]
     // Boolean structure.
     [InlineData("status:5xx host:web1", "(status BETWEEN $1 AND $2 AND hostname = $3)", "500", "599", "web1")]
     [InlineData("status:5xx AND host:web1", "(status BETWEEN $1 AND $2 AND hostname = $3)", "500", "599", "web1")]
     [InlineData("(status:500 OR status:502)", "(status = $1 OR status = $2)", "500", "502")]
-    [InlineData("a OR b c", "(path ILIKE $1 OR (path ILIKE $2 AND path ILIKE $3))", "%a%", "%b%", "%c%")]
+    [InlineData("a OR b c", "((path ILIKE $1 OR query ILIKE $2) OR ((path ILIKE $3 OR query ILIKE $4) AND (path ILIKE $5 OR query ILIKE $6)))", "%a%", "%a%", "%b%", "%b%", "%c%", "%c%")]
     [InlineData("-status:2xx", "(status BETWEEN $1 AND $2) IS NOT TRUE", "200", "299")]
     [InlineData("NOT status:2xx", "(status BETWEEN $1 AND $2) IS NOT TRUE", "200", "299")]
-    [InlineData("-(a OR b)", "((path ILIKE $1 OR path ILIKE $2)) IS NOT TRUE", "%a%", "%b%")]
-    [InlineData("--a", "((path ILIKE $1) IS NOT TRUE) IS NOT TRUE", "%a%")]
-    [InlineData("((a))", "path ILIKE $1", "%a%")]
-    [InlineData("a - b", "(path ILIKE $1 AND path ILIKE $2 AND path ILIKE $3)", "%a%", "%-%", "%b%")]
+    [InlineData("-(a OR b)", "(((path ILIKE $1 OR query ILIKE $2) OR (path ILIKE $3 OR query ILIKE $4))) IS NOT TRUE", "%a%", "%a%", "%b%", "%b%")]
+    [InlineData("--a", "(((path ILIKE $1 OR query ILIKE $2)) IS NOT TRUE) IS NOT TRUE", "%a%", "%a%")]
+    [InlineData("((a))", "(path ILIKE $1 OR query ILIKE $2)", "%a%", "%a%")]
+    [InlineData("a - b", "((path ILIKE $1 OR query ILIKE $2) AND (path ILIKE $3 OR query ILIKE $4) AND (path ILIKE $5 OR query ILIKE $6))", "%a%", "%a%", "%-%", "%-%", "%b%", "%b%")]
     [InlineData("", "TRUE")]
     [InlineData("   ", "TRUE")]
     public void Compile_ValidQuery_GivesSqlAndParameters(string query, string sql, params string[] values)
@@ -99,7 +103,7 @@ public sealed class QueryCompilerTests
     {
         string[] columns = ["ip", "hostname", "username", "date", "method", "path", "protocol", "status", "size",
             "referrer", "useragent", "clienttime", "backendtime", "backendip", "backendport", "backendstatus",
-            "ssl_cipher", "ssl_protocol", "scheme", "id", "source_id", "remote_host", "raw_request"];
+            "ssl_cipher", "ssl_protocol", "scheme", "id", "source_id", "remote_host", "raw_request", "query"];
 
         Assert.Equal(columns.Order(), QueryFields.All.Select(f => f.Column).Order());
         Assert.All(QueryFields.All, f => Assert.Same(f, QueryFields.Find(f.Column)));

@@ -77,13 +77,14 @@ public sealed partial class QueryErrorTests
     }
 
     [Fact]
-    public void Parse_InjectionAsBareWords_IsPathSubstrings()
+    public void Parse_InjectionAsBareWords_IsRequestSubstrings()
     {
         var (sql, values) = QueryCompilerTests.Compile("'; DROP TABLE access; --");
 
         // The trailing "--" reads as "not containing '-'".
-        Assert.Equal("(path ILIKE $1 AND path ILIKE $2 AND path ILIKE $3 AND path ILIKE $4 AND (path ILIKE $5) IS NOT TRUE)", sql);
-        Assert.Equal(["%';%", "%DROP%", "%TABLE%", "%access;%", "%-%"], values);
+        Assert.Equal("((path ILIKE $1 OR query ILIKE $2) AND (path ILIKE $3 OR query ILIKE $4) AND (path ILIKE $5 OR query ILIKE $6)"
+            + " AND (path ILIKE $7 OR query ILIKE $8) AND ((path ILIKE $9 OR query ILIKE $10)) IS NOT TRUE)", sql);
+        Assert.Equal(["%';%", "%';%", "%DROP%", "%DROP%", "%TABLE%", "%TABLE%", "%access;%", "%access;%", "%-%", "%-%"], values);
     }
 
     [Fact]

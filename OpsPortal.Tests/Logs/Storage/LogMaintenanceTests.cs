@@ -91,7 +91,7 @@ public sealed class LogMaintenanceTests : IAsyncLifetime
         Assert.Equal(
             ["access_p20261124_path_trgm", "access_p20261125_path_trgm", .. Enumerable.Range(0, 12).Select(h => $"access_p20261126_h{h:00}_path_trgm")],
             indexes.Keys);
-        Assert.EndsWith("USING gin (path gin_trgm_ops)", indexes["access_p20261125_path_trgm"], StringComparison.Ordinal);
+        Assert.EndsWith("USING gin (path gin_trgm_ops, query gin_trgm_ops)", indexes["access_p20261125_path_trgm"], StringComparison.Ordinal);
         Assert.EndsWith(
             "WHERE ((date >= '2026-11-26 11:00:00'::timestamp without time zone) AND (date < '2026-11-26 12:00:00'::timestamp without time zone))",
             indexes["access_p20261126_h11_path_trgm"], StringComparison.Ordinal);

@@ -11,7 +11,7 @@ public static class LogsExportEndpoint
     public const int MaxRows = 1_000_000;
 
     private const string Header =
-        "date,ip,remote_host,hostname,username,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_protocol,ssl_cipher,scheme,source_id,raw_request";
+        "date,ip,remote_host,hostname,username,method,path,protocol,status,size,referrer,useragent,clienttime,backendtime,backendip,backendport,backendstatus,ssl_protocol,ssl_cipher,scheme,source_id,raw_request,query";
 
     public static IEndpointRouteBuilder MapLogsExport(this IEndpointRouteBuilder app)
     {
@@ -55,7 +55,7 @@ public static class LogsExportEndpoint
         Cell(r.Date.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)), Cell(r.Ip), Cell(r.RemoteHost), Cell(r.Hostname),
         Cell(r.Username), Cell(r.Method), Cell(r.Path), Cell(r.Protocol), Num(r.Status), Num(r.Size), Cell(r.Referrer), Cell(r.Useragent),
         Num(r.Clienttime), Num(r.Backendtime), Cell(r.Backendip), Num(r.Backendport), Num(r.Backendstatus), Cell(r.SslProtocol),
-        Cell(r.SslCipher), Cell(r.Scheme), Num(r.SourceId), Cell(r.RawRequest));
+        Cell(r.SslCipher), Cell(r.Scheme), Num(r.SourceId), Cell(r.RawRequest), Cell(r.Query));
 
     private static string Num<T>(T? value) where T : struct, IFormattable => value?.ToString(null, CultureInfo.InvariantCulture) ?? "";
 
