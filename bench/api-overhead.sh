@@ -3,13 +3,16 @@
 # SQL (same rows, same run); 1,000-row pages and CSV exports serialise at >= 100k rows/s.
 #   bench/api-overhead.sh [ROWS] [RUNS]      (default 200000 rows, 200 calls per case; CSV cases RUNS/20, at least 5)
 #   BENCH_CASES='page|CSV' bench/api-overhead.sh   only the cases whose name matches
+#   BENCH_APP=DLL bench/api-overhead.sh             the same run against another build of the app (before/after)
 # A throwaway PostgreSQL cluster (normal durability) and the Release app on loopback; ROWS generated
 # opsportal lines loaded with the product's own `import`; a Viewer's API token. Then per case the bench
 # client (bench/OpsPortal.Bench api-overhead) makes 20 warm-up rounds and RUNS timed rounds, each one HTTP
 # call (HttpClient, one kept-alive connection, the whole body read) followed by the same SQL the endpoint
 # runs (one kept Npgsql connection, JIT off as in the app, every value of every row read), so both sides
 # share the load of the moment. overhead = API − SQL at p50 and at p95. The rows each side returned are
-# compared; a mismatch fails the run. BENCH_KEEP=/dir keeps the cluster and data (a later run reuses them).
+# compared; a mismatch fails the run. "app CPU ms/call" is the app process's CPU time (/proc) over the timed
+# rounds per call: the cost of a call that a loaded machine does not inflate the way it inflates wall time.
+# BENCH_KEEP=/dir keeps the cluster and data (a later run reuses them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib.sh
@@ -30,7 +33,9 @@ if [[ ! -f $work/loaded ]]; then
   psql_db -c "VACUUM ANALYZE access"
   touch "$work/loaded"
 fi
-log "Starting the app"
+# BENCH_APP=/path/OpsPortal.Web.dll times another build (e.g. an older commit's) on the same data: before/after.
+app=${BENCH_APP:-$app}
+log "Starting the app ($app)"
 bench_start_app
 password="bench-$(date +%s)-$RANDOM-Pw1!"
 email="bench$(date +%s)$RANDOM@example.com"
@@ -61,7 +66,7 @@ CASES
 log "Timing ($runs calls per case; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll api-overhead "$base" "$token" \
-  "$OPSPORTAL_DATABASE;Pooling=false" "$work/cases.txt" "$runs" | tee "$work/result.md"
+  "$OPSPORTAL_DATABASE;Pooling=false" "$work/cases.txt" "$runs" "$app_pid" | tee "$work/result.md"
 echo
 echo "rows: $total ($from_iso .. $to_iso); calls per case: $runs (CSV: $((runs / 20 > 5 ? runs / 20 : 5)))"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
