@@ -5,7 +5,7 @@
 # up by the app): loading takes ~20 min, so this script reuses it and refuses to run without it. Starts the
 # app (loopback, jobs off; the rollup loop finishes any minute still marked), creates a team dashboard of
 # log panels (requests/s, 5xx %, p95, requests/s split by host, requests/s with last week) and times
-#   - GET /api/dashboards/{id}/panels/{n} over 24 h: cold (every call a range one step later, so the panel
+#   - GET /api/dashboards/{id}/panels/{n} over 24 h: cold (every call a range one step earlier, so the panel
 #     cache never answers: the trend query runs each time) and warm (the same range again: the cache);
 #   - GET /api/logs/trends?step=1m over 24 h (1,440 points, what a minute panel reads), cold the same way.
 # Each kind is one curl process on one kept-alive connection; median and nearest-rank p95 of time_total, ms.
@@ -68,11 +68,13 @@ for n in 0 1 2 3 4; do
   body=$(curl -fs -H "$auth" "$first")
   title=$(jq -r '.data.lines[0].name' <<<"$body")
   points=$(jq '[.data.lines[].points | length] | add' <<<"$body")
-  mapfile -t urls < <(ranges "/api/dashboards/$dashboard/panels/$n?" 360)
+  step=$(jq .data.stepSeconds <<<"$body")
+  # The panel cache aligns ranges to the step: one step apart is a different entry.
+  mapfile -t urls < <(ranges "/api/dashboards/$dashboard/panels/$n?" "$step")
   read -r cold_med cold_p95 <<<"$(time_urls "${urls[@]}")"
   mapfile -t same < <(for ((k = 0; k < calls; k++)); do echo "$first"; done)
   read -r warm_med warm_p95 <<<"$(time_urls "${same[@]}")"
-  echo "| $n: $title (step $(jq .data.stepSeconds <<<"$body") s) | $points | $cold_med | $cold_p95 | $warm_med | $warm_p95 |"
+  echo "| $n: $title (step $step s) | $points | $cold_med | $cold_p95 | $warm_med | $warm_p95 |"
 done
 mapfile -t urls < <(ranges "/api/logs/trends?step=1m&" 60)
 points=$(curl -fs -H "$auth" "${urls[0]}" | jq '[.. | objects | select(has("requests"))] | length')
@@ -80,5 +82,5 @@ read -r cold_med cold_p95 <<<"$(time_urls "${urls[@]}")"
 echo "| /api/logs/trends step=1m (no cache) | $points | $cold_med | $cold_p95 | – | – |"
 curl -fs -X DELETE "$base/api/dashboards/$dashboard?baseRevision=1" -H "$auth" >/dev/null || true
 echo
-echo "rows: $rows; 24 h ranges ending $(iso "$newest") and up to $((calls * 6)) min earlier"
+echo "rows: $rows; 24 h ranges ending $(iso "$newest") and up to $calls steps earlier"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
