@@ -38,7 +38,7 @@ public readonly struct LogRowView
     public string? RemoteHost => Text(21);
     public string? RawRequest => Text(22);
 
-    public LogRow ToRow() => AccessQuery.ReadRow(_reader);
+    internal LogRow ToRow() => AccessQuery.ReadRow(_reader);
 
     private string? Text(int i) => _reader.IsDBNull(i) ? null : _reader.GetString(i);
 
