@@ -5,6 +5,12 @@ using OpsPortal.Bench;
 // dotnet run -c Release --project bench/OpsPortal.Bench -- gen N LOG [CSV]        test data (see import-vs-copy.sh)
 // dotnet run -c Release --project bench/OpsPortal.Bench -- gen-csv N CSV DAYS     access rows over the last DAYS days (search-bench.sh)
 // dotnet run -c Release --project bench/OpsPortal.Bench -- wiki CONNECTION          wiki speed targets (issue 6; bench/RESULTS.md)
+// dotnet run -c Release --project bench/OpsPortal.Bench -- api-overhead URL TOKEN CONNECTION CASES RUNS APP_PID   (api-overhead.sh)
+if (args is ["api-overhead", var url, var token, var db, var cases, var runs, var pid])
+{
+    return await ApiOverheadBench.RunAsync(url, token, db, cases, int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture));
+}
 if (args is ["wiki", var connection])
 {
     return await WikiBench.RunAsync(connection);

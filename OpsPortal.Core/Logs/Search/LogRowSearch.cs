@@ -29,7 +29,26 @@ public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] Np
     public async Task<Result<LogPage>> SearchAsync(
         string? query, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, CancellationToken ct)
     {
-        if (_access.Check(query, from, to) is { } refusal)
+        var rows = new List<LogRow>(Math.Min(Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit), 128));
+        return (await ScanAsync(query, from, to, limit, after, row => rows.Add(row.ToRow()), ct))
+            .TryGet(out var next, out var refusal) ? new LogPage(rows, next) : refusal;
+    }
+
+    /// <summary>Why a search with these arguments would be refused, or null: for a caller that must answer before it reads.</summary>
+    public Refusal? Check(string? query, DateTimeOffset? from, DateTimeOffset? to, string? after) =>
+        _access.Check(query, from, to)
+        ?? (after is not null && !LogSearchCursor.TryDecode(after, out _, out _)
+            ? Refusal.Invalid("'after' is not a cursor returned by a previous page.", "Invalid parameter") : null);
+
+    /// <summary>
+    /// The page <see cref="SearchAsync"/> returns, handed row by row to <paramref name="row"/> while the reader
+    /// holds it (nothing is kept): the API writes each row straight into its answer (ADR-046). Returns the
+    /// cursor of the following page, or null when this page is the last.
+    /// </summary>
+    public async Task<Result<string?>> ScanAsync(
+        string? query, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, Action<LogRowView> row, CancellationToken ct)
+    {
+        if (Check(query, from, to, after) is { } refusal)
         {
             return refusal;
         }
@@ -37,18 +56,12 @@ public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] Np
         var node = QueryParser.Parse(query);
         var unfiltered = QueryCompiler.Compile(node, new SqlParameters()) == "TRUE";
         (DateTime Date, long Id)? cursor = null;
-        if (after is not null)
+        if (after is not null && LogSearchCursor.TryDecode(after, out var afterDate, out var afterId))
         {
-            if (!LogSearchCursor.TryDecode(after, out var afterDate, out var afterId))
-            {
-                return Refusal.Invalid("'after' is not a cursor returned by a previous page.", "Invalid parameter");
-            }
             cursor = (afterDate, afterId);
         }
-        var take = Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit);
+        var page = new PageState(Math.Clamp(limit ?? DefaultLimit, 1, MaxLimit), row);
 
-        // One row more than asked tells whether another page exists without a count.
-        var rows = new List<LogRow>(Math.Min(take + 1, 128));
         var high = Plain(end);
         if (cursor is { } c && c.Date < high)
         {
@@ -58,20 +71,38 @@ public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] Np
         var width = unfiltered ? high - start : FirstSlice;
         // Only a path pattern gains from today's partial indexes; other filters keep the wider slices.
         DateTime? now = PathIndexes.CanServe(node) ? _access.Now : null;
-        while (rows.Count <= take && high > start)
+        while (!page.More && high > start)
         {
             var low = unfiltered ? Plain(start) : SliceStart(high, width, Plain(start), now);
-            await ReadSliceAsync(node, low, high, cursor, take + 1 - rows.Count, rows, ct);
+            await ReadSliceAsync(node, low, high, cursor, page, ct);
             high = low;
             width = NextWidth(width);
         }
-        string? next = null;
-        if (rows.Count > take)
+        return page.More ? LogSearchCursor.Encode(page.LastDate, page.LastId) : null;
+    }
+
+    /// <summary>Rows handed out so far; one row more than the page holds tells that another page exists, without a count.</summary>
+    private sealed class PageState(int take, Action<LogRowView> row)
+    {
+        public int Emitted { get; private set; }
+        public bool More { get; private set; }
+        public DateTime LastDate { get; private set; }
+        public long LastId { get; private set; }
+        public int Wanted => take + 1 - Emitted;
+
+        public void Offer(NpgsqlDataReader reader)
         {
-            rows.RemoveAt(take);
-            next = LogSearchCursor.Encode(rows[^1].Date, rows[^1].Id);
+            if (Emitted == take)
+            {
+                More = true;
+                return;
+            }
+            var view = new LogRowView(reader);
+            row(view);
+            Emitted++;
+            LastDate = view.Date;
+            LastId = view.Id;
         }
-        return new LogPage(rows, next);
     }
 
     /// <summary>Where the slice that ends at <paramref name="high"/> starts: <paramref name="width"/> back,
@@ -94,7 +125,7 @@ public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] Np
         width.Ticks > TimeSpan.MaxValue.Ticks / SliceGrowth ? TimeSpan.MaxValue : width * SliceGrowth;
 
     private Task<int> ReadSliceAsync(
-        QueryNode query, DateTime low, DateTime high, (DateTime Date, long Id)? cursor, int limit, List<LogRow> rows, CancellationToken ct)
+        QueryNode query, DateTime low, DateTime high, (DateTime Date, long Id)? cursor, PageState page, CancellationToken ct)
     {
         var p = new SqlParameters();
         var where = $"date >= {p.Add(low, NpgsqlDbType.Timestamp)} AND date < {p.Add(high, NpgsqlDbType.Timestamp)}";
@@ -107,14 +138,14 @@ public sealed class LogRowSearch([FromKeyedServices(OpsDataSources.LogReads)] Np
         {
             where += $" AND (date, id) < ({p.Add(c.Date, NpgsqlDbType.Timestamp)}, {p.Add(c.Id, NpgsqlDbType.Bigint)})";
         }
-        var sql = $"SELECT {AccessQuery.Columns} FROM access WHERE {where} ORDER BY date DESC, id DESC LIMIT {p.Add(limit, NpgsqlDbType.Integer)}";
+        var sql = $"SELECT {AccessQuery.Columns} FROM access WHERE {where} ORDER BY date DESC, id DESC LIMIT {p.Add(page.Wanted, NpgsqlDbType.Integer)}";
         return _access.ReadAsync(sql, p, async reader =>
         {
             while (await reader.ReadAsync(ct))
             {
-                rows.Add(AccessQuery.ReadRow(reader));
+                page.Offer(reader);
             }
-            return rows.Count;
+            return page.Emitted;
         }, ct);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpsPortal.Core;
 using OpsPortal.Core.Logs.Search;
@@ -23,7 +24,11 @@ public static class LogsSearchEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<LogPage>, ProblemHttpResult>> SearchAsync(
+    /// <summary>
+    /// Rows go from the reader straight into the answer's JSON (LogPageJson into a PooledJson): no row
+    /// objects, no reflection, one write of a known length (ADR-046).
+    /// </summary>
+    private static async Task<Results<PooledJson<LogPage>, ProblemHttpResult>> SearchAsync(
         LogRowSearch search, string? q, string? from, string? to, string? limit, string? after, CancellationToken ct)
     {
         if (!Instant(from, nameof(from)).TryGet(out var start, out var refusal) || !Instant(to, nameof(to)).TryGet(out var end, out refusal)
@@ -31,7 +36,32 @@ public static class LogsSearchEndpoints
         {
             return refusal.ToProblem();
         }
-        return await RunAsync(() => search.SearchAsync(q, start, end, size, string.IsNullOrEmpty(after) ? null : after, ct));
+        var answer = new PooledJson<LogPage>();
+        try
+        {
+            Result<string?> next;
+            // No structure checks per write: LogPageJson always writes the same shape, and LogApiFastPathTests compares its bytes.
+            await using (var json = new Utf8JsonWriter(answer.Buffer, new JsonWriterOptions { SkipValidation = true }))
+            {
+                LogPageJson.Start(json);
+                next = await search.ScanAsync(q, start, end, size, string.IsNullOrEmpty(after) ? null : after, row => LogPageJson.Row(json, row), ct);
+                if (next.TryGet(out var cursor, out refusal))
+                {
+                    LogPageJson.End(json, cursor);
+                }
+            }
+            if (refusal is not null)
+            {
+                answer.Dispose();
+                return refusal.ToProblem();
+            }
+            return answer;
+        }
+        catch
+        {
+            answer.Dispose();
+            throw;
+        }
     }
 
     private static async Task<Results<Ok<LogStats>, ProblemHttpResult>> StatsAsync(
