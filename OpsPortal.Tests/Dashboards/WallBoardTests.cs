@@ -36,7 +36,12 @@ public sealed class WallBoardTests : ApiTestBase
 
     private static Incident Incident(string title, DateTimeOffset started, DateTimeOffset? resolved) => new()
     {
-        Title = title, CreatedBy = "ann@test", Severity = IncidentSeverity.Sev2, StartedAt = started, DetectedAt = started,
-        ResolvedAt = resolved, Status = resolved is null ? IncidentStatus.Investigating : IncidentStatus.Resolved,
+        Title = title,
+        CreatedBy = "ann@test",
+        Severity = IncidentSeverity.Sev2,
+        StartedAt = started,
+        DetectedAt = started,
+        ResolvedAt = resolved,
+        Status = resolved is null ? IncidentStatus.Investigating : IncidentStatus.Resolved,
     };
 }
