@@ -85,6 +85,41 @@ public sealed class DeployQueries(IDbContextFactory<OpsDbContext> dbFactory, Npg
         return await db.Deploys.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id, ct);
     }
 
+    /// <summary>The deploys with these ids, by id (ids not found are left out).</summary>
+    public async Task<Dictionary<long, Deploy>> ByIdsAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Deploys.AsNoTracking().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+    }
+
+    /// <summary>Deploys that finished at or after <paramref name="since"/>, by id after <paramref name="afterId"/> (a keyset page).</summary>
+    public async Task<List<Deploy>> FinishedSinceAsync(DateTimeOffset since, long afterId, int limit, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Deploys.AsNoTracking().Where(d => d.FinishedAt != null && d.FinishedAt >= since && d.Id > afterId)
+            .OrderBy(d => d.Id).Take(Math.Clamp(limit, 1, 500)).ToListAsync(ct);
+    }
+
+    /// <summary>The target's next deploy after <paramref name="deployId"/>, if there is one.</summary>
+    public async Task<Deploy?> NextOfTargetAsync(string service, string environment, long deployId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Deploys.AsNoTracking()
+            .Where(d => d.Service == service && d.Environment == environment && d.Id > deployId)
+            .OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>The first rollback of <paramref name="deployId"/>, if one was started.</summary>
+    public async Task<long?> RollbackOfAsync(long deployId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Deploys.AsNoTracking().Where(d => d.RollbackOf == deployId).OrderBy(d => d.Id).Select(d => (long?)d.Id).FirstOrDefaultAsync(ct);
+    }
+
     public async Task<List<Deploy>> HistoryAsync(DeployHistoryFilter filter, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -16,6 +16,7 @@ namespace OpsPortal.Core.Verification;
 internal sealed partial class AutoRollback(
     IDbContextFactory<OpsDbContext> dbFactory,
     DeployStarter starter,
+    DeployQueries deploys,
     EventLog events,
     ILogger<AutoRollback> logger)
 {
@@ -33,12 +34,7 @@ internal sealed partial class AutoRollback(
 
     private async Task RollBackAsync(long deployId, CancellationToken ct)
     {
-        long? existing;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
-        {
-            existing = await db.Deploys.AsNoTracking().Where(d => d.RollbackOf == deployId).OrderBy(d => d.Id).Select(d => (long?)d.Id).FirstOrDefaultAsync(ct);
-        }
-        if (existing is { } id)
+        if (await deploys.RollbackOfAsync(deployId, ct) is { } id)
         {
             await RecordAsync(deployId, AutoRollbackState.Started, id, $"rollback #{id} was already started", ct);
             return;
@@ -57,6 +53,7 @@ internal sealed partial class AutoRollback(
 
     private async Task RecordAsync(long deployId, string state, long? rollbackId, string detail, CancellationToken ct)
     {
+        var deploy = await deploys.GetAsync(deployId, ct) ?? throw new InvalidOperationException($"Deploy {deployId} under verification is gone.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var changed = await db.DeployImpacts.Where(i => i.DeployId == deployId && i.AutoRollback == AutoRollbackState.Pending)
@@ -66,7 +63,6 @@ internal sealed partial class AutoRollback(
         {
             return;
         }
-        var deploy = await db.Deploys.AsNoTracking().SingleAsync(d => d.Id == deployId, ct);
         events.Append(db, DeployVerification.ActorName,
             state == AutoRollbackState.Started ? VerificationEventKinds.AutoRolledBack : VerificationEventKinds.AutoRollbackRefused,
             VerificationEventKinds.SubjectType, DeployStarter.Id(deploy), $"{DeployStarter.Describe(deploy)} regressed and {detail}", deploy.Service,

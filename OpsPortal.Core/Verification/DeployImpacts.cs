@@ -25,16 +25,16 @@ public sealed record ImpactView(
 }
 
 /// <summary>The read side of deploy verification: one deploy's impact, the verdicts of many, the latest judgements.</summary>
-public sealed class DeployImpacts(IDbContextFactory<OpsDbContext> dbFactory)
+public sealed class DeployImpacts(IDbContextFactory<OpsDbContext> dbFactory, DeployQueries deploys)
 {
     public async Task<ImpactView?> GetAsync(long deployId, CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var deploy = await db.Deploys.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deployId, ct);
+        var deploy = await deploys.GetAsync(deployId, ct);
         if (deploy is null)
         {
             return null;
         }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var impact = await db.DeployImpacts.AsNoTracking().SingleOrDefaultAsync(i => i.DeployId == deployId, ct);
         return View(deploy, impact);
     }
@@ -60,20 +60,25 @@ public sealed class DeployImpacts(IDbContextFactory<OpsDbContext> dbFactory)
         {
             q = q.Where(i => i.Service == service);
         }
-        var rows = await q.OrderByDescending(i => i.DeployId).Take(Math.Clamp(count, 1, 100))
-            .Join(db.Deploys.AsNoTracking(), i => i.DeployId, d => d.Id, (i, d) => new { i, d }).ToListAsync(ct);
-        return [.. rows.OrderByDescending(r => r.i.DeployId).Select(r => View(r.d, r.i))];
+        var impacts = await q.OrderByDescending(i => i.DeployId).Take(Math.Clamp(count, 1, 100)).ToListAsync(ct);
+        return await ViewsAsync(impacts, ct);
     }
 
     /// <summary>Judgements of deploys of <paramref name="services"/> that switched in [from, to] (the incident review).</summary>
     public async Task<List<ImpactView>> ForServicesAsync(IReadOnlyList<string> services, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.DeployImpacts.AsNoTracking()
+        var impacts = await db.DeployImpacts.AsNoTracking()
             .Where(i => services.Contains(i.Service) && i.SwitchAt >= from && i.SwitchAt <= to && i.Verdict != ImpactVerdict.Skipped)
-            .OrderBy(i => i.SwitchAt).Take(50)
-            .Join(db.Deploys.AsNoTracking(), i => i.DeployId, d => d.Id, (i, d) => new { i, d }).ToListAsync(ct);
-        return [.. rows.Select(r => View(r.d, r.i))];
+            .OrderBy(i => i.SwitchAt).Take(50).ToListAsync(ct);
+        return await ViewsAsync(impacts, ct);
+    }
+
+    /// <summary>The views of <paramref name="impacts"/> in their order, with their deploys read through Deploys' own queries.</summary>
+    private async Task<List<ImpactView>> ViewsAsync(List<DeployImpact> impacts, CancellationToken ct)
+    {
+        var byId = await deploys.ByIdsAsync([.. impacts.Select(i => i.DeployId)], ct);
+        return [.. impacts.Where(i => byId.ContainsKey(i.DeployId)).Select(i => View(byId[i.DeployId], i))];
     }
 
     private static ImpactView View(Deploy d, DeployImpact? i)

@@ -23,6 +23,7 @@ internal sealed partial class DeployVerification(
     IDbContextFactory<OpsDbContext> dbFactory,
     NpgsqlDataSource dataSource,
     ServiceCatalog catalog,
+    DeployQueries deploys,
     LogBuckets logs,
     EventLog events,
     AutoRollback rollbacks,
@@ -68,18 +69,29 @@ internal sealed partial class DeployVerification(
         var now = clock.GetUtcNow();
         var since = now - o.LookBack;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var finished = await db.Deploys.AsNoTracking()
-            .Where(d => d.FinishedAt != null && d.FinishedAt >= since && !db.DeployImpacts.Any(i => i.DeployId == d.Id))
-            .OrderBy(d => d.Id).Take(100).ToListAsync(ct);
-        foreach (var deploy in finished)
+        var planned = 0;
+        long after = 0;
+        while (planned < 100)
         {
-            var selector = (await catalog.SelectorAsync(deploy.Service, deploy.Environment, ct)).Query;
-            db.DeployImpacts.Add(Plan(deploy, selector, o, now));
+            var finished = await deploys.FinishedSinceAsync(since, after, 100, ct);
+            if (finished.Count == 0)
+            {
+                break;
+            }
+            after = finished[^1].Id;
+            var ids = finished.Select(d => d.Id).ToList();
+            var watched = await db.DeployImpacts.AsNoTracking().Where(i => ids.Contains(i.DeployId)).Select(i => i.DeployId).ToListAsync(ct);
+            foreach (var deploy in finished.Where(d => !watched.Contains(d.Id)))
+            {
+                var selector = (await catalog.SelectorAsync(deploy.Service, deploy.Environment, ct)).Query;
+                db.DeployImpacts.Add(Plan(deploy, selector, o, now));
+                planned++;
+            }
         }
-        if (finished.Count > 0)
+        if (planned > 0)
         {
             await db.SaveChangesAsync(ct);
-            LogWatching(finished.Count);
+            LogWatching(planned);
         }
     }
 
@@ -117,13 +129,11 @@ internal sealed partial class DeployVerification(
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // The next deploy of the target ends this one's window: what follows is the next version's traffic.
-        var next = await db.Deploys.AsNoTracking()
-            .Where(d => d.Service == impact.Service && d.Environment == impact.Environment && d.Id > impact.DeployId)
-            .OrderBy(d => d.Id).Select(d => new { d.Id, At = d.StartedAt ?? d.RequestedAt }).FirstOrDefaultAsync(ct);
+        var next = await deploys.NextOfTargetAsync(impact.Service, impact.Environment, impact.DeployId, ct);
         var afterTo = impact.AfterFrom + o.Window;
-        if (next is not null && next.At < afterTo)
+        if (next is not null && (next.StartedAt ?? next.RequestedAt) is var at && at < afterTo)
         {
-            afterTo = next.At < impact.AfterFrom ? impact.AfterFrom : Second(next.At);
+            afterTo = at < impact.AfterFrom ? impact.AfterFrom : Second(at);
         }
         var final = now >= afterTo + o.Grace;
         var end = now < afterTo ? now : afterTo;
@@ -182,7 +192,7 @@ internal sealed partial class DeployVerification(
     private async Task ConcludeAsync(OpsDbContext db, DeployImpact impact, ImpactJudgement judgement, JsonDocument json, DateTimeOffset afterTo,
         DateTimeOffset now, CancellationToken ct)
     {
-        var deploy = await db.Deploys.AsNoTracking().SingleAsync(d => d.Id == impact.DeployId, ct);
+        var deploy = await deploys.GetAsync(impact.DeployId, ct) ?? throw new InvalidOperationException($"Deploy {impact.DeployId} under verification is gone.");
         var service = await catalog.FindAsync(impact.Service, ct);
         var auto = judgement.Verdict == ImpactVerdict.Regressed && deploy.Action == DeployAction.Deploy
             && service?.Environment(impact.Environment)?.AutoRollback == true;

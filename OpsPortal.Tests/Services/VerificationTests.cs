@@ -94,6 +94,37 @@ public sealed class VerificationTests : VerificationTestBase
         Assert.True(judged);
     }
 
+    [Fact]
+    public async Task Round_MoreFinishedDeploysThanOnePage_EveryOneWatchedOnce()
+    {
+        // Deploys come through Deploys' queries a page at a time; the ones already watched must not hide the rest.
+        var verification = Factory.Services.GetRequiredService<DeployVerification>();
+        var now = DateTimeOffset.UtcNow;
+        await using (var db = Database.CreateContext())
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                db.Deploys.Add(new OpsPortal.Core.Deploys.Deploy
+                {
+                    Service = "shop", Environment = "quiet", Action = "deploy", Version = $"9.{i}", Status = "failed",
+                    RequestedBy = "test", RequestedAt = now, FinishedAt = now, Script = "deploy.sh",
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+        await using var check = Database.CreateContext();
+        var watched = 0;
+        for (var round = 0; round < 100 && watched < 250; round++)
+        {
+            if (!await verification.RoundAsync(CancellationToken.None))
+            {
+                await Task.Delay(100);
+            }
+            watched = await check.DeployImpacts.CountAsync(i => i.Environment == "quiet" && i.Verdict == ImpactVerdict.Skipped);
+        }
+        Assert.Equal(250, watched);
+    }
+
     private static async Task<long> WaitAsync(Func<Task<long?>> probe)
     {
         for (var i = 0; i < 300; i++)
