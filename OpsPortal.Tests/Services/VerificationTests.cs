@@ -106,8 +106,15 @@ public sealed class VerificationTests : VerificationTestBase
             {
                 db.Deploys.Add(new OpsPortal.Core.Deploys.Deploy
                 {
-                    Service = "shop", Environment = "quiet", Action = "deploy", Version = $"9.{i}", Status = "failed",
-                    RequestedBy = "test", RequestedAt = now, FinishedAt = now, Script = "deploy.sh",
+                    Service = "shop",
+                    Environment = "quiet",
+                    Action = "deploy",
+                    Version = $"9.{i}",
+                    Status = "failed",
+                    RequestedBy = "test",
+                    RequestedAt = now,
+                    FinishedAt = now,
+                    Script = "deploy.sh",
                 });
             }
             await db.SaveChangesAsync();
