@@ -39,6 +39,8 @@ Environment:
   OPSPORTAL_PORT             HTTP port (default 5080)
   OPSPORTAL_PG_DIR           folder of the private PostgreSQL (default .data/postgres)
   OPSPORTAL_PG_PORT          port of the private PostgreSQL (default 55432)
+  OPSPORTAL_APP_DIR          serve this already built app folder (holding OpsPortal.Web.dll, e.g. a
+                             `dotnet publish` output) instead of building one
   OPSPORTAL_ADMIN_EMAIL      first admin's email (default admin@localhost)
   OPSPORTAL_ADMIN_PASSWORD   first admin's password (default: generated and printed once)
   OPSPORTAL_STATSD_PORT      StatsD listener, UDP and TCP on this port (e.g. 8125); off when unset
@@ -242,6 +244,12 @@ cleanup() {
 # (blazor.web.js, MudBlazor.min.css); the published folder has them all, as in Docker. One folder per
 # port: rebuilding for a second ./run.sh never swaps files under a first one that is serving.
 build_app() {
+  if [[ -n ${OPSPORTAL_APP_DIR:-} ]]; then
+    [[ -f $OPSPORTAL_APP_DIR/OpsPortal.Web.dll ]] || die "OPSPORTAL_APP_DIR=$OPSPORTAL_APP_DIR holds no OpsPortal.Web.dll."
+    APP_DIR=$OPSPORTAL_APP_DIR
+    log "Using the app built in $APP_DIR (OPSPORTAL_APP_DIR; no build)"
+    return 0
+  fi
   log "Building OpsPortal (Release; the first build takes a minute)"
   local build_log="$ROOT/.data/build-$HTTP_PORT.log" started=$SECONDS
   APP_DIR="$ROOT/.data/app-$HTTP_PORT"

@@ -8,6 +8,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$ROOT/scripts/postgres.sh"
 # shellcheck source=scripts/test-services.sh
 source "$ROOT/scripts/test-services.sh"
+# shellcheck source=scripts/pgbackrest.sh
+source "$ROOT/scripts/pgbackrest.sh"
 # shellcheck source=scripts/smtp4dev.sh
 source "$ROOT/scripts/smtp4dev.sh"
 # shellcheck source=scripts/statsd-client.sh
@@ -17,10 +19,11 @@ usage() {
   cat <<'EOF'
 Usage: ./test.sh [--filter EXPRESSION]
 
-Installs what the tests need and is missing (PostgreSQL server, pgbouncer, Chromium, docker-compose,
-python3-statsd), starts a throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG) with a streaming replica
-(OPSPORTAL_TEST_PG_REPLICA) and pgbouncer in transaction mode in front of it (OPSPORTAL_TEST_PGBOUNCER:
-the integration tests' app goes through it), builds the solution in Release, runs the unit,
+Installs what the tests need and is missing (PostgreSQL server, pgbouncer, pgbackrest, Chromium,
+docker-compose, python3-statsd), starts a throwaway PostgreSQL cluster (OPSPORTAL_TEST_PG) with a streaming
+replica (OPSPORTAL_TEST_PG_REPLICA), pgbouncer in transaction mode in front of it (OPSPORTAL_TEST_PGBOUNCER:
+the integration tests' app goes through it) and a pgBackRest stanza on a cluster of its own
+(OPSPORTAL_TEST_PGBACKREST*, scripts/pgbackrest.sh), builds the solution in Release, runs the unit,
 integration, bunit and e2e tests, validates docker-compose.yml, and prints
 "N passed, N failed, N skipped". Exits non-zero on any failure, or when no test ran.
 
@@ -30,8 +33,9 @@ Options:
 
 Environment:
   OPSPORTAL_TEST_PG     use this PostgreSQL server (an admin connection string) instead of a
-                        throwaway cluster; then no replica or pgbouncer is started, and the
-                        read-replica tests need OPSPORTAL_TEST_PG_REPLICA (a replica of it)
+                        throwaway cluster; then no replica, pgbouncer or stanza is started: the
+                        read-replica tests need OPSPORTAL_TEST_PG_REPLICA (a replica of it), the
+                        pgBackRest tests OPSPORTAL_TEST_PGBACKREST* (scripts/pgbackrest.sh)
   OPSPORTAL_TEST_SMTP   use a running SMTP test server (host:port, with OPSPORTAL_TEST_SMTP_API and
                         OPSPORTAL_TEST_SMTP_LOGIN; see scripts/smtp4dev.sh) instead of starting smtp4dev
 
@@ -81,6 +85,7 @@ install_missing() {
   local packages=()
   pg_find_bin || packages+=(postgresql postgresql-contrib)
   command -v pgbouncer >/dev/null 2>&1 || [[ -x /usr/sbin/pgbouncer ]] || packages+=(pgbouncer)
+  command -v pgbackrest >/dev/null 2>&1 || [[ -x /usr/bin/pgbackrest ]] || packages+=(pgbackrest)
   # Playwright drives Debian's Chromium (it cannot download its own browser here).
   if has_e2e && [[ ! -x /usr/bin/chromium ]]; then packages+=(chromium); fi
   # Compose v1 validates docker-compose.yml offline; there is no Docker engine to ask.
@@ -137,6 +142,16 @@ start_replica_and_pgbouncer() {
   pgbouncer_start "$PG_TMP/pgbouncer" "$PG_TMP/pg" "$pgbouncer_port"
   export OPSPORTAL_TEST_PGBOUNCER="Host=127.0.0.1;Port=$pgbouncer_port"
   log "Replica and pgbouncer ready in $((SECONDS - started))s"
+  start_pgbackrest_stanza
+}
+
+# The pgBackRest backup tests: a cluster of its own archiving into a local repository (scripts/pgbackrest.sh).
+start_pgbackrest_stanza() {
+  local started=$SECONDS port
+  port=$(free_port)
+  log "Starting a pgBackRest stanza (its own cluster on port $port)"
+  pgbackrest_stanza_start "$PG_TMP/pgbackrest" "$port"
+  log "pgBackRest stanza ready in $((SECONDS - started))s"
 }
 
 # The email tests send to a real SMTP server: smtp4dev, a .NET local tool (scripts/smtp4dev.sh).
@@ -168,6 +183,7 @@ cleanup() {
   fi
   if [[ -n $PG_TMP ]]; then
     pgbouncer_stop "$PG_TMP/pgbouncer" || warn "Could not stop pgbouncer in $PG_TMP/pgbouncer"
+    [[ ! -d $PG_TMP/pgbackrest/pg ]] || pgbackrest_stanza_stop "$PG_TMP/pgbackrest" || warn "Could not stop the pgBackRest stanza's cluster in $PG_TMP/pgbackrest"
     [[ ! -d $PG_TMP/replica ]] || pg_cluster_stop "$PG_TMP/replica" || warn "Could not stop the test replica in $PG_TMP/replica"
     pg_cluster_stop "$PG_TMP/pg" || warn "Could not stop the test PostgreSQL in $PG_TMP"
     rm -rf "$PG_TMP"
@@ -229,6 +245,21 @@ run_tests() {
   log "$name: $passed passed, $failed failed, $skipped skipped in $((SECONDS - started))s"
 }
 
+# Counted as one check: the portal's own recovery end to end — a backup made by the portal restored with
+# ./run.sh --restore and served (scripts/test-restore.sh). Runs with no filter, or one naming PortalRestore.
+check_portal_restore() {
+  [[ -z $FILTER || $FILTER == *PortalRestore* ]] || return 0
+  local started=$SECONDS
+  log "Testing ./run.sh --restore end to end (scripts/test-restore.sh)"
+  if "$ROOT/scripts/test-restore.sh"; then
+    PASSED=$((PASSED + 1))
+    log "./run.sh --restore: passed in $((SECONDS - started))s"
+  else
+    FAILED=$((FAILED + 1))
+    PROBLEMS+=("scripts/test-restore.sh: ./run.sh --restore end to end failed (output above)")
+  fi
+}
+
 # Counted as one check: the code has one format (.editorconfig), so a diff shows changes, not whitespace.
 check_format() {
   log "Checking the format (dotnet format --verify-no-changes)"
@@ -272,6 +303,7 @@ main() {
   local dotnet_tests=0
   if build; then
     run_tests OpsPortal.Tests "$UNIT_PROJECT"
+    check_portal_restore
     if has_e2e; then
       run_tests OpsPortal.E2E "$E2E_PROJECT"
     else

@@ -3,7 +3,7 @@ using OpsPortal.Core.Logs.Query;
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>A claimed rule with its current instances, to be evaluated in a batch.</summary>
-public sealed record RuleToEvaluate(AlertRule Rule, IReadOnlyCollection<AlertInstance> Previous);
+internal sealed record RuleToEvaluate(AlertRule Rule, IReadOnlyCollection<AlertInstance> Previous);
 
 public sealed partial class AlertEvaluator
 {
@@ -15,7 +15,7 @@ public sealed partial class AlertEvaluator
     /// At most <paramref name="parallelism"/> statements or checks at a time. A shared statement the database
     /// refuses is retried rule by rule, so one bad rule is UNKNOWN alone.
     /// </summary>
-    public async Task<Dictionary<long, List<RuleResult>>> EvaluateBatchAsync(IReadOnlyList<RuleToEvaluate> rules, DateTimeOffset now,
+    internal async Task<Dictionary<long, List<RuleResult>>> EvaluateBatchAsync(IReadOnlyList<RuleToEvaluate> rules, DateTimeOffset now,
         int parallelism, CancellationToken ct)
     {
         var plain = rules.Where(r => AlertMeasurer.SharesWindow(r.Rule) && Compiles(r.Rule.Spec)).ToList();

@@ -5,7 +5,7 @@ using OpsPortal.Core.Logs.Query;
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>One group's result of a round: its state, the measured value, the threshold it was judged by, and why.</summary>
-public sealed record RuleResult(string GroupKey, AlertState State, double? Value, double? Threshold, string Message)
+internal sealed record RuleResult(string GroupKey, AlertState State, double? Value, double? Threshold, string Message)
 {
     /// <summary>The expected band (out-of-the-ordinary rules).</summary>
     public (double Low, double High)? Band { get; init; }
@@ -23,7 +23,7 @@ public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker h
     /// The rule's results at <paramref name="now"/>. A fault of the rule itself (a query the database refuses,
     /// a statement timeout) is UNKNOWN; a database that cannot be reached throws, so the loop retries later.
     /// </summary>
-    public async Task<List<RuleResult>> EvaluateAsync(AlertRule rule, IReadOnlyCollection<AlertInstance> previous, DateTimeOffset now, CancellationToken ct)
+    internal async Task<List<RuleResult>> EvaluateAsync(AlertRule rule, IReadOnlyCollection<AlertInstance> previous, DateTimeOffset now, CancellationToken ct)
     {
         try
         {
@@ -150,7 +150,7 @@ public sealed partial class AlertEvaluator(AlertMeasurer measurer, HttpChecker h
         return $"{AlertStates.Name(state)} - {what}{limit} over {Span(window)} ({lines} lines)";
     }
 
-    public static string Unit(AlertRuleSpec spec) => spec.Measure switch
+    internal static string Unit(AlertRuleSpec spec) => spec.Measure switch
     {
         AlertMeasure.Rate => "lines/min",
         AlertMeasure.Ratio => "%",

@@ -86,7 +86,7 @@ public sealed partial class AlertMeasurer
     /// the ends, the minutes marked dirty, and — for a host — the minutes whose host rows folded it into
     /// "(other)" (more than 100 busy hosts) from <c>access</c>.
     /// </summary>
-    public async Task<List<MinuteCounts>?> TrendCountsAsync(AlertRuleSpec spec, DateTime from, DateTime to, CancellationToken ct)
+    internal async Task<List<MinuteCounts>?> TrendCountsAsync(AlertRuleSpec spec, DateTime from, DateTime to, CancellationToken ct)
     {
         if (TrendColumnsFor(spec) is not var (dim, key, matchedColumn, totalColumn))
         {
@@ -180,7 +180,7 @@ public sealed partial class AlertMeasurer
     /// <see cref="TrendLatencyFor"/> accepts; null otherwise. Minutes the trends cannot answer are sketched from
     /// <c>access</c> in the same statement, the same way the rollup job does.
     /// </summary>
-    public async Task<List<MinuteSketch>?> TrendLatencyAsync(AlertRuleSpec spec, DateTime from, DateTime to, CancellationToken ct)
+    internal async Task<List<MinuteSketch>?> TrendLatencyAsync(AlertRuleSpec spec, DateTime from, DateTime to, CancellationToken ct)
     {
         if (TrendLatencyFor(spec) is not var (dim, key))
         {

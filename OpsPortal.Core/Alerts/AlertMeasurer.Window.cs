@@ -27,7 +27,7 @@ public sealed partial class AlertMeasurer
     /// (the caller measures one that does not alone, which makes it UNKNOWN); a statement the database refuses
     /// throws, and the caller measures its rules one by one.
     /// </summary>
-    public async Task<List<Measurement>> MeasureWindowAsync(IReadOnlyList<AlertRuleSpec> specs, DateTime from, DateTime to, CancellationToken ct)
+    internal async Task<List<Measurement>> MeasureWindowAsync(IReadOnlyList<AlertRuleSpec> specs, DateTime from, DateTime to, CancellationToken ct)
     {
         var p = new SqlParameters();
         var columns = WindowColumns(specs, p);
@@ -63,7 +63,7 @@ public sealed partial class AlertMeasurer
     /// gives it alone: the groups with lines, the busiest <see cref="MaxGroups"/> (most matched lines; for a
     /// percentile the highest values), worst first.
     /// </summary>
-    public async Task<List<List<Measurement>>> MeasureGroupedWindowAsync(IReadOnlyList<AlertRuleSpec> specs, string groupBy, DateTime from, DateTime to,
+    internal async Task<List<List<Measurement>>> MeasureGroupedWindowAsync(IReadOnlyList<AlertRuleSpec> specs, string groupBy, DateTime from, DateTime to,
         CancellationToken ct)
     {
         var p = new SqlParameters();

@@ -6,10 +6,10 @@ using OpsPortal.Core.Logs.Query;
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>A measured value of one group ("" without groups); null when there is nothing to measure (no lines, nothing to divide by).</summary>
-public sealed record Measurement(string GroupKey, double? Value, long Lines);
+internal sealed record Measurement(string GroupKey, double? Value, long Lines);
 
 /// <summary>Per-minute aggregates of one group, which sum over any window of whole minutes (backtests, baselines).</summary>
-public sealed record MinuteCounts(DateTime Minute, string GroupKey, long Matched, long Total);
+internal sealed record MinuteCounts(DateTime Minute, string GroupKey, long Matched, long Total);
 
 /// <summary>
 /// Measures log rules on the access table. Values come from constant SQL, whitelisted columns and the query
@@ -40,7 +40,7 @@ public sealed partial class AlertMeasurer(NpgsqlDataSource dataSource)
     public static IReadOnlyCollection<string> GroupFields => GroupColumns.Keys;
 
     /// <summary>The rule's value per group over [from, to), the worst <see cref="MaxGroups"/> groups.</summary>
-    public async Task<List<Measurement>> MeasureAsync(AlertRuleSpec spec, DateTime from, DateTime to, CancellationToken ct)
+    internal async Task<List<Measurement>> MeasureAsync(AlertRuleSpec spec, DateTime from, DateTime to, CancellationToken ct)
     {
         if (spec.Measure == AlertMeasure.Percentile)
         {
@@ -56,7 +56,7 @@ public sealed partial class AlertMeasurer(NpgsqlDataSource dataSource)
         return [.. list.OrderByDescending(m => m.Value ?? double.MinValue).Take(MaxGroups)];
     }
 
-    public static double? ValueOf(AlertMeasure measure, long matched, long total, double minutes) => measure switch
+    internal static double? ValueOf(AlertMeasure measure, long matched, long total, double minutes) => measure switch
     {
         AlertMeasure.Count => matched,
         AlertMeasure.Rate => minutes > 0 ? matched / minutes : null,
@@ -68,7 +68,7 @@ public sealed partial class AlertMeasurer(NpgsqlDataSource dataSource)
     /// Matched (the query, within the denominator) and total (the denominator) lines over [from, to), per group
     /// and — with <paramref name="perMinute"/> — per minute.
     /// </summary>
-    public async Task<List<MinuteCounts>> CountsAsync(AlertRuleSpec spec, DateTime from, DateTime to, bool perMinute, CancellationToken ct)
+    internal async Task<List<MinuteCounts>> CountsAsync(AlertRuleSpec spec, DateTime from, DateTime to, bool perMinute, CancellationToken ct)
     {
         var p = new SqlParameters();
         var matched = QueryCompiler.Compile(spec.Query, p);
@@ -180,7 +180,7 @@ public sealed partial class AlertMeasurer(NpgsqlDataSource dataSource)
     /// Per minute and group, a histogram of the latency field in buckets 5 % wide (bucket b holds values up to
     /// 1.05^b ms): a window's percentile from summed minutes is then within 5 % of the exact one.
     /// </summary>
-    public async Task<List<(DateTime Minute, string Key, int Bucket, long Count)>> LatencyHistogramAsync(
+    internal async Task<List<(DateTime Minute, string Key, int Bucket, long Count)>> LatencyHistogramAsync(
         AlertRuleSpec spec, DateTime from, DateTime to, CancellationToken ct)
     {
         var p = new SqlParameters();
@@ -206,7 +206,7 @@ public sealed partial class AlertMeasurer(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The upper edge of a histogram bucket, in seconds.</summary>
-    public static double BucketSeconds(int bucket) => Math.Pow(1.05, bucket) / 1000;
+    internal static double BucketSeconds(int bucket) => Math.Pow(1.05, bucket) / 1000;
 
     internal static string FieldColumn(string? field) => field?.Trim().ToLowerInvariant() switch
     {

@@ -57,7 +57,7 @@ public static class AlertStates
         _ => "UNKNOWN",
     };
 
-    public static bool TryParse(string? text, out AlertState state)
+    internal static bool TryParse(string? text, out AlertState state)
     {
         switch (text?.Trim().ToUpperInvariant())
         {

@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace OpsPortal.Core.Alerts;
 
 /// <summary>One check_http result: the state, the latency (the series' value) and what was seen.</summary>
-public sealed record HttpCheckResult(AlertState State, double? LatencyMs, int? Status, int? CertDaysLeft, string Message);
+internal sealed record HttpCheckResult(AlertState State, double? LatencyMs, int? Status, int? CertDaysLeft, string Message);
 
 /// <summary>
 /// Nagios check_http: GET the URL (no redirects followed, no cookies), expect a status and optionally a text in
@@ -16,7 +16,7 @@ public sealed class HttpChecker(TimeProvider clock)
 {
     private const int MaxBodyBytes = 1_000_000;
 
-    public async Task<HttpCheckResult> CheckAsync(AlertRuleSpec spec, CancellationToken ct)
+    internal async Task<HttpCheckResult> CheckAsync(AlertRuleSpec spec, CancellationToken ct)
     {
         X509Certificate2? certificate = null;
         SslPolicyErrors sslErrors = SslPolicyErrors.None;

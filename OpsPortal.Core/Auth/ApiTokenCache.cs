@@ -36,10 +36,10 @@ public sealed class ApiTokenCache(TimeProvider clock)
         _entries[Key(secret)] = (principal.Clone(), clock.GetUtcNow() + Lifetime);
     }
 
-    public void Clear() => _entries.Clear();
+    internal void Clear() => _entries.Clear();
 
     /// <summary>Empties the cache on every event that can take a token's right away, from any node.</summary>
-    public IDisposable ClearOn(Events.EventNotifier notifier) => notifier.Subscribe(ev =>
+    internal IDisposable ClearOn(Events.EventNotifier notifier) => notifier.Subscribe(ev =>
     {
         if (ev.Kind is AuthEventKinds.TokenRevoked or AuthEventKinds.UserDisabled or AuthEventKinds.UserPasswordReset
             or AuthEventKinds.UserRoleChanged)

@@ -10,7 +10,7 @@ public static class Roles
     public static readonly IReadOnlyList<string> All = [Viewer, Engineer, Admin];
 
     /// <summary>Role names a user holds for a given top role (Admin implies Engineer implies Viewer).</summary>
-    public static IReadOnlyList<string> Implied(string role) => role switch
+    internal static IReadOnlyList<string> Implied(string role) => role switch
     {
         Admin => [Viewer, Engineer, Admin],
         Engineer => [Viewer, Engineer],

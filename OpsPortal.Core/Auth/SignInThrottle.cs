@@ -22,7 +22,7 @@ public sealed class SignInThrottle : IDisposable
     }
 
     /// <summary>Takes one attempt from the address's bucket, then the account's; null when allowed, else how long to wait.</summary>
-    public TimeSpan? TryAcquire(string? address, string normalizedEmail)
+    internal TimeSpan? TryAcquire(string? address, string normalizedEmail)
     {
         // A permit is an attempt spent, so leases are not returned. The account's bucket is only
         // touched once the address is allowed: one noisy address cannot drain an account's bucket

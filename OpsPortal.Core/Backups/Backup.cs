@@ -15,7 +15,7 @@ public class Backup
 {
     public long Id { get; set; }
     public long TargetId { get; set; }
-    public string Method { get; set; } = "logical";
+    public string Method { get; set; } = BackupMethods.PgDump;
     public string Status { get; set; } = BackupStatus.Queued;
 
     /// <summary>manual, schedule or demo.</summary>
@@ -25,9 +25,13 @@ public class Backup
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 
-    /// <summary>The file's absolute path: shown to Admins only.</summary>
+    /// <summary>pgBackRest: the backup's label in the repository (e.g. 20261205-083907F); null for pg_dump.</summary>
+    public string? Label { get; set; }
+
+    /// <summary>The file's absolute path (pgBackRest: the backup's folder in the repository): shown to Admins only.</summary>
     public string? Location { get; set; }
     public long? SizeBytes { get; set; }
+    /// <summary>pg_dump: the file's sha256. pgBackRest: the sha256 of the backup's manifest, which lists every file's own checksum that pgBackRest verifies at restore.</summary>
     public string? Sha256 { get; set; }
 
     /// <summary>Rows per table ("schema.table") counted in the dump's own snapshot, for the drills' row-count check.</summary>

@@ -12,6 +12,9 @@ internal sealed class BackupTargetConfiguration : IEntityTypeConfiguration<Backu
         e.Property(x => x.Name).HasMaxLength(BackupTargetRules.MaxName);
         e.Property(x => x.Server).HasMaxLength(300);
         e.Property(x => x.Destination).HasMaxLength(1000);
+        e.Property(x => x.Method).HasMaxLength(16).HasDefaultValue(BackupMethods.PgDump);
+        e.Property(x => x.Stanza).HasMaxLength(64);
+        e.Property(x => x.PgBackRestConfig).HasMaxLength(1000).HasColumnName("pgbackrest_config");
         e.Property(x => x.Schedule).HasMaxLength(100);
         e.Property(x => x.DrillSchedule).HasMaxLength(100);
         e.Property(x => x.Checks).AsJson();
@@ -35,6 +38,7 @@ internal sealed class BackupConfiguration : IEntityTypeConfiguration<Backup>
         e.Property(x => x.RequestedBy).HasMaxLength(256);
         e.Property(x => x.Location).HasMaxLength(1200);
         e.Property(x => x.Sha256).HasMaxLength(64);
+        e.Property(x => x.Label).HasMaxLength(64);
         e.Property(x => x.RowCounts).AsJson();
         e.Property(x => x.Error).HasMaxLength(4000);
         e.HasIndex(x => new { x.TargetId, x.Id });

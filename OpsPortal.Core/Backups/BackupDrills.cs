@@ -24,6 +24,7 @@ public sealed partial class BackupDrills(
     BackupHealth health,
     ProcessLauncher launcher,
     PgTools tools,
+    PgBackRest pgBackRest,
     IBackgroundJobClient jobs,
     IOptions<BackupsOptions> options,
     EventLog events,
@@ -37,6 +38,8 @@ public sealed partial class BackupDrills(
     public const string StepFreshness = "freshness";
     public const string StepAssertions = "assertions";
     public const string StepDrop = "drop scratch database";
+    public const string StepStart = "start scratch cluster";
+    public const string StepRemove = "stop and remove scratch cluster";
 
     /// <summary>Queues a drill of a chosen backup, or (backupId null) of the target's latest good one.</summary>
     public async Task<Result<BackupDrill>> QueueAsync(Actor actor, long? targetId, long? backupId, string trigger, CancellationToken ct)
@@ -84,7 +87,7 @@ public sealed partial class BackupDrills(
         return drill;
     }
 
-    public async Task RunAsync(long drillId, CancellationToken ct)
+    internal async Task RunAsync(long drillId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var drill = await db.BackupDrills.FirstOrDefaultAsync(d => d.Id == drillId, ct);
@@ -104,16 +107,51 @@ public sealed partial class BackupDrills(
         drill.StartedAt = clock.GetUtcNow();
         await run.SaveAsync($"Restore drill #{drill.Id} of {target.Name} started");
 
-        var scratchName = $"opsportal_drill_{drill.Id}";
         var server = options.Value.ScratchServer is { Length: > 0 } s ? s : targets.ConnectionStringOf(target);
         var clockStart = Stopwatch.GetTimestamp();
-        var created = false;
         try
         {
             if (server is null)
             {
                 throw new BackupFailedException("the target's stored connection string cannot be decrypted: enter it again");
             }
+            if (target.Method == BackupMethods.PgBackRest)
+            {
+                await DrillStanzaAsync(run, drill, target, backup, targets.ConnectionStringOf(target) ?? server, clockStart, ct);
+            }
+            else
+            {
+                await DrillDumpAsync(run, drill, target, backup, server, clockStart, ct);
+            }
+        }
+        catch (Exception ex) when (ex is DrillStepException or BackupFailedException or NpgsqlException or IOException or UnauthorizedAccessException or ProcessLaunchException or OperationCanceledException)
+        {
+            drill.Status = DrillStatus.Failed;
+            drill.FailedStep ??= ex is DrillStepException step ? step.Step : drill.Steps.LastOrDefault(s => s.Status == "failed")?.Name ?? StepCreate;
+            drill.Error = ex is OperationCanceledException ? "cancelled (the portal is stopping)" : (ex.InnerException ?? ex).Message;
+        }
+        await FinishAsync(run, drill, target);
+    }
+
+    private async Task FinishAsync(DrillRun run, BackupDrill drill, BackupTarget target)
+    {
+        drill.FinishedAt = clock.GetUtcNow();
+        await run.SaveAsync(drill.Status == DrillStatus.Passed
+            ? $"Restore drill #{drill.Id} of {target.Name} passed: RTO {drill.RtoSeconds:0.0} s"
+            : $"Restore drill #{drill.Id} of {target.Name} failed at {drill.FailedStep}: {drill.Error}",
+            drill.Status == DrillStatus.Passed ? BackupEventKinds.DrillPassed : BackupEventKinds.DrillFailed);
+        LogFinished(drill.Id, target.Id, drill.Status, drill.RtoSeconds);
+        await health.SweepAsync(target.Id, CancellationToken.None);
+    }
+
+    /// <summary>A pg_dump drill: pg_restore into a scratch database (its sha256 computed alongside), the checks, the database dropped whatever happened.</summary>
+    private async Task DrillDumpAsync(DrillRun run, BackupDrill drill, BackupTarget target, Backup backup, string server, long clockStart, CancellationToken ct)
+    {
+        // Unique beyond the drill's id: two portals (or a test suite's many databases) may share one scratch server.
+        var scratchName = $"opsportal_drill_{drill.Id}_{Guid.NewGuid().ToString("N")[..8]}";
+        var created = false;
+        try
+        {
             var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
             var scratch = new NpgsqlConnectionStringBuilder(server) { Database = scratchName, Pooling = false, CommandTimeout = 0 }.ConnectionString;
             if (backup.Location is not { } file || !File.Exists(file))
@@ -151,38 +189,107 @@ public sealed partial class BackupDrills(
                     ? $"sha256 {sum[..12]}… matches"
                     : throw new BackupFailedException($"sha256 {sum[..12]}… differs from {backup.Sha256?[..12]}… recorded at backup: the file was changed");
             });
-            await run.StepAsync(StepRowCounts, () => DrillChecks.RowCountsAsync(scratch, backup.RowCounts, target.Checks.RowCountTolerancePercent, ct));
-            if (target.Checks.Freshness.Count > 0)
-            {
-                await run.StepAsync(StepFreshness, () => DrillChecks.FreshnessAsync(scratch, target.Checks.Freshness, backup.StartedAt ?? backup.QueuedAt, ct));
-            }
-            if (target.Checks.Assertions.Count > 0)
-            {
-                await run.StepAsync(StepAssertions, () => DrillChecks.AssertionsAsync(scratch, target.Checks.Assertions, ct));
-            }
+            await CheckAsync(run, target, backup, scratch, ct);
             drill.RtoSeconds = Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
             drill.Status = DrillStatus.Passed;
-        }
-        catch (Exception ex) when (ex is DrillStepException or BackupFailedException or NpgsqlException or IOException or ProcessLaunchException or OperationCanceledException)
-        {
-            drill.Status = DrillStatus.Failed;
-            drill.FailedStep ??= ex is DrillStepException step ? step.Step : drill.Steps.LastOrDefault(s => s.Status == "failed")?.Name ?? StepCreate;
-            drill.Error = ex is OperationCanceledException ? "cancelled (the portal is stopping)" : (ex.InnerException ?? ex).Message;
         }
         finally
         {
             if (created || drill.Steps.Any(s => s.Name == StepCreate))
             {
-                await DropScratchAsync(run, server!, scratchName);
+                await DropScratchAsync(run, server, scratchName);
             }
         }
-        drill.FinishedAt = clock.GetUtcNow();
-        await run.SaveAsync(drill.Status == DrillStatus.Passed
-            ? $"Restore drill #{drill.Id} of {target.Name} passed: RTO {drill.RtoSeconds:0.0} s"
-            : $"Restore drill #{drill.Id} of {target.Name} failed at {drill.FailedStep}: {drill.Error}",
-            drill.Status == DrillStatus.Passed ? BackupEventKinds.DrillPassed : BackupEventKinds.DrillFailed);
-        LogFinished(drill.Id, target.Id, drill.Status, drill.RtoSeconds);
-        await health.SweepAsync(target.Id, CancellationToken.None);
+    }
+
+    /// <summary>The same checks whatever restored the copy: row counts, freshness, the team's assertions.</summary>
+    private static async Task CheckAsync(DrillRun run, BackupTarget target, Backup backup, string scratch, CancellationToken ct)
+    {
+        await run.StepAsync(StepRowCounts, () => DrillChecks.RowCountsAsync(scratch, backup.RowCounts, target.Checks.RowCountTolerancePercent, ct));
+        if (target.Checks.Freshness.Count > 0)
+        {
+            await run.StepAsync(StepFreshness, () => DrillChecks.FreshnessAsync(scratch, target.Checks.Freshness, backup.StartedAt ?? backup.QueuedAt, ct));
+        }
+        if (target.Checks.Assertions.Count > 0)
+        {
+            await run.StepAsync(StepAssertions, () => DrillChecks.AssertionsAsync(scratch, target.Checks.Assertions, ct));
+        }
+    }
+
+    /// <summary>
+    /// A pgBackRest drill: <c>pgbackrest restore --set=LABEL --type=immediate</c> into a scratch folder, the manifest's
+    /// sha256 compared, PostgreSQL started on it (recovering to the backup's end, then promoted), the checks, and the
+    /// cluster stopped and its folder removed whatever happened.
+    /// </summary>
+    private async Task DrillStanzaAsync(DrillRun run, BackupDrill drill, BackupTarget target, Backup backup, string source, long clockStart, CancellationToken ct)
+    {
+        var folder = Path.Combine(pgBackRest.ScratchFolder, $"{PgBackRest.ScratchPrefix}{drill.Id}");
+        var connection = new NpgsqlConnectionStringBuilder(source);
+        var user = connection.Username ?? "postgres";
+        ScratchCluster? cluster = null;
+        try
+        {
+            string? version = null;
+            await run.StepAsync(StepRestore, async () =>
+            {
+                if (backup.Label is not { } label)
+                {
+                    throw new BackupFailedException("the backup has no pgBackRest label to restore");
+                }
+                Directory.CreateDirectory(pgBackRest.ScratchFolder);
+                PgBackRest.Remove(folder);
+                version = (await pgBackRest.InfoAsync(target, ct)).Version;
+                await pgBackRest.RestoreAsync(target, label, folder, ct);
+                return $"pgbackrest restored {label} ({BackupRunner.Size(backup.SizeBytes ?? 0)} in the repository) into {folder}, checking every file's checksum";
+            });
+            await run.StepAsync(StepChecksum, async () =>
+            {
+                if (backup.Sha256 is null)
+                {
+                    return "no manifest sha256 was recorded; pgBackRest checked every file while restoring";
+                }
+                var sum = await BackupRunner.Sha256Async(Path.Combine(backup.Location!, "backup.manifest"), ct);
+                return sum == backup.Sha256
+                    ? $"manifest sha256 {sum[..12]}… matches (it lists every file's checksum, verified by the restore)"
+                    : throw new BackupFailedException($"the manifest's sha256 {sum[..12]}… differs from {backup.Sha256[..12]}… recorded at backup: the backup was changed");
+            });
+            await run.StepAsync(StepStart, async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                cluster = await pgBackRest.StartAsync(folder, version, user, ct);
+                return $"PostgreSQL {version} recovered to the backup's end and was promoted in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s";
+            });
+            await CheckAsync(run, target, backup, cluster!.ConnectionString(user, connection.Database ?? "postgres"), ct);
+            drill.RtoSeconds = Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
+            drill.Status = DrillStatus.Passed;
+        }
+        finally
+        {
+            if (cluster is not null || Directory.Exists(folder))
+            {
+                await RemoveScratchClusterAsync(run, cluster, folder);
+            }
+        }
+    }
+
+    private async Task RemoveScratchClusterAsync(DrillRun run, ScratchCluster? cluster, string folder)
+    {
+        try
+        {
+            await run.StepAsync(StepRemove, async () =>
+            {
+                if (cluster is not null)
+                {
+                    await cluster.DisposeAsync();
+                }
+                PgBackRest.Remove(folder);
+                return cluster is null ? $"removed {folder}" : $"stopped, {folder} removed";
+            });
+        }
+        catch (DrillStepException ex)
+        {
+            LogDropFailed(folder, ex.Message);
+        }
     }
 
     private async Task DropScratchAsync(DrillRun run, string server, string scratchName)
@@ -208,7 +315,7 @@ public sealed partial class BackupDrills(
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
-#pragma warning disable CA2100 // DDL on a name the portal generated (opsportal_drill_<id>), quoted.
+#pragma warning disable CA2100 // DDL on a name the portal generated (opsportal_drill_<id>_<random>), quoted.
         await using var cmd = new NpgsqlCommand(sql, conn);
 #pragma warning restore CA2100
         await cmd.ExecuteNonQueryAsync(ct);
@@ -228,7 +335,7 @@ public sealed partial class BackupDrills(
                 step.Detail = await body();
                 step.Status = "passed";
             }
-            catch (Exception ex) when (ex is BackupFailedException or NpgsqlException or IOException or ProcessLaunchException or OperationCanceledException)
+            catch (Exception ex) when (ex is BackupFailedException or NpgsqlException or IOException or UnauthorizedAccessException or ProcessLaunchException or OperationCanceledException)
             {
                 step.Status = "failed";
                 step.Detail = ex.Message;

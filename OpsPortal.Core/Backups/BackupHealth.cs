@@ -15,7 +15,19 @@ public sealed record BackupTargetStatus(
     DateTimeOffset? NextDrill,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>No problem: nothing is due yet, or everything due was done. Staleness events and alerts follow this alone.</summary>
     public bool IsHealthy => Problems.Count == 0;
+
+    /// <summary>No good backup yet, not yet due either: a warning of its own on the page and Home, no event (ADR-045).</summary>
+    public bool NeverBackedUp => LastGoodBackup is null && IsHealthy;
+
+    /// <summary>Why <see cref="NeverBackedUp"/> warns, with when the target turns stale.</summary>
+    public string? NeverBackedUpText => NeverBackedUp
+        ? $"never backed up yet — {(NextBackup is { } next ? $"the first scheduled backup runs {next.UtcDateTime:yyyy-MM-dd HH:mm}Z" : "on demand only: back it up now")}; stale from {Target.CreatedAt.AddHours(Target.BackupMaxAgeHours).UtcDateTime:yyyy-MM-dd HH:mm}Z"
+        : null;
+
+    /// <summary>Problems and the never-backed-up warning: what the page and Home show.</summary>
+    public bool NeedsAttention => !IsHealthy || NeverBackedUp;
 }
 
 /// <summary>
@@ -74,7 +86,7 @@ public sealed class BackupHealth(IDbContextFactory<OpsDbContext> dbs, EventLog e
     }
 
     /// <summary>Records a change of health as one event (went stale / recovered); every node may run it, the row update decides.</summary>
-    public async Task SweepAsync(long? targetId, CancellationToken ct)
+    internal async Task SweepAsync(long? targetId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var targets = await db.BackupTargets.Where(t => targetId == null || t.Id == targetId).ToListAsync(ct);

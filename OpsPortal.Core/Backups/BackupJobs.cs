@@ -16,6 +16,7 @@ public sealed class BackupJobs(
     BackupRunner runner,
     BackupDrills drills,
     BackupHealth health,
+    PgBackRest pgBackRest,
     IDbContextFactory<OpsDbContext> dbs,
     [FromKeyedServices(OpsDataSources.Direct)] NpgsqlDataSource direct,
     TimeProvider clock)
@@ -46,6 +47,31 @@ public sealed class BackupJobs(
         }
     }
 
+    /// <summary>
+    /// Scratch clusters of drills that are no longer running (their node crashed mid-drill): stopped (SIGTERM to the
+    /// postmaster named in postmaster.pid) and removed. Only this machine's folder: another machine's drills are not here.
+    /// </summary>
+    internal async Task<int> RemoveLeftoverScratchClustersAsync(OpsDbContext db, CancellationToken ct)
+    {
+        if (!Directory.Exists(pgBackRest.ScratchFolder))
+        {
+            return 0;
+        }
+        var removed = 0;
+        foreach (var folder in Directory.GetDirectories(pgBackRest.ScratchFolder, PgBackRest.ScratchPrefix + "*"))
+        {
+            if (!long.TryParse(Path.GetFileName(folder)[PgBackRest.ScratchPrefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var drillId)
+                || await db.BackupDrills.AnyAsync(d => d.Id == drillId && (d.Status == DrillStatus.Queued || d.Status == DrillStatus.Running), ct))
+            {
+                continue;
+            }
+            await PgBackRest.StopLeftoverAsync(folder, ct);
+            PgBackRest.Remove(folder);
+            removed++;
+        }
+        return removed;
+    }
+
     /// <summary>Ends runs whose node died (their lock is free), then records staleness changes.</summary>
     public async Task SweepAsync(CancellationToken ct)
     {
@@ -72,6 +98,7 @@ public sealed class BackupJobs(
                 }
             }
             await db.SaveChangesAsync(ct);
+            await RemoveLeftoverScratchClustersAsync(db, ct);
         }
         await health.SweepAsync(null, ct);
     }

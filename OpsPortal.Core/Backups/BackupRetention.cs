@@ -14,7 +14,7 @@ namespace OpsPortal.Core.Backups;
 public sealed partial class BackupRetention(IDbContextFactory<OpsDbContext> dbs, EventLog events, TimeProvider clock, ILogger<BackupRetention> logger)
 {
     /// <summary>Which of the good backups (id, finished) to keep.</summary>
-    public static HashSet<long> Keep(IEnumerable<(long Id, DateTimeOffset At)> good, int daily, int weekly, int monthly)
+    internal static HashSet<long> Keep(IEnumerable<(long Id, DateTimeOffset At)> good, int daily, int weekly, int monthly)
     {
         var newestFirst = good.OrderByDescending(b => b.At).ThenByDescending(b => b.Id).ToList();
         var keep = new HashSet<long>();
@@ -36,7 +36,7 @@ public sealed partial class BackupRetention(IDbContextFactory<OpsDbContext> dbs,
     }
 
     /// <summary>Deletes the files retention no longer keeps (and leftovers of failed runs are never kept: they are deleted when they fail).</summary>
-    public async Task<int> ApplyAsync(long targetId, CancellationToken ct)
+    internal async Task<int> ApplyAsync(long targetId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var target = await db.BackupTargets.AsNoTracking().FirstAsync(t => t.Id == targetId, ct);
@@ -65,6 +65,36 @@ public sealed partial class BackupRetention(IDbContextFactory<OpsDbContext> dbs,
         await db.SaveChangesAsync(ct);
         LogPruned(targetId, pruned.Count);
         return pruned.Count;
+    }
+
+    /// <summary>
+    /// pgBackRest targets: retention is the repository's own (repo1-retention-full/-diff in pgbackrest.conf; pgbackrest
+    /// expires after each backup, knowing which differentials and WAL depend on which full). The portal only marks
+    /// its records of backups that pgbackrest info no longer lists as deleted; it deletes no file itself.
+    /// </summary>
+    public async Task<int> ApplyStanzaAsync(BackupTarget target, IReadOnlySet<string>? labels, CancellationToken ct)
+    {
+        if (labels is null)
+        {
+            return 0;
+        }
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var gone = (await db.Backups
+            .Where(b => b.TargetId == target.Id && b.Status == BackupStatus.Succeeded && b.DeletedAt == null && b.Label != null)
+            .ToListAsync(ct)).Where(b => !labels.Contains(b.Label!)).ToList();
+        if (gone.Count == 0)
+        {
+            return 0;
+        }
+        foreach (var b in gone)
+        {
+            b.DeletedAt = clock.GetUtcNow();
+        }
+        events.Append(db, "system", BackupEventKinds.BackupsPruned, BackupEventKinds.SubjectType, BackupRunner.Id(target.Id),
+            $"pgBackRest's retention expired {gone.Count} backup(s) of {target.Name}", payload: new { backupIds = gone.Select(b => b.Id).ToList() });
+        await db.SaveChangesAsync(ct);
+        LogPruned(target.Id, gone.Count);
+        return gone.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Count} backup files of target {TargetId}")]

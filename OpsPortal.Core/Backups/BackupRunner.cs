@@ -26,6 +26,7 @@ public sealed partial class BackupRunner(
     BackupHealth health,
     ProcessLauncher launcher,
     PgTools tools,
+    PgBackRest pgBackRest,
     IBackgroundJobClient jobs,
     IOptions<BackupsOptions> options,
     EventLog events,
@@ -58,7 +59,7 @@ public sealed partial class BackupRunner(
     }
 
     /// <summary>Runs a queued backup to its end; a backup that is not queued (run already, or by another worker) is left alone.</summary>
-    public async Task RunAsync(long backupId, CancellationToken ct)
+    internal async Task RunAsync(long backupId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var backup = await db.Backups.FirstOrDefaultAsync(b => b.Id == backupId, ct);
@@ -72,6 +73,7 @@ public sealed partial class BackupRunner(
         {
             return;
         }
+        backup.Method = target.Method;
         backup.Status = BackupStatus.Running;
         backup.StartedAt = clock.GetUtcNow();
         events.Append(db, backup.RequestedBy, BackupEventKinds.BackupStarted, BackupEventKinds.SubjectType, Id(target.Id), $"Backup #{backup.Id} of {target.Name} started");
@@ -84,20 +86,27 @@ public sealed partial class BackupRunner(
         {
             var connectionString = targets.ConnectionStringOf(target)
                 ?? throw new BackupFailedException("the stored connection string cannot be decrypted (the portal's keys changed): enter it again");
-            Directory.CreateDirectory(folder);
-            var counts = await DumpAsync(db, target, connectionString, partial, ct);
-            File.Move(partial, file, overwrite: false);
-            backup.Location = file;
-            backup.SizeBytes = new FileInfo(file).Length;
-            backup.Sha256 = await Sha256Async(file, ct);
-            backup.RowCounts = counts;
+            if (target.Method == BackupMethods.PgBackRest)
+            {
+                await BackUpStanzaAsync(target, backup, connectionString, ct);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder);
+                var counts = await DumpAsync(db, target, connectionString, partial, ct);
+                File.Move(partial, file, overwrite: false);
+                backup.Location = file;
+                backup.SizeBytes = new FileInfo(file).Length;
+                backup.Sha256 = await Sha256Async(file, ct);
+                backup.RowCounts = counts;
+            }
             backup.Status = BackupStatus.Succeeded;
             backup.FinishedAt = clock.GetUtcNow();
             events.Append(db, backup.RequestedBy, BackupEventKinds.BackupSucceeded, BackupEventKinds.SubjectType, Id(target.Id),
-                $"Backup #{backup.Id} of {target.Name}: {Size(backup.SizeBytes.Value)} in {(backup.FinishedAt - backup.StartedAt).Value.TotalSeconds:0.0} s",
+                $"Backup #{backup.Id} of {target.Name}: {Size(backup.SizeBytes ?? 0)}{(backup.Label is null ? "" : $" ({backup.Label})")} in {(backup.FinishedAt - backup.StartedAt).Value.TotalSeconds:0.0} s",
                 payload: new { backupId = backup.Id, backup.SizeBytes });
             await db.SaveChangesAsync(CancellationToken.None);
-            LogSucceeded(backup.Id, target.Id, backup.SizeBytes.Value);
+            LogSucceeded(backup.Id, target.Id, backup.SizeBytes ?? 0);
         }
         catch (Exception ex) when (ex is BackupFailedException or IOException or UnauthorizedAccessException or NpgsqlException or ProcessLaunchException or OperationCanceledException)
         {
@@ -110,7 +119,11 @@ public sealed partial class BackupRunner(
             await db.SaveChangesAsync(CancellationToken.None);
             LogFailed(backup.Id, target.Id, backup.Error);
         }
-        if (backup.Status == BackupStatus.Succeeded)
+        if (backup.Status == BackupStatus.Succeeded && target.Method == BackupMethods.PgBackRest)
+        {
+            await retention.ApplyStanzaAsync(target, await StanzaLabelsAsync(target), CancellationToken.None);
+        }
+        else if (backup.Status == BackupStatus.Succeeded)
         {
             await retention.ApplyAsync(target.Id, CancellationToken.None);
         }
@@ -162,6 +175,51 @@ public sealed partial class BackupRunner(
         }
         await tx.CommitAsync(ct);
         return counts;
+    }
+
+    /// <summary>
+    /// pgbackrest backup of the stanza — full when the repository has no full backup of the last 7 days, else
+    /// differential — then the new backup read from pgbackrest info: its label, repository size, folder and the
+    /// sha256 of its manifest. Row counts come from the live database right after (in one snapshot): the restored
+    /// copy is the database as of the backup's end, so a busy database needs a row-count tolerance.
+    /// </summary>
+    private async Task BackUpStanzaAsync(BackupTarget target, Backup backup, string connectionString, CancellationToken ct)
+    {
+        var before = await pgBackRest.InfoAsync(target, ct);
+        var since = clock.GetUtcNow() - TimeSpan.FromDays(7);
+        var type = before.Backups.Any(b => b.Type == "full" && !b.Error && b.Stop > since) ? "diff" : "full";
+        await pgBackRest.BackupAsync(target, type, ct);
+        var after = await pgBackRest.InfoAsync(target, ct);
+        var known = before.Backups.Select(b => b.Label).ToHashSet(StringComparer.Ordinal);
+        var made = after.Backups.LastOrDefault(b => !known.Contains(b.Label))
+            ?? throw new BackupFailedException("pgbackrest backup ended well, but pgbackrest info lists no new backup of the stanza");
+        if (made.Error)
+        {
+            throw new BackupFailedException($"pgbackrest info marks backup {made.Label} as having errors (pages that failed their checksums)");
+        }
+        var folder = Path.Combine(PgBackRest.RepoPath(target.PgBackRestConfig!, target.Stanza!), "backup", target.Stanza!, made.Label);
+        backup.Label = made.Label;
+        backup.Location = folder;
+        backup.SizeBytes = made.RepoSize;
+        backup.Sha256 = File.Exists(Path.Combine(folder, "backup.manifest")) ? await Sha256Async(Path.Combine(folder, "backup.manifest"), ct) : null;
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, CommandTimeout = 0 }.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        backup.RowCounts = await CountRowsAsync(conn, tx, ct);
+        LogStanzaBackup(backup.Id, type, made.Label);
+    }
+
+    private async Task<IReadOnlySet<string>?> StanzaLabelsAsync(BackupTarget target)
+    {
+        try
+        {
+            return (await pgBackRest.InfoAsync(target, CancellationToken.None)).Backups.Select(b => b.Label).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is BackupFailedException or ProcessLaunchException)
+        {
+            // Retention is pgBackRest's: when its info cannot be read, nothing is marked expired this time.
+            return null;
+        }
     }
 
     internal static async Task<Dictionary<string, long>> CountRowsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, CancellationToken ct)
@@ -240,6 +298,9 @@ public sealed partial class BackupRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {BackupId} of target {TargetId} succeeded: {Bytes} bytes")]
     private partial void LogSucceeded(long backupId, long targetId, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backup {BackupId}: pgbackrest {Type} backup {Label}")]
+    private partial void LogStanzaBackup(long backupId, string type, string label);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {BackupId} of target {TargetId} failed: {Reason}")]
     private partial void LogFailed(long backupId, long targetId, string reason);

@@ -8,10 +8,10 @@ public sealed class BackupSecrets(IDataProtectionProvider provider)
 {
     private readonly IDataProtector _protector = provider.CreateProtector("OpsPortal.Backups.ConnectionString.v1");
 
-    public string Protect(string connectionString) => _protector.Protect(connectionString);
+    internal string Protect(string connectionString) => _protector.Protect(connectionString);
 
     /// <summary>Null when it cannot be decrypted (the keys were replaced): the target needs its connection string entered again.</summary>
-    public string? TryUnprotect(string? stored)
+    internal string? TryUnprotect(string? stored)
     {
         try
         {

@@ -18,7 +18,16 @@ public class BackupTarget
     /// <summary>Host, port and database of the connection (no user, no password): what pages show.</summary>
     public string Server { get; set; } = "";
 
-    /// <summary>Absolute folder the dump files go to (a sub-folder per target).</summary>
+    /// <summary><see cref="BackupMethods.PgDump"/> (a logical dump file) or <see cref="BackupMethods.PgBackRest"/> (a physical backup of a stanza).</summary>
+    public string Method { get; set; } = BackupMethods.PgDump;
+
+    /// <summary>pgBackRest: the stanza backed up (the cluster the connection string reaches).</summary>
+    public string? Stanza { get; set; }
+
+    /// <summary>pgBackRest: absolute path of the pgbackrest.conf that defines the stanza and its repository.</summary>
+    public string? PgBackRestConfig { get; set; }
+
+    /// <summary>Absolute folder the dump files go to (a sub-folder per target); unused by pgBackRest (its repository holds the backups).</summary>
     public required string Destination { get; set; }
 
     /// <summary>Cron expression (UTC) of scheduled backups; null = on demand only.</summary>
@@ -46,6 +55,18 @@ public class BackupTarget
     public required string CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>How a target is backed up.</summary>
+public static class BackupMethods
+{
+    /// <summary><c>pg_dump -Fc</c> to a file, restored with pg_restore into a scratch database.</summary>
+    public const string PgDump = "pg_dump";
+
+    /// <summary><c>pgbackrest backup</c> of a stanza, restored with <c>pgbackrest restore</c> into a scratch cluster.</summary>
+    public const string PgBackRest = "pgbackrest";
+
+    public static bool IsKnown(string? method) => method is PgDump or PgBackRest;
 }
 
 /// <summary>What a restore drill checks on the restored copy.</summary>

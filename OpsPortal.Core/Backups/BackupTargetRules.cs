@@ -35,6 +35,7 @@ internal static partial class BackupTargetRules
                 errors["connectionString"] = "Not a PostgreSQL connection string with a Host and a Database.";
             }
         }
+        CheckMethod(errors, input, builtIn);
         if (input.Destination is { } d && (!Path.IsPathFullyQualified(d) || d.Length > 900 || d.Contains('\0', StringComparison.Ordinal)))
         {
             errors["destination"] = "The destination must be an absolute folder path.";
@@ -65,6 +66,48 @@ internal static partial class BackupTargetRules
             CheckChecks(errors, checks);
         }
         return errors;
+    }
+
+    private static void CheckMethod(Dictionary<string, string> errors, BackupTargetInput input, bool builtIn)
+    {
+        var method = input.Method ?? BackupMethods.PgDump;
+        if (!BackupMethods.IsKnown(method))
+        {
+            errors["method"] = $"The method is {BackupMethods.PgDump} or {BackupMethods.PgBackRest}.";
+            return;
+        }
+        if (method == BackupMethods.PgDump)
+        {
+            if (!string.IsNullOrEmpty(input.Stanza) || !string.IsNullOrEmpty(input.PgBackRestConfig))
+            {
+                errors["method"] = "A stanza and a pgbackrest.conf belong to the pgbackrest method only.";
+            }
+            return;
+        }
+        if (builtIn)
+        {
+            errors["method"] = "The portal's own database is backed up with pg_dump.";
+            return;
+        }
+        if (input.Stanza is not { } stanza || !Stanza().IsMatch(stanza))
+        {
+            errors["stanza"] = "The stanza's name: letters, digits, '.', '_' or '-' (up to 64), as in pgbackrest.conf.";
+        }
+        if (ConfigError(input.PgBackRestConfig) is { } configError)
+        {
+            errors["pgBackRestConfig"] = configError;
+        }
+    }
+
+    /// <summary>Why a pgbackrest.conf path is refused: it must be an absolute path of a readable file.</summary>
+    public static string? ConfigError(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || !Path.IsPathFullyQualified(path) || path.Length > 900 || path.Contains('\0', StringComparison.Ordinal)
+            || path.Contains('\n', StringComparison.Ordinal) || path.Contains("/../", StringComparison.Ordinal))
+        {
+            return "The absolute path of the pgbackrest.conf that defines the stanza, such as /etc/pgbackrest/pgbackrest.conf.";
+        }
+        return File.Exists(path) ? null : $"There is no file {path} on the portal's machine (pgbackrest runs there).";
     }
 
     private static void CheckChecks(Dictionary<string, string> errors, BackupChecks checks)
@@ -145,6 +188,9 @@ internal static partial class BackupTargetRules
         }
     }
 
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
+    private static partial Regex Stanza();
+
     [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]{0,62}\z")]
     private static partial Regex Identifier();
 }
@@ -161,7 +207,10 @@ public sealed record BackupTargetInput(
     int KeepMonthly = 6,
     int BackupMaxAgeHours = 26,
     int DrillMaxAgeHours = 192,
-    BackupChecks? Checks = null);
+    BackupChecks? Checks = null,
+    string? Method = null,
+    string? Stanza = null,
+    string? PgBackRestConfig = null);
 
 internal static class BackupRefusals
 {

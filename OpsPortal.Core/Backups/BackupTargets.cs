@@ -26,7 +26,7 @@ public sealed class BackupTargets(
         return await db.BackupTargets.AsNoTracking().OrderByDescending(t => t.BuiltIn).ThenBy(t => t.Name).ToListAsync(ct);
     }
 
-    public async Task<BackupTarget?> FindAsync(long id, CancellationToken ct)
+    internal async Task<BackupTarget?> FindAsync(long id, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         return await db.BackupTargets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct);
@@ -113,6 +113,11 @@ public sealed class BackupTargets(
         {
             return BackupRefusals.TargetNotFound(id);
         }
+        if (input.Method is null)
+        {
+            // An update that names no method keeps the target's (and its stanza and config unless given).
+            input = input with { Method = target.Method, Stanza = input.Stanza ?? target.Stanza, PgBackRestConfig = input.PgBackRestConfig ?? target.PgBackRestConfig };
+        }
         var errors = BackupTargetRules.Check(input, target.BuiltIn, creating: false);
         if (errors.Count > 0)
         {
@@ -154,10 +159,17 @@ public sealed class BackupTargets(
         target.BackupMaxAgeHours = input.BackupMaxAgeHours;
         target.DrillMaxAgeHours = input.DrillMaxAgeHours;
         target.Checks = input.Checks ?? target.Checks;
+        if (!target.BuiltIn)
+        {
+            target.Method = input.Method ?? BackupMethods.PgDump;
+            var physical = target.Method == BackupMethods.PgBackRest;
+            target.Stanza = physical ? input.Stanza : null;
+            target.PgBackRestConfig = physical ? input.PgBackRestConfig : null;
+        }
     }
 
     /// <summary>The connection string pg_dump uses (the portal's own: its direct connection, never through a pooler); null when it cannot be decrypted.</summary>
-    public string? ConnectionStringOf(BackupTarget target) =>
+    internal string? ConnectionStringOf(BackupTarget target) =>
         target.BuiltIn ? connections.DirectConnectionString : secrets.TryUnprotect(target.ProtectedConnectionString);
 
     /// <summary>The next <paramref name="count"/> runs (UTC) of a schedule, for a form; refused with the message a save would give.</summary>
@@ -210,12 +222,12 @@ public sealed class BackupTargets(
     /// <summary>The reserve a backup leaves free beyond its expected size (the form shows it beside the free space).</summary>
     public long MinFreeBytes => options.Value.MinFreeMegabytes * 1024L * 1024L;
 
-    public static string BackupJobId(long targetId) => $"backups:target-{targetId}:backup";
+    internal static string BackupJobId(long targetId) => $"backups:target-{targetId}:backup";
 
-    public static string DrillJobId(long targetId) => $"backups:target-{targetId}:drill";
+    internal static string DrillJobId(long targetId) => $"backups:target-{targetId}:drill";
 
     /// <summary>Registers (or removes) the target's recurring backup and drill jobs; idempotent, so every node may call it.</summary>
-    public void SyncSchedules(BackupTarget target)
+    internal void SyncSchedules(BackupTarget target)
     {
         if (target.Schedule is { } cron)
         {

@@ -16,6 +16,18 @@ public sealed class BackupsOptions
     /// </summary>
     public string? ScratchServer { get; set; }
 
+    /// <summary>The pgbackrest program (pgBackRest targets).</summary>
+    public string PgBackRest { get; set; } = "/usr/bin/pgbackrest";
+
+    /// <summary>
+    /// The OS user pgbackrest and the drills' scratch clusters run as (through runuser), when the portal runs as root:
+    /// PostgreSQL refuses to run as root, and the repository belongs to the cluster's user. Empty = the portal's own user.
+    /// </summary>
+    public string? PgBackRestUser { get; set; }
+
+    /// <summary>Where pgBackRest drills restore their scratch clusters (a folder per drill, removed after); empty = <c>Folder/scratch</c>.</summary>
+    public string? ScratchClusterFolder { get; set; }
+
     /// <summary>A backup is refused when the destination would have less than this left (beyond the expected dump size).</summary>
     public int MinFreeMegabytes { get; set; } = 256;
 

@@ -17,6 +17,7 @@ public static class BackupsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddProcessLauncher();
         services.AddSingleton<PgTools>();
+        services.AddSingleton<PgBackRest>();
         services.AddSingleton<BackupSecrets>();
         services.AddSingleton<BackupTargets>();
         services.AddSingleton<BackupRetention>();

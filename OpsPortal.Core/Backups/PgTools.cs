@@ -7,7 +7,7 @@ namespace OpsPortal.Core.Backups;
 /// <summary>Where pg_dump and pg_restore are, and how a connection string becomes their environment (never their command line).</summary>
 public sealed class PgTools(IOptions<BackupsOptions> options)
 {
-    public string Program(string tool)
+    internal string Program(string tool)
     {
         if (options.Value.PgBin is { Length: > 0 } bin)
         {
@@ -29,7 +29,7 @@ public sealed class PgTools(IOptions<BackupsOptions> options)
     /// libpq's variables for a connection: the password travels as PGPASSWORD in the process's own environment
     /// (the launcher passes only named variables, and logs none of them), never as an argument.
     /// </summary>
-    public static Dictionary<string, string> Environment(string connectionString, string? database = null)
+    internal static Dictionary<string, string> Environment(string connectionString, string? database = null)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
         var env = new Dictionary<string, string>
@@ -61,7 +61,7 @@ public sealed class PgTools(IOptions<BackupsOptions> options)
     }
 
     /// <summary>The last lines a tool printed on stderr: the reason it failed, short enough for a page.</summary>
-    public static string Reason(string stderr, int exitCode, bool timedOut)
+    internal static string Reason(string stderr, int exitCode, bool timedOut)
     {
         if (timedOut)
         {

@@ -7,11 +7,11 @@ public sealed class BackgroundHealth(TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, LoopState> _loops = new(StringComparer.Ordinal);
 
-    public void Healthy(string loop) =>
+    internal void Healthy(string loop) =>
         _loops.AddOrUpdate(loop, _ => new LoopState(loop, null, null, clock.GetUtcNow(), 0),
             (_, old) => old with { Error = null, ErrorAt = null, OkAt = clock.GetUtcNow(), Failures = 0 });
 
-    public void Failed(string loop, Exception error) =>
+    internal void Failed(string loop, Exception error) =>
         _loops.AddOrUpdate(loop, _ => new LoopState(loop, Describe(error), clock.GetUtcNow(), null, 1),
             (_, old) => old with { Error = Describe(error), ErrorAt = clock.GetUtcNow(), Failures = old.Failures + 1 });
 

@@ -13,9 +13,9 @@ namespace OpsPortal.Core;
 public static class Faults
 {
     /// <summary>True when the database cannot be reached or cannot serve now (a retry may work).</summary>
-    public static bool IsDatabaseUnavailable(Exception ex) => Chain(ex).Any(e => e is NpgsqlException { IsTransient: true });
+    internal static bool IsDatabaseUnavailable(Exception ex) => Chain(ex).Any(e => e is NpgsqlException { IsTransient: true });
 
-    public static bool IsDatabase(Exception ex) => Chain(ex).Any(e => e is DbException or DbUpdateException);
+    internal static bool IsDatabase(Exception ex) => Chain(ex).Any(e => e is DbException or DbUpdateException);
 
     /// <summary>A sentence for a person: a generic one for any database error, the type and message otherwise.</summary>
     public static string Describe(Exception ex) =>

@@ -75,7 +75,7 @@ public sealed record Refusal(RefusalKind Kind, string Title, string Detail)
 
     public static Refusal TooLarge(string detail, string title = "Too large") => new(RefusalKind.TooLarge, title, detail);
 
-    public static Refusal Unavailable(string detail, string title = "Try again shortly") => new(RefusalKind.Unavailable, title, detail);
+    internal static Refusal Unavailable(string detail, string title = "Try again shortly") => new(RefusalKind.Unavailable, title, detail);
 
     public static Refusal Unauthenticated(string detail, string title = "Sign-in failed") => new(RefusalKind.Unauthenticated, title, detail);
 

@@ -25,7 +25,7 @@ public sealed class Sketch
 
     public bool IsEmpty => Count <= 0;
 
-    public static int KeyOf(double value)
+    internal static int KeyOf(double value)
     {
         var magnitude = Math.Abs(value);
         if (magnitude < MinMagnitude)
@@ -37,7 +37,7 @@ public sealed class Sketch
     }
 
     /// <summary>The bucket's representative value: within α of every value the bucket holds.</summary>
-    public static double ValueOf(int key)
+    internal static double ValueOf(int key)
     {
         if (key == 0)
         {

@@ -41,13 +41,13 @@ public static class TimePartitions
         $$;
         """;
 
-    public static bool IsMonthly(string table) => table.EndsWith("_hour", StringComparison.Ordinal);
+    internal static bool IsMonthly(string table) => table.EndsWith("_hour", StringComparison.Ordinal);
 
     /// <summary>First instant of the partition of <paramref name="table"/> that holds <paramref name="t"/>.</summary>
     public static DateTime Start(string table, DateTime t) =>
         IsMonthly(table) ? new DateTime(t.Year, t.Month, 1, 0, 0, 0, DateTimeKind.Unspecified) : DateTime.SpecifyKind(t.Date, DateTimeKind.Unspecified);
 
-    public static DateTime End(string table, DateTime start) => IsMonthly(table) ? start.AddMonths(1) : start.AddDays(1);
+    internal static DateTime End(string table, DateTime start) => IsMonthly(table) ? start.AddMonths(1) : start.AddDays(1);
 
     public static string Name(string table, DateTime start) =>
         table + "_p" + start.ToString(IsMonthly(table) ? "yyyyMM" : "yyyyMMdd", CultureInfo.InvariantCulture);
@@ -62,7 +62,7 @@ public static class TimePartitions
     }
 
     /// <summary>The partitions of <paramref name="table"/> by their first instant, oldest first.</summary>
-    public static async Task<List<DateTime>> ListAsync(NpgsqlConnection conn, string table, CancellationToken ct)
+    internal static async Task<List<DateTime>> ListAsync(NpgsqlConnection conn, string table, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass

@@ -12,7 +12,7 @@ public static partial class DashboardRules
     public const int MaxQuery = 2_000;
     public static readonly IReadOnlyList<int> Widths = [3, 4, 6, 12];
 
-    public static Dictionary<string, string> Validate(string? title, string? description, IReadOnlyList<PanelSpec>? panels)
+    internal static Dictionary<string, string> Validate(string? title, string? description, IReadOnlyList<PanelSpec>? panels)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(title))

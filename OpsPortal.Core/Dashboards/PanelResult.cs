@@ -33,14 +33,14 @@ public static class PanelRange
         TimeSpan.FromHours(3), TimeSpan.FromHours(6), TimeSpan.FromDays(1),
     ];
 
-    public static TimeSpan StepFor(DateTimeOffset from, DateTimeOffset to) =>
+    internal static TimeSpan StepFor(DateTimeOffset from, DateTimeOffset to) =>
         Steps.FirstOrDefault(s => (to - from) / s <= TargetPoints, Steps[^1]);
 
     /// <summary>
     /// The range widened to whole steps: <c>from</c> down, <c>to</c> up. "The last 6 hours" asked at 10:00:03
     /// and at 10:00:41 is then the same range, so both readers share one cache entry and one query.
     /// </summary>
-    public static (DateTimeOffset From, DateTimeOffset To, TimeSpan Step) Align(DateTimeOffset from, DateTimeOffset to)
+    internal static (DateTimeOffset From, DateTimeOffset To, TimeSpan Step) Align(DateTimeOffset from, DateTimeOffset to)
     {
         var step = StepFor(from, to);
         var start = new DateTimeOffset(from.UtcTicks / step.Ticks * step.Ticks, TimeSpan.Zero);

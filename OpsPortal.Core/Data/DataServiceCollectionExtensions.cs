@@ -17,7 +17,7 @@ public static class OpsDataSources
 
 public static class DataServiceCollectionExtensions
 {
-    public static DbContextOptionsBuilder UseOpsNpgsql(this DbContextOptionsBuilder options, string connectionString) =>
+    internal static DbContextOptionsBuilder UseOpsNpgsql(this DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(StorableTextInterceptor.Instance);
@@ -28,7 +28,7 @@ public static class DataServiceCollectionExtensions
             .AddInterceptors(StorableTextInterceptor.Instance);
 
     /// <summary>One database for everything, with the default pool sizes (tools and tests).</summary>
-    public static IServiceCollection AddOpsData(this IServiceCollection services, string connectionString) =>
+    internal static IServiceCollection AddOpsData(this IServiceCollection services, string connectionString) =>
         services.AddOpsData(new DatabaseConnections(connectionString));
 
     /// <summary>

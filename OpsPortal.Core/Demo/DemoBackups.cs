@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpsPortal.Core.Auth;
 using OpsPortal.Core.Backups;
+using OpsPortal.Core.Events;
 
 namespace OpsPortal.Core.Demo;
 
@@ -9,10 +10,11 @@ namespace OpsPortal.Core.Demo;
 /// In demo mode, the portal's own database is backed up once at start and that backup drilled, so a new team sees a
 /// backup, a passed drill and its RTO on /admin/backups at once (the daily schedules follow). Only when the target
 /// has no backup yet: a restarted demo, or one whose backups people ran, is left alone. Both are queued as jobs, so
-/// any node's worker runs them; two nodes starting at once queue one backup (the second is refused, 409).
+/// any node's worker runs them; two nodes starting at once queue one backup (the second is refused, 409). The drill is
+/// queued when the backup's end arrives as an event (no polling).
 /// </summary>
 internal sealed class DemoBackups(IOptions<DemoOptions> options, BackupTargets targets, BackupHistory history, BackupRunner runner,
-    BackupDrills drills, BackgroundHealth health, TimeProvider clock, ILogger<DemoBackups> logger) : BackgroundLoop(health, clock, logger)
+    BackupDrills drills, EventNotifier notifier, BackgroundHealth health, TimeProvider clock, ILogger<DemoBackups> logger) : BackgroundLoop(health, clock, logger)
 {
     public const string Trigger = "demo";
     private static readonly Actor Demo = Actor.System("demo");
@@ -26,6 +28,17 @@ internal sealed class DemoBackups(IOptions<DemoOptions> options, BackupTargets t
             return;
         }
         var target = await targets.EnsureBuiltInAsync(stoppingToken);
+        // Woken by the target's events (any node's worker records the backup's end), subscribed before the first look.
+        var subject = BackupRunner.Id(target.Id);
+        using var changed = new SemaphoreSlim(0);
+        using var subscription = notifier.Subscribe(ev =>
+        {
+            if (ev.SubjectType == BackupEventKinds.SubjectType && ev.SubjectId == subject)
+            {
+                changed.Release();
+            }
+            return Task.CompletedTask;
+        });
         if ((await history.BackupsAsync(target.Id, 1, stoppingToken)).Count == 0)
         {
             _ = await runner.QueueAsync(Demo, target.Id, Trigger, stoppingToken); // refused only when another node queued it
@@ -40,7 +53,8 @@ internal sealed class DemoBackups(IOptions<DemoOptions> options, BackupTargets t
                 _ = await drills.QueueAsync(Demo, target.Id, backup.Id, Trigger, stoppingToken);
                 break;
             }
-            await Task.Delay(TimeSpan.FromSeconds(2), Clock, stoppingToken);
+            // A notification missed while the LISTEN connection was down costs a minute, not the drill.
+            await changed.WaitAsync(TimeSpan.FromMinutes(1), stoppingToken);
         }
         MarkHealthy();
     }

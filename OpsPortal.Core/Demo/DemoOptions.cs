@@ -11,7 +11,7 @@ public sealed class DemoOptions
     public string? DemoDirectory { get; set; }
 
     /// <summary>The demo's folder: <see cref="DemoDirectory"/>, or one per database under the temp folder.</summary>
-    public string FolderFor(string connectionString)
+    internal string FolderFor(string connectionString)
     {
         if (!string.IsNullOrWhiteSpace(DemoDirectory))
         {

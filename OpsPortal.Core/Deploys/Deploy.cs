@@ -114,10 +114,10 @@ public class DeployLock
     public bool IsFreeze => Service == Everything && Environment == Everything;
 
     /// <summary>A lock that starts later, or repeats: shown as a maintenance window.</summary>
-    public bool IsScheduled(DateTimeOffset now) => RepeatsWeekly || StartsAt > now;
+    internal bool IsScheduled(DateTimeOffset now) => RepeatsWeekly || StartsAt > now;
 
     /// <summary>True while the lock holds at <paramref name="at"/>.</summary>
-    public bool HoldsAt(DateTimeOffset at)
+    internal bool HoldsAt(DateTimeOffset at)
     {
         if (at < StartsAt)
         {
@@ -133,7 +133,7 @@ public class DeployLock
     }
 
     /// <summary>When the lock holds next (now, if it holds), or null when it never will again.</summary>
-    public (DateTimeOffset From, DateTimeOffset? Until)? NextWindow(DateTimeOffset now)
+    internal (DateTimeOffset From, DateTimeOffset? Until)? NextWindow(DateTimeOffset now)
     {
         if (!RepeatsWeekly || ExpiresAt is null)
         {
@@ -151,7 +151,7 @@ public class DeployLock
     }
 
     /// <summary>The next moment after <paramref name="now"/> this lock starts or stops holding, or null when it never changes again.</summary>
-    public DateTimeOffset? NextChange(DateTimeOffset now) =>
+    internal DateTimeOffset? NextChange(DateTimeOffset now) =>
         NextWindow(now) is not { } window ? null : window.From > now ? window.From : window.Until;
 
     private WeeklyWindow Weekly => new(StartsAt, ExpiresAt!.Value, DeployTimeZones.Find(TimeZone) ?? TimeZoneInfo.Utc);

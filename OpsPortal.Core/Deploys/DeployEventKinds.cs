@@ -16,7 +16,7 @@ public static class DeployEventKinds
     public const string Subject = "deploy";
     public const string LockSubject = "deploy_lock";
 
-    public static string Finished(string status) => status switch
+    internal static string Finished(string status) => status switch
     {
         DeployStatus.Succeeded => Succeeded,
         DeployStatus.Cancelled => Cancelled,

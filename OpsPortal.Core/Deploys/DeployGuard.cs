@@ -43,7 +43,7 @@ public interface IDeployCheck
 public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCheck> extraChecks, TimeProvider clock)
 {
     /// <summary>The target, or why it cannot be used (no database access: safe before a transaction).</summary>
-    public Result<EnvironmentConfig> Resolve(Actor actor, string service, string environment)
+    internal Result<EnvironmentConfig> Resolve(Actor actor, string service, string environment)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var snapshot = configs.Current;
@@ -67,7 +67,7 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
     /// Where a promotion from <paramref name="from"/> goes: <paramref name="to"/> when given, else the environment after
     /// <paramref name="from"/> in the service's order in services.yaml (e.g. staging → production).
     /// </summary>
-    public Result<string> PromotionTarget(string service, string from, string? to)
+    internal Result<string> PromotionTarget(string service, string from, string? to)
     {
         var environments = configs.Current.Config?.Services.FirstOrDefault(s => s.Name == service)?.Environments;
         var index = environments?.ToList().FindIndex(e => e.Name == from) ?? -1;
@@ -92,7 +92,7 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         return Roles.IsValid(actor.Role) && actor.Role != Roles.Viewer && actor.Has(target.Role);
     }
 
-    public async Task<Result> CheckAsync(DeployCheckContext context, CancellationToken ct)
+    internal async Task<Result> CheckAsync(DeployCheckContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (DeployVersion.Problem(context.Version) is { } versionProblem)
@@ -119,7 +119,7 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
     /// The lock or freeze holding on a target at <paramref name="at"/> (a freeze first), or null. The caller holds the
     /// target's advisory lock (<see cref="DeployStarter"/>, and the runner's claim for a deploy that waited in the queue).
     /// </summary>
-    public static async Task<DeployLock?> HeldLockAsync(OpsDbContext db, string service, string environment, DateTimeOffset at, CancellationToken ct)
+    internal static async Task<DeployLock?> HeldLockAsync(OpsDbContext db, string service, string environment, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var locks = await db.DeployLocks.AsNoTracking()
@@ -129,7 +129,7 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         return locks.Where(l => l.HoldsAt(at)).OrderByDescending(l => l.IsFreeze).ThenBy(l => l.Id).FirstOrDefault();
     }
 
-    public static Refusal? LockRefusal(DeployLock? held) =>
+    internal static Refusal? LockRefusal(DeployLock? held) =>
         held is null ? null : Refusal.Conflict(Describe(held), held.IsFreeze ? "Deploys are frozen" : "Target is locked");
 
     public static string Describe(DeployLock held)
@@ -140,7 +140,7 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
     }
 
     /// <summary>" since …", " until …", " every week from … to …" — when a lock holds, in words (in the lock's zone, else UTC).</summary>
-    public static string When(DeployLock held, DateTimeOffset? now)
+    internal static string When(DeployLock held, DateTimeOffset? now)
     {
         ArgumentNullException.ThrowIfNull(held);
         if (held.RepeatsWeekly && held.ExpiresAt is { } end)
@@ -167,7 +167,7 @@ public sealed class DeployGuard(DeployConfigStore configs, IEnumerable<IDeployCh
         return active is null ? null : Refusal.Conflict(DescribeActive(active), "A deploy is already running");
     }
 
-    public static string DescribeActive(Deploy active)
+    internal static string DescribeActive(Deploy active)
     {
         ArgumentNullException.ThrowIfNull(active);
         return $"{active.Service}/{active.Environment} is busy: {active.Action} #{active.Id} of {active.Version} by {active.RequestedBy} " +

@@ -36,7 +36,7 @@ public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, Deplo
     }
 
     /// <summary>Locks one target (who may deploy it may lock it), or everything when both are <see cref="DeployLock.Everything"/> (Admins), from now on.</summary>
-    public Task<Result<DeployLock>> LockAsync(Actor actor, string service, string environment, string reason, CancellationToken ct = default) =>
+    internal Task<Result<DeployLock>> LockAsync(Actor actor, string service, string environment, string reason, CancellationToken ct = default) =>
         LockAsync(actor, service, environment, reason, DeployLockSchedule.Now, ct);
 
     /// <summary>A lock or freeze with an expiry, a later start or a weekly repeat (a maintenance window).</summary>
@@ -171,5 +171,5 @@ public sealed class DeployLocks(IDbContextFactory<OpsDbContext> dbFactory, Deplo
     }
 
     /// <summary>The advisory lock key of one target, shared with <see cref="DeployStarter"/>.</summary>
-    public static string TargetKey(string service, string environment) => $"opsportal.deploy:{service}/{environment}";
+    internal static string TargetKey(string service, string environment) => $"opsportal.deploy:{service}/{environment}";
 }

@@ -38,7 +38,7 @@ public sealed record DeployPlan(string Service, string Environment, string Actio
     string Script, string? Ticket, bool OpensTicket, string RequestedBy, string? DiffUrl, long? RollbackOf)
 {
     /// <summary>The plan a stored deploy was made from.</summary>
-    public static DeployPlan Of(Deploy deploy)
+    internal static DeployPlan Of(Deploy deploy)
     {
         ArgumentNullException.ThrowIfNull(deploy);
         return new(deploy.Service, deploy.Environment, deploy.Action, deploy.Version, deploy.PreviousVersion, deploy.Script, deploy.TicketKey,
@@ -46,7 +46,7 @@ public sealed record DeployPlan(string Service, string Environment, string Actio
     }
 
     /// <summary>The script's environment, nothing else (it starts with a cleared environment). <paramref name="deployId"/> is null before the deploy exists.</summary>
-    public IReadOnlyDictionary<string, string> Variables(long? deployId) => new Dictionary<string, string>
+    internal IReadOnlyDictionary<string, string> Variables(long? deployId) => new Dictionary<string, string>
     {
         ["OPS_SERVICE"] = Service,
         ["OPS_ENVIRONMENT"] = Environment,

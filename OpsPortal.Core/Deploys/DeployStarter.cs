@@ -22,7 +22,7 @@ public sealed class DeployStarter(
     IBackgroundJobClient jobs,
     TimeProvider clock)
 {
-    public Task<Result<Deploy>> DeployAsync(Actor actor, string service, string environment, string? version, string? ticket, CancellationToken ct = default) =>
+    internal Task<Result<Deploy>> DeployAsync(Actor actor, string service, string environment, string? version, string? ticket, CancellationToken ct = default) =>
         StartAsync(actor, DeployRequest.Deploy(service, environment, version, ticket), ct);
 
     /// <summary>A deploy with a reason to override a check that allows it (an open SEV1/SEV2 incident on the service).</summary>

@@ -18,10 +18,10 @@ public sealed partial class DeployTickets(TicketHook hook)
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,18}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Key();
 
-    public static bool LooksLikeKey(string text) => Key().IsMatch(text);
+    internal static bool LooksLikeKey(string text) => Key().IsMatch(text);
 
     /// <returns>Refused when the given ticket does not exist.</returns>
-    public async Task<Result> AttachAsync(OpsDbContext db, Deploy deploy, EnvironmentConfig target, string? ticket, Actor actor, CancellationToken ct)
+    internal async Task<Result> AttachAsync(OpsDbContext db, Deploy deploy, EnvironmentConfig target, string? ticket, Actor actor, CancellationToken ct)
     {
         var subjectId = DeployStarter.Id(deploy);
         if (ticket is not null)
@@ -56,7 +56,7 @@ public sealed partial class DeployTickets(TicketHook hook)
         return Result.Ok;
     }
 
-    public async Task RecordOutcomeAsync(OpsDbContext db, Deploy deploy, Actor actor, CancellationToken ct)
+    internal async Task RecordOutcomeAsync(OpsDbContext db, Deploy deploy, Actor actor, CancellationToken ct)
     {
         if (deploy.TicketKey is not { } key)
         {

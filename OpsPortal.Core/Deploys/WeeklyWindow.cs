@@ -37,7 +37,7 @@ internal readonly record struct Occurrence(DateTimeOffset From, DateTimeOffset U
 public static class DeployTimeZones
 {
     /// <summary>The zone of an id, or null for null/empty (UTC) or an unknown id.</summary>
-    public static TimeZoneInfo? Find(string? id) => WallClock.Find(id);
+    internal static TimeZoneInfo? Find(string? id) => WallClock.Find(id);
 
     /// <summary>What is wrong with a zone id, or null (null/empty means UTC).</summary>
     public static string? Problem(string? id) =>

@@ -18,7 +18,7 @@ public sealed partial class EventNotifier(ILogger<EventNotifier> logger)
         return new Subscription(this, handler);
     }
 
-    public async Task PublishAsync(OpsEvent ev)
+    internal async Task PublishAsync(OpsEvent ev)
     {
         foreach (var handler in _subscribers)
         {

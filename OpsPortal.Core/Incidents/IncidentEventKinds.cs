@@ -23,7 +23,7 @@ public static class IncidentEventKinds
     /// <summary>A deploy went ahead while a SEV1/SEV2 incident was open on the service (written by the deploy guard).</summary>
     public const string DeployOverride = "incident.deploy_override";
 
-    public static string ForStatus(IncidentStatus status) => status switch
+    internal static string ForStatus(IncidentStatus status) => status switch
     {
         IncidentStatus.Identified => Identified,
         IncidentStatus.Mitigated => Mitigated,

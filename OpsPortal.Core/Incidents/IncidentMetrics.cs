@@ -10,7 +10,7 @@ public sealed record IncidentTimes(
     DateTimeOffset? AcknowledgedAt,
     DateTimeOffset? ResolvedAt)
 {
-    public static IncidentTimes From(Incident i) =>
+    internal static IncidentTimes From(Incident i) =>
         new(i.Id, i.Severity, i.Services, i.StartedAt, i.DetectedAt, i.AcknowledgedAt, i.ResolvedAt);
 }
 
@@ -20,7 +20,7 @@ public sealed record IncidentTimes(
 /// </summary>
 public sealed record MetricSummary(double? Mean, double? Median, double? P90, int Samples, int Excluded)
 {
-    public static MetricSummary Of(IReadOnlyCollection<double> seconds, int excluded)
+    internal static MetricSummary Of(IReadOnlyCollection<double> seconds, int excluded)
     {
         if (seconds.Count == 0)
         {

@@ -22,7 +22,7 @@ public static partial class IncidentRules
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex ServiceName();
 
-    public static Result<IncidentSeverity> ParseSeverity(string? text) =>
+    internal static Result<IncidentSeverity> ParseSeverity(string? text) =>
         TryParseSeverity(text, out var s) ? s : Invalid($"Severity must be SEV1, SEV2, SEV3 or SEV4, not '{text}'.");
 
     public static bool TryParseSeverity(string? text, out IncidentSeverity severity)
@@ -38,12 +38,12 @@ public static partial class IncidentRules
         return true;
     }
 
-    public static Result<IncidentStatus> ParseStatus(string? text) =>
+    internal static Result<IncidentStatus> ParseStatus(string? text) =>
         Enum.TryParse<IncidentStatus>(text?.Trim(), ignoreCase: true, out var s) && Enum.IsDefined(s)
             ? s
             : Invalid($"Status must be one of {string.Join(", ", Enum.GetNames<IncidentStatus>())}, not '{text}'.");
 
-    public static Result<string> Title(string? title)
+    internal static Result<string> Title(string? title)
     {
         var t = title?.Trim() ?? "";
         return t.Length is 0 or > MaxTitle || t.Any(char.IsControl)
@@ -51,7 +51,7 @@ public static partial class IncidentRules
             : t;
     }
 
-    public static Result<List<string>> Services(IEnumerable<string>? services)
+    internal static Result<List<string>> Services(IEnumerable<string>? services)
     {
         var list = (services ?? []).Select(s => s.Trim()).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (list.Count == 0)
@@ -69,7 +69,7 @@ public static partial class IncidentRules
     }
 
     /// <summary>A summary of at most <see cref="MaxSummary"/> characters; empty is none.</summary>
-    public static Result<string?> Summary(string? text)
+    internal static Result<string?> Summary(string? text)
     {
         var s = text?.Trim();
         if (s is { Length: > MaxSummary })
@@ -79,14 +79,14 @@ public static partial class IncidentRules
         return string.IsNullOrEmpty(s) ? (string?)null : s;
     }
 
-    public static List<string> People(IEnumerable<string>? people) =>
+    internal static List<string> People(IEnumerable<string>? people) =>
         (people ?? []).Select(p => p.Trim()).Where(p => p.Length is > 0 and <= 256).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
     /// <summary>
     /// The five times must read in order (impact, then detection, then acknowledgement; impact, then
     /// mitigation, then resolution), and none may lie in the future.
     /// </summary>
-    public static Refusal? CheckTimes(Incident i, DateTimeOffset now)
+    internal static Refusal? CheckTimes(Incident i, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(i);
         (string Name, DateTimeOffset? At)[] all =
@@ -129,5 +129,5 @@ public static partial class IncidentRules
     public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>PostgreSQL keeps microseconds; trimming to them keeps a time equal to itself after a round trip.</summary>
-    public static DateTimeOffset Trim(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
+    internal static DateTimeOffset Trim(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
 }

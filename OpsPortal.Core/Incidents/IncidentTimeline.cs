@@ -89,7 +89,7 @@ public sealed class IncidentTimeline(IDbContextFactory<OpsDbContext> dbFactory, 
         || Categorize(e.Kind) is TimelineCategory.Deploy or TimelineCategory.Runbook
         || e.Kind.StartsWith("alert.", StringComparison.Ordinal);
 
-    public static TimelineCategory Categorize(string kind) => kind switch
+    internal static TimelineCategory Categorize(string kind) => kind switch
     {
         IncidentEventKinds.NoteAdded => TimelineCategory.Note,
         IncidentEventKinds.DeployOverride => TimelineCategory.Deploy,

@@ -52,7 +52,7 @@ public sealed class MarkdownRenderer
     }
 
     /// <summary>Renders a parsed (and possibly enriched) document to safe HTML.</summary>
-    public string ToSafeHtml(MarkdownDocument document)
+    internal string ToSafeHtml(MarkdownDocument document)
     {
         using var writer = new StringWriter();
         var renderer = new HtmlRenderer(writer);
@@ -63,5 +63,5 @@ public sealed class MarkdownRenderer
     }
 
     /// <summary>Parse and render without enrichment (ticket keys stay plain text).</summary>
-    public string ToSafeHtml(string markdown) => ToSafeHtml(Parse(markdown));
+    internal string ToSafeHtml(string markdown) => ToSafeHtml(Parse(markdown));
 }

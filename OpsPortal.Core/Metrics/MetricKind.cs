@@ -18,7 +18,7 @@ public enum MetricKind : short
 
 public static class MetricKinds
 {
-    public static string Name(MetricKind kind) => kind switch
+    internal static string Name(MetricKind kind) => kind switch
     {
         MetricKind.Counter => "counter",
         MetricKind.Gauge => "gauge",

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace OpsPortal.Core.Notifications;
 
 /// <summary>How an email channel secures its SMTP connection.</summary>
-public enum SmtpTls
+internal enum SmtpTls
 {
     /// <summary>Plain SMTP (a relay on the same host or network).</summary>
     None,

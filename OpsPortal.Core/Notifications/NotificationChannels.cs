@@ -247,7 +247,7 @@ public sealed class NotificationChannels(
         d.Attempts, d.LastResponseCode, d.LastError, d.FinishedAt, d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null,
         d.DestinationLabel, d.IsTest, d.SubjectType, d.SubjectId);
 
-    public static string KindName(ChannelKind kind) => kind.ToString().ToLowerInvariant();
+    internal static string KindName(ChannelKind kind) => kind.ToString().ToLowerInvariant();
 
     private async Task<Dictionary<long, ChannelStats>> StatsAsync(OpsDbContext db, long? channelId, CancellationToken ct)
     {
@@ -277,7 +277,7 @@ public sealed class NotificationChannels(
         c.SmtpHost, c.SmtpPort, TlsName(c.SmtpTls), c.SmtpUsername, c.SkipCertificateCheck, c.EmailFrom, c.EmailTo, c.PersonalMail,
         c.UpdatedBy, c.UpdatedAt, stats ?? new ChannelStats(0, 0, 0, null, null));
 
-    public static string TlsName(SmtpTls tls) => tls switch
+    internal static string TlsName(SmtpTls tls) => tls switch
     {
         SmtpTls.None => "none",
         SmtpTls.Implicit => "tls",

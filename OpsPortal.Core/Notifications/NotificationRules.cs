@@ -22,7 +22,7 @@ public static partial class NotificationRules
     public const int MaxUrl = 2000;
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}\z")]
-    public static partial Regex LabelName();
+    internal static partial Regex LabelName();
 
     // Deliberately simple: one @, something on both sides, no spaces or angle brackets. The SMTP server has the final say.
     [GeneratedRegex(@"^[^@\s<>,;""]{1,64}@[^@\s<>,;""]{1,255}$")]

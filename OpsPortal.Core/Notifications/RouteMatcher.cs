@@ -20,7 +20,7 @@ public sealed record RouteMatcher(string Label, string Op, string Value)
     private static readonly TimeSpan RegexBudget = TimeSpan.FromMilliseconds(50);
     private static readonly ConcurrentDictionary<string, Regex> Compiled = new(StringComparer.Ordinal);
 
-    public bool Matches(IReadOnlyDictionary<string, string> labels)
+    internal bool Matches(IReadOnlyDictionary<string, string> labels)
     {
         var actual = labels.TryGetValue(Label, out var v) ? v : "";
         return Op switch
@@ -50,7 +50,7 @@ public sealed record RouteMatcher(string Label, string Op, string Value)
         p => new Regex($@"^(?:{p})\z", RegexOptions.CultureInvariant, RegexBudget));
 
     /// <summary>Null when valid, else what is wrong (for forms and problem details).</summary>
-    public string? Problem()
+    internal string? Problem()
     {
         if (!NotificationRules.LabelName().IsMatch(Label ?? ""))
         {

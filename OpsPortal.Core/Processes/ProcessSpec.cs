@@ -33,7 +33,7 @@ public sealed partial record ProcessSpec(string Program, string WorkingDirectory
     internal static readonly TimeSpan MinGrace = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Null when the spec can run; otherwise why not, in words for a log or a page.</summary>
-    public string? Problem()
+    internal string? Problem()
     {
         if (!Path.IsPathFullyQualified(Program))
         {

@@ -42,7 +42,7 @@ public sealed record CatalogService(
     string? EscalationPolicy = null)
 {
     /// <summary>The requests of one environment (its own selector, else the service's); null environment: the whole service.</summary>
-    public string SelectorFor(string? environment) =>
+    internal string SelectorFor(string? environment) =>
         environment is not null && Environments.FirstOrDefault(e => e.Name == environment) is { } env ? env.LogSelector : LogSelector;
 
     public CatalogEnvironment? Environment(string name) => Environments.FirstOrDefault(e => e.Name == name);

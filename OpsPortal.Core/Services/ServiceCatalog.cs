@@ -72,7 +72,7 @@ public sealed partial class ServiceCatalog(
     }
 
     /// <summary><c>host:NAME</c>, quoted when the name is not a plain word (free-text services of old incidents).</summary>
-    public static string DefaultSelector(string service) =>
+    internal static string DefaultSelector(string service) =>
         ServiceCatalogRules.IsValidName(service)
             ? ServiceCatalogRules.DefaultSelector(service)
             : $"host:\"{service.Replace("\"", "", StringComparison.Ordinal)}\"";

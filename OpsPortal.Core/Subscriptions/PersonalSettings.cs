@@ -44,7 +44,7 @@ public class PersonalSettings
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    public static PersonalSettings For(string userEmail) => new() { UserEmail = userEmail };
+    internal static PersonalSettings For(string userEmail) => new() { UserEmail = userEmail };
 }
 
 internal sealed class PersonalSettingsConfiguration : IEntityTypeConfiguration<PersonalSettings>

@@ -172,7 +172,7 @@ public sealed class PersonalSettingsService(IDbContextFactory<OpsDbContext> dbs,
     }
 
     /// <summary>Whether <paramref name="instant"/> falls in the person's quiet hours (digests wait; pages do not).</summary>
-    public static bool InQuietHours(PersonalSettings settings, DateTimeOffset instant)
+    internal static bool InQuietHours(PersonalSettings settings, DateTimeOffset instant)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.QuietFrom is not { } from || settings.QuietTo is not { } to)
@@ -184,7 +184,7 @@ public sealed class PersonalSettingsService(IDbContextFactory<OpsDbContext> dbs,
     }
 
     /// <summary>Services whose catalog owners name the person.</summary>
-    public async Task<IReadOnlyList<string>> OwnedServicesAsync(string person, CancellationToken ct) =>
+    internal async Task<IReadOnlyList<string>> OwnedServicesAsync(string person, CancellationToken ct) =>
         (await catalog.ListAsync(ct)).Where(s => s.Owners.Contains(person, StringComparer.OrdinalIgnoreCase)).Select(s => s.Name).ToList();
 
     private static PersonalSettingsView View(PersonalSettings s, IReadOnlyList<string> owned) => new(

@@ -124,7 +124,7 @@ public static class TicketLinkKinds
     /// <summary>The kinds a person or the API may create; the inverse ones are how the other side reads them.</summary>
     public static readonly IReadOnlyList<string> Creatable = [RelatesTo, Blocks, BlockedBy, Duplicates, CausedBy];
 
-    public static string Inverse(string kind) => kind switch
+    internal static string Inverse(string kind) => kind switch
     {
         Blocks => BlockedBy,
         BlockedBy => Blocks,

@@ -11,16 +11,16 @@ public sealed record NewTicket(string Title, string? Description = null, TicketT
 /// <summary>One field's change as events record it (values as text, null for none).</summary>
 public sealed record FieldChange(string Field, string? From, string? To)
 {
-    public string Describe() => $"{Field} {From ?? "none"} → {To ?? "none"}";
+    internal string Describe() => $"{Field} {From ?? "none"} → {To ?? "none"}";
 }
 
 /// <summary>One recorded change of a ticket: who, when, the version it produced and the fields it touched.</summary>
 public sealed record TicketChangeRecord(string Actor, DateTimeOffset At, int Version, IReadOnlyList<FieldChange> Changes)
 {
-    public string Describe() => $"{Actor} changed " + string.Join(", ", Changes.Select(c => c.Describe()));
+    internal string Describe() => $"{Actor} changed " + string.Join(", ", Changes.Select(c => c.Describe()));
 
     /// <summary>Reads the payload <see cref="TicketOperations"/> writes; null for events without field changes.</summary>
-    public static TicketChangeRecord? FromEvent(Events.OpsEvent ev)
+    internal static TicketChangeRecord? FromEvent(Events.OpsEvent ev)
     {
         if (ev.Payload is null || !ev.Payload.RootElement.TryGetProperty("version", out var v)
             || !ev.Payload.RootElement.TryGetProperty("changes", out var list) || list.ValueKind != JsonValueKind.Array)

@@ -16,7 +16,7 @@ namespace OpsPortal.Core.Tickets;
 /// </summary>
 public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptions<TicketsOptions> options)
 {
-    public async Task<Result<Ticket>> CreateAsync(OpsDbContext db, NewTicket draft, Actor actor, CancellationToken ct = default)
+    internal async Task<Result<Ticket>> CreateAsync(OpsDbContext db, NewTicket draft, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
         var errors = new Dictionary<string, string>();
@@ -70,7 +70,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
     }
 
     /// <summary>Moves the ticket along the workflow; refuses a move it does not allow (and changes nothing).</summary>
-    public Result ChangeStatus(OpsDbContext db, Ticket ticket, TicketStatus to, Actor actor)
+    internal Result ChangeStatus(OpsDbContext db, Ticket ticket, TicketStatus to, Actor actor)
     {
         if (!TicketWorkflow.CanMove(ticket.Status, to))
         {
@@ -90,7 +90,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
     }
 
     /// <summary>Records field changes already applied to <paramref name="ticket"/> (no-op when there are none).</summary>
-    public void RecordUpdate(OpsDbContext db, Ticket ticket, Actor actor, IReadOnlyList<FieldChange> changes)
+    internal void RecordUpdate(OpsDbContext db, Ticket ticket, Actor actor, IReadOnlyList<FieldChange> changes)
     {
         if (changes.Count == 0)
         {
@@ -105,7 +105,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
             $"{actor.Name} updated {ticket.Key}: " + string.Join(", ", changes.Select(c => c.Describe())), changes);
     }
 
-    public Result<TicketComment> AddComment(OpsDbContext db, Ticket ticket, string body, Actor actor)
+    internal Result<TicketComment> AddComment(OpsDbContext db, Ticket ticket, string body, Actor actor)
     {
         if (CheckComment(body) is { } refusal)
         {
@@ -119,7 +119,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
     }
 
     /// <summary>Why a comment body is refused, or null.</summary>
-    public static Refusal? CheckComment(string? body) =>
+    internal static Refusal? CheckComment(string? body) =>
         string.IsNullOrWhiteSpace(body) ? TicketRefusals.Invalid("body", "A comment cannot be empty.")
             : TicketRules.CheckBody(body, "comment") is { } error ? TicketRefusals.Invalid("body", error)
             : null;
@@ -128,7 +128,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
     /// Links <paramref name="ticket"/> to a subject; returns the existing link when it is already there.
     /// A ticket target is given by key and must exist.
     /// </summary>
-    public async Task<Result<TicketLink>> LinkAsync(OpsDbContext db, Ticket ticket, string kind, string targetType, string targetId,
+    internal async Task<Result<TicketLink>> LinkAsync(OpsDbContext db, Ticket ticket, string kind, string targetType, string targetId,
         Actor actor, CancellationToken ct = default)
     {
         if (!TicketLinkKinds.Creatable.Contains(kind))
@@ -176,7 +176,7 @@ public sealed class TicketOperations(EventLog events, TimeProvider clock, IOptio
     }
 
     /// <summary>A ticket by key, tracked: one added earlier in this unit of work counts too.</summary>
-    public static async Task<Ticket?> FindAsync(OpsDbContext db, string key, CancellationToken ct = default)
+    internal static async Task<Ticket?> FindAsync(OpsDbContext db, string key, CancellationToken ct = default)
     {
         var normalized = TicketRules.NormalizeKey(key);
         if (normalized is null)

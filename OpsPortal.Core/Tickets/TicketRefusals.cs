@@ -15,12 +15,12 @@ public static class TicketRefusals
 
     public static Refusal NotFound(string key) => Refusal.NotFound($"There is no ticket {key}.", "Ticket not found");
 
-    public static Refusal Workflow(TicketStatus from, TicketStatus to) => Refusal.Unprocessable(
+    internal static Refusal Workflow(TicketStatus from, TicketStatus to) => Refusal.Unprocessable(
         $"A ticket cannot move from {TicketWorkflow.Label(from)} to {TicketWorkflow.Label(to)}. From {TicketWorkflow.Label(from)} it can go to: "
         + string.Join(", ", TicketWorkflow.NextFrom(from).Select(TicketWorkflow.Label)) + ".", "Status change not allowed");
 
     /// <summary>Someone else changed the ticket since the editor loaded version <paramref name="expectedVersion"/>.</summary>
-    public static Refusal Conflict(Ticket current, int expectedVersion, IReadOnlyList<TicketChangeRecord> missed) =>
+    internal static Refusal Conflict(Ticket current, int expectedVersion, IReadOnlyList<TicketChangeRecord> missed) =>
         Refusal.Conflict($"{current.Key} was changed by someone else since you opened it (version {expectedVersion} → {current.RowVersion}): "
                 + (missed.Count == 0 ? "reload to see the changes." : string.Join("; ", missed.Select(m => m.Describe()))) + ".",
                 "The ticket was changed by someone else")

@@ -17,7 +17,7 @@ public static partial class TicketRules
     private static partial Regex LabelPattern();
 
     [GeneratedRegex(@"^[A-Z][A-Z0-9]{1,9}\z")]
-    public static partial Regex PrefixPattern();
+    internal static partial Regex PrefixPattern();
 
     [GeneratedRegex(@"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,18})\z")]
     private static partial Regex KeyPattern();
@@ -44,7 +44,7 @@ public static partial class TicketRules
             && Enum.TryParse(text.Trim(), ignoreCase: true, out value) && Enum.IsDefined(value);
     }
 
-    public static string? CheckTitle(string? title)
+    internal static string? CheckTitle(string? title)
     {
         var t = title?.Trim() ?? "";
         if (t.Length == 0)
@@ -58,19 +58,19 @@ public static partial class TicketRules
         return t.Any(char.IsControl) ? "The title cannot contain line breaks or control characters." : null;
     }
 
-    public static string? CheckBody(string? body, string what) =>
+    internal static string? CheckBody(string? body, string what) =>
         (body?.Length ?? 0) > MaxBodyLength ? $"The {what} is {body!.Length} characters; the limit is {MaxBodyLength}." : null;
 
     /// <summary>Why a service name is refused: it is not the catalog's, with the names to pick from (a few, then a count).</summary>
-    public static string UnknownService(string service, IReadOnlyList<string> names) => names.Count == 0
+    internal static string UnknownService(string service, IReadOnlyList<string> names) => names.Count == 0
         ? $"“{service}” is not in the service catalog, which has no services yet: define the service on the Services page or in services.yaml, or leave the field empty."
         : $"“{service}” is not in the service catalog. Pick one of: {string.Join(", ", names.Take(10))}{(names.Count > 10 ? $" and {names.Count - 10} more (GET /api/services)" : "")}.";
 
-    public static string? CheckService(string? service) =>
+    internal static string? CheckService(string? service) =>
         service is { Length: > MaxServiceLength } ? $"The service name is longer than {MaxServiceLength} characters." : null;
 
     /// <summary>Lower-cases, trims and de-duplicates labels; returns an error for the person, or null.</summary>
-    public static string? NormalizeLabels(IEnumerable<string>? labels, out List<string> normalized)
+    internal static string? NormalizeLabels(IEnumerable<string>? labels, out List<string> normalized)
     {
         normalized = (labels ?? []).Select(l => l.Trim().ToLower(CultureInfo.InvariantCulture))
             .Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList();

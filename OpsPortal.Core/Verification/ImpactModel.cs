@@ -16,7 +16,7 @@ public static class ImpactVerdict
     /// <summary>The deploy never ran its script (cancelled before it started): nothing was switched.</summary>
     public const string Skipped = "skipped";
 
-    public static bool IsFinal(string verdict) => verdict is Healthy or Regressed or NotEnoughTraffic or Skipped;
+    internal static bool IsFinal(string verdict) => verdict is Healthy or Regressed or NotEnoughTraffic or Skipped;
 }
 
 /// <summary>One side (before or after) of one group (all hosts, or one host), summed over the window.</summary>
@@ -29,7 +29,7 @@ public sealed record ImpactSide(DateTime From, DateTime To, long Requests, long 
 }
 
 /// <summary>Before and after of one group, with the buckets (host null: every request the selector matches).</summary>
-public sealed record ImpactGroup(string? Host, ImpactSide Before, ImpactSide After, IReadOnlyList<TrafficBucket> BeforeBuckets, IReadOnlyList<TrafficBucket> AfterBuckets);
+internal sealed record ImpactGroup(string? Host, ImpactSide Before, ImpactSide After, IReadOnlyList<TrafficBucket> BeforeBuckets, IReadOnlyList<TrafficBucket> AfterBuckets);
 
 public static class ImpactMetric
 {
@@ -57,4 +57,4 @@ public static class ImpactMetric
 public sealed record ImpactFinding(string? Host, string Metric, double? Before, double? After, double? PValue, double Threshold, bool Large, bool Regressed);
 
 /// <summary>What the judge concluded from a set of groups.</summary>
-public sealed record ImpactJudgement(string Verdict, string Reason, IReadOnlyList<ImpactFinding> Findings);
+internal sealed record ImpactJudgement(string Verdict, string Reason, IReadOnlyList<ImpactFinding> Findings);

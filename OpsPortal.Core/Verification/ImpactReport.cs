@@ -16,5 +16,5 @@ public sealed record ImpactReport(
 public sealed record ImpactHostReport(string? Host, ImpactSide Before, ImpactSide After, bool Judged,
     IReadOnlyList<TrafficBucket> BeforeBuckets, IReadOnlyList<TrafficBucket> AfterBuckets)
 {
-    public ImpactGroup ToGroup() => new(Host, Before, After, BeforeBuckets, AfterBuckets);
+    internal ImpactGroup ToGroup() => new(Host, Before, After, BeforeBuckets, AfterBuckets);
 }

@@ -35,7 +35,7 @@ public static class ImpactStatistics
 
     /// <param name="groups">The first group is every request of the selector; the others are single hosts.</param>
     /// <param name="final">The window is over: a verdict is due even without a regression.</param>
-    public static ImpactJudgement Judge(IReadOnlyList<ImpactGroup> groups, bool final, VerificationOptions options)
+    internal static ImpactJudgement Judge(IReadOnlyList<ImpactGroup> groups, bool final, VerificationOptions options)
     {
         var all = groups[0];
         var bucketMinutes = options.Bucket.TotalMinutes;
@@ -71,7 +71,7 @@ public static class ImpactStatistics
     }
 
     /// <summary>Null when the group has enough traffic on both sides; otherwise what is missing.</summary>
-    public static string? VolumeProblem(ImpactGroup group, VerificationOptions options)
+    internal static string? VolumeProblem(ImpactGroup group, VerificationOptions options)
     {
         string? Side(string name, ImpactSide side, IReadOnlyList<TrafficBucket> buckets)
         {
@@ -108,7 +108,7 @@ public static class ImpactStatistics
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    public static string Describe(ImpactFinding f) =>
+    internal static string Describe(ImpactFinding f) =>
         $"{ImpactMetric.Label(f.Metric)} {Format(f.Metric, f.Before)} → {Format(f.Metric, f.After)}{(f.Host is null ? "" : " on " + f.Host)} (p = {f.PValue?.ToString("0.######", CultureInfo.InvariantCulture) ?? "–"})";
 
     public static string Format(string metric, double? value) => value is not { } v

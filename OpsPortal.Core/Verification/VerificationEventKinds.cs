@@ -12,7 +12,7 @@ public static class VerificationEventKinds
     public const string AutoRolledBack = "deploy.auto_rolled_back";
     public const string AutoRollbackRefused = "deploy.auto_rollback_refused";
 
-    public static string ForVerdict(string verdict) => verdict switch
+    internal static string ForVerdict(string verdict) => verdict switch
     {
         ImpactVerdict.Healthy => Verified,
         ImpactVerdict.Regressed => Regressed,

@@ -1,7 +1,7 @@
 namespace OpsPortal.Core.Verification;
 
 /// <summary>The <c>OpsPortal:Verification</c> section: how deploys are judged by their traffic (docs/decisions/ADR-026).</summary>
-public sealed class VerificationOptions
+internal sealed class VerificationOptions
 {
     public const string Section = "OpsPortal:Verification";
 

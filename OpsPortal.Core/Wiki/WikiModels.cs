@@ -46,7 +46,7 @@ public static class WikiRefusals
 
     public static Refusal NotFound(string detail) => Refusal.NotFound(detail, "No such page");
 
-    public static Refusal Conflict(string detail, WikiPageView? current)
+    internal static Refusal Conflict(string detail, WikiPageView? current)
     {
         var refusal = Refusal.Conflict(detail, "The page changed");
         return current is null ? refusal : refusal.With("currentRevision", current.Revision).With("current", current);

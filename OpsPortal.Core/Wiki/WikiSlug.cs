@@ -71,7 +71,7 @@ public static partial class WikiSlug
     }
 
     /// <summary>The parent's slug, or null for a top-level page.</summary>
-    public static string? Parent(string slug)
+    internal static string? Parent(string slug)
     {
         var cut = slug.LastIndexOf('/');
         return cut < 0 ? null : slug[..cut];

@@ -51,6 +51,36 @@ public sealed class CoreVisibilityTests
     }
 
     [Fact]
+    public void CorePublicMethods_AreCalledOutsideTheirFeatureFolder()
+    {
+        // A needless public method is a promise nobody asked for, and it keeps its parameter types public too.
+        var called = MethodsCalledOutsideTheirFeature();
+        var needless = new List<string>();
+        foreach (var type in Core.GetTypes().Where(t => t.IsVisible && !IsGenerated(t) && !t.IsInterface))
+        {
+            var name = type.FullName!.Replace("OpsPortal.Core.", "", StringComparison.Ordinal);
+            var implementations = type.GetInterfaces().SelectMany(i => type.GetInterfaceMap(i).TargetMethods).ToHashSet();
+            needless.AddRange(type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(m => !m.IsSpecialName && !m.IsVirtual && !implementations.Contains(m) && !IsGenerated(m) && !called.Contains(Key(m)))
+                .Select(m => $"{name}.{m.Name}({string.Join(", ", m.GetParameters().Select(p => p.ParameterType.Name))})"));
+        }
+
+        Assert.True(needless.Count == 0,
+            "Make these Core methods internal: nothing outside their feature folder calls them (docs/conventions.md): " + string.Join("; ", needless.Order(StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public void CoreMethodsTakenAsTokens_ArePublic()
+    {
+        // Hangfire refuses to run a job whose method is not public (jobs.Create<DeployJob>(j => j.RunAsync(…)) would throw).
+        var hidden = Web.GetTypes().Concat(Core.GetTypes()).SelectMany(IlReferences.MethodTokensLoadedBy)
+            .Where(m => m.DeclaringType is { } owner && owner.Assembly == Core && !m.IsSpecialName && !(m.IsPublic && owner.IsVisible))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}").Distinct().Order(StringComparer.Ordinal).ToList();
+
+        Assert.True(hidden.Count == 0, "These Core methods are called by reflection (an expression tree, e.g. a Hangfire job) and must be public: " + string.Join(", ", hidden));
+    }
+
+    [Fact]
     public void TypesWebReferences_ListsCoreTypesUsedOnlyInsideMethodBodies()
     {
         // The test above is only as good as this: Web's TypeRef table names a Core type a method body uses
@@ -121,6 +151,28 @@ public sealed class CoreVisibilityTests
         return used;
     }
 
+    /// <summary>
+    /// Core methods that Web's code or another Core feature folder's code calls (generic ones by their definition),
+    /// and those any code takes as a token for reflection: Hangfire runs a job's method only when it is public.
+    /// </summary>
+    private static HashSet<(Module, int)> MethodsCalledOutsideTheirFeature()
+    {
+        var called = new HashSet<(Module, int)>();
+        foreach (var type in Web.GetTypes().Concat(Core.GetTypes()))
+        {
+            called.UnionWith(IlReferences.MethodTokensLoadedBy(type).Select(Key));
+            foreach (var method in IlReferences.MembersUsedBy(type).OfType<MethodBase>()
+                         .Where(m => m.DeclaringType is { } owner && owner.Assembly == Core && (type.Assembly == Web || Folder(Outermost(owner)) != Folder(Outermost(type)))))
+            {
+                called.Add(Key(method));
+            }
+        }
+        return called;
+    }
+
+    private static (Module, int) Key(MethodBase method) =>
+        (method is MethodInfo { IsGenericMethod: true } generic ? generic.GetGenericMethodDefinition() : method) is var m ? (m.Module, m.MetadataToken) : default;
+
     /// <summary>Top-level Core types that a type of another Core feature folder uses (signatures and IL).</summary>
     private static HashSet<Type> TypesOtherCoreFeaturesUse()
     {
@@ -175,4 +227,8 @@ public sealed class CoreVisibilityTests
     /// <summary>EF migrations are generated code (dotnet ef writes them public); records' and lambdas' helpers are the compiler's.</summary>
     private static bool IsGenerated(Type type) =>
         type.IsDefined(typeof(CompilerGeneratedAttribute)) || type.Namespace == "OpsPortal.Core.Data.Migrations";
+
+    /// <summary>Records' <c>Deconstruct</c>, <c>&lt;Clone&gt;$</c> and equality operators are the compiler's.</summary>
+    private static bool IsGenerated(MethodInfo method) =>
+        method.IsDefined(typeof(CompilerGeneratedAttribute)) || method.Name is "Deconstruct" or "<Clone>$" or "Equals" or "GetHashCode" or "ToString";
 }

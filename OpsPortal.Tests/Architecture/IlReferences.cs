@@ -63,7 +63,15 @@ internal static class IlReferences
 
     /// <summary>The methods and fields a type's method bodies call or load (e.g. <c>DateTime.get_UtcNow</c>).</summary>
     public static IEnumerable<MemberInfo> MembersUsedBy(Type type) =>
-        type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)).SelectMany(Operands).Where(m => m is not Type);
+        type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)).SelectMany(m => Operands(m)).Where(m => m is not Type);
+
+    /// <summary>
+    /// The methods a type's method bodies load as a token (<c>ldtoken</c>): an expression tree such as Hangfire's
+    /// <c>jobs.Create&lt;DeployJob&gt;(j =&gt; j.RunAsync(…))</c>, so the method is called later by reflection.
+    /// </summary>
+    public static IEnumerable<MethodBase> MethodTokensLoadedBy(Type type) =>
+        type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared))
+            .SelectMany(m => Operands(m, OperandType.InlineTok)).OfType<MethodBase>();
 
     private static IEnumerable<Type> InBody(MethodBase method)
     {
@@ -80,7 +88,7 @@ internal static class IlReferences
         }
     }
 
-    private static IEnumerable<MemberInfo> Operands(MethodBase method)
+    private static IEnumerable<MemberInfo> Operands(MethodBase method, OperandType? only = null)
     {
         var body = method.GetMethodBody();
         if (body is null)
@@ -98,7 +106,7 @@ internal static class IlReferences
             switch (op.OperandType)
             {
                 case OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok:
-                    if (Resolve(method.Module, BitConverter.ToInt32(il, i), typeArgs, methodArgs) is { } member)
+                    if ((only is null || op.OperandType == only) && Resolve(method.Module, BitConverter.ToInt32(il, i), typeArgs, methodArgs) is { } member)
                     {
                         yield return member;
                     }

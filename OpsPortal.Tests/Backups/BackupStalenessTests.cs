@@ -54,6 +54,34 @@ public sealed class BackupStalenessTests : BackupsTestBase
         await HomeWarnsAsync("the last good drill is 193 h old (limit 192 h)");
     }
 
+    [Fact]
+    public async Task Status_NeverBackedUp_WarnsOnHomeBeforeDue_ThenStaleOnceWhenDue()
+    {
+        using var client = await ClientForAsync(AdminEmail, AdminPassword);
+        var targetId = await PortalTargetIdAsync(client);
+        var health = Service<BackupHealth>();
+
+        // Just added, nothing due: healthy for the staleness rules (no event), but not shown as healthy.
+        await health.SweepAsync(null, CancellationToken.None);
+        var fresh = (await health.StatusAsync(CancellationToken.None)).Single(s => s.Target.Id == targetId);
+        Assert.True(fresh.IsHealthy);
+        Assert.True(fresh.NeverBackedUp);
+        Assert.DoesNotContain(BackupEventKinds.WentStale, await EventKindsAsync(targetId));
+        await HomeWarnsAsync("never backed up yet — the first scheduled backup runs 2026-12-02 02:00Z; stale from 2026-12-02 14:00Z");
+
+        // Due and still nothing: the staleness rule as before, announced once; the warning says so instead.
+        _clock.Now = _clock.Now.AddHours(27);
+        await health.SweepAsync(null, CancellationToken.None);
+        var due = (await health.StatusAsync(CancellationToken.None)).Single(s => s.Target.Id == targetId);
+        Assert.False(due.NeverBackedUp);
+        Assert.Single(await EventKindsAsync(targetId), BackupEventKinds.WentStale);
+        await HomeWarnsAsync("no good backup in the 26 h since the target was added");
+
+        // Backed up: no longer "never".
+        await BackUpAsync(client, targetId);
+        Assert.False((await health.StatusAsync(CancellationToken.None)).Single(s => s.Target.Id == targetId).NeverBackedUp);
+    }
+
     /// <summary>Home's backups warning, as the component renders it on the test clock, says <paramref name="problem"/>.</summary>
     private async Task HomeWarnsAsync(string problem)
     {

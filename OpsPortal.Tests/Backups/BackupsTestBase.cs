@@ -16,7 +16,9 @@ public abstract class BackupsTestBase : ApiTestBase
 
     private readonly List<string> _databases = [];
 
-    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string>? Settings => BaseSettings;
+
+    protected Dictionary<string, string> BaseSettings => new()
     {
         ["OpsPortal:Backups:Folder"] = Folder,
         ["OpsPortal:Backups:MinFreeMegabytes"] = "1",
@@ -103,7 +105,7 @@ public abstract class BackupsTestBase : ApiTestBase
 
     protected sealed record BackupTargetView(long Id, string Name, bool BuiltIn, string Server, string? Destination, string? StaleReason);
 
-    protected sealed record BackupView(long Id, long TargetId, string Status, string? Location, long? SizeBytes, string? Sha256, Dictionary<string, long> RowCounts, string? Error);
+    protected sealed record BackupView(long Id, long TargetId, string Status, string? Location, long? SizeBytes, string? Sha256, Dictionary<string, long> RowCounts, string? Error, string? Label = null, string? Method = null);
 
     protected sealed record DrillView(long Id, long TargetId, long BackupId, string Status, double? RtoSeconds, List<DrillStep> Steps, string? FailedStep, string? Error);
 }

@@ -51,6 +51,30 @@ public sealed class BackupTargetFormTests : MudComponentTest
         Assert.Matches(@"\d+\.\d (kB|MB|GB) free there — less than the .* reserve: backups will be refused", text);
     }
 
+    [Fact]
+    public void Form_PgBackRestChosen_AsksForStanzaAndConfig_HidesFolderAndRetention_MessagesBesideThem()
+    {
+        var model = new BackupTargetFormModel { Name = "main", ConnectionString = "Host=db1;Database=shop", Method = BackupMethods.PgBackRest, Stanza = "bad stanza!", PgBackRestConfig = "/nowhere/pgbackrest.conf" };
+        var refusal = Refusal.InvalidFields(BackupTargetRules.Check(model.ToInput(), builtIn: false, creating: true));
+
+        var cut = Ctx.Render<BackupTargetForm>(p => p.Add(x => x.Model, model).Add(x => x.Errors, refusal.Errors).Add(x => x.DefaultFolder, "/tmp"));
+
+        Assert.Equal(["pgBackRestConfig", "stanza"], refusal.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains(refusal.Errors["stanza"], FieldText(cut, "target-stanza"), StringComparison.Ordinal);
+        Assert.Contains("There is no file /nowhere/pgbackrest.conf", FieldText(cut, "target-pgbackrest-config"), StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=target-destination]"));
+        Assert.Empty(cut.FindAll("[data-testid=target-keep-daily]"));
+        Assert.Contains("repo1-retention-full", cut.Find("[data-testid=target-pgbackrest-note]").TextContent, StringComparison.Ordinal);
+
+        model.Method = BackupMethods.PgDump;
+        cut.Render();
+
+        Assert.Empty(cut.FindAll("[data-testid=target-stanza]"));
+        Assert.NotEmpty(cut.FindAll("[data-testid=target-destination]"));
+        var input = model.ToInput();
+        Assert.Equal((BackupMethods.PgDump, (string?)null, (string?)null), (input.Method, input.Stanza, input.PgBackRestConfig));
+    }
+
     /// <summary>A field's whole text: its label, value, helper and error message.</summary>
     private static string FieldText(IRenderedComponent<BackupTargetForm> cut, string testId) =>
         cut.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.TextContent;

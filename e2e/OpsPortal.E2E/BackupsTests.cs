@@ -54,6 +54,43 @@ public sealed class BackupsTests(PortalFixture portal) : BrowserTest(portal)
     }
 
     [Fact]
+    public async Task AddTarget_PgBackRestMethod_AsksStanzaAndConfig_SavedNeverBackedUp()
+    {
+        var name = "stanza-" + Guid.NewGuid().ToString("N")[..6];
+        var config = Path.Combine(Directory.CreateTempSubdirectory("opsportal-e2e-pgbackrest-").FullName, "pgbackrest.conf");
+        await File.WriteAllTextAsync(config, "[global]\nrepo1-path=/var/lib/pgbackrest\n\n[main]\npg1-path=/var/lib/postgresql/15/main\n");
+        await SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await Page.GotoAsync("/admin/backups");
+        await WaitForInteractiveAsync(Page);
+
+        await Page.GetByTestId("backup-target-add").ClickAsync();
+        await Page.GetByTestId("target-name").FillAsync(name);
+        await Page.GetByTestId("target-connection").FillAsync($"Host=127.0.0.1;Port=5432;Database=shop;Username=backup;Password={Password}");
+        await Page.GetByTestId("target-method-pgbackrest").ClickAsync();
+        // pgBackRest keeps its backups in its repository, with its own retention: no folder, no keep-N fields.
+        await Assertions.Expect(Page.GetByTestId("target-stanza")).ToBeVisibleAsync();
+        await Assertions.Expect(Page.GetByTestId("target-destination")).ToHaveCountAsync(0);
+        await Assertions.Expect(Page.GetByTestId("target-keep-daily")).ToHaveCountAsync(0);
+        await Page.GetByTestId("target-stanza").FillAsync("main; rm -rf /");
+        await Page.GetByTestId("target-pgbackrest-config").FillAsync("/nowhere/pgbackrest.conf");
+        await Page.GetByTestId("target-save").ClickAsync();
+
+        await Assertions.Expect(Page.GetByText("There is no file /nowhere/pgbackrest.conf").First).ToBeVisibleAsync();
+        await Assertions.Expect(Page.GetByText("The stanza's name: letters, digits").First).ToBeVisibleAsync();
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName, "BackupTargetDialog-pgbackrest.png") });
+
+        await Page.GetByTestId("target-stanza").FillAsync("main");
+        await Page.GetByTestId("target-pgbackrest-config").FillAsync(config);
+        await Page.GetByTestId("target-save").ClickAsync();
+
+        var card = Page.GetByTestId("backup-target").Filter(new() { HasText = name });
+        await Assertions.Expect(card).ToContainTextAsync("pgBackRest, stanza main");
+        await Assertions.Expect(card.GetByTestId("backup-never")).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByTestId("backup-never-text")).ToContainTextAsync("never backed up yet");
+        Directory.Delete(Path.GetDirectoryName(config)!, recursive: true);
+    }
+
+    [Fact]
     public async Task BackUpAndDrillFromThePage_StepsAppearLive_BothThemesScreenshotted()
     {
         var folder = Directory.CreateTempSubdirectory("opsportal-e2e-backups-").FullName;

@@ -880,6 +880,11 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<string>("Label")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("label");
+
                     b.Property<string>("Location")
                         .HasMaxLength(1200)
                         .HasColumnType("character varying(1200)")
@@ -1097,11 +1102,24 @@ namespace OpsPortal.Core.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("keep_weekly");
 
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("pg_dump")
+                        .HasColumnName("method");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
+
+                    b.Property<string>("PgBackRestConfig")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("pgbackrest_config");
 
                     b.Property<string>("ProtectedConnectionString")
                         .HasColumnType("text")
@@ -1126,6 +1144,11 @@ namespace OpsPortal.Core.Data.Migrations
                     b.Property<DateTimeOffset?>("StaleSince")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("stale_since");
+
+                    b.Property<string>("Stanza")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("stanza");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

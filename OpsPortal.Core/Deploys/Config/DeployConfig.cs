@@ -43,9 +43,9 @@ public sealed record EnvironmentConfig(
     /// <summary>Roll back by itself when deploy verification finds a regression (<c>auto_rollback:</c>, inherited from the service).</summary>
     public bool AutoRollback { get; init; }
 
-    public string ScriptFor(string action) => action == DeployAction.Rollback ? RollbackScript ?? DeployScript : DeployScript;
+    internal string ScriptFor(string action) => action == DeployAction.Rollback ? RollbackScript ?? DeployScript : DeployScript;
 
-    public string? DiffUrl(string? from, string to) =>
+    internal string? DiffUrl(string? from, string to) =>
         DiffTemplate is null || string.IsNullOrEmpty(from)
             ? null
             : DiffTemplate.Replace("{from}", Uri.EscapeDataString(from), StringComparison.Ordinal)

@@ -21,7 +21,7 @@ public sealed class DeployCompletion(
     public static readonly Actor Runner = Actor.System("deploys");
 
     /// <returns>False when the deploy had already ended (someone else finished it).</returns>
-    public async Task<bool> FinishAsync(long deployId, string status, int? exitCode, string outcome, Actor actor, CancellationToken ct = default)
+    internal async Task<bool> FinishAsync(long deployId, string status, int? exitCode, string outcome, Actor actor, CancellationToken ct = default)
     {
         Deploy deploy;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))

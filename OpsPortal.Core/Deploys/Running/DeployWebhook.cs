@@ -25,7 +25,7 @@ public sealed partial class DeployWebhook(
         Finished,
     }
 
-    public async Task NotifyAsync(Deploy deploy, Moment moment)
+    internal async Task NotifyAsync(Deploy deploy, Moment moment)
     {
         if (configs.Current.Config?.WebhookUrl is not { } url)
         {
@@ -48,7 +48,7 @@ public sealed partial class DeployWebhook(
     }
 
     /// <summary>The message: what, who, old → new version, duration, and a link to the deploy's page.</summary>
-    public static string Text(Deploy deploy, Moment moment, string? publicUrl)
+    internal static string Text(Deploy deploy, Moment moment, string? publicUrl)
     {
         var icon = moment == Moment.Started ? "🚀" : deploy.Status switch
         {

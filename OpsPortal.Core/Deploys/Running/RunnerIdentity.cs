@@ -5,7 +5,7 @@ using OpsPortal.Core.Processes;
 namespace OpsPortal.Core.Deploys.Running;
 
 /// <summary>What a node can know about another runner's process.</summary>
-public enum RunnerLiveness
+internal enum RunnerLiveness
 {
     /// <summary>Another host, boot or pid namespace (or an old record): only its heartbeat tells.</summary>
     Unknown,
@@ -45,11 +45,11 @@ public sealed class RunnerIdentity : IDisposable
     /// <summary>Deploys this process is running now: alive by definition, whatever their heartbeat says.</summary>
     public ConcurrentDictionary<long, byte> Running { get; } = new();
 
-    public static string Format(string host, string bootId, string pidNamespace, int pid, long startTicks, string instance) =>
+    internal static string Format(string host, string bootId, string pidNamespace, int pid, long startTicks, string instance) =>
         string.Create(CultureInfo.InvariantCulture, $"{host}/{bootId}/{pidNamespace}/{pid}/{startTicks}/{instance}");
 
     /// <summary>Whether <paramref name="runner"/>'s process still runs, as far as this machine can tell.</summary>
-    public static RunnerLiveness Liveness(string? runner)
+    internal static RunnerLiveness Liveness(string? runner)
     {
         var parts = runner?.Split('/');
         if (parts is not { Length: 6 } || parts[1] != ProcFs.BootId || parts[2] != ProcFs.PidNamespace

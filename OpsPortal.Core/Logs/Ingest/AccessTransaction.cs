@@ -10,7 +10,7 @@ namespace OpsPortal.Core.Logs.Ingest;
 /// <see cref="FinishAsync"/> (rejects, counters, cursor) and <see cref="CommitAsync"/>. Disposed
 /// without a commit, it rolls back: none of its rows, rejects or counts are stored.
 /// </summary>
-public sealed class AccessTransaction : IAsyncDisposable
+internal sealed class AccessTransaction : IAsyncDisposable
 {
     private const string CopyCommand = $"COPY access ({AccessCopyEncoder.Columns}) FROM STDIN (FORMAT BINARY)";
 
@@ -56,7 +56,7 @@ public sealed class AccessTransaction : IAsyncDisposable
     public long Accepted { get; private set; }
 
     /// <summary>Copies rows; their partitions must exist. Live tail hears of them when the transaction commits.</summary>
-    public async Task CopyAsync(IReadOnlyList<AccessRecord> rows, int rowCount, CancellationToken ct)
+    internal async Task CopyAsync(IReadOnlyList<AccessRecord> rows, int rowCount, CancellationToken ct)
     {
         if (rowCount == 0)
         {
@@ -73,7 +73,7 @@ public sealed class AccessTransaction : IAsyncDisposable
     /// Stores the kept rejects — no more than the source's hourly allowance — and adds the rows, the
     /// rejects and those not kept to the source's counters; for a file tail, moves its cursor.
     /// </summary>
-    public async Task FinishAsync(RejectSample? rejects, CursorUpdate? cursor, CancellationToken ct)
+    internal async Task FinishAsync(RejectSample? rejects, CursorUpdate? cursor, CancellationToken ct)
     {
         var stored = rejects is { Kept.Count: > 0 } ? await InsertRejectsAsync(rejects.Kept, ct) : 0;
         await UpdateSourceAsync(rejects?.Count ?? 0, (rejects?.Count ?? 0) - stored, ct);
@@ -83,7 +83,7 @@ public sealed class AccessTransaction : IAsyncDisposable
         }
     }
 
-    public Task CommitAsync(CancellationToken ct) => _tx.CommitAsync(ct);
+    internal Task CommitAsync(CancellationToken ct) => _tx.CommitAsync(ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -9,10 +9,10 @@ using OpsPortal.Core.Logs.Storage;
 namespace OpsPortal.Core.Logs.Ingest;
 
 /// <summary>One line that did not parse, with why.</summary>
-public readonly record struct RejectedLine(string Reason, string Raw);
+internal readonly record struct RejectedLine(string Reason, string Raw);
 
 /// <summary>A position in one file: its identity (device and inode) and a byte offset.</summary>
-public readonly record struct FilePosition(string FileId, long Offset);
+internal readonly record struct FilePosition(string FileId, long Offset);
 
 /// <summary>
 /// Where a file source will resume once this batch is committed. <paramref name="Previous"/> is the
@@ -21,7 +21,7 @@ public readonly record struct FilePosition(string FileId, long Offset);
 /// source (a lost advisory lock, a bug) can never both commit the same lines. <paramref name="Size"/>
 /// is the file's size as seen now: if the file goes away unread, what is known to be lost.
 /// </summary>
-public sealed record CursorUpdate(string FileId, long Offset, FilePosition? Previous, long Size = 0);
+internal sealed record CursorUpdate(string FileId, long Offset, FilePosition? Previous, long Size = 0);
 
 /// <summary>Another reader advanced the source's cursor: this batch was rolled back.</summary>
 internal sealed class CursorConflictException : Exception
@@ -60,7 +60,7 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
     internal int MaxRejectsPerSourceHour => options.Value.MaxRejectsPerSourceHour;
 
     /// <summary>One batch in one transaction (<paramref name="durable"/>: see <see cref="AccessTransaction"/>).</summary>
-    public async Task WriteAsync(int sourceId, IReadOnlyList<AccessRecord> rows, int rowCount,
+    internal async Task WriteAsync(int sourceId, IReadOnlyList<AccessRecord> rows, int rowCount,
         RejectSample? rejects, CursorUpdate? cursor, CancellationToken ct, bool durable = true)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -71,7 +71,7 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
         await tx.CommitAsync(ct);
     }
 
-    public Task WriteAsync(int sourceId, IReadOnlyList<AccessRecord> rows, int rowCount,
+    internal Task WriteAsync(int sourceId, IReadOnlyList<AccessRecord> rows, int rowCount,
         IReadOnlyList<RejectedLine> rejects, CursorUpdate? cursor, CancellationToken ct) =>
         WriteAsync(sourceId, rows, rowCount, RejectSample.Of(rejects), cursor, ct);
 
@@ -79,7 +79,7 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
     /// A transaction for many batches of one source; its connection is the caller's until it is disposed.
     /// The partitions of every day it will write must exist before (<see cref="EnsurePartitionsAsync(IEnumerable{DateOnly}, CancellationToken)"/>).
     /// </summary>
-    public async Task<AccessTransaction> BeginAsync(int sourceId, CancellationToken ct)
+    internal async Task<AccessTransaction> BeginAsync(int sourceId, CancellationToken ct)
     {
         var conn = await dataSource.OpenConnectionAsync(ct);
         try
@@ -93,7 +93,7 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
         }
     }
 
-    public async Task EnsurePartitionsAsync(IEnumerable<DateOnly> days, CancellationToken ct)
+    internal async Task EnsurePartitionsAsync(IEnumerable<DateOnly> days, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await EnsurePartitionsAsync(conn, days, ct);
@@ -133,5 +133,5 @@ public sealed class AccessWriter(NpgsqlDataSource dataSource, TimeProvider clock
     }
 
     /// <summary>Forget cached partitions (after retention dropped some).</summary>
-    public void ForgetPartitions() => _knownDays.Clear();
+    internal void ForgetPartitions() => _knownDays.Clear();
 }

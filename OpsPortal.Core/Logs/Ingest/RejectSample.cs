@@ -5,7 +5,7 @@ namespace OpsPortal.Core.Logs.Ingest;
 /// count of all of them. A body of a million junk lines is counted, not stored a million times
 /// (issue 13.3); <see cref="AccessTransaction"/> also caps what is stored per source and hour.
 /// </summary>
-public sealed class RejectSample(int keep)
+internal sealed class RejectSample(int keep)
 {
     private readonly List<RejectedLine> _kept = [];
 
@@ -17,7 +17,7 @@ public sealed class RejectSample(int keep)
     /// <summary>Every reject, kept or not.</summary>
     public long Count { get; private set; }
 
-    public void Add(RejectedLine line)
+    internal void Add(RejectedLine line)
     {
         Count++;
         if (_kept.Count < Keep)
@@ -29,15 +29,15 @@ public sealed class RejectSample(int keep)
     /// <summary>True when the next reject would only be counted: callers may skip building its text.</summary>
     public bool IsFull => _kept.Count >= Keep;
 
-    public void CountOnly() => Count++;
+    internal void CountOnly() => Count++;
 
-    public void Clear()
+    internal void Clear()
     {
         _kept.Clear();
         Count = 0;
     }
 
-    public static RejectSample Of(IReadOnlyList<RejectedLine> lines)
+    internal static RejectSample Of(IReadOnlyList<RejectedLine> lines)
     {
         var sample = new RejectSample(lines.Count);
         foreach (var line in lines)

@@ -63,7 +63,7 @@ public sealed class RequestIngestor(AccessWriter writer, LogSourceService source
     }
 
     /// <summary>Printable ASCII, as the Idempotency-Key draft (a structured-field string) allows.</summary>
-    public static bool IsValidKey(string key) =>
+    internal static bool IsValidKey(string key) =>
         key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= ' ' and <= '~');
 
     /// <summary>

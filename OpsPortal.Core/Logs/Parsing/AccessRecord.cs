@@ -9,7 +9,7 @@ namespace OpsPortal.Core.Logs.Parsing;
 /// <see cref="LogParser"/> calls <see cref="Reset"/> before filling it. The parser shares
 /// <see cref="IPAddress"/> and string instances between records to save allocations, so treat them as immutable.
 /// </summary>
-public sealed class AccessRecord
+internal sealed class AccessRecord
 {
     /// <summary>The client address; null when the client was logged by name (see <see cref="RemoteHost"/>).</summary>
     public IPAddress? Ip { get; set; }
@@ -61,7 +61,7 @@ public sealed class AccessRecord
     /// </summary>
     public string? RawRequest { get; set; }
 
-    public void Reset()
+    internal void Reset()
     {
         Ip = null;
         RemoteHost = null;

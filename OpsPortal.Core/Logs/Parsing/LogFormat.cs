@@ -50,9 +50,9 @@ public static class LogFormat
     public static IReadOnlyList<string> PresetNames { get; } = ["combined", "common", "vhost_combined", "opsportal"];
 
     /// <summary>Compiles an nginx <c>log_format</c> string; throws <see cref="LogFormatException"/> when it cannot be parsed.</summary>
-    public static LogParser Compile(string nginxLogFormat) => Compile(nginxLogFormat, new LogParserOptions());
+    internal static LogParser Compile(string nginxLogFormat) => Compile(nginxLogFormat, new LogParserOptions());
 
-    public static LogParser Compile(string nginxLogFormat, LogParserOptions options)
+    internal static LogParser Compile(string nginxLogFormat, LogParserOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.MaxLineLength <= 0)
@@ -65,16 +65,16 @@ public static class LogFormat
     }
 
     /// <summary>The format string of a preset, by name (case-insensitive).</summary>
-    public static bool TryGetPreset(string name, [NotNullWhen(true)] out string? format)
+    internal static bool TryGetPreset(string name, [NotNullWhen(true)] out string? format)
     {
         ArgumentNullException.ThrowIfNull(name);
         return Presets.TryGetValue(name, out format);
     }
 
     /// <summary>A parser for a preset; throws <see cref="ArgumentException"/> for an unknown name.</summary>
-    public static LogParser Preset(string name) => Preset(name, new LogParserOptions());
+    internal static LogParser Preset(string name) => Preset(name, new LogParserOptions());
 
-    public static LogParser Preset(string name, LogParserOptions options) =>
+    internal static LogParser Preset(string name, LogParserOptions options) =>
         TryGetPreset(name, out var format)
             ? Compile(format, options)
             : throw new ArgumentException(

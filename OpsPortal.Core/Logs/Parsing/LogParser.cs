@@ -49,7 +49,7 @@ public sealed class LogParser
     /// Parses one line (a trailing <c>\n</c> or <c>\r\n</c> is ignored) into <paramref name="into"/>.
     /// On false the record is reset, never half-filled, and <paramref name="rejectReason"/> says why.
     /// </summary>
-    public bool TryParse(ReadOnlySpan<byte> utf8Line, AccessRecord into, [NotNullWhen(false)] out string? rejectReason)
+    internal bool TryParse(ReadOnlySpan<byte> utf8Line, AccessRecord into, [NotNullWhen(false)] out string? rejectReason)
     {
         ArgumentNullException.ThrowIfNull(into);
         rejectReason = Parse(TrimNewline(utf8Line), into);
@@ -62,7 +62,7 @@ public sealed class LogParser
         return false;
     }
 
-    public bool TryParse(string line, AccessRecord into, [NotNullWhen(false)] out string? rejectReason)
+    internal bool TryParse(string line, AccessRecord into, [NotNullWhen(false)] out string? rejectReason)
     {
         ArgumentNullException.ThrowIfNull(line);
         ArgumentNullException.ThrowIfNull(into);

@@ -1,6 +1,6 @@
 namespace OpsPortal.Core.Logs.Parsing;
 
-public sealed record LogParserOptions
+internal sealed record LogParserOptions
 {
     public const int DefaultMaxLineLength = 16 * 1024;
 

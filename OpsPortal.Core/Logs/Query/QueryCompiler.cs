@@ -11,9 +11,9 @@ namespace OpsPortal.Core.Logs.Query;
 public static class QueryCompiler
 {
     /// <summary>Parses and compiles; throws <see cref="QueryException"/> for an invalid query.</summary>
-    public static string Compile(string? query, SqlParameters parameters) => Compile(QueryParser.Parse(query), parameters);
+    internal static string Compile(string? query, SqlParameters parameters) => Compile(QueryParser.Parse(query), parameters);
 
-    public static string Compile(QueryNode node, SqlParameters parameters)
+    internal static string Compile(QueryNode node, SqlParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var sql = new StringBuilder();

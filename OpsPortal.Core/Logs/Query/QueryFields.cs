@@ -56,10 +56,10 @@ public static class QueryFields
 
     public static IEnumerable<string> Names => ByName.Keys;
 
-    public static QueryField? Find(string name) => ByName.GetValueOrDefault(name);
+    internal static QueryField? Find(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>The closest known name within two edits, for "did you mean …?".</summary>
-    public static string? Suggest(string name)
+    internal static string? Suggest(string name)
     {
         var lower = name.ToLowerInvariant();
         return ByName.Keys

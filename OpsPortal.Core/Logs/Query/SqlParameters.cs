@@ -22,13 +22,13 @@ public sealed class SqlParameters
         return "$" + items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public void CopyTo(NpgsqlCommand command)
+    internal void CopyTo(NpgsqlCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
         CopyTo(command.Parameters);
     }
 
-    public void CopyTo(NpgsqlParameterCollection parameters)
+    internal void CopyTo(NpgsqlParameterCollection parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         foreach (var p in items)

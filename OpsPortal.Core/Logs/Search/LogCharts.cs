@@ -44,7 +44,7 @@ public sealed class LogCharts
 
     private const int MaxBars = 120;
 
-    public static TimeSpan BucketFor(TimeSpan range) =>
+    internal static TimeSpan BucketFor(TimeSpan range) =>
         BucketSizes.FirstOrDefault(b => range / b <= MaxBars, BucketSizes[^1]);
 
     public async Task<Result<LogHistogram>> HistogramAsync(string? query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)

@@ -46,7 +46,7 @@ public sealed partial class LogTrends(NpgsqlDataSource dataSource, TimeProvider 
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     /// <summary>The trend rows that answer <paramref name="query"/> — (dim, key) — or null when only the access table can.</summary>
-    public static (string Dim, string Key)? Selector(string? query)
+    internal static (string Dim, string Key)? Selector(string? query)
     {
         QueryNode node;
         try

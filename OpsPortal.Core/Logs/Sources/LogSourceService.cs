@@ -20,7 +20,7 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
     private readonly ConcurrentDictionary<string, LogParser> _parsers = new(StringComparer.Ordinal);
 
     /// <summary>The parser for a preset name or a format string; compiled once per process.</summary>
-    public LogParser ParserFor(string format) => _parsers.GetOrAdd(format, f =>
+    internal LogParser ParserFor(string format) => _parsers.GetOrAdd(format, f =>
     {
         var parserOptions = new LogParserOptions { MaxLineLength = options.Value.MaxLineLength };
         return LogFormat.TryGetPreset(f, out var preset) ? LogFormat.Compile(preset, parserOptions) : LogFormat.Compile(f, parserOptions);
@@ -54,7 +54,7 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
         };
     }
 
-    public async Task<List<LogSource>> ListAsync(CancellationToken ct = default)
+    internal async Task<List<LogSource>> ListAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.LogSources.AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
@@ -153,7 +153,7 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
     /// The source that <c>POST /api/logs?format=…&amp;host=…</c> writes to when no source is named:
     /// one per preset and host, made on first use, so its counts show on the Sources page.
     /// </summary>
-    public Task<LogSource> GetOrCreateHttpSourceAsync(string preset, string? host, CancellationToken ct = default) =>
+    internal Task<LogSource> GetOrCreateHttpSourceAsync(string preset, string? host, CancellationToken ct = default) =>
         GetOrCreateImplicitSourceAsync(LogSourceKind.Http, preset, host, ct);
 
     /// <summary>As for HTTP, one source per preset and host for lines loaded by the <c>import</c> command.</summary>
@@ -217,7 +217,7 @@ public sealed class LogSourceService(IDbContextFactory<OpsDbContext> dbFactory, 
             .OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
     }
 
-    public async Task RecordErrorAsync(int sourceId, string error, CancellationToken ct = default)
+    internal async Task RecordErrorAsync(int sourceId, string error, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();

@@ -39,7 +39,7 @@ public sealed partial class MetricFlusher(
     public long DroppedIntervals => Interlocked.Read(ref _dropped);
 
     /// <summary>Writes what has closed now; the loop does this after every interval, tests call it to skip the wait.</summary>
-    public async Task FlushAsync(bool all, CancellationToken ct)
+    internal async Task FlushAsync(bool all, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try

@@ -8,7 +8,7 @@ namespace OpsPortal.Core.Metrics.Ingest;
 /// <summary>A line that was not taken, as the Metrics page shows it.</summary>
 public sealed record BadMetricLine(DateTimeOffset At, string Protocol, string? Sender, string Reason, string Line);
 
-public enum MetricProtocol
+internal enum MetricProtocol
 {
     StatsdUdp,
     StatsdTcp,
@@ -79,7 +79,7 @@ public sealed class MetricIngest
     }
 
     /// <summary>One datagram or a run of complete lines from a stream: newline-separated lines, empty ones skipped.</summary>
-    public void Receive(ReadOnlySpan<byte> data, MetricProtocol protocol, object? sender)
+    internal void Receive(ReadOnlySpan<byte> data, MetricProtocol protocol, object? sender)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
         Span<char> name = stackalloc char[StatsdParser.MaxNameLength];
@@ -108,7 +108,7 @@ public sealed class MetricIngest
     }
 
     /// <summary>A line longer than a stream allows, never parsed; only its start is kept for the page.</summary>
-    public void RefuseTooLong(ReadOnlySpan<byte> start, MetricProtocol protocol, object? sender)
+    internal void RefuseTooLong(ReadOnlySpan<byte> start, MetricProtocol protocol, object? sender)
     {
         lock (_gate)
         {
@@ -117,7 +117,7 @@ public sealed class MetricIngest
     }
 
     /// <summary>The intervals that have ended; with <paramref name="all"/> (shutting down) the open one too.</summary>
-    public List<CompletedInterval> TakeCompleted(bool all = false)
+    internal List<CompletedInterval> TakeCompleted(bool all = false)
     {
         lock (_gate)
         {
@@ -183,7 +183,7 @@ public sealed class MetricIngest
         _ => sender?.ToString(),
     };
 
-    public static string ProtocolName(MetricProtocol protocol) => protocol switch
+    internal static string ProtocolName(MetricProtocol protocol) => protocol switch
     {
         MetricProtocol.StatsdUdp => "statsd/udp",
         MetricProtocol.StatsdTcp => "statsd/tcp",
@@ -191,7 +191,7 @@ public sealed class MetricIngest
         _ => "graphite/tcp",
     };
 
-    public static string Describe(MetricLineError error) => error switch
+    internal static string Describe(MetricLineError error) => error switch
     {
         MetricLineError.NoValue => "no value (expected name:value|type, or path value timestamp)",
         MetricLineError.EmptyName => "empty name (nothing left after sanitising)",

@@ -21,11 +21,11 @@ public sealed class MetricNodeReporter(
     /// <summary>A node not heard from for this long is not listed (it stopped, or cannot reach the database).</summary>
     public static readonly TimeSpan Forgotten = TimeSpan.FromHours(1);
 
-    public MetricNodeStatus Local(int pending, long dropped) => new(
+    internal MetricNodeStatus Local(int pending, long dropped) => new(
         node.Id, node.Host, node.StartedAt, clock.GetUtcNow(), listener.StatsdUdp?.Port, listener.GraphiteTcp?.Port,
         ingest.Lines, ingest.BadLines, dropped, pending, ingest.BadByReason, ingest.RecentBadLines, true);
 
-    public async Task ReportAsync(int pending, long dropped, CancellationToken ct)
+    internal async Task ReportAsync(int pending, long dropped, CancellationToken ct)
     {
         var s = Local(pending, dropped);
         await using var batch = dataSource.CreateBatch();

@@ -6,9 +6,9 @@ namespace OpsPortal.Core.Metrics.Ingest;
 /// values sent. Gauges: the values the gauge took (count, sum, min, max) and the last one with its time.
 /// Sets: <see cref="Sum"/> = distinct members in the interval. Timers carry a <see cref="Sketch"/>'s buckets.
 /// </summary>
-public sealed record MetricPoint(
+internal sealed record MetricPoint(
     string Name, MetricKind Kind, DateTime At, double Count, double Sum, double Min, double Max,
     double? Last, DateTime? LastAt, int[]? SketchKeys, double[]? SketchCounts);
 
 /// <summary>Everything one node aggregated in one flush interval; <see cref="Seq"/> numbers this node's intervals.</summary>
-public sealed record CompletedInterval(long Seq, DateTime Start, IReadOnlyList<MetricPoint> Points);
+internal sealed record CompletedInterval(long Seq, DateTime Start, IReadOnlyList<MetricPoint> Points);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace OpsPortal.Core.Metrics.Ingest;
 
 /// <summary>Why a line was not taken; the listener counts each reason and keeps the last few lines.</summary>
-public enum MetricLineError
+internal enum MetricLineError
 {
     None,
     NoValue,

@@ -58,6 +58,6 @@ public sealed record MetricFunction(string Name, double? Quantile)
     }
 
     /// <summary>An empty step of a counter counted nothing (0); a timer's count too. Anything else had no value (null).</summary>
-    public bool ZeroWhenEmpty(MetricKind kind) =>
+    internal bool ZeroWhenEmpty(MetricKind kind) =>
         kind == MetricKind.Counter && Name is "sum" or "count" or "rate" || kind == MetricKind.Timer && Name is "count" or "rate";
 }

@@ -21,7 +21,7 @@ public sealed class MetricWriter(NpgsqlDataSource dataSource, TimeProvider clock
     private long _seriesCacheStarted;
 
     /// <summary>Returns false when the interval had been written before (a retry after a lost commit acknowledgement).</summary>
-    public async Task<bool> WriteAsync(long node, CompletedInterval interval, CancellationToken ct)
+    internal async Task<bool> WriteAsync(long node, CompletedInterval interval, CancellationToken ct)
     {
         // Points older than the raw retention would land in a dropped day, and the rollup of their minute
         // would then be recomputed from them alone: only possible after a clock jump, so they are left out.
@@ -94,7 +94,7 @@ public sealed class MetricWriter(NpgsqlDataSource dataSource, TimeProvider clock
     }
 
     /// <summary>Forget cached partitions (after retention dropped some).</summary>
-    public void ForgetPartitions() => _partitions.Clear();
+    internal void ForgetPartitions() => _partitions.Clear();
 
     private async Task<Dictionary<(string, MetricKind), int>> SeriesIdsAsync(NpgsqlConnection conn, IReadOnlyList<MetricPoint> points, CancellationToken ct)
     {

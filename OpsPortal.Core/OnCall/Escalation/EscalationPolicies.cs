@@ -11,7 +11,7 @@ using OpsPortal.Core.Services;
 namespace OpsPortal.Core.OnCall.Escalation;
 
 /// <summary>The policy that pages for a service, and why: named by the catalog, the default, or none.</summary>
-public sealed record PolicyChoice(EscalationPolicy? Policy, string Reason);
+internal sealed record PolicyChoice(EscalationPolicy? Policy, string Reason);
 
 /// <summary>Who is on call for a service now: the people its policy's first level pages, and the schedules they come from.</summary>
 public sealed record OnCallForService(string Service, string? Policy, string Reason, IReadOnlyList<string> People, IReadOnlyList<OnCallNow> Schedules);
@@ -115,7 +115,7 @@ public sealed class EscalationPolicies(IDbContextFactory<OpsDbContext> dbs, Even
     }
 
     /// <summary>The policy for <paramref name="service"/>: the one its catalog entry names, else the default, else none (with the reason).</summary>
-    public async Task<PolicyChoice> ForServiceAsync(OpsDbContext db, string? service, CancellationToken ct)
+    internal async Task<PolicyChoice> ForServiceAsync(OpsDbContext db, string? service, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var named = service is null ? null : (await catalog.FindAsync(service, ct))?.EscalationPolicy;

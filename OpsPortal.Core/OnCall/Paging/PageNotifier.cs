@@ -22,7 +22,7 @@ public sealed class PageNotifier(NotificationOutbox outbox, PersonalSettingsServ
 
     public const string BrowserDestination = "browser";
 
-    public async Task NotifyLevelAsync(OpsDbContext db, Page page, DateTimeOffset now, CancellationToken ct)
+    internal async Task NotifyLevelAsync(OpsDbContext db, Page page, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(page);

@@ -75,7 +75,7 @@ public sealed class Paging(EscalationPolicies policies, PageNotifier notifier, E
     }
 
     /// <summary>Moves a due page on (the escalator calls this with the page's row locked): the next level, the next round, or exhausted.</summary>
-    public async Task EscalateAsync(OpsDbContext db, Page page, DateTimeOffset now, CancellationToken ct)
+    internal async Task EscalateAsync(OpsDbContext db, Page page, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(page);

@@ -197,7 +197,7 @@ public sealed class ScheduleService(IDbContextFactory<OpsDbContext> dbs, EventLo
     }
 
     /// <summary>As <see cref="NowAsync(IReadOnlyCollection{long}?, CancellationToken)"/> at <paramref name="at"/>, on the caller's context (paging reads it in its transaction).</summary>
-    public static async Task<List<OnCallNow>> NowAsync(OpsDbContext db, IReadOnlyCollection<long>? scheduleIds, DateTimeOffset at, CancellationToken ct)
+    internal static async Task<List<OnCallNow>> NowAsync(OpsDbContext db, IReadOnlyCollection<long>? scheduleIds, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var schedules = await db.Set<OnCallSchedule>().AsNoTracking()

@@ -10,6 +10,13 @@ public sealed class BackupTargetFormModel
     /// <summary>Typed anew or nothing: an edit with this empty keeps the stored connection string.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary><see cref="BackupMethods.PgDump"/> or <see cref="BackupMethods.PgBackRest"/>.</summary>
+    public string Method { get; set; } = BackupMethods.PgDump;
+    public string? Stanza { get; set; }
+    public string? PgBackRestConfig { get; set; }
+
+    public bool IsPgBackRest => Method == BackupMethods.PgBackRest;
+
     public string? Destination { get; set; }
     public string? Schedule { get; set; } = "0 2 * * *";
     public string? DrillSchedule { get; set; } = "30 3 * * 0";
@@ -27,6 +34,9 @@ public sealed class BackupTargetFormModel
         var model = new BackupTargetFormModel
         {
             Name = t.Name,
+            Method = t.Method,
+            Stanza = t.Stanza,
+            PgBackRestConfig = t.PgBackRestConfig,
             Destination = t.Destination,
             Schedule = t.Schedule,
             DrillSchedule = t.DrillSchedule,
@@ -58,7 +68,10 @@ public sealed class BackupTargetFormModel
             RowCountTolerancePercent = RowCountTolerancePercent,
             Freshness = [.. Freshness.Select(f => new FreshnessCheck(f.Table.Trim(), f.Column.Trim(), f.MaxAgeHours))],
             Assertions = [.. Assertions.Select(a => new SqlAssertion(a.Name.Trim(), a.Sql))],
-        });
+        },
+        Method,
+        IsPgBackRest && !string.IsNullOrWhiteSpace(Stanza) ? Stanza.Trim() : null,
+        IsPgBackRest && !string.IsNullOrWhiteSpace(PgBackRestConfig) ? PgBackRestConfig.Trim() : null);
 
     public sealed class FreshnessRow
     {

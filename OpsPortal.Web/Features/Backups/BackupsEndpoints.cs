@@ -8,26 +8,26 @@ using OpsPortal.Web.Features.Auth;
 
 namespace OpsPortal.Web.Features.Backups;
 
-/// <summary>A target as the API shows it: never its connection string; its destination folder to Admins only.</summary>
+/// <summary>A target as the API shows it: never its connection string; its destination folder and pgbackrest.conf path to Admins only.</summary>
 public sealed record BackupTargetResponse(
     long Id, string Name, bool BuiltIn, string Server, string? Destination, string? Schedule, string? DrillSchedule,
     int KeepDaily, int KeepWeekly, int KeepMonthly, int BackupMaxAgeHours, int DrillMaxAgeHours, BackupChecks Checks,
-    DateTimeOffset? StaleSince, string? StaleReason)
+    DateTimeOffset? StaleSince, string? StaleReason, string Method, string? Stanza, string? PgBackRestConfig)
 {
     public static BackupTargetResponse From(BackupTarget t, bool admin) => new(
         t.Id, t.Name, t.BuiltIn, t.Server, admin ? t.Destination : null, t.Schedule, t.DrillSchedule, t.KeepDaily, t.KeepWeekly, t.KeepMonthly,
-        t.BackupMaxAgeHours, t.DrillMaxAgeHours, t.Checks, t.StaleSince, t.StaleReason);
+        t.BackupMaxAgeHours, t.DrillMaxAgeHours, t.Checks, t.StaleSince, t.StaleReason, t.Method, t.Stanza, admin ? t.PgBackRestConfig : null);
 }
 
 /// <summary>A backup; <see cref="Location"/> (the file's path) only for Admins.</summary>
 public sealed record BackupResponse(
     long Id, long TargetId, string Method, string Status, string Trigger, string RequestedBy, DateTimeOffset QueuedAt,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Location, long? SizeBytes, string? Sha256,
-    IReadOnlyDictionary<string, long> RowCounts, string? Error, DateTimeOffset? DeletedAt)
+    IReadOnlyDictionary<string, long> RowCounts, string? Error, DateTimeOffset? DeletedAt, string? Label)
 {
     public static BackupResponse From(Backup b, bool admin) => new(
         b.Id, b.TargetId, b.Method, b.Status, b.Trigger, b.RequestedBy, b.QueuedAt, b.StartedAt, b.FinishedAt,
-        admin ? b.Location : null, b.SizeBytes, b.Sha256, b.RowCounts, b.Error, b.DeletedAt);
+        admin ? b.Location : null, b.SizeBytes, b.Sha256, b.RowCounts, b.Error, b.DeletedAt, b.Label);
 }
 
 public sealed record DrillResponse(
