@@ -31,7 +31,34 @@ public sealed class DashboardStore(IDbContextFactory<OpsDbContext> dbFactory, Ev
         return Visible(actor, row, id);
     }
 
-    public async Task<Result<Dashboard>> CreateAsync(Actor actor, DashboardInput input, CancellationToken ct = default)
+    public Task<Result<Dashboard>> CreateAsync(Actor actor, DashboardInput input, CancellationToken ct = default) =>
+        InsertAsync(actor, input, row => $"{actor.Name} created {Kind(row)} dashboard \"{row.Title}\"", ct);
+
+    /// <summary>
+    /// A new dashboard with the panels of one you can read: team → personal, personal → team, or another copy of
+    /// the same kind. The same rules as creating: anyone makes a personal copy, a team copy needs an Engineer. The
+    /// copy shares nothing with its source: later changes to either leave the other as it is.
+    /// </summary>
+    /// <param name="title">The copy's title; empty: the source's title with " (copy)".</param>
+    public async Task<Result<Dashboard>> CopyAsync(Actor actor, long id, string? title, bool shared, CancellationToken ct = default)
+    {
+        if (!(await GetAsync(actor, id, ct)).TryGet(out var source, out var refusal))
+        {
+            return refusal;
+        }
+        var name = string.IsNullOrWhiteSpace(title) ? CopyTitle(source.Title) : title;
+        return await InsertAsync(actor, new DashboardInput(name, source.Description, source.Panels, Personal: !shared),
+            row => $"{actor.Name} copied {Kind(source)} dashboard \"{source.Title}\" (#{source.Id}) to {Kind(row)} dashboard \"{row.Title}\"", ct);
+    }
+
+    /// <summary>"Shop" → "Shop (copy)", cut so that it stays a valid title.</summary>
+    public static string CopyTitle(string title)
+    {
+        const string suffix = " (copy)";
+        return (title.Length + suffix.Length > DashboardRules.MaxTitle ? title[..(DashboardRules.MaxTitle - suffix.Length)] : title) + suffix;
+    }
+
+    private async Task<Result<Dashboard>> InsertAsync(Actor actor, DashboardInput input, Func<Dashboard, string> summary, CancellationToken ct)
     {
         if (!input.Personal && !actor.Has(Roles.Engineer))
         {
@@ -59,7 +86,7 @@ public sealed class DashboardStore(IDbContextFactory<OpsDbContext> dbFactory, Ev
         };
         db.Add(row);
         await db.SaveChangesAsync(ct);
-        Append(db, actor, DashboardEventKinds.Created, row, $"{actor.Name} created {Kind(row)} dashboard \"{row.Title}\"");
+        Append(db, actor, DashboardEventKinds.Created, row, summary(row));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return row;

@@ -18,11 +18,15 @@ public sealed record WallDeploy(long Id, string Service, string Environment, str
 [ImmutableObject(true)]
 public sealed record WallLock(string Service, string Environment, string Reason, string LockedBy, DateTimeOffset Since, bool Freeze);
 
-/// <summary>What the wall display shows besides the traffic panels; MTTR in seconds over incidents resolved since midnight UTC.</summary>
+/// <summary>
+/// What the wall display shows besides the traffic panels. MTTR (seconds) is the incident metrics' MTTR for today:
+/// incidents started since midnight UTC (<see cref="MttrSamples"/> of them resolved); <see cref="MttrExcluded"/> started
+/// today but are not resolved, so they are left out, exactly as on the incident metrics page.
+/// </summary>
 [ImmutableObject(true)]
 public sealed record WallSummary(
     IReadOnlyList<WallIncident> Incidents, IReadOnlyList<WallAlert> Alerts, IReadOnlyList<WallDeploy> Deploys, IReadOnlyList<WallLock> Locks,
-    double? MttrTodaySeconds, int ResolvedToday, DateTimeOffset At);
+    double? MttrTodaySeconds, int MttrSamples, int MttrExcluded, DateTimeOffset At);
 
 /// <summary>
 /// The wall display's state (Home in kiosk mode): open incidents, alerts not OK, running deploys, locks and
@@ -52,8 +56,8 @@ public sealed class WallBoard(HybridCache cache, IncidentQueries incidents, Aler
         var firing = await alerts.ListAlertsAsync(includeOk: false, null, null, ct);
         var recent = await deploys.RecentAsync(20, ct);
         var held = await locks.ListAsync(ct);
-        var times = await incidents.TimesAsync(null, ct);
-        var today = times.Where(t => t.ResolvedAt is { } r && r >= midnight).Select(t => (t.ResolvedAt!.Value - t.StartedAt).TotalSeconds).ToList();
+        // One definition of MTTR: the calculator's, over today's period (an incident belongs to the day it started).
+        var mttr = (await incidents.MetricsAsync(new MetricFilter(midnight, now), ct)).Mttr;
         return new WallSummary(
             [.. open.OrderBy(i => i.Severity).ThenBy(i => i.StartedAt).Select(i => new WallIncident(i.Id, i.Title, Incident.SeverityName(i.Severity), i.Status.ToString(), i.StartedAt))],
             [.. firing.Where(a => a.Instance.HardState != AlertState.Ok).OrderByDescending(a => a.Instance.HardState)
@@ -61,6 +65,6 @@ public sealed class WallBoard(HybridCache cache, IncidentQueries incidents, Aler
                     a.Instance.FirstFiringAt ?? a.Instance.Since, a.Instance.AcknowledgedAt is not null, a.Silenced))],
             [.. recent.Where(d => d.IsActive).Select(d => new WallDeploy(d.Id, d.Service, d.Environment, d.Action, d.Version, d.Status, d.StartedAt ?? d.RequestedAt))],
             [.. held.Select(l => new WallLock(l.Service, l.Environment, l.Reason, l.LockedBy, l.LockedAt, l.IsFreeze))],
-            today.Count == 0 ? null : today.Average(), today.Count, now);
+            mttr.Mean, mttr.Samples, mttr.Excluded, now);
     }
 }

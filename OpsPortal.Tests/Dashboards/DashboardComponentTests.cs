@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 using OpsPortal.Core.Dashboards;
 using OpsPortal.Core.Incidents;
@@ -90,6 +91,39 @@ public sealed class DashboardComponentTests : ApiTestBase
         var charts = kiosk.FindAll(".kiosk-panel .ts-chart");
         Assert.All(charts.Take(2), chart => Assert.True(chart.QuerySelectorAll(".ts-yaxis span").Length >= 2 && chart.QuerySelectorAll(".ts-xaxis span").Length >= 2));
         Assert.NotNull(charts[2].QuerySelector("[data-testid=ts-empty]"));
+    }
+
+    [Fact]
+    public async Task MetricNamePicker_Typing_OffersSeenNamesByPrefix_ArrowAndEnterPickOne_PatternKept()
+    {
+        await using (var db = Database.CreateContext())
+        {
+            // Two kinds of one name are offered once; a name of another prefix is not offered.
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO metric_series (name, kind) VALUES ('shop.orders', 1), ('shop.orders', 3), ('shop.checkout', 3), ('web.requests', 1)
+                """);
+        }
+        var picked = new List<string?>();
+        var cut = _ctx.Render(b =>
+        {
+            b.OpenComponent<MudBlazor.MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MetricNamePicker>(1);
+            b.AddAttribute(2, nameof(MetricNamePicker.ValueChanged), Microsoft.AspNetCore.Components.EventCallback.Factory.Create<string?>(this, picked.Add));
+            b.CloseComponent();
+        });
+
+        cut.Find("input").Input("shop.");
+        cut.WaitForAssertion(() => Assert.Equal(["shop.checkout", "shop.orders"], cut.FindAll(".mud-popover .mud-list-item").Select(i => i.TextContent.Trim())), Patience);
+        // The first name is highlighted; ↓ moves to the next, Enter takes it.
+        cut.Find("input").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        cut.Find("input").KeyUp(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        cut.WaitForAssertion(() => Assert.Equal("shop.orders", picked.LastOrDefault()), Patience);
+
+        // A pattern offers what it could match and is kept as typed when nothing is picked.
+        var search = cut.FindComponent<MetricNamePicker>().Instance;
+        Assert.Equal(["web.requests"], await cut.InvokeAsync(() => search.SearchAsync("web.*", CancellationToken.None)));
+        Assert.Empty(await cut.InvokeAsync(() => search.SearchAsync("nothing.", CancellationToken.None)));
     }
 
     /// <summary>One request a second over <paramref name="seconds"/>, alternating between two hosts, every tenth a 502.</summary>

@@ -19,6 +19,10 @@ public sealed record DashboardDto(long Id, string Title, string? Description, bo
 /// <param name="BaseRevision">Update: the revision your change started from (required).</param>
 public sealed record DashboardRequest(string? Title, string? Description, IReadOnlyList<PanelSpec>? Panels, bool Personal = false, int? BaseRevision = null);
 
+/// <param name="Name">The copy's title (empty: the source's title with " (copy)").</param>
+/// <param name="Shared">A team dashboard (Engineers) instead of a personal one.</param>
+public sealed record DashboardCopyRequest(string? Name, bool Shared = false);
+
 public sealed record PanelDataDto(PanelResult Data, IReadOnlyList<PanelMarker> Markers);
 
 /// <summary>
@@ -36,6 +40,7 @@ public static class DashboardsEndpoints
         group.MapGet("/{id:long}", GetAsync).WithSummary("One dashboard with its panels; someone else's personal dashboard is 404.");
         group.MapPut("/{id:long}", UpdateAsync).WithSummary("Replace title, description and panels; baseRevision is required and a stale one is 409 with currentRevision.");
         group.MapDelete("/{id:long}", DeleteAsync).WithSummary("Delete a dashboard (baseRevision optional: when given, a dashboard changed since is 409).");
+        group.MapPost("/{id:long}/copy", CopyAsync).WithSummary("Copy a dashboard you can read into a new, independent one: shared=false (default) for a personal copy, shared=true for a team copy (Engineers).");
         group.MapGet("/{id:long}/panels/{index:int}", PanelAsync).WithSummary("What panel #index shows over [from, to) (default: the last 6 hours), with deploy/incident/alert markers.");
         group.MapGet("/services/{name}", ServiceAsync).WithSummary("The dashboard generated for a catalogued service from its log selector and its NAME.* metrics.");
         return app;
@@ -50,6 +55,9 @@ public static class DashboardsEndpoints
 
     private static async Task<Results<Ok<DashboardDto>, ProblemHttpResult>> GetAsync(ClaimsPrincipal user, DashboardStore store, long id, CancellationToken ct) =>
         (await store.GetAsync(user.ToActor(), id, ct)).ToHttp(d => TypedResults.Ok(DashboardDto.From(d)));
+
+    private static async Task<Results<Created<DashboardDto>, ProblemHttpResult>> CopyAsync(ClaimsPrincipal user, DashboardStore store, long id, DashboardCopyRequest? body, CancellationToken ct) =>
+        (await store.CopyAsync(user.ToActor(), id, body?.Name, body?.Shared ?? false, ct)).ToHttp(d => TypedResults.Created($"/api/dashboards/{d.Id}", DashboardDto.From(d)));
 
     private static async Task<Results<Ok<DashboardDto>, ProblemHttpResult>> UpdateAsync(ClaimsPrincipal user, DashboardStore store, long id, DashboardRequest body, CancellationToken ct) =>
         (await store.UpdateAsync(user.ToActor(), id, Input(body), ct)).ToHttp(d => TypedResults.Ok(DashboardDto.From(d)));
