@@ -51,4 +51,13 @@ public sealed class IncidentMetricCardTests : MudComponentTest
         Assert.Empty(cut.FindAll("[data-testid=metric-mean]"));
         Assert.DoesNotContain("max 1 s", cut.Markup, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TrafficChart_Title_ServiceNameAndSelectorReadApart()
+    {
+        // The review page read "shophost:shop.test": the name and its selector ran together.
+        var cut = Ctx.Render<TrafficChart>(p => p.Add(c => c.Title, "shop").Add(c => c.Query, "host:shop.test").Add(c => c.Href, "/services/shop"));
+
+        Assert.Contains("shop host:shop.test", cut.Find("[data-testid=traffic-chart] .mud-typography").TextContent, StringComparison.Ordinal);
+    }
 }
