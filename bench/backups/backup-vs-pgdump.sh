@@ -59,14 +59,15 @@ target=$(api -X POST "$base/api/backups/targets" \
   -d "{\"name\":\"bench\",\"connectionString\":\"$source_cs\",\"destination\":\"$work/out\"}" | jq -r .id)
 backup=$(api -X POST "$base/api/backups/targets/$target/run" | jq -r .id)
 log "Backup $backup queued; waiting for the app's job worker"
-until [[ $(psql_db -c "SELECT status FROM backups WHERE id = $backup") =~ ^(succeeded|failed)$ ]]; do sleep 1; done
+until [[ $(psql_db -c "SELECT CASE WHEN finished_at IS NULL THEN 'running' ELSE status END FROM backups WHERE id = $backup") =~ ^(succeeded|failed)$ ]]; do sleep 1; done
 [[ $(psql_db -c "SELECT status FROM backups WHERE id = $backup") == succeeded ]] ||
   die "The backup failed: $(psql_db -c "SELECT error FROM backups WHERE id = $backup")"
 portal_backup=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at)::numeric, 2) FROM backups WHERE id = $backup")
 
 drill=$(api -X POST "$base/api/backups/$backup/drill" | jq -r .id)
 log "Drill $drill queued"
-until [[ $(psql_db -c "SELECT status FROM backup_drills WHERE id = $drill") =~ ^(passed|failed)$ ]]; do sleep 1; done
+# The drill's status may read "passed" a moment before its finished_at is written: wait for both.
+until [[ $(psql_db -c "SELECT CASE WHEN finished_at IS NULL THEN 'running' ELSE status END FROM backup_drills WHERE id = $drill") =~ ^(passed|failed)$ ]]; do sleep 1; done
 [[ $(psql_db -c "SELECT status FROM backup_drills WHERE id = $drill") == passed ]] ||
   die "The drill failed: $(psql_db -c "SELECT coalesce(failed_step, '') || ': ' || coalesce(error, '') FROM backup_drills WHERE id = $drill")"
 portal_drill=$(psql_db -c "SELECT round(extract(epoch FROM finished_at - started_at)::numeric, 2) FROM backup_drills WHERE id = $drill")
