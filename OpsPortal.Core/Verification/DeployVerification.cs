@@ -80,7 +80,7 @@ internal sealed partial class DeployVerification(
             }
             after = finished[^1].Id;
             var ids = finished.Select(d => d.Id).ToList();
-            var watched = await db.DeployImpacts.AsNoTracking().Where(i => ids.Contains(i.DeployId)).Select(i => i.DeployId).ToListAsync(ct);
+            var watched = await db.DeployImpacts.AsNoTracking().Where(i => ids.Contains(i.DeployId)).Select(i => i.DeployId).ToHashSetAsync(ct);
             foreach (var deploy in finished.Where(d => !watched.Contains(d.Id)))
             {
                 var selector = (await catalog.SelectorAsync(deploy.Service, deploy.Environment, ct)).Query;
