@@ -29,7 +29,10 @@ public sealed record LogRow(
     string? Query = null)
 {
     /// <summary>The request as logged: path?query, or the raw request line when it had no path.</summary>
-    public string? Request => Path is null ? RawRequest : Query is null ? Path : Path + "?" + Query;
+    public string? Request => RequestOf(Path, Query, RawRequest);
+
+    internal static string? RequestOf(string? path, string? query, string? rawRequest) =>
+        path is null ? rawRequest : query is null ? path : path + "?" + query;
 }
 
 /// <summary>A page of rows, newest first; <see cref="Next"/> is the cursor for the following page, if any.</summary>

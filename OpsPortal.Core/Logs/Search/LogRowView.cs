@@ -40,7 +40,7 @@ public readonly struct LogRowView
     public string? Query => Text(23);
 
     /// <summary>As <see cref="LogRow.Request"/>: path?query, or the raw request line when it had no path.</summary>
-    public string? Request => Path is not { } path ? RawRequest : Query is not { } query ? path : path + "?" + query;
+    public string? Request => LogRow.RequestOf(Path, Query, RawRequest);
 
     internal LogRow ToRow() => AccessQuery.ReadRow(_reader);
 

@@ -175,6 +175,11 @@ public sealed class LogSearchApiTests : LogSearchTestBase
     [InlineData("/api/logs?from=2026-11-26T10:00:00Z&to=2026-11-26T09:00:00Z", "'from' must be before 'to'.")]
     [InlineData("/api/logs?limit=many", "'limit' must be a whole number.")]
     [InlineData("/api/logs/stats?by=bogus", "Cannot group by 'bogus'.")]
+    // The endpoints that write rows straight from the reader (ADR-046) refuse before the first row.
+    [InlineData("/api/logs/export?from=2026-11-26T10:00:00Z&to=2026-11-26T09:00:00Z", "'from' must be before 'to'.")]
+    [InlineData("/api/logs/export?q=status:5xx%20(host:web1", "unbalanced parenthesis")]
+    [InlineData("/api/logs?limit=10&after=AAAAAAAAAAAAAAAAAAAAA!", "'after' is not a cursor returned by a previous page.")]
+    [InlineData("/api/logs?q=host:web1%20OR", "")]
     public async Task BadRequest_IsProblemDetailsWithPosition(string url, string detail)
     {
         using var client = await ClientForAsync(AdminEmail, AdminPassword);
@@ -185,6 +190,7 @@ public sealed class LogSearchApiTests : LogSearchTestBase
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.StartsWith(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(problem.TryGetProperty("rows", out _));
     }
 
     [Theory]

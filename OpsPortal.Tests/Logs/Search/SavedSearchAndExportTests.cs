@@ -70,6 +70,11 @@ public sealed class SavedSearchAndExportTests : ApiTestBase
     [InlineData("+1", "\"'+1\"")]
     [InlineData("@SUM(1)", "\"'@SUM(1)\"")]
     [InlineData("-", "\"'-\"")]
-    public void Cell_QuotesAndDefusesFormulas(string? value, string expected) =>
-        Assert.Equal(expected, LogsExportEndpoint.Cell(value));
+    public void Cell_QuotesAndDefusesFormulas(string? value, string expected)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        LogCsv.Text(buffer, value);
+
+        Assert.Equal(expected, Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 }

@@ -8,9 +8,7 @@ namespace OpsPortal.Web.Features.Logs.Search;
 
 /// <summary>
 /// One access row as a CSV line, encoded straight into the response's buffer while the reader is on the row
-/// (ADR-046): the same text as <see cref="LogsExportEndpoint.Cell"/> makes of each field — every text
-/// quoted, quotes doubled, a leading = + - @ tab or CR defused with an apostrophe — without a string per
-/// line or per number.
+/// (ADR-046), without a string per line or per number.
 /// </summary>
 internal static class LogCsv
 {
@@ -108,7 +106,11 @@ internal static class LogCsv
         }
     }
 
-    private static void Text(IBufferWriter<byte> w, string? value)
+    /// <summary>
+    /// Quoted, quotes doubled, and a leading = + - @ tab or CR defused with an apostrophe: log fields are
+    /// attacker-controlled, and a spreadsheet runs a cell starting with = as a formula (CSV injection).
+    /// </summary>
+    internal static void Text(IBufferWriter<byte> w, string? value)
     {
         if (value is null)
         {

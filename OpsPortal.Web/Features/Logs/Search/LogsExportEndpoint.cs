@@ -50,21 +50,4 @@ public static class LogsExportEndpoint
     }
 
     private static readonly byte[] HeaderLine = Encoding.UTF8.GetBytes(Header + "\n");
-
-    /// <summary>
-    /// Quoted, and a leading = + - @ neutralised: log fields are attacker-controlled, and a
-    /// spreadsheet would run a cell starting with = as a formula (CSV injection).
-    /// </summary>
-    internal static string Cell(string? value)
-    {
-        if (value is null)
-        {
-            return "";
-        }
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-        return "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    }
 }
