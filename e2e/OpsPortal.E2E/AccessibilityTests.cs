@@ -79,4 +79,20 @@ public sealed class AccessibilityTests(PortalFixture portal) : BrowserTest(porta
         Assert.StartsWith("solid", ring, StringComparison.Ordinal);
         Assert.DoesNotContain(" 0px", ring, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DarkSystem_WithNoSavedTheme_GetsADarkFirstPaint()
+    {
+        await Portal.CreateUserAsync("system-dark@e2e.test", "Dark-password-1", Roles.Viewer);
+        await Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await SignInAsync("system-dark@e2e.test", "Dark-password-1");
+        await Page.GotoAsync("/tickets");
+        await WaitForInteractiveAsync(Page);
+        await Assertions.Expect(Page.GetByTestId("theme-toggle")).ToHaveAttributeAsync("data-theme", "dark");
+
+        // The server's HTML, before any script runs, is what the browser paints first.
+        var html = await (await Page.Context.APIRequest.GetAsync("/tickets")).TextAsync();
+        Assert.Contains("theme-dark", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("theme-light", html, StringComparison.Ordinal);
+    }
 }
