@@ -170,6 +170,8 @@ public sealed partial class LogTrends
 
         public long Requests => _counts[0];
 
+        // Runs once per row read (1,440 for a 24 h panel): optimised from the first call, as Sketch.Merge is.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Add(NpgsqlDataReader r)
         {
             _rows++;
