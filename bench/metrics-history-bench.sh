@@ -13,7 +13,8 @@
 #   metrics: 13 months hourly fn=sum · fn=p95 (precomputed) · 13 months daily fn=p95 (24 sketches merged
 #   per point) · 13 months hourly over the 11 series of a pattern, groupBy=name · 24 h by minute, fn=p95
 #   log trends: 13 months hourly · 13 months daily (sketches merged) · 13 months daily split=host (with
-#   and without percentiles: a dashboard panel of requests, rates or ratios asks for none) ·
+#   and without percentiles: a dashboard panel of requests, rates or ratios asks for none; and top=3, whose
+#   sketches are read for the 3 busiest hosts only) ·
 #   host:NAME 13 months hourly · 24 h by minute
 #   bench/metrics-history-bench.sh [SERIES]      (default 20)    BENCH_KEEP=/dir keeps the cluster;
 #   BENCH_PG_PORT / BENCH_HTTP_PORT choose the ports (default: random)
@@ -165,6 +166,7 @@ stats "metrics: 24 h by minute, p95" "/api/metrics/series?name=bench.api.latency
 stats "log trends: 13 months hourly, all traffic" "/api/logs/trends?from=$year&to=$now&step=1h" "$trend_points"
 stats "log trends: 13 months daily (sketches merged)" "/api/logs/trends?from=$year&to=$now&step=1d" "$trend_points"
 stats "log trends: 13 months daily, split=host (10 lines)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host" "$trend_points"
+stats "log trends: 13 months daily, split=host, top=3 (the 3 busiest of 10 hosts)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host&top=3" "$trend_points"
 stats "log trends: 13 months daily, split=host, percentiles=false (a requests/5xx panel)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host&percentiles=false" "$trend_points"
 stats "log trends: host:NAME, 13 months hourly" "/api/logs/trends?q=host:host3.example.com&from=$year&to=$now&step=1h" "$trend_points"
 stats "log trends: 24 h by minute" "/api/logs/trends?from=$day&to=$now&step=1m" "$trend_points"

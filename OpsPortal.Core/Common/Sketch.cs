@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace OpsPortal.Core;
 
 /// <summary>
@@ -50,7 +52,7 @@ public sealed class Sketch
     public void Add(double value, double weight = 1)
     {
         var key = KeyOf(value);
-        _buckets[key] = _buckets.GetValueOrDefault(key) + weight;
+        CollectionsMarshal.GetValueRefOrAddDefault(_buckets, key, out _) += weight;
         Count += weight;
     }
 
@@ -58,7 +60,7 @@ public sealed class Sketch
     {
         foreach (var (key, count) in other._buckets)
         {
-            _buckets[key] = _buckets.GetValueOrDefault(key) + count;
+            CollectionsMarshal.GetValueRefOrAddDefault(_buckets, key, out _) += count;
         }
         Count += other.Count;
     }
@@ -73,9 +75,10 @@ public sealed class Sketch
         {
             throw new ArgumentException("A sketch's keys and counts differ in length.", nameof(counts));
         }
+        // One hash lookup per bucket (a panel merges ~150 buckets of every row it reads); the same sums in the same order.
         for (var i = 0; i < keys.Length; i++)
         {
-            _buckets[keys[i]] = _buckets.GetValueOrDefault(keys[i]) + counts[i];
+            CollectionsMarshal.GetValueRefOrAddDefault(_buckets, keys[i], out _) += counts[i];
             Count += counts[i];
         }
     }

@@ -47,3 +47,15 @@ window.opsShell.focusIfIdle = selector => {
     field.focus();
   }
 };
+
+// The server renders each page's first paint before the circuit starts and cannot ask the browser for its
+// theme; it reads this cookie instead (SystemTheme.cs), so a dark system does not get a light page first.
+(() => {
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const remember = () => {
+    const secure = location.protocol === 'https:' ? '; secure' : '';
+    document.cookie = `ops-system-theme=${dark.matches ? 'dark' : 'light'}; path=/; max-age=31536000; samesite=lax${secure}`;
+  };
+  remember();
+  dark.addEventListener('change', remember);
+})();

@@ -13,17 +13,36 @@ public sealed partial class LogTrends
     /// the minute trends of their clean minutes; marked minutes themselves from the access table,
     /// aggregated the same way. A step equal to the table's own uses its precomputed percentiles;
     /// otherwise sketches are merged here. Without <paramref name="percentiles"/> no sketch is read: the
-    /// trend rows come from their primary key's index alone (it includes every count).
+    /// trend rows come from their primary key's index alone (it includes every count). A split with
+    /// percentiles first picks its top keys from the counts alone, then reads only those keys' sketches.
     /// </summary>
     private async Task<List<LogTrendLine>> ReadTrendsAsync(
         string table, string dim, string? key, DateTime start, DateTime end, TimeSpan step, int top, DateTime to, bool percentiles, CancellationToken ct)
+    {
+        IReadOnlyList<string>? only = null;
+        if (key is null && percentiles)
+        {
+            var counted = await ReadTrendsAsync(table, dim, key, null, start, end, step, top, to, percentiles: false, ct);
+            if (counted.Count == 0)
+            {
+                return counted;
+            }
+            only = counted.Select(l => l.Key).ToList();
+        }
+        return await ReadTrendsAsync(table, dim, key, only, start, end, step, top, to, percentiles, ct);
+    }
+
+    /// <param name="only">The split's keys to read, in this order, or null for the <paramref name="top"/> busiest.</param>
+    private async Task<List<LogTrendLine>> ReadTrendsAsync(
+        string table, string dim, string? key, IReadOnlyList<string>? only, DateTime start, DateTime end, TimeSpan step, int top, DateTime to,
+        bool percentiles, CancellationToken ct)
     {
         var own = table == LogTrendSql.Hours ? TimeSpan.FromHours(1) : Minute;
         var precomputed = step == own;
         var sketches = percentiles ? SketchColumns : NoSketchColumns;
         var rollup = !percentiles ? NoSketchColumns
             : precomputed ? ", NULL::integer[] AS sketch_keys, NULL::float8[] AS sketch_counts, p50, p95, p99" : SketchColumns;
-        var filter = "dim = @dim AND (@key::text IS NULL OR key = @key) AND at >= @start AND at < @end";
+        var filter = "dim = @dim AND (@key::text IS NULL OR key = @key) AND (@only::text[] IS NULL OR key = ANY(@only)) AND at >= @start AND at < @end";
         var keyOfRow = dim switch
         {
             "host" => "coalesce(x.hostname, '')",
@@ -50,7 +69,7 @@ public sealed partial class LogTrends
             raw AS MATERIALIZED (
                 SELECT {keyOfRow} AS key, d.minute AS at, x.status, x.backendtime
                 FROM dirty d JOIN access x ON x.date >= d.minute AND x.date < d.minute + interval '1 minute'
-                WHERE TRUE {rawFilter}),
+                WHERE (@only::text[] IS NULL OR {keyOfRow} = ANY(@only)) {rawFilter}),
             raw_sk AS (
                 SELECT key, at, array_agg(k ORDER BY k) AS sketch_keys, array_agg(c ORDER BY k) AS sketch_counts
                 FROM (SELECT key, at, metric_sketch_key(backendtime) AS k, count(*)::float8 AS c
@@ -83,6 +102,7 @@ public sealed partial class LogTrends
         cmd.Parameters.Add(new NpgsqlParameter("start", NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(start, DateTimeKind.Unspecified) });
         cmd.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(end, DateTimeKind.Unspecified) });
         cmd.Parameters.Add(new NpgsqlParameter("step", NpgsqlDbType.Interval) { Value = step });
+        cmd.Parameters.Add(new NpgsqlParameter("only", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)only?.ToArray() ?? DBNull.Value });
         batch.BatchCommands.Add(cmd);
 
         var cells = new Dictionary<string, Dictionary<DateTime, Cell>>(StringComparer.Ordinal);
@@ -105,8 +125,8 @@ public sealed partial class LogTrends
             }
         }
 
-        var keys = key is not null
-            ? [key]
+        IReadOnlyList<string> keys = key is not null ? [key]
+            : only is not null ? only
             : cells.OrderByDescending(c => c.Value.Values.Sum(x => x.Requests)).ThenBy(c => c.Key, StringComparer.Ordinal).Take(top).Select(c => c.Key).ToList();
         var lines = new List<LogTrendLine>();
         foreach (var k in keys)

@@ -187,6 +187,76 @@ public sealed class LogTrendTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A percentile split picks its top keys from the counts alone and then reads only those keys' rows:
+    /// the lines are the busiest hosts (ties by name) and each equals that host asked for alone — counts and
+    /// the same merged percentiles — in a range that cuts minutes and hours, before the rollup (access rows),
+    /// after it (trend tables) and with minutes marked again by late rows (both at once).
+    /// </summary>
+    [Fact]
+    public async Task SplitByHost_WithPercentiles_TopHostsOnly_EachEqualsThatHostAlone_BeforeAfterAndAcrossRollup()
+    {
+        await SeedAsync();
+        var from = new DateTimeOffset(Start.AddMinutes(17).AddSeconds(30));
+        var to = new DateTimeOffset(Start.AddMinutes(103));
+        async Task<LogTrendResult> Ask(string? query, string step, string? split = null, int top = 10)
+        {
+            var result = await Trends.SeriesAsync(new LogTrendQuery(query, from, to,
+                OpsPortal.Web.Features.Metrics.MetricsEndpoints.ParseStep(step), split, top), default);
+            Assert.True(result.Succeeded, result.Refusal?.Message);
+            return result.Value;
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var (step, span) in new[] { ("10m", TimeSpan.FromMinutes(10)), ("1h", TimeSpan.FromHours(1)), ("1m", TimeSpan.FromMinutes(1)) })
+            {
+                var split = await Ask(null, step, "host", top: 2);
+                var first = split.From.UtcDateTime;
+                var end = first + span * Math.Ceiling((to.UtcDateTime - first) / span);
+                var busiest = _rows.Where(r => r.Date >= first && r.Date < end)
+                    .GroupBy(r => r.Hostname!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                    .Take(2).Select(g => g.Key);
+                Assert.Equal(busiest, split.Lines.Select(l => l.Key));
+                foreach (var line in split.Lines)
+                {
+                    var alone = (await Ask($"host:{line.Key}", step)).Lines.Single();
+                    Assert.Equal(alone.Points, line.Points);
+                    AssertMatchesRows(line, r => r.Hostname == line.Key, span);
+                    Assert.Contains(line.Points, p => p.P95 is not null);
+                }
+            }
+            if (round == 0)
+            {
+                Assert.Equal(120, await _sp.GetRequiredService<LogRollupJob>().RunAsync(default));
+            }
+            else if (round == 1)
+            {
+                // Late rows for minutes already rolled up: those minutes are read from the access rows again.
+                var late = Enumerable.Range(0, 40).Select(i => new AccessRecord
+                {
+                    Ip = IPAddress.Parse("10.0.0.2"),
+                    Date = Start.AddMinutes(30 + i % 3).AddSeconds(i),
+                    Hostname = Hosts[i % 2 == 0 ? 2 : 0],
+                    Method = "GET",
+                    Path = "/api/cart",
+                    Protocol = "HTTP/1.1",
+                    Status = 200,
+                    Size = 10,
+                    BackendTime = 0.5 + i / 100.0,
+                }).ToArray();
+                _rows.AddRange(late);
+                await _sp.GetRequiredService<AccessWriter>().WriteAsync(1, late, late.Length, [], null, default);
+                Assert.True(await ScalarAsync("SELECT count(*) FROM access_rollup_dirty") > 0);
+            }
+        }
+
+        // A range with no traffic at all: no lines, not an error.
+        from = new DateTimeOffset(Start.AddHours(-5));
+        to = new DateTimeOffset(Start.AddHours(-4));
+        Assert.Empty((await Ask(null, "10m", "host", top: 2)).Lines);
+    }
+
     [Fact]
     public async Task FilteredQuery_ReadFromAccess_WithinItsRetention_RefusedBeyond()
     {
