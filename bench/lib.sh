@@ -38,12 +38,13 @@ bench_cleanup() {
   fi
 }
 
-# bench_build [bench] — a Release build of the app (and of bench/OpsPortal.Bench with "bench"); $app is its dll.
+# bench_build [bench] — a Release build of the app (and of bench/OpsPortal.Bench with "bench"); $app is its dll,
+# or BENCH_APP's when set (another build on the same data: an older commit, or run.sh's published folder).
 bench_build() {
   log "Building (Release)"
   dotnet build -c Release -nologo -v q OpsPortal.Web >/dev/null
   [[ ${1:-} != bench ]] || dotnet build -c Release -nologo -v q bench/OpsPortal.Bench >/dev/null
-  app=$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll
+  app=${BENCH_APP:-$PWD/OpsPortal.Web/bin/Release/net10.0/OpsPortal.Web.dll}
 }
 
 # bench_cluster — the cluster in $work/pg (started, or reused when kept and running) with a migrated

@@ -12,7 +12,33 @@ public enum SeriesStyle
 }
 
 /// <param name="Color">A CSS colour; null takes the next colour of the palette.</param>
-public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, SeriesStyle Style = SeriesStyle.Line, string? Color = null);
+public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, SeriesStyle Style = SeriesStyle.Line, string? Color = null)
+{
+    /// <summary>Consecutive non-null points in time order form one run; a null breaks the line.</summary>
+    public IEnumerable<List<ChartPoint>> Runs()
+    {
+        var run = new List<ChartPoint>();
+        foreach (var p in Points.OrderBy(p => p.At))
+        {
+            if (p.Value is null)
+            {
+                if (run.Count > 0) { yield return run; }
+                run = [];
+                continue;
+            }
+            run.Add(p);
+        }
+        if (run.Count > 0) { yield return run; }
+    }
+
+    /// <summary>The median distance between two points: how wide one bar is.</summary>
+    public TimeSpan TypicalStep()
+    {
+        var times = Points.Select(p => p.At).Order().ToList();
+        var gaps = times.Zip(times.Skip(1), (a, b) => b - a).Where(g => g > TimeSpan.Zero).Order().ToList();
+        return gaps.Count > 0 ? gaps[gaps.Count / 2] : TimeSpan.FromMinutes(1);
+    }
+}
 
 public enum MarkerKind
 {
