@@ -4,9 +4,12 @@
 #   bench/api-overhead.sh [ROWS] [RUNS]      (default 200000 rows, 200 calls per case; CSV cases RUNS/20, at least 5)
 #   BENCH_CASES='page|CSV' bench/api-overhead.sh   only the cases whose name matches
 #   BENCH_APP=DLL bench/api-overhead.sh             the same run against another build of the app (before/after)
+#   BENCH_WARMUP=N bench/api-overhead.sh            untimed calls before each JSON case (default 500: the app's JIT
+#                                                   reaches optimised code after ~400 calls; 20 timed the compiler)
 # A throwaway PostgreSQL cluster (normal durability) and the Release app on loopback; ROWS generated
-# opsportal lines loaded with the product's own `import`; a Viewer's API token. Then per case the bench
-# client (bench/OpsPortal.Bench api-overhead) makes 20 warm-up rounds and RUNS timed rounds, each one HTTP
+# opsportal lines loaded with the product's own `import`; a Viewer's API token. The app runs from its own
+# folder, as run.sh starts it (its appsettings.json applies). Then per case the bench client
+# (bench/OpsPortal.Bench api-overhead) makes BENCH_WARMUP untimed rounds (CSV: 2) and RUNS timed rounds, each one HTTP
 # call (HttpClient, one kept-alive connection, the whole body read) followed by the same SQL the endpoint
 # runs (one kept Npgsql connection, JIT off as in the app, every value of every row read), so both sides
 # share the load of the moment. overhead = API − SQL at p50 and at p95. The rows each side returned are
@@ -34,7 +37,7 @@ if [[ ! -f $work/loaded ]]; then
   touch "$work/loaded"
 fi
 # BENCH_APP=/path/OpsPortal.Web.dll times another build (e.g. an older commit's) on the same data: before/after.
-app=${BENCH_APP:-$app}
+app=$(realpath "${BENCH_APP:-$app}")
 log "Starting the app ($app)"
 bench_start_app
 password="bench-$(date +%s)-$RANDOM-Pw1!"
@@ -49,7 +52,7 @@ read -r from_ts to_ts from_iso to_iso < <(psql_db -F ' ' -c "SELECT to_char(min(
   to_char(min(date), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), to_char(max(date) + interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM access")
 total=$(psql_db -c "SELECT count(*) FROM access")
 range="date >= '$from_ts' AND date < '$to_ts'"
-cols="id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent, clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme, source_id, remote_host, raw_request"
+cols="id, date, ip, hostname, username, method, path, protocol, status, size, referrer, useragent, clienttime, backendtime, backendip, backendport, backendstatus, ssl_cipher, ssl_protocol, scheme, source_id, remote_host, raw_request, query"
 q="from=$from_iso&to=$to_iso"
 # name|path|the endpoint's SQL (as LogRowSearch / LogStatistics build it)|json or csv
 cat >"$work/cases.txt" <<CASES
@@ -66,7 +69,7 @@ CASES
 log "Timing ($runs calls per case; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll api-overhead "$base" "$token" \
-  "$OPSPORTAL_DATABASE;Pooling=false" "$work/cases.txt" "$runs" "$app_pid" | tee "$work/result.md"
+  "$OPSPORTAL_DATABASE;Pooling=false" "$work/cases.txt" "$runs" "$app_pid" "${BENCH_WARMUP:-500}" | tee "$work/result.md"
 echo
-echo "rows: $total ($from_iso .. $to_iso); calls per case: $runs (CSV: $((runs / 20 > 5 ? runs / 20 : 5)))"
+echo "rows: $total ($from_iso .. $to_iso); calls per case: $runs (CSV: $((runs / 20 > 5 ? runs / 20 : 5))) after ${BENCH_WARMUP:-500} untimed (CSV: 2)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"

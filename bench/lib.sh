@@ -69,12 +69,15 @@ psql_db() {
   PGPASSWORD=$(pg_password "$work/pg") psql -h 127.0.0.1 -p "$port" -U postgres -d opsportal -v ON_ERROR_STOP=1 -qAt "$@"
 }
 
-# bench_start_app [VAR=VALUE…] — the app on loopback (Production, Hangfire jobs off unless a VAR turns them
-# on), output in $work/app.log; returns once /health answers, dies with the log's tail if it never does.
+# bench_start_app [VAR=VALUE…] — the app on loopback, started in its own folder (Production, Hangfire jobs off
+# unless a VAR turns them on), output in $work/app.log; returns once /health answers, dies with the log's tail if it never does.
 bench_start_app() {
   local http_port=${BENCH_HTTP_PORT:-$(free_port 57000)}
-  env ASPNETCORE_URLS="http://127.0.0.1:$http_port" ASPNETCORE_ENVIRONMENT=Production OpsPortal__RunJobs=false "$@" \
-    dotnet "$app" >"$work/app.log" 2>&1 &
+  app=$(realpath "$app") # BENCH_APP may be relative to the repository
+  # From its own folder, as run.sh and the container start it: its appsettings.json (log levels) applies. From
+  # elsewhere the app finds no appsettings.json and logs every request at Information (4 lines a call).
+  (cd "$(dirname "$app")" && exec env ASPNETCORE_URLS="http://127.0.0.1:$http_port" ASPNETCORE_ENVIRONMENT=Production \
+    OpsPortal__RunJobs=false "$@" dotnet "$app") >"$work/app.log" 2>&1 &
   app_pid=$!
   base="http://127.0.0.1:$http_port"
   local deadline=$((SECONDS + 300))

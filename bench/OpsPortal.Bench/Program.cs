@@ -5,11 +5,12 @@ using OpsPortal.Bench;
 // dotnet run -c Release --project bench/OpsPortal.Bench -- gen N LOG [CSV]        test data (see import-vs-copy.sh)
 // dotnet run -c Release --project bench/OpsPortal.Bench -- gen-csv N CSV DAYS     access rows over the last DAYS days (search-bench.sh)
 // dotnet run -c Release --project bench/OpsPortal.Bench -- wiki CONNECTION          wiki speed targets (issue 6; bench/RESULTS.md)
-// dotnet run -c Release --project bench/OpsPortal.Bench -- api-overhead URL TOKEN CONNECTION CASES RUNS APP_PID   (api-overhead.sh)
-if (args is ["api-overhead", var url, var token, var db, var cases, var runs, var pid])
+// dotnet run -c Release --project bench/OpsPortal.Bench -- api-overhead URL TOKEN CONNECTION CASES RUNS APP_PID [WARMUP]   (api-overhead.sh)
+if (args is ["api-overhead", var url, var token, var db, var cases, var runs, var pid, .. var rest] && rest.Length <= 1)
 {
     return await ApiOverheadBench.RunAsync(url, token, db, cases, int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture),
-        int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture));
+        int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture),
+        rest is [var warmUp] ? int.Parse(warmUp, System.Globalization.CultureInfo.InvariantCulture) : ApiOverheadBench.DefaultWarmUp);
 }
 if (args is ["wiki", var connection])
 {

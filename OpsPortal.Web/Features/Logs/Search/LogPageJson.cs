@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using OpsPortal.Core.Logs.Search;
@@ -62,6 +63,10 @@ internal static class LogPageJson
 
     public static void Row(Utf8JsonWriter w, LogRowView r)
     {
+        // Each text column is decoded once: "request" is made of the same three values (LogRow.RequestOf).
+        var path = r.Path;
+        var rawRequest = r.RawRequest;
+        var query = r.Query;
         w.WriteStartObject();
         w.WriteNumber(Id, r.Id);
         w.WriteString(Date, r.Date);
@@ -69,7 +74,7 @@ internal static class LogPageJson
         Text(w, Hostname, r.Hostname);
         Text(w, Username, r.Username);
         Text(w, Method, r.Method);
-        Text(w, Path, r.Path);
+        Text(w, Path, path);
         Text(w, Protocol, r.Protocol);
         Number(w, Status, r.Status);
         Number(w, Size, r.Size);
@@ -85,9 +90,9 @@ internal static class LogPageJson
         Text(w, Scheme, r.Scheme);
         Number(w, SourceId, r.SourceId);
         Text(w, RemoteHost, r.RemoteHost);
-        Text(w, RawRequest, r.RawRequest);
-        Text(w, Query, r.Query);
-        Text(w, Request, r.Request);
+        Text(w, RawRequest, rawRequest);
+        Text(w, Query, query);
+        RequestText(w, path, query, rawRequest);
         w.WriteEndObject();
     }
 
@@ -100,6 +105,27 @@ internal static class LogPageJson
         else
         {
             w.WriteString(name, value);
+        }
+    }
+
+    // LogRow.RequestOf's path?query, joined in a stack (or pooled) buffer instead of a new string per row.
+    private static void RequestText(Utf8JsonWriter w, string? path, string? query, string? rawRequest)
+    {
+        if (path is null || query is null)
+        {
+            Text(w, Request, path is null ? rawRequest : path);
+            return;
+        }
+        var length = path.Length + 1 + query.Length;
+        char[]? rented = null;
+        var text = length <= 512 ? stackalloc char[length] : (rented = ArrayPool<char>.Shared.Rent(length)).AsSpan(0, length);
+        path.CopyTo(text);
+        text[path.Length] = '?';
+        query.CopyTo(text[(path.Length + 1)..]);
+        w.WriteString(Request, text);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
         }
     }
 
