@@ -4,8 +4,8 @@
 # Fills a throwaway PostgreSQL with 13 months of hour rollups for SERIES timers (each hour: count, sum,
 # min, max, a 100-bucket sketch and its p50…p99, as MetricRollupJob writes them) and 2 days of minute
 # rollups; and 13 months of hourly access-log trends (all traffic, 10 hosts, 10 path groups, as
-# LogRollupJob writes them) with 25 h of minute trends. Starts the app and times each panel: one warm-up
-# call, then 20 calls, one curl each (time from connected to last byte); PostgreSQL logs every
+# LogRollupJob writes them) with 25 h of minute trends. Starts the app and times each panel: WARMUP
+# untimed calls (default 50), then 20 calls, one curl each (time from connected to last byte); PostgreSQL logs every
 # statement's duration (log_min_duration_statement = 0), and the panel's statements (on metric_* and
 # access_trend/dirty tables) that finished during a call are that call's SQL, so "overhead" is the API
 # time minus its own SQL time, per call (sign-in checks count as overhead). Median and
@@ -112,11 +112,14 @@ day=$(date -u -d "$now -24 hours" +%Y-%m-%dT%H:00:00Z)
 psql_db -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "ALTER SYSTEM SET log_line_prefix = '%m '" \
   -c "ALTER SYSTEM SET log_timezone = 'UTC'" -c "SELECT pg_reload_conf()" >/dev/null
 pglog=$work/pg/postgres.log
-# stats LABEL URL JQ — one warm-up call, then $runs calls (a curl each, started one after another); prints
-# points, API and SQL median / p95 and the per-call overhead (API − its SQL) median / p95.
+# stats LABEL URL JQ — WARMUP untimed calls (default 50: .NET runs a method unoptimised for its first ~30
+# calls, so fewer would time the JIT, not the endpoint), then $runs calls (a curl each, one after another);
+# prints points, API and SQL median / p95 and the per-call overhead (API − its SQL) median / p95.
 stats() {
   local label=$1 url=$2 count=$3 i
-  curl -fs -o /dev/null -H "Authorization: Bearer $token" "$base$url"
+  for ((i = 0; i < ${WARMUP:-50}; i++)); do
+    curl -fs -o /dev/null -H "Authorization: Bearer $token" "$base$url"
+  done
   sleep 0.2
   : >"$work/calls"
   local offset
