@@ -31,7 +31,8 @@ public sealed record LogRow(
     /// <summary>The request as logged: path?query, or the raw request line when it had no path.</summary>
     public string? Request => RequestOf(Path, Query, RawRequest);
 
-    internal static string? RequestOf(string? path, string? query, string? rawRequest) =>
+    /// <summary>What a row shows as its request: path?query, or the raw request line when it had no path.</summary>
+    public static string? RequestOf(string? path, string? query, string? rawRequest) =>
         path is null ? rawRequest : query is null ? path : path + "?" + query;
 }
 

@@ -39,9 +39,6 @@ public readonly struct LogRowView
     public string? RawRequest => Text(22);
     public string? Query => Text(23);
 
-    /// <summary>As <see cref="LogRow.Request"/>: path?query, or the raw request line when it had no path.</summary>
-    public string? Request => LogRow.RequestOf(Path, Query, RawRequest);
-
     internal LogRow ToRow() => AccessQuery.ReadRow(_reader);
 
     private string? Text(int i) => _reader.IsDBNull(i) ? null : _reader.GetString(i);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using OpsPortal.Core.Logs.Search;
@@ -9,7 +8,7 @@ namespace OpsPortal.Web.Features.Logs.Search;
 /// A page of log rows as JSON, written field by field while the reader is on the row: the same bytes as
 /// serialising <see cref="LogPage"/> with the web defaults (camelCase names in record order, nulls written,
 /// the default encoder's escaping), without a <see cref="LogRow"/> or an address string per row (ADR-046;
-/// LogPageJsonTests compares the two).
+/// LogApiFastPathTests compares the two).
 /// </summary>
 internal static class LogPageJson
 {
@@ -92,7 +91,7 @@ internal static class LogPageJson
         Text(w, RemoteHost, r.RemoteHost);
         Text(w, RawRequest, rawRequest);
         Text(w, Query, query);
-        RequestText(w, path, query, rawRequest);
+        Text(w, Request, LogRow.RequestOf(path, query, rawRequest));
         w.WriteEndObject();
     }
 
@@ -105,27 +104,6 @@ internal static class LogPageJson
         else
         {
             w.WriteString(name, value);
-        }
-    }
-
-    // LogRow.RequestOf's path?query, joined in a stack (or pooled) buffer instead of a new string per row.
-    private static void RequestText(Utf8JsonWriter w, string? path, string? query, string? rawRequest)
-    {
-        if (path is null || query is null)
-        {
-            Text(w, Request, path is null ? rawRequest : path);
-            return;
-        }
-        var length = path.Length + 1 + query.Length;
-        char[]? rented = null;
-        var text = length <= 512 ? stackalloc char[length] : (rented = ArrayPool<char>.Shared.Rent(length)).AsSpan(0, length);
-        path.CopyTo(text);
-        text[path.Length] = '?';
-        query.CopyTo(text[(path.Length + 1)..]);
-        w.WriteString(Request, text);
-        if (rented is not null)
-        {
-            ArrayPool<char>.Shared.Return(rented);
         }
     }
 
