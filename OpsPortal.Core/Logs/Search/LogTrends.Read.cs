@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 using OpsPortal.Core.Logs.Rollups;
@@ -22,18 +23,18 @@ public sealed partial class LogTrends
         IReadOnlyList<string>? only = null;
         if (key is null && percentiles)
         {
-            var counted = await ReadTrendsAsync(table, dim, key, null, start, end, step, top, to, percentiles: false, ct);
+            var counted = await ReadLinesAsync(table, dim, key, null, start, end, step, top, to, percentiles: false, ct);
             if (counted.Count == 0)
             {
                 return counted;
             }
             only = counted.Select(l => l.Key).ToList();
         }
-        return await ReadTrendsAsync(table, dim, key, only, start, end, step, top, to, percentiles, ct);
+        return await ReadLinesAsync(table, dim, key, only, start, end, step, top, to, percentiles, ct);
     }
 
     /// <param name="only">The split's keys to read, in this order, or null for the <paramref name="top"/> busiest.</param>
-    private async Task<List<LogTrendLine>> ReadTrendsAsync(
+    private async Task<List<LogTrendLine>> ReadLinesAsync(
         string table, string dim, string? key, IReadOnlyList<string>? only, DateTime start, DateTime end, TimeSpan step, int top, DateTime to,
         bool percentiles, CancellationToken ct)
     {
@@ -171,7 +172,7 @@ public sealed partial class LogTrends
         public long Requests => _counts[0];
 
         // Runs once per row read (1,440 for a 24 h panel): optimised from the first call, as Sketch.Merge is.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(NpgsqlDataReader r)
         {
             _rows++;
