@@ -36,8 +36,6 @@ if [[ ! -f $work/loaded ]]; then
   psql_db -c "VACUUM ANALYZE access"
   touch "$work/loaded"
 fi
-# BENCH_APP=/path/OpsPortal.Web.dll times another build (e.g. an older commit's) on the same data: before/after.
-app=$(realpath "${BENCH_APP:-$app}")
 log "Starting the app ($app)"
 bench_start_app
 password="bench-$(date +%s)-$RANDOM-Pw1!"
