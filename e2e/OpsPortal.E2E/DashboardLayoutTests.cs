@@ -76,7 +76,7 @@ public sealed class DashboardLayoutTests(PortalFixture portal) : BrowserTest(por
         Assert.Empty(ConsoleErrors);
     }
 
-    /// <summary>Dragging a panel's right edge to half the grid makes it 6 of 12 columns; the keys step it; Save keeps it over a reload.</summary>
+    /// <summary>Dragging a panel's right edge to half the grid makes it 6 of 12 columns; the keys and a finger resize too; Save keeps it over a reload.</summary>
     [Fact]
     public async Task EditMode_DragRightEdgeToHalfTheGrid_SnapsTo6Of12_KeysStep_SavedWidthSurvivesReload()
     {
@@ -119,15 +119,32 @@ public sealed class DashboardLayoutTests(PortalFixture portal) : BrowserTest(por
         await ShootBothThemesAsync("DashboardResizeHandle");
         await AssertNoSeriousAxeViolationsAsync("edit mode with resize handles");
 
+        // A finger: Alpha's grip, now at the grid's middle, pulled back by two columns (the page must not pan instead).
+        var touch = await Context.NewCDPSessionAsync(Page);
+        Task TouchAsync(string type, params (double X, double Y)[] points) => touch.SendAsync("Input.dispatchTouchEvent", new()
+        {
+            ["type"] = type,
+            ["touchPoints"] = points.Select(p => new Dictionary<string, object> { ["x"] = p.X, ["y"] = p.Y }).ToArray(),
+        });
+        var mid = await handle.BoundingBoxAsync() ?? throw new InvalidOperationException("no resize handle");
+        var (x, to) = (mid.X + mid.Width / 2, mid.X + mid.Width / 2 - grid.Width * 2 / 12);
+        await TouchAsync("touchStart", (x, y));
+        for (var step = 1; step <= 8; step++)
+        {
+            await TouchAsync("touchMove", (x + (to - x) * step / 8, y));
+        }
+        await TouchAsync("touchEnd");
+        await Assertions.Expect(widths).ToHaveTextAsync(["4/12", "6/12"]);
+
         await Page.GetByTestId("dashboard-save").ClickAsync();
         await Assertions.Expect(Page.GetByTestId("dashboard-edit")).ToBeVisibleAsync();
         await Page.ReloadAsync();
         await WaitForInteractiveAsync(Page);
         var panels = Page.Locator("[data-testid=dashboard-grid] [data-testid=dashboard-panel]");
-        await Assertions.Expect(panels.Nth(0)).ToHaveAttributeAsync("data-width", "6");
+        await Assertions.Expect(panels.Nth(0)).ToHaveAttributeAsync("data-width", "4");
         await Assertions.Expect(panels.Nth(1)).ToHaveAttributeAsync("data-width", "6");
         await Page.GetByTestId("dashboard-edit").ClickAsync();
-        await Assertions.Expect(widths).ToHaveTextAsync(["6/12", "6/12"]);
+        await Assertions.Expect(widths).ToHaveTextAsync(["4/12", "6/12"]);
         Assert.Empty(ConsoleErrors);
     }
 
