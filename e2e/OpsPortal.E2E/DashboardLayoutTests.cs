@@ -105,6 +105,17 @@ public sealed class DashboardLayoutTests(PortalFixture portal) : BrowserTest(por
         await Assertions.Expect(Page.Locator("[data-testid=dashboard-grid] .dash-panel-title")).ToHaveTextAsync(["Alpha", "Bravo"]);
         await Assertions.Expect(Page.Locator(".dash-slot-dragging")).ToHaveCountAsync(0);
 
+        // Escape in the middle of a drag drops it: the release changes nothing.
+        await Page.Mouse.MoveAsync(grid.X + grid.Width / 2, y);
+        await Page.Mouse.DownAsync();
+        await Page.Mouse.MoveAsync(grid.X + grid.Width - 4, y, new() { Steps = 6 });
+        await Assertions.Expect(Page.GetByTestId("panel-resize-preview")).ToHaveTextAsync("12/12");
+        await Page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(Page.GetByTestId("panel-resize-preview")).ToHaveCountAsync(0);
+        await Page.Mouse.UpAsync();
+        await Assertions.Expect(handle).ToHaveAttributeAsync("data-width", "6");
+        await Assertions.Expect(widths).ToHaveTextAsync(["6/12", "4/12"]);
+
         // The keyboard ways: ←/→ on the focused handle, Shift+Alt+←/→ on the focused panel; one step each.
         var bravo = slots.Nth(1).GetByRole(AriaRole.Separator, new() { Name = "Width of Bravo" });
         await bravo.FocusAsync();
