@@ -126,6 +126,37 @@ public sealed class DashboardComponentTests : ApiTestBase
         Assert.Empty(await cut.InvokeAsync(() => search.SearchAsync("nothing.", CancellationToken.None)));
     }
 
+    [Fact]
+    public void GridInEditMode_ShiftAltArrowsAndTheHandle_ResizeTheDraft_AltArrowStillMoves()
+    {
+        PanelSpec Panel(string title) => new() { Title = title, Source = PanelSource.Logs, Measure = "requests", Display = PanelDisplay.Number, Width = 4 };
+        var draft = new List<PanelSpec> { Panel("Alpha"), Panel("Bravo") };
+        var now = DateTimeOffset.UtcNow;
+        var cut = _ctx.Render<DashboardGrid>(p => p.Add(x => x.Panels, [.. draft]).Add(x => x.Draft, draft).Add(x => x.From, now.AddHours(-1)).Add(x => x.To, now));
+        // The panels load on their own meanwhile, so a key's render may come a moment after the key.
+        void Shows(string widths) => cut.WaitForAssertion(() => Assert.Equal(widths,
+            string.Join(" ", cut.FindAll("[data-testid=panel-width-button]").Select(b => b.TextContent.Trim()))), Patience);
+        void Key(string selector, int index, string key, bool alt = false, bool shift = false) =>
+            cut.FindAll(selector)[index].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = key, AltKey = alt, ShiftKey = shift });
+
+        Key("[data-testid=dashboard-slot]", 0, "ArrowRight", alt: true, shift: true);
+        Shows("6/12 4/12");
+        Assert.Equal(["Alpha:6", "Bravo:4"], draft.Select(p => $"{p.Title}:{p.Width}"));
+        // ←/→ on the focused handle: one step, though the key also reaches the panel around it.
+        Key("[data-testid=panel-resize]", 1, "ArrowLeft");
+        Shows("6/12 3/12");
+        Assert.Equal("3", cut.FindAll("[data-testid=panel-resize]")[1].GetAttribute("aria-valuenow"));
+        // A drag the browser measured: 300 px on a 1,200 px grid takes Alpha from 6 to 9 columns, halfway: the wider 12.
+        var alpha = cut.FindComponents<PanelResizeHandle>()[0].Instance;
+        cut.InvokeAsync(() => alpha.Resized(300, 1200));
+        Shows("12/12 3/12");
+        Assert.Equal(["Alpha:12", "Bravo:3"], draft.Select(p => $"{p.Title}:{p.Width}"));
+
+        Key("[data-testid=dashboard-slot]", 0, "ArrowRight", alt: true);
+        Shows("3/12 12/12");
+        Assert.Equal(["Bravo", "Alpha"], draft.Select(p => p.Title));
+    }
+
     /// <summary>One request a second over <paramref name="seconds"/>, alternating between two hosts, every tenth a 502.</summary>
     private async Task IngestAsync(DateTimeOffset from, int seconds)
     {

@@ -9,7 +9,7 @@ document.addEventListener('dragstart', (e) => {
   }
 });
 document.addEventListener('keydown', (e) => {
-  if (e.altKey && e.key.startsWith('Arrow') && e.target instanceof Element && e.target.matches('[data-dash-slot]')) {
+  if (e.altKey && e.key.startsWith('Arrow') && e.target instanceof Element && e.target.closest('[data-dash-slot]')) {
     e.preventDefault();
   }
 }, true);

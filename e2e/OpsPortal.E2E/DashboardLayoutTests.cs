@@ -21,15 +21,21 @@ public sealed class DashboardLayoutTests(PortalFixture portal) : BrowserTest(por
         return dashboard;
     }
 
+    /// <summary>Signs a new user with <paramref name="role"/> in and opens <paramref name="dashboard"/>, ready for clicks.</summary>
+    private async Task OpenAsync(Dashboard dashboard, string email, string role)
+    {
+        await Portal.CreateUserAsync(email, Password, role);
+        await SignInAsync(email, Password);
+        await Page.GotoAsync($"/dashboards/{dashboard.Id}");
+        await WaitForInteractiveAsync(Page);
+    }
+
     /// <summary>A drag and an Alt+arrow reorder the panels; Save keeps the order over a reload; a save on a stale revision is refused.</summary>
     [Fact]
     public async Task EditMode_DragAndAltArrowReorder_SavedOrderSurvivesReload_StaleSaveRefused()
     {
         var dashboard = await TeamDashboardAsync("Layout", "Alpha", "Bravo", "Charlie");
-        await Portal.CreateUserAsync("layout@e2e.test", Password, Roles.Engineer);
-        await SignInAsync("layout@e2e.test", Password);
-        await Page.GotoAsync($"/dashboards/{dashboard.Id}");
-        await WaitForInteractiveAsync(Page);
+        await OpenAsync(dashboard, "layout@e2e.test", Roles.Engineer);
         var titles = Page.Locator("[data-testid=dashboard-grid] .dash-panel-title");
         await Assertions.Expect(titles).ToHaveTextAsync(["Alpha", "Bravo", "Charlie"]);
 
@@ -70,6 +76,89 @@ public sealed class DashboardLayoutTests(PortalFixture portal) : BrowserTest(por
         Assert.Empty(ConsoleErrors);
     }
 
+    /// <summary>Dragging a panel's right edge to half the grid makes it 6 of 12 columns; the keys and a finger resize too; Save keeps it over a reload.</summary>
+    [Fact]
+    public async Task EditMode_DragRightEdgeToHalfTheGrid_SnapsTo6Of12_KeysStep_SavedWidthSurvivesReload()
+    {
+        var dashboard = await TeamDashboardAsync("Resize", "Alpha", "Bravo");
+        await OpenAsync(dashboard, "resize@e2e.test", Roles.Engineer);
+        await Page.GetByTestId("dashboard-edit").ClickAsync();
+        var slots = Page.GetByTestId("dashboard-slot");
+        var widths = Page.GetByTestId("panel-width-button");
+        await Assertions.Expect(widths).ToHaveTextAsync(["4/12", "4/12"]);
+
+        var handle = slots.Nth(0).GetByRole(AriaRole.Separator, new() { Name = "Width of Alpha" });
+        var from = await handle.BoundingBoxAsync() ?? throw new InvalidOperationException("no resize handle");
+        var grid = await Page.GetByTestId("dashboard-grid").BoundingBoxAsync() ?? throw new InvalidOperationException("no grid");
+        var y = from.Y + from.Height / 2;
+        await Page.Mouse.MoveAsync(from.X + from.Width / 2, y);
+        await Page.Mouse.DownAsync();
+        await Page.Mouse.MoveAsync(grid.X + grid.Width / 2, y, new() { Steps = 12 });
+        // While the button is held the outline shows the width the panel would get.
+        await Assertions.Expect(Page.GetByTestId("panel-resize-preview")).ToHaveTextAsync("6/12");
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "DashboardResizeDragging.png") });
+        await Page.Mouse.UpAsync();
+        await Assertions.Expect(widths).ToHaveTextAsync(["6/12", "4/12"]);
+        await Assertions.Expect(handle).ToHaveAttributeAsync("aria-valuenow", "6");
+        await Assertions.Expect(Page.GetByTestId("panel-resize-preview")).ToHaveCountAsync(0);
+        // The drag started inside a movable panel but resized it: nothing moved, nothing is left marked as dragged.
+        await Assertions.Expect(Page.Locator("[data-testid=dashboard-grid] .dash-panel-title")).ToHaveTextAsync(["Alpha", "Bravo"]);
+        await Assertions.Expect(Page.Locator(".dash-slot-dragging")).ToHaveCountAsync(0);
+
+        // Escape in the middle of a drag drops it: the release changes nothing.
+        await Page.Mouse.MoveAsync(grid.X + grid.Width / 2, y);
+        await Page.Mouse.DownAsync();
+        await Page.Mouse.MoveAsync(grid.X + grid.Width - 4, y, new() { Steps = 6 });
+        await Assertions.Expect(Page.GetByTestId("panel-resize-preview")).ToHaveTextAsync("12/12");
+        await Page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(Page.GetByTestId("panel-resize-preview")).ToHaveCountAsync(0);
+        await Page.Mouse.UpAsync();
+        await Assertions.Expect(handle).ToHaveAttributeAsync("data-width", "6");
+        await Assertions.Expect(widths).ToHaveTextAsync(["6/12", "4/12"]);
+
+        // The keyboard ways: ←/→ on the focused handle, Shift+Alt+←/→ on the focused panel; one step each.
+        var bravo = slots.Nth(1).GetByRole(AriaRole.Separator, new() { Name = "Width of Bravo" });
+        await bravo.FocusAsync();
+        await Page.Keyboard.PressAsync("ArrowRight");
+        await Assertions.Expect(widths).ToHaveTextAsync(["6/12", "6/12"]);
+        await Assertions.Expect(bravo).ToBeFocusedAsync();
+        await slots.Nth(1).FocusAsync();
+        await Page.Keyboard.PressAsync("Shift+Alt+ArrowRight");
+        await Assertions.Expect(widths).ToHaveTextAsync(["6/12", "12/12"]);
+        await Page.Keyboard.PressAsync("Shift+Alt+ArrowLeft");
+        await Assertions.Expect(widths).ToHaveTextAsync(["6/12", "6/12"]);
+        await ShootBothThemesAsync("DashboardResizeHandle");
+        await AssertNoSeriousAxeViolationsAsync("edit mode with resize handles");
+
+        // A finger: Alpha's grip, now at the grid's middle, pulled back by two columns (the page must not pan instead).
+        var touch = await Context.NewCDPSessionAsync(Page);
+        Task TouchAsync(string type, params (double X, double Y)[] points) => touch.SendAsync("Input.dispatchTouchEvent", new()
+        {
+            ["type"] = type,
+            ["touchPoints"] = points.Select(p => new Dictionary<string, object> { ["x"] = p.X, ["y"] = p.Y }).ToArray(),
+        });
+        var mid = await handle.BoundingBoxAsync() ?? throw new InvalidOperationException("no resize handle");
+        var (x, to) = (mid.X + mid.Width / 2, mid.X + mid.Width / 2 - grid.Width * 2 / 12);
+        await TouchAsync("touchStart", (x, y));
+        for (var step = 1; step <= 8; step++)
+        {
+            await TouchAsync("touchMove", (x + (to - x) * step / 8, y));
+        }
+        await TouchAsync("touchEnd");
+        await Assertions.Expect(widths).ToHaveTextAsync(["4/12", "6/12"]);
+
+        await Page.GetByTestId("dashboard-save").ClickAsync();
+        await Assertions.Expect(Page.GetByTestId("dashboard-edit")).ToBeVisibleAsync();
+        await Page.ReloadAsync();
+        await WaitForInteractiveAsync(Page);
+        var panels = Page.Locator("[data-testid=dashboard-grid] [data-testid=dashboard-panel]");
+        await Assertions.Expect(panels.Nth(0)).ToHaveAttributeAsync("data-width", "4");
+        await Assertions.Expect(panels.Nth(1)).ToHaveAttributeAsync("data-width", "6");
+        await Page.GetByTestId("dashboard-edit").ClickAsync();
+        await Assertions.Expect(widths).ToHaveTextAsync(["4/12", "6/12"]);
+        Assert.Empty(ConsoleErrors);
+    }
+
     /// <summary>In the panel editor, typing a metric name offers the names seen; the keyboard picks one.</summary>
     [Fact]
     public async Task PanelEditor_TypingAMetricName_OffersSeenNames_KeyboardPicksOne()
@@ -81,10 +170,7 @@ public sealed class DashboardLayoutTests(PortalFixture portal) : BrowserTest(por
             await cmd.ExecuteNonQueryAsync();
         }
         var dashboard = await TeamDashboardAsync("Names");
-        await Portal.CreateUserAsync("names@e2e.test", Password, Roles.Engineer);
-        await SignInAsync("names@e2e.test", Password);
-        await Page.GotoAsync($"/dashboards/{dashboard.Id}");
-        await WaitForInteractiveAsync(Page);
+        await OpenAsync(dashboard, "names@e2e.test", Roles.Engineer);
         await Page.GetByTestId("dashboard-edit").ClickAsync();
         await Page.GetByTestId("dashboard-add-panel").ClickAsync();
         await Page.GetByTestId("panel-title").FillAsync("Orders");
@@ -112,10 +198,7 @@ public sealed class DashboardLayoutTests(PortalFixture portal) : BrowserTest(por
     public async Task CopyButton_ViewerCopiesTeamDashboard_OpensTheirPersonalCopy()
     {
         var dashboard = await TeamDashboardAsync("Shop floor", "Alpha", "Bravo");
-        await Portal.CreateUserAsync("copier@e2e.test", Password, Roles.Viewer);
-        await SignInAsync("copier@e2e.test", Password);
-        await Page.GotoAsync($"/dashboards/{dashboard.Id}");
-        await WaitForInteractiveAsync(Page);
+        await OpenAsync(dashboard, "copier@e2e.test", Roles.Viewer);
 
         await Page.GetByTestId("dashboard-copy").ClickAsync();
         var name = Page.GetByTestId("copy-name");
