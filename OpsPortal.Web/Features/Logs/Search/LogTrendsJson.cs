@@ -43,6 +43,7 @@ internal static class LogTrendsJson
         w.WriteString(Source, r.Source);
         w.WriteStringOrNull(Split, r.Split);
         w.WriteStartArray(Lines);
+        var numbers = new RepeatedNumbers();
         foreach (var line in r.Lines)
         {
             w.WriteStartObject();
@@ -50,7 +51,7 @@ internal static class LogTrendsJson
             w.WriteStartArray(Points);
             foreach (var p in line.Points)
             {
-                Point(w, p);
+                Point(w, numbers, p);
             }
             w.WriteEndArray();
             w.WriteEndObject();
@@ -59,7 +60,7 @@ internal static class LogTrendsJson
         w.WriteEndObject();
     }
 
-    private static void Point(Utf8JsonWriter w, in LogTrendPoint p)
+    private static void Point(Utf8JsonWriter w, RepeatedNumbers numbers, in LogTrendPoint p)
     {
         w.WriteStartObject();
         w.WriteString(T, p.T);
@@ -69,10 +70,10 @@ internal static class LogTrendsJson
         w.WriteNumber(Status4xx, p.Status4xx);
         w.WriteNumber(Status5xx, p.Status5xx);
         w.WriteNumber(StatusOther, p.StatusOther);
-        w.WriteNumberOrNull(P50, p.P50);
-        w.WriteNumberOrNull(P95, p.P95);
-        w.WriteNumberOrNull(P99, p.P99);
-        w.WriteNumber(ErrorRate, p.ErrorRate);
+        numbers.WriteOrNull(w, P50, p.P50);
+        numbers.WriteOrNull(w, P95, p.P95);
+        numbers.WriteOrNull(w, P99, p.P99);
+        numbers.Write(w, ErrorRate, p.ErrorRate);
         w.WriteEndObject();
     }
 }
