@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Reflection;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace OpsPortal.Web.Common;
@@ -82,6 +83,28 @@ public sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 public sealed class PooledJson<TShape> : IResult, IDisposable, IEndpointMetadataProvider
 {
     public PooledBuffer Buffer { get; } = new();
+
+    /// <summary>
+    /// <paramref name="value"/> written by <paramref name="write"/>, a writer of the same bytes the serializer
+    /// would give (its tests compare them), without validation of each write: a known shape, written whole.
+    /// </summary>
+    public static PooledJson<TShape> Of(TShape value, Action<Utf8JsonWriter, TShape> write)
+    {
+        var answer = new PooledJson<TShape>();
+        try
+        {
+            using (var json = new Utf8JsonWriter(answer.Buffer, new JsonWriterOptions { SkipValidation = true }))
+            {
+                write(json, value);
+            }
+            return answer;
+        }
+        catch
+        {
+            answer.Dispose();
+            throw;
+        }
+    }
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {

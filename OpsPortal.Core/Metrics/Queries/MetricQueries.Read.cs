@@ -39,40 +39,54 @@ public sealed partial class MetricQueries
         cmd.Parameters.Add(new NpgsqlParameter("dirtyHour", NpgsqlDbType.Timestamp) { Value = Plain(dirtyHour < start ? start : dirtyHour) });
         cmd.CommandTimeout = 30;
 
-        var cells = new Dictionary<(int Id, DateTime Bucket), Cell>();
+        // A cell per series and step, indexed by step number: rows land straight in their slot, and a line
+        // of one series reads its cells as they are (no merge).
+        var steps = (int)((end - start).Ticks / step.Ticks);
+        var position = new Dictionary<int, int>(series.Count);
+        for (var i = 0; i < series.Count; i++)
+        {
+            position[series[i].Id] = i;
+        }
+        var cells = new Cell[series.Count][];
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                var key = (reader.GetInt32(0), DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc));
-                if (!cells.TryGetValue(key, out var cell))
+                var s = position[reader.GetInt32(0)];
+                var i = Math.DivRem(reader.GetDateTime(1).Ticks - start.Ticks, step.Ticks, out var off);
+                if (off == 0 && i >= 0 && i < steps)
                 {
-                    cells[key] = cell = new Cell();
+                    (cells[s] ??= new Cell[steps])[i].Add(reader, percentile);
                 }
-                cell.Add(reader, percentile);
             }
         }
 
         var lines = new List<MetricSeriesLine>();
-        foreach (var group in series.GroupBy(s => GroupKey(s.Name, segment, pattern)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in Enumerable.Range(0, series.Count).GroupBy(i => GroupKey(series[i].Name, segment, pattern)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var ids = group.Select(s => s.Id).ToList();
-            var points = new List<MetricPointValue>();
-            for (var t = start; t < to; t += step)
+            var members = group.Select(i => cells[i]).Where(c => c is not null).ToArray();
+            var points = new MetricPointValue[steps];
+            for (var i = 0; i < steps; i++)
             {
-                var merged = new Cell();
-                foreach (var id in ids)
-                {
-                    if (cells.TryGetValue((id, t), out var c))
-                    {
-                        merged.Merge(c, sumLast: true);
-                    }
-                }
-                points.Add(new MetricPointValue(new DateTimeOffset(t), Value(merged, kind, fn, step)));
+                var t = new DateTimeOffset(start.Ticks + i * step.Ticks, TimeSpan.Zero);
+                points[i] = new MetricPointValue(t, members.Length == 1 ? Value(in members[0][i], kind, fn, step) : Merged(members, i, kind, fn, step));
             }
             lines.Add(new MetricSeriesLine(group.Key, points));
         }
         return lines;
+    }
+
+    private static double? Merged(Cell[][] members, int i, MetricKind kind, MetricFunction fn, TimeSpan step)
+    {
+        var merged = default(Cell);
+        foreach (var m in members)
+        {
+            if (m[i].Rows > 0)
+            {
+                merged.Merge(in m[i], sumLast: true);
+            }
+        }
+        return Value(in merged, kind, fn, step);
     }
 
     /// <summary>The line a series belongs to: its own name, the query's pattern (all combined), or one segment of its name.</summary>
@@ -86,7 +100,7 @@ public sealed partial class MetricQueries
         return segment <= parts.Length ? parts[segment - 1] : "";
     }
 
-    private static double? Value(Cell c, MetricKind kind, MetricFunction fn, TimeSpan step)
+    private static double? Value(in Cell c, MetricKind kind, MetricFunction fn, TimeSpan step)
     {
         if (c.Rows == 0)
         {
@@ -161,7 +175,7 @@ public sealed partial class MetricQueries
     }
 
     /// <summary>Rows of one series and step (or of a line's series), combined as the rollups combine them.</summary>
-    private sealed class Cell
+    private struct Cell
     {
         public int Rows;
         public double Count;
@@ -205,7 +219,7 @@ public sealed partial class MetricQueries
         }
 
         /// <summary>Adds another cell: across nodes the latest last wins; across the series of a line (<paramref name="sumLast"/>) lasts add up.</summary>
-        public void Merge(Cell other, bool sumLast)
+        public void Merge(in Cell other, bool sumLast)
         {
             var first = Rows == 0;
             Rows += other.Rows;
@@ -222,7 +236,7 @@ public sealed partial class MetricQueries
             _precomputed = first ? other._precomputed : null;
         }
 
-        public double? Quantile(double q) =>
+        public readonly double? Quantile(double q) =>
             _precomputed is { } p && _sketch is null ? p : _sketch?.Quantile(q, Min, Max);
     }
 }

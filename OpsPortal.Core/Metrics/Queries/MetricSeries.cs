@@ -1,7 +1,10 @@
 namespace OpsPortal.Core.Metrics.Queries;
 
-/// <summary>One step of a series: its start (UTC) and value; null where the step had no data to show.</summary>
-public sealed record MetricPointValue(DateTimeOffset T, double? V);
+/// <summary>
+/// One step of a series: its start (UTC) and value; null where the step had no data to show. A struct: a
+/// year of hours is 9,469 of them per line, held in one array rather than as as many objects.
+/// </summary>
+public readonly record struct MetricPointValue(DateTimeOffset T, double? V);
 
 /// <summary>One line of a chart: a metric name (or, grouped, the group's key) and its points, one per step.</summary>
 public sealed record MetricSeriesLine(string Name, IReadOnlyList<MetricPointValue> Points);

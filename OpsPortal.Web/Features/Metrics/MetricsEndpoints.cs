@@ -25,7 +25,7 @@ public static class MetricsEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<MetricSeriesResult>, ProblemHttpResult>> SeriesAsync(
+    private static async Task<Results<PooledJson<MetricSeriesResult>, ProblemHttpResult>> SeriesAsync(
         MetricQueries queries, TimeProvider clock, string? name, string? from, string? to, string? step, string? fn, string? groupBy,
         string? type, CancellationToken ct)
     {
@@ -34,7 +34,7 @@ public static class MetricsEndpoints
         {
             return refusal.ToProblem();
         }
-        return (await queries.SeriesAsync(query, ct)).ToHttp(v => TypedResults.Ok(v));
+        return (await queries.SeriesAsync(query, ct)).ToHttp(MetricSeriesJson.Answer);
     }
 
     private static async Task<Ok<IReadOnlyList<MetricName>>> NamesAsync(MetricQueries queries, string? prefix, CancellationToken ct) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using OpsPortal.Core.Logs.Search;
+using OpsPortal.Web.Common;
 
 namespace OpsPortal.Web.Features.Logs.Search;
 
@@ -49,14 +50,7 @@ internal static class LogPageJson
     public static void End(Utf8JsonWriter w, string? next)
     {
         w.WriteEndArray();
-        if (next is null)
-        {
-            w.WriteNull(Next);
-        }
-        else
-        {
-            w.WriteString(Next, next);
-        }
+        w.WriteStringOrNull(Next, next);
         w.WriteEndObject();
     }
 
@@ -70,65 +64,29 @@ internal static class LogPageJson
         w.WriteNumber(Id, r.Id);
         w.WriteString(Date, r.Date);
         Address(w, Ip, r.Ip);
-        Text(w, Hostname, r.Hostname);
-        Text(w, Username, r.Username);
-        Text(w, Method, r.Method);
-        Text(w, Path, path);
-        Text(w, Protocol, r.Protocol);
-        Number(w, Status, r.Status);
-        Number(w, Size, r.Size);
-        Text(w, Referrer, r.Referrer);
-        Text(w, Useragent, r.Useragent);
-        Number(w, Clienttime, r.Clienttime);
-        Number(w, Backendtime, r.Backendtime);
+        w.WriteStringOrNull(Hostname, r.Hostname);
+        w.WriteStringOrNull(Username, r.Username);
+        w.WriteStringOrNull(Method, r.Method);
+        w.WriteStringOrNull(Path, path);
+        w.WriteStringOrNull(Protocol, r.Protocol);
+        w.WriteNumberOrNull(Status, r.Status);
+        w.WriteNumberOrNull(Size, r.Size);
+        w.WriteStringOrNull(Referrer, r.Referrer);
+        w.WriteStringOrNull(Useragent, r.Useragent);
+        w.WriteNumberOrNull(Clienttime, r.Clienttime);
+        w.WriteNumberOrNull(Backendtime, r.Backendtime);
         Address(w, Backendip, r.Backendip);
-        Number(w, Backendport, r.Backendport);
-        Number(w, Backendstatus, r.Backendstatus);
-        Text(w, SslCipher, r.SslCipher);
-        Text(w, SslProtocol, r.SslProtocol);
-        Text(w, Scheme, r.Scheme);
-        Number(w, SourceId, r.SourceId);
-        Text(w, RemoteHost, r.RemoteHost);
-        Text(w, RawRequest, rawRequest);
-        Text(w, Query, query);
-        Text(w, Request, LogRow.RequestOf(path, query, rawRequest));
+        w.WriteNumberOrNull(Backendport, r.Backendport);
+        w.WriteNumberOrNull(Backendstatus, r.Backendstatus);
+        w.WriteStringOrNull(SslCipher, r.SslCipher);
+        w.WriteStringOrNull(SslProtocol, r.SslProtocol);
+        w.WriteStringOrNull(Scheme, r.Scheme);
+        w.WriteNumberOrNull(SourceId, r.SourceId);
+        w.WriteStringOrNull(RemoteHost, r.RemoteHost);
+        w.WriteStringOrNull(RawRequest, rawRequest);
+        w.WriteStringOrNull(Query, query);
+        w.WriteStringOrNull(Request, LogRow.RequestOf(path, query, rawRequest));
         w.WriteEndObject();
-    }
-
-    private static void Text(Utf8JsonWriter w, JsonEncodedText name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
-    }
-
-    private static void Number(Utf8JsonWriter w, JsonEncodedText name, int? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
-
-    private static void Number(Utf8JsonWriter w, JsonEncodedText name, double? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 
     // The address's text straight into the answer: IPv6 is at most 45 characters with a scope id.

@@ -19,7 +19,7 @@ public static class LogsTrendsEndpoint
         return app;
     }
 
-    private static async Task<Results<Ok<LogTrendResult>, ProblemHttpResult>> TrendsAsync(
+    private static async Task<Results<PooledJson<LogTrendResult>, ProblemHttpResult>> TrendsAsync(
         LogTrends trends, TimeProvider clock, string? q, string? from, string? to, string? step, string? split, string? top, string? percentiles,
         CancellationToken ct)
     {
@@ -48,6 +48,6 @@ public static class LogsTrendsEndpoint
         var until = end ?? clock.GetUtcNow();
         var result = await trends.SeriesAsync(new LogTrendQuery(q, start ?? until - TimeSpan.FromHours(24), until, stepValue, split, count,
             percentiles != "false"), ct);
-        return result.ToHttp(v => TypedResults.Ok(v));
+        return result.ToHttp(LogTrendsJson.Answer);
     }
 }
