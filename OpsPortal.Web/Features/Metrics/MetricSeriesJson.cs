@@ -36,7 +36,6 @@ internal static class MetricSeriesJson
         w.WriteNumber(StepSeconds, r.StepSeconds);
         w.WriteString(Resolution, r.Resolution);
         w.WriteStartArray(Series);
-        var numbers = new RepeatedNumbers();
         foreach (var line in r.Series)
         {
             w.WriteStartObject();
@@ -46,7 +45,7 @@ internal static class MetricSeriesJson
             {
                 w.WriteStartObject();
                 w.WriteString(T, p.T);
-                numbers.WriteOrNull(w, V, p.V);
+                w.WriteNumberOrNull(V, p.V);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

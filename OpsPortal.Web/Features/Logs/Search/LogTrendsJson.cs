@@ -43,7 +43,6 @@ internal static class LogTrendsJson
         w.WriteString(Source, r.Source);
         w.WriteStringOrNull(Split, r.Split);
         w.WriteStartArray(Lines);
-        var numbers = new RepeatedNumbers();
         foreach (var line in r.Lines)
         {
             w.WriteStartObject();
@@ -51,7 +50,7 @@ internal static class LogTrendsJson
             w.WriteStartArray(Points);
             foreach (var p in line.Points)
             {
-                Point(w, numbers, p);
+                Point(w, p);
             }
             w.WriteEndArray();
             w.WriteEndObject();
@@ -60,7 +59,7 @@ internal static class LogTrendsJson
         w.WriteEndObject();
     }
 
-    private static void Point(Utf8JsonWriter w, RepeatedNumbers numbers, in LogTrendPoint p)
+    private static void Point(Utf8JsonWriter w, in LogTrendPoint p)
     {
         w.WriteStartObject();
         w.WriteString(T, p.T);
@@ -70,10 +69,10 @@ internal static class LogTrendsJson
         w.WriteNumber(Status4xx, p.Status4xx);
         w.WriteNumber(Status5xx, p.Status5xx);
         w.WriteNumber(StatusOther, p.StatusOther);
-        numbers.WriteOrNull(w, P50, p.P50);
-        numbers.WriteOrNull(w, P95, p.P95);
-        numbers.WriteOrNull(w, P99, p.P99);
-        numbers.Write(w, ErrorRate, p.ErrorRate);
+        w.WriteNumberOrNull(P50, p.P50);
+        w.WriteNumberOrNull(P95, p.P95);
+        w.WriteNumberOrNull(P99, p.P99);
+        w.WriteNumber(ErrorRate, p.ErrorRate);
         w.WriteEndObject();
     }
 }
