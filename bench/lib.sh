@@ -14,8 +14,14 @@ app_pid=""
 # free_port FROM — a port in FROM…FROM+999 that nothing listens on.
 free_port() {
   local p
-  while p=$(($1 + RANDOM % 1000)); port_in_use "$p"; do :; done
+  while p=$(($1 + RANDOM % 1000)); port_in_use "$p" || port_held "$p"; do :; done
   echo "$p"
+}
+
+# port_held PORT — true when a TCP socket uses PORT at either end: these ports lie in the kernel's range for
+# outgoing connections (32768–60999), and a port an outgoing connection holds cannot be listened on either.
+port_held() {
+  grep -qs "$(printf ':%04X ' "$1")" /proc/net/tcp /proc/net/tcp6
 }
 
 # bench_workdir NAME — $work: BENCH_KEEP when set, else a fresh /tmp/opsportal-NAME.XXXXXX; bench_cleanup runs at exit.
