@@ -17,7 +17,8 @@
 #   sketches are read for the 3 busiest hosts only) ·
 #   host:NAME 13 months hourly · 24 h by minute
 #   bench/metrics-history-bench.sh [SERIES]      (default 20)    BENCH_KEEP=/dir keeps the cluster;
-#   BENCH_PG_PORT / BENCH_HTTP_PORT choose the ports (default: random)
+#   BENCH_PG_PORT / BENCH_HTTP_PORT choose the ports (default: random); BENCH_PART=client runs only the last
+#   table (the answers against their SQL read by a client)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib.sh
@@ -28,7 +29,7 @@ runs=20
 command -v curl >/dev/null || apt_install curl
 command -v jq >/dev/null || apt_install jq
 bench_workdir metrics-bench
-bench_build
+bench_build bench
 bench_cluster
 
 if [[ ! -f $work/loaded ]]; then
@@ -157,19 +158,68 @@ PY
 }
 series_points='[.series[].points | length] | add'
 trend_points='[.lines[].points | length] | add'
+if [[ ${BENCH_PART:-all} != client ]]; then
+  echo
+  echo "load average: $(cut -d ' ' -f 1-3 /proc/loadavg); $(nproc) cores; $series series"
+  echo "| panel | points | API median ms | API p95 ms | SQL median ms | SQL p95 ms | overhead median ms | overhead p95 ms |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  stats "metrics: 13 months hourly, sum" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1h&fn=sum" "$series_points"
+  stats "metrics: 13 months hourly, p95 (precomputed)" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1h&fn=p95" "$series_points"
+  stats "metrics: 13 months daily, p95 (24 sketches merged per point)" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1d&fn=p95" "$series_points"
+  stats "metrics: 13 months hourly, name=…latency.1* (11 series), groupBy=name, avg" "/api/metrics/series?name=bench.api.latency.1*&from=$year&to=$now&step=1h&fn=avg&groupBy=name" "$series_points"
+  stats "metrics: 24 h by minute, p95" "/api/metrics/series?name=bench.api.latency.1&from=$day&to=$now&step=1m&fn=p95" "$series_points"
+  stats "log trends: 13 months hourly, all traffic" "/api/logs/trends?from=$year&to=$now&step=1h" "$trend_points"
+  stats "log trends: 13 months daily (sketches merged)" "/api/logs/trends?from=$year&to=$now&step=1d" "$trend_points"
+  stats "log trends: 13 months daily, split=host (10 lines)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host" "$trend_points"
+  stats "log trends: 13 months daily, split=host, top=3 (the 3 busiest of 10 hosts)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host&top=3" "$trend_points"
+  stats "log trends: 13 months daily, split=host, percentiles=false (a requests/5xx panel)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host&percentiles=false" "$trend_points"
+  stats "log trends: host:NAME, 13 months hourly" "/api/logs/trends?q=host:host3.example.com&from=$year&to=$now&step=1h" "$trend_points"
+  stats "log trends: 24 h by minute" "/api/logs/trends?from=$day&to=$now&step=1m" "$trend_points"
+fi
+
+# The same answers against their SQL read by a client, as bench/api-overhead.sh times the log API (the issue's
+# "vs psql"): one call of each panel is made with every statement logged; the panel's statements of that call,
+# their parameters written in as the literals PostgreSQL logged, become the case's SQL. The bench client then
+# alternates the HTTP call and that SQL (every value of every row read with its typed getter), 200 times after
+# 50 untimed rounds. The server-side figures above leave the decoding of the rows to the "overhead"; these count
+# it on both sides, as psql would.
+statements_of() {
+  local url=$1 offset
+  offset=$(stat -c %s "$pglog")
+  curl -fs -o /dev/null -H "Authorization: Bearer $token" "$base$url"
+  sleep 0.3
+  tail -c +"$((offset + 1))" "$pglog" | python3 -c '
+import re, sys
+log = sys.stdin.buffer.read().decode("utf8", "replace")
+entries = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC )", log)
+out = []
+for i, e in enumerate(entries):
+    m = re.search(r"execute <unnamed>: (.*)", e, re.S)
+    if not m or not re.search(r"metric_|access_trend|access_rollup_dirty", m.group(1)):
+        continue
+    sql = m.group(1).strip()
+    detail = entries[i + 1] if i + 1 < len(entries) else ""
+    params = dict(re.findall(r"\$(\d+) = (\x27(?:[^\x27]|\x27\x27)*\x27|NULL)", detail)) if "DETAIL:  parameters:" in detail else {}
+    for n in sorted(params, key=int, reverse=True):
+        sql = sql.replace("$" + n, params[n])
+    out.append(" ".join(sql.split()))
+print("; ".join(out))'
+}
+: >"$work/client-cases.txt"
+client_case() {
+  local sql
+  sql=$(statements_of "$2")
+  [[ -n $sql ]] || die "$1: no statement logged"
+  printf '%s|%s|%s|series\n' "$1" "$2" "$sql" >>"$work/client-cases.txt"
+}
+client_case "metrics: 13 months hourly, sum" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1h&fn=sum"
+client_case "metrics: 13 months hourly, p95 (precomputed)" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1h&fn=p95"
+client_case "metrics: 24 h by minute, p95" "/api/metrics/series?name=bench.api.latency.1&from=$day&to=$now&step=1m&fn=p95"
+client_case "log trends: 13 months hourly, all traffic" "/api/logs/trends?from=$year&to=$now&step=1h"
+client_case "log trends: host:NAME, 13 months hourly" "/api/logs/trends?q=host:host3.example.com&from=$year&to=$now&step=1h"
+client_case "log trends: 24 h by minute" "/api/logs/trends?from=$day&to=$now&step=1m"
+psql_db -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
 echo
-echo "load average: $(cut -d ' ' -f 1-3 /proc/loadavg); $(nproc) cores; $series series"
-echo "| panel | points | API median ms | API p95 ms | SQL median ms | SQL p95 ms | overhead median ms | overhead p95 ms |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-stats "metrics: 13 months hourly, sum" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1h&fn=sum" "$series_points"
-stats "metrics: 13 months hourly, p95 (precomputed)" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1h&fn=p95" "$series_points"
-stats "metrics: 13 months daily, p95 (24 sketches merged per point)" "/api/metrics/series?name=bench.api.latency.1&from=$year&to=$now&step=1d&fn=p95" "$series_points"
-stats "metrics: 13 months hourly, name=…latency.1* (11 series), groupBy=name, avg" "/api/metrics/series?name=bench.api.latency.1*&from=$year&to=$now&step=1h&fn=avg&groupBy=name" "$series_points"
-stats "metrics: 24 h by minute, p95" "/api/metrics/series?name=bench.api.latency.1&from=$day&to=$now&step=1m&fn=p95" "$series_points"
-stats "log trends: 13 months hourly, all traffic" "/api/logs/trends?from=$year&to=$now&step=1h" "$trend_points"
-stats "log trends: 13 months daily (sketches merged)" "/api/logs/trends?from=$year&to=$now&step=1d" "$trend_points"
-stats "log trends: 13 months daily, split=host (10 lines)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host" "$trend_points"
-stats "log trends: 13 months daily, split=host, top=3 (the 3 busiest of 10 hosts)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host&top=3" "$trend_points"
-stats "log trends: 13 months daily, split=host, percentiles=false (a requests/5xx panel)" "/api/logs/trends?from=$year&to=$now&step=1d&split=host&percentiles=false" "$trend_points"
-stats "log trends: host:NAME, 13 months hourly" "/api/logs/trends?q=host:host3.example.com&from=$year&to=$now&step=1h" "$trend_points"
-stats "log trends: 24 h by minute" "/api/logs/trends?from=$day&to=$now&step=1m" "$trend_points"
+echo "Against the same SQL read by a client (ms; 200 alternated rounds after 50 untimed; load average $(cut -d ' ' -f 1-3 /proc/loadavg)):"
+dotnet bench/OpsPortal.Bench/bin/Release/net10.0/OpsPortal.Bench.dll api-overhead "$base" "$token" \
+  "$OPSPORTAL_DATABASE;Pooling=false" "$work/client-cases.txt" 200 "$app_pid" 50
